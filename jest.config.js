@@ -1,0 +1,13 @@
+// Three levels (see ../shared/STYLE.md): unit next to the code, integration and e2e under test/.
+const base = {
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  transform: { '^.+\\.ts$': 'ts-jest' },
+  testEnvironment: 'node',
+};
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
+    { ...base, displayName: 'integration', rootDir: 'test/integration', testRegex: '.*\\.int-spec\\.ts$' },
+    { ...base, displayName: 'e2e', rootDir: 'test/e2e', testRegex: '.*\\.e2e-spec\\.ts$' },
+  ],
+};

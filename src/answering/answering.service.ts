@@ -1,0 +1,120 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Settings } from '../config/settings';
+import { SETTINGS } from '../config/settings.provider';
+import { InvalidInputError } from '../common/errors';
+import { ModelsService } from '../models/models.service';
+import { MetadataFilter, RetrievalService, SearchHit, SearchMode } from '../retrieval/retrieval.service';
+import { checkCitations } from './citations';
+import { extractAnswer } from './extractive';
+import { ContextChunk, PackedSource, packContext } from './prompt';
+
+export interface AskRequest {
+  question: string;
+  topK: number;
+  maxTokens?: number;
+  temperature: number;
+  mode?: SearchMode;
+  filter?: MetadataFilter;
+}
+
+export interface Citation {
+  n: number;
+  documentId: string;
+  chunkId: number;
+  title: string | null;
+  text: string;
+  start: number;
+  end: number;
+  score: number;
+}
+
+export interface AskResponse {
+  answer: string;
+  citations: Citation[];
+  /** generative: the model wrote the answer; extractive: sentences quoted from the sources. */
+  mode: 'generative' | 'extractive';
+  /** Why the answer is extractive, when it is. */
+  modeReason?: string;
+  model: string | null;
+  retrieval: { mode: SearchMode; modeReason?: string; chunks: number };
+  /** Citation numbers the model produced that match no source; removed from the answer. */
+  invalidCitations: number[];
+  usage: { promptTokens: number; completionTokens: number };
+  timings: { retrieveMs: number; generateMs: number; totalMs: number };
+}
+
+export const NOT_FOUND_ANSWER = 'Not found in the documents: nothing in this collection matches the question.';
+
+@Injectable()
+export class AnsweringService {
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly retrieval: RetrievalService,
+    private readonly models: ModelsService,
+  ) {}
+
+  async ask(collection: string, req: AskRequest, signal?: AbortSignal): Promise<AskResponse> {
+    const t0 = performance.now();
+    if (!req.question.trim()) throw new InvalidInputError('question must not be blank');
+    const retrieved = await this.retrieval.search(collection, { query: req.question, topK: req.topK, mode: req.mode, filter: req.filter });
+    const retrieveMs = performance.now() - t0;
+    const retrieval = { mode: retrieved.mode, ...(retrieved.modeReason ? { modeReason: retrieved.modeReason } : {}), chunks: retrieved.results.length };
+    const chunks = retrieved.results.map(toContext);
+    const { model, dtype } = this.settings.generation;
+    const base = { retrieval, invalidCitations: [] as number[] };
+    const timings = (generateMs: number) => ({ retrieveMs: round(retrieveMs), generateMs: round(generateMs), totalMs: round(performance.now() - t0) });
+
+    if (chunks.length === 0) {
+      return { ...base, answer: NOT_FOUND_ANSWER, citations: [], mode: 'extractive', modeReason: 'no chunk matched the question', model: null, usage: { promptTokens: 0, completionTokens: 0 }, timings: timings(0) };
+    }
+
+    const status = await this.models.ensure('generation', model, dtype);
+    const count = status.state === 'ready' ? await this.models.textTokenCounter(model) : undefined;
+    if (status.state !== 'ready' || !count) {
+      const t1 = performance.now();
+      const sentences = extractAnswer(req.question, chunks);
+      const reason = `generation model ${model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`;
+      if (sentences.length === 0) {
+        return { ...base, answer: NOT_FOUND_ANSWER, citations: [], mode: 'extractive', modeReason: reason, model: null, usage: { promptTokens: 0, completionTokens: 0 }, timings: timings(performance.now() - t1) };
+      }
+      // Each quoted sentence cites the chunk it comes from; the citation's span is the sentence.
+      const order = [...new Set(sentences.map((s) => s.n))];
+      const citations: Citation[] = order.map((n, i) => {
+        const c = chunks[n - 1]!;
+        return { n: i + 1, documentId: c.documentId, chunkId: c.chunkId, title: c.title, text: c.text, start: c.start, end: c.end, score: c.score };
+      });
+      const answer = sentences.map((s) => `${s.text} [${order.indexOf(s.n) + 1}]`).join(' ');
+      return { ...base, answer, citations, mode: 'extractive', modeReason: reason, model: null, usage: { promptTokens: 0, completionTokens: 0 }, timings: timings(performance.now() - t1) };
+    }
+
+    const maxTokens = Math.min(req.maxTokens ?? this.settings.generation.maxTokens, this.settings.generation.contextTokens - 64);
+    const contextTokens = Math.min(this.settings.generation.contextTokens, status.maxTokens ?? Infinity);
+    const packed = packContext(chunks, req.question, count, contextTokens - maxTokens);
+    if (packed.sources.length === 0) {
+      throw new InvalidInputError(`No retrieved chunk fits the generator's context of ${contextTokens} tokens with maxTokens ${maxTokens}; lower maxTokens`);
+    }
+    const t1 = performance.now();
+    const out = await this.models.generate(model, dtype, packed.messages, { maxTokens, temperature: req.temperature, signal });
+    const checked = checkCitations(out.text, packed.sources.length);
+    return {
+      ...base,
+      answer: checked.text,
+      citations: checked.cited.map((n) => toCitation(packed.sources[n - 1]!)),
+      invalidCitations: checked.invalid,
+      mode: 'generative',
+      model,
+      usage: { promptTokens: out.promptTokens, completionTokens: out.completionTokens },
+      timings: timings(performance.now() - t1),
+    };
+  }
+}
+
+function toContext(h: SearchHit): ContextChunk {
+  return { documentId: h.documentId, chunkId: h.chunkId, title: h.title, text: h.text, start: h.start, end: h.end, score: h.score };
+}
+
+function toCitation(s: PackedSource): Citation {
+  return { n: s.n, documentId: s.documentId, chunkId: s.chunkId, title: s.title, text: s.text, start: s.start, end: s.end, score: s.score };
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

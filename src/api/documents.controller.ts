@@ -1,0 +1,138 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+  getSchemaPath,
+  ApiExtraModels,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { InvalidInputError, PayloadTooLargeError } from '../common/errors';
+import type { Settings } from '../config/settings';
+import { SETTINGS } from '../config/settings.provider';
+import { DocumentsService } from '../ingestion/documents.service';
+import { parseUpload, SUPPORTED_UPLOAD_TYPES } from '../ingestion/parsers';
+import { AddDocumentsDto, DocumentDetailDto, DocumentListDto, IngestResultDto, ListDocumentsQueryDto, UploadFieldsDto } from './dto/document.dto';
+import { ErrorDto } from './dto/search.dto';
+import { validateBody } from './validate-body';
+
+@ApiTags('documents')
+@ApiExtraModels(AddDocumentsDto)
+@Controller('v1/collections/:name/documents')
+export class DocumentsController {
+  constructor(
+    private readonly documents: DocumentsService,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  @Post()
+  @UseInterceptors(FileInterceptor('file'))
+  @ApiOperation({
+    summary: 'Add documents: JSON texts, or one uploaded file (multipart field "file")',
+    description: `JSON: {documents: [{id?, title?, text, metadata?}]}. Multipart: field "file" (${SUPPORTED_UPLOAD_TYPES.join(', ')}), optional fields id, title, metadata (JSON text), wait. Stored in one transaction; the same id with the same content is left unchanged (status "unchanged"), with different content refused (409).`,
+  })
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiBody({
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(AddDocumentsDto) },
+        {
+          type: 'object',
+          required: ['file'],
+          properties: {
+            file: { type: 'string', format: 'binary' },
+            id: { type: 'string' },
+            title: { type: 'string' },
+            metadata: { type: 'string', description: 'JSON object as text' },
+            wait: { type: 'string', enum: ['true', 'false'] },
+          },
+        },
+      ],
+    },
+  })
+  @ApiCreatedResponse({ type: IngestResultDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiPayloadTooLargeResponse({ type: ErrorDto })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorDto })
+  async add(@Param('name') name: string, @Req() req: Request, @Body() body: unknown, @UploadedFile() file?: Express.Multer.File): Promise<IngestResultDto> {
+    if (req.is('multipart/form-data')) {
+      if (!file) throw new InvalidInputError('Multipart upload needs a file in the field "file"');
+      const fields = validateBody(UploadFieldsDto, body ?? {});
+      const metadata = fields.metadata === undefined ? {} : parseMetadata(fields.metadata);
+      const parsed = parseUpload(file.buffer, file.originalname, file.mimetype);
+      return this.documents.add(
+        name,
+        [
+          {
+            id: fields.id,
+            title: fields.title ?? parsed.title ?? file.originalname,
+            text: parsed.text,
+            metadata: { ...parsed.metadata, ...metadata, filename: file.originalname },
+            source: file.originalname,
+            contentType: parsed.contentType,
+          },
+        ],
+        fields.wait !== 'false',
+      );
+    }
+    if (!req.is('application/json')) {
+      throw new InvalidInputError('Send application/json or multipart/form-data');
+    }
+    const dto = validateBody(AddDocumentsDto, body);
+    if (dto.documents.length > this.settings.limits.maxDocumentsPerRequest) {
+      throw new PayloadTooLargeError(`At most ${this.settings.limits.maxDocumentsPerRequest} documents per request (MAX_DOCUMENTS_PER_REQUEST)`);
+    }
+    return this.documents.add(
+      name,
+      dto.documents.map((d) => ({ ...d, contentType: 'text/plain' })),
+      dto.wait ?? true,
+    );
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List documents (paginated)' })
+  @ApiOkResponse({ type: DocumentListDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  list(@Param('name') name: string, @Query() query: ListDocumentsQueryDto): DocumentListDto {
+    const limit = query.limit ?? 100;
+    const offset = query.offset ?? 0;
+    return { ...this.documents.list(name, limit, offset), limit, offset };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A document with its text and chunks' })
+  @ApiOkResponse({ type: DocumentDetailDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  get(@Param('name') name: string, @Param('id') id: string): DocumentDetailDto {
+    return this.documents.get(name, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a document: its chunks, lexical rows and vectors go with it' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorDto })
+  delete(@Param('name') name: string, @Param('id') id: string): void {
+    this.documents.delete(name, id);
+  }
+}
+
+function parseMetadata(text: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new InvalidInputError('metadata must be the JSON text of an object');
+}

@@ -1,0 +1,67 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { DTYPES, type Dtype } from '../../config/settings';
+import { IsJsonObject } from './validators';
+
+export class CreateCollectionDto {
+  @ApiProperty({ description: 'Unique name: letters, digits, "-" and "_", 1-64 characters, starting with a letter or digit.', example: 'handbook' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, { message: 'name must be 1-64 characters of letters, digits, "-" or "_", starting with a letter or digit' })
+  name!: string;
+
+  @ApiPropertyOptional({ description: 'Embedding model (Hugging Face id or folder under MODELS_DIR). The collection is pinned to it. Default: EMBEDDING_MODEL.', example: 'Xenova/bge-small-en-v1.5' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(/^[\w.-]+(\/[\w.-]+)?$/, { message: 'embeddingModel must look like "org/name" or "name"' })
+  embeddingModel?: string;
+
+  @ApiPropertyOptional({ description: 'Weights precision of the embedding model. Default: EMBEDDING_DTYPE.', enum: DTYPES, example: 'q8' })
+  @IsOptional()
+  @IsIn(DTYPES)
+  embeddingDtype?: Dtype;
+
+  @ApiPropertyOptional({ description: 'Target chunk size in tokens of the embedding tokenizer (clamped to the model maximum). Default: DEFAULT_CHUNK_SIZE.', minimum: 16, maximum: 8192, example: 256 })
+  @IsOptional()
+  @IsInt()
+  @Min(16)
+  @Max(8192)
+  chunkSize?: number;
+
+  @ApiPropertyOptional({ description: 'Tokens of whole sentences repeated between neighbouring chunks; below chunkSize. Default: DEFAULT_CHUNK_OVERLAP.', minimum: 0, maximum: 4096, example: 32 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(4096)
+  chunkOverlap?: number;
+
+  @ApiPropertyOptional({ description: 'Free-form JSON object kept with the collection.', example: { team: 'support' } })
+  @IsOptional()
+  @IsJsonObject(65536)
+  metadata?: Record<string, unknown>;
+}
+
+export class CollectionCountsDto {
+  @ApiProperty({ example: 12 }) documents!: number;
+  @ApiProperty({ example: 340 }) chunks!: number;
+  @ApiProperty({ description: 'Chunks with a stored vector', example: 340 }) vectors!: number;
+  @ApiProperty({ description: 'Chunks waiting for the embedding model', example: 0 }) pending!: number;
+  @ApiProperty({ description: 'Vectors in the in-memory HNSW index', example: 340 }) indexed!: number;
+}
+
+export class CollectionDto {
+  @ApiProperty({ example: 'handbook' }) name!: string;
+  @ApiProperty({ example: 'Xenova/bge-small-en-v1.5' }) embeddingModel!: string;
+  @ApiProperty({ enum: DTYPES, example: 'q8' }) embeddingDtype!: string;
+  @ApiProperty({ nullable: true, type: Number, description: 'Pinned at the first stored vector', example: 384 }) embeddingDim!: number | null;
+  @ApiProperty({ example: 256 }) chunkSize!: number;
+  @ApiProperty({ example: 32 }) chunkOverlap!: number;
+  @ApiProperty({ type: Object, example: {} }) metadata!: Record<string, unknown>;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+  @ApiProperty({ type: CollectionCountsDto }) counts!: CollectionCountsDto;
+}
+
+export class CollectionListDto {
+  @ApiProperty({ type: [CollectionDto] }) collections!: CollectionDto[];
+}

@@ -1,0 +1,26 @@
+import { Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ApiModule } from './api/api.module';
+import { VALIDATION_OPTIONS, flatten } from './api/validate-body';
+import { BadRequestException } from '@nestjs/common';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+
+@Module({
+  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule],
+  providers: [
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    {
+      provide: APP_PIPE,
+      useFactory: () =>
+        new ValidationPipe({
+          ...VALIDATION_OPTIONS,
+          transform: true,
+          exceptionFactory: (errors) => new BadRequestException(flatten(errors)),
+        }),
+    },
+  ],
+})
+export class AppModule {}

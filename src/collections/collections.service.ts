@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Dtype, Settings } from '../config/settings';
+import { SETTINGS } from '../config/settings.provider';
+import { CollectionExistsError, CollectionNotFoundError, InvalidInputError } from '../common/errors';
+import { CollectionCounts, CollectionRow, CollectionsRepository } from '../database/collections.repository';
+import { DatabaseService } from '../database/database.service';
+import { VectorIndexService } from '../vector-index/vector-index.service';
+
+export interface Collection {
+  name: string;
+  embeddingModel: string;
+  embeddingDtype: Dtype;
+  embeddingDim: number | null;
+  chunkSize: number;
+  chunkOverlap: number;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CollectionWithCounts extends Collection {
+  counts: CollectionCounts & { indexed: number };
+}
+
+export interface CreateCollection {
+  name: string;
+  embeddingModel?: string;
+  embeddingDtype?: Dtype;
+  chunkSize?: number;
+  chunkOverlap?: number;
+  metadata?: Record<string, unknown>;
+}
+
+@Injectable()
+export class CollectionsService {
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly repo: CollectionsRepository,
+    private readonly database: DatabaseService,
+    private readonly vectors: VectorIndexService,
+  ) {}
+
+  create(input: CreateCollection): CollectionWithCounts {
+    const chunkSize = input.chunkSize ?? this.settings.chunking.size;
+    const chunkOverlap = input.chunkOverlap ?? Math.min(this.settings.chunking.overlap, Math.floor(chunkSize / 4));
+    if (chunkOverlap >= chunkSize) {
+      throw new InvalidInputError('chunkOverlap must be smaller than chunkSize', { chunkSize, chunkOverlap });
+    }
+    const row = this.database.transaction(() => {
+      if (this.repo.findByName(input.name)) throw new CollectionExistsError(input.name);
+      return this.repo.insert({
+        name: input.name,
+        embeddingModel: input.embeddingModel ?? this.settings.embedding.model,
+        embeddingDtype: input.embeddingDtype ?? this.settings.embedding.dtype,
+        chunkSize,
+        chunkOverlap,
+        metadata: JSON.stringify(input.metadata ?? {}),
+      });
+    });
+    return this.withCounts(row);
+  }
+
+  list(): CollectionWithCounts[] {
+    return this.repo.list().map((r) => this.withCounts(r));
+  }
+
+  get(name: string): CollectionWithCounts {
+    return this.withCounts(this.row(name));
+  }
+
+  /** The stored row, or CollectionNotFoundError. */
+  row(name: string): CollectionRow {
+    const row = this.repo.findByName(name);
+    if (!row) throw new CollectionNotFoundError(name);
+    return row;
+  }
+
+  delete(name: string): void {
+    const row = this.row(name);
+    this.database.transaction(() => this.repo.delete(row.id));
+    this.vectors.drop(row.id);
+  }
+
+  toCollection(r: CollectionRow): Collection {
+    return {
+      name: r.name,
+      embeddingModel: r.embedding_model,
+      embeddingDtype: r.embedding_dtype as Dtype,
+      embeddingDim: r.embedding_dim,
+      chunkSize: r.chunk_size,
+      chunkOverlap: r.chunk_overlap,
+      metadata: JSON.parse(r.metadata) as Record<string, unknown>,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+  }
+
+  private withCounts(r: CollectionRow): CollectionWithCounts {
+    return { ...this.toCollection(r), counts: { ...this.repo.counts(r.id), indexed: this.vectors.size(r.id) } };
+  }
+}

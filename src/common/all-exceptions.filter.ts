@@ -1,0 +1,105 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { DomainError } from './errors';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown; requestId?: string };
+}
+
+const CODES_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable_entity',
+  429: 'too_many_requests',
+};
+
+/** Every error leaves the server as `{ error: { code, message, details? } }`. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const { status, body } = this.toBody(exception, req);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(status).json(body);
+  }
+
+  private toBody(exception: unknown, req: Request): { status: number; body: ErrorBody } {
+    if (exception instanceof DomainError) {
+      return {
+        status: exception.status,
+        body: { error: { code: exception.code, message: exception.message, details: exception.details } },
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      let message = exception.message;
+      let details: unknown;
+      if (typeof response === 'object' && response !== null && 'message' in response) {
+        const m = (response as { message: unknown }).message;
+        if (Array.isArray(m)) {
+          message = m.join('; ');
+          details = { violations: m };
+        } else if (typeof m === 'string') {
+          message = m;
+        }
+      }
+      return {
+        status,
+        body: { error: { code: CODES_BY_STATUS[status] ?? `http_${status}`, message, details } },
+      };
+    }
+    const bodyParserError = asBodyParserError(exception);
+    if (bodyParserError) return bodyParserError;
+    const requestId = randomUUID();
+    this.logger.error(
+      `Unhandled error on ${req.method} ${req.url} (request ${requestId})`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: { error: { code: 'internal_error', message: 'Internal server error', requestId } },
+    };
+  }
+}
+
+/** Errors raised by express's body parsers before Nest sees the request. */
+function asBodyParserError(e: unknown): { status: number; body: ErrorBody } | undefined {
+  if (typeof e !== 'object' || e === null || !('type' in e)) return undefined;
+  const err = e as { type: unknown; status?: number; message?: string; limit?: number };
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return { status: 400, body: { error: { code: 'malformed_json', message: `Malformed JSON body: ${err.message ?? ''}` } } };
+    case 'entity.too.large':
+      return {
+        status: 413,
+        body: { error: { code: 'payload_too_large', message: `Request body exceeds the limit of ${err.limit ?? '?'} bytes` } },
+      };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 415, body: { error: { code: 'unsupported_media_type', message: err.message ?? 'Unsupported encoding' } } };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Domain errors. Services throw these; the global filter maps them to HTTP status and the JSON
+ * body `{ error: { code, message, details? } }`.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class CollectionNotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'collection_not_found';
+  constructor(name: string) {
+    super(`Collection '${name}' does not exist`, { collection: name });
+  }
+}
+
+export class CollectionExistsError extends DomainError {
+  readonly status = 409;
+  readonly code = 'collection_exists';
+  constructor(name: string) {
+    super(`Collection '${name}' already exists`, { collection: name });
+  }
+}
+
+export class DocumentNotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'document_not_found';
+  constructor(collection: string, id: string) {
+    super(`Document '${id}' does not exist in collection '${collection}'`, { collection, id });
+  }
+}
+
+export class DocumentConflictError extends DomainError {
+  readonly status = 409;
+  readonly code = 'document_conflict';
+  constructor(id: string) {
+    super(
+      `Document '${id}' already exists with different content; delete it first or use a new id`,
+      { id },
+    );
+  }
+}
+
+export class InvalidInputError extends DomainError {
+  readonly status = 400;
+  readonly code = 'invalid_input';
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly status = 415;
+  readonly code = 'unsupported_media_type';
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly status = 413;
+  readonly code = 'payload_too_large';
+}
+
+export class ModelUnavailableError extends DomainError {
+  readonly status = 503;
+  readonly code = 'model_unavailable';
+  constructor(model: string, reason: string) {
+    super(`Model '${model}' is unavailable: ${reason}`, { model, reason });
+  }
+}
+
+export class EmbeddingModelMismatchError extends DomainError {
+  readonly status = 409;
+  readonly code = 'embedding_model_mismatch';
+}

@@ -1,0 +1,3 @@
+export { loadSettings } from './settings';
+/** Injection token for the typed {@link Settings}. */
+export const SETTINGS = Symbol('SETTINGS');

@@ -1,0 +1,36 @@
+import * as path from 'node:path';
+import { InvalidSettingsError, loadSettings } from './settings';
+
+describe('loadSettings', () => {
+  it('applies documented defaults to an empty environment', () => {
+    const sut = loadSettings({});
+    expect(sut.port).toBe(3000);
+    expect(sut.storageDir).toBe(path.resolve('./storage'));
+    expect(sut.allowRemoteModels).toBe(true);
+    expect(sut.embedding).toEqual({ model: 'Xenova/bge-small-en-v1.5', dtype: 'q8', batchSize: 32 });
+    expect(sut.generation.model).toBe('onnx-community/Qwen2.5-0.5B-Instruct');
+    expect(sut.generation.dtype).toBe('q4');
+    expect(sut.hnsw.efSearch).toBeGreaterThanOrEqual(100);
+  });
+
+  it('parses booleans and numbers from strings', () => {
+    const sut = loadSettings({ PORT: '8080', ALLOW_REMOTE_MODELS: 'false', HNSW_M: '32' });
+    expect(sut.port).toBe(8080);
+    expect(sut.allowRemoteModels).toBe(false);
+    expect(sut.hnsw.m).toBe(32);
+  });
+
+  it('names every invalid variable in one error', () => {
+    const run = () => loadSettings({ PORT: 'abc', EMBEDDING_DTYPE: 'fp64', ALLOW_REMOTE_MODELS: 'maybe' });
+    expect(run).toThrow(InvalidSettingsError);
+    expect(run).toThrow(/PORT="abc"/);
+    expect(run).toThrow(/EMBEDDING_DTYPE="fp64"/);
+    expect(run).toThrow(/ALLOW_REMOTE_MODELS="maybe"/);
+  });
+
+  it('refuses an overlap that is not smaller than the chunk size', () => {
+    expect(() => loadSettings({ DEFAULT_CHUNK_SIZE: '64', DEFAULT_CHUNK_OVERLAP: '64' })).toThrow(
+      /DEFAULT_CHUNK_OVERLAP/,
+    );
+  });
+});

@@ -1,0 +1,119 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+
+export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'int8' | 'uint8' | 'bnb4' | 'q4f16';
+export const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'q4', 'int8', 'uint8', 'bnb4', 'q4f16'];
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+    message: 'must be one of true, false, 1, 0, yes, no',
+  })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Environment variables, their defaults and limits. The README lists the same table. */
+const schema = z
+  .object({
+    PORT: int(0, 65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    STORAGE_DIR: z.string().min(1).default('./storage'),
+    MODELS_DIR: z.string().min(1).default('./models'),
+    ALLOW_REMOTE_MODELS: bool.default(true),
+    REMOTE_MODEL_CONNECT_TIMEOUT_MS: int(100, 600_000).default(10_000),
+    EMBEDDING_MODEL: z.string().min(1).default('Xenova/bge-small-en-v1.5'),
+    EMBEDDING_DTYPE: z.enum(DTYPES as [Dtype, ...Dtype[]]).default('q8'),
+    GENERATION_MODEL: z.string().min(1).default('onnx-community/Qwen2.5-0.5B-Instruct'),
+    GENERATION_DTYPE: z.enum(DTYPES as [Dtype, ...Dtype[]]).default('q4'),
+    GENERATION_CONTEXT_TOKENS: int(256, 131_072).default(4096),
+    GENERATION_MAX_TOKENS: int(1, 8192).default(512),
+    PRELOAD_MODELS: bool.default(true),
+    MODEL_RETRY_MS: int(1000, 86_400_000).default(60_000),
+    EMBED_BATCH_SIZE: int(1, 512).default(32),
+    HNSW_M: int(4, 128).default(16),
+    HNSW_EF_CONSTRUCTION: int(10, 2000).default(200),
+    HNSW_EF_SEARCH: int(10, 5000).default(128),
+    HNSW_INITIAL_CAPACITY: int(16, 100_000_000).default(1024),
+    INDEX_SNAPSHOT_INTERVAL_MS: int(1000, 86_400_000).default(30_000),
+    DEFAULT_CHUNK_SIZE: int(16, 8192).default(256),
+    DEFAULT_CHUNK_OVERLAP: int(0, 4096).default(32),
+    MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+    MAX_FILE_BYTES: int(1024, 1024 * 1024 * 1024).default(25 * 1024 * 1024),
+    MAX_DOCUMENTS_PER_REQUEST: int(1, 100_000).default(1000),
+    LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.DEFAULT_CHUNK_OVERLAP >= s.DEFAULT_CHUNK_SIZE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEFAULT_CHUNK_OVERLAP'],
+        message: 'must be smaller than DEFAULT_CHUNK_SIZE',
+      });
+    }
+  });
+
+export interface Settings {
+  port: number;
+  host: string;
+  storageDir: string;
+  modelsDir: string;
+  allowRemoteModels: boolean;
+  remoteModelConnectTimeoutMs: number;
+  embedding: { model: string; dtype: Dtype; batchSize: number };
+  generation: { model: string; dtype: Dtype; contextTokens: number; maxTokens: number };
+  preloadModels: boolean;
+  modelRetryMs: number;
+  hnsw: { m: number; efConstruction: number; efSearch: number; initialCapacity: number };
+  indexSnapshotIntervalMs: number;
+  chunking: { size: number; overlap: number };
+  limits: { maxBodyBytes: number; maxFileBytes: number; maxDocumentsPerRequest: number };
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+export class InvalidSettingsError extends Error {}
+
+/** Parses the environment once; throws a message naming every bad variable. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const defined = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = schema.safeParse(defined);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`,
+    );
+    throw new InvalidSettingsError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    storageDir: path.resolve(e.STORAGE_DIR),
+    modelsDir: path.resolve(e.MODELS_DIR),
+    allowRemoteModels: e.ALLOW_REMOTE_MODELS,
+    remoteModelConnectTimeoutMs: e.REMOTE_MODEL_CONNECT_TIMEOUT_MS,
+    embedding: { model: e.EMBEDDING_MODEL, dtype: e.EMBEDDING_DTYPE, batchSize: e.EMBED_BATCH_SIZE },
+    generation: {
+      model: e.GENERATION_MODEL,
+      dtype: e.GENERATION_DTYPE,
+      contextTokens: e.GENERATION_CONTEXT_TOKENS,
+      maxTokens: e.GENERATION_MAX_TOKENS,
+    },
+    preloadModels: e.PRELOAD_MODELS,
+    modelRetryMs: e.MODEL_RETRY_MS,
+    hnsw: {
+      m: e.HNSW_M,
+      efConstruction: e.HNSW_EF_CONSTRUCTION,
+      efSearch: e.HNSW_EF_SEARCH,
+      initialCapacity: e.HNSW_INITIAL_CAPACITY,
+    },
+    indexSnapshotIntervalMs: e.INDEX_SNAPSHOT_INTERVAL_MS,
+    chunking: { size: e.DEFAULT_CHUNK_SIZE, overlap: e.DEFAULT_CHUNK_OVERLAP },
+    limits: {
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxFileBytes: e.MAX_FILE_BYTES,
+      maxDocumentsPerRequest: e.MAX_DOCUMENTS_PER_REQUEST,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseService } from './database.service';
+
+export interface CollectionRow {
+  id: number;
+  name: string;
+  embedding_model: string;
+  embedding_dtype: string;
+  embedding_dim: number | null;
+  chunk_size: number;
+  chunk_overlap: number;
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CollectionCounts {
+  documents: number;
+  chunks: number;
+  vectors: number;
+  pending: number;
+}
+
+export interface NewCollection {
+  name: string;
+  embeddingModel: string;
+  embeddingDtype: string;
+  chunkSize: number;
+  chunkOverlap: number;
+  metadata: string;
+}
+
+/** SQL in, rows out: the collections table. */
+@Injectable()
+export class CollectionsRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  insert(c: NewCollection): CollectionRow {
+    const now = new Date().toISOString();
+    return this.db
+      .prepare(
+        `INSERT INTO collections (name, embedding_model, embedding_dtype, chunk_size, chunk_overlap, metadata, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      )
+      .get(c.name, c.embeddingModel, c.embeddingDtype, c.chunkSize, c.chunkOverlap, c.metadata, now, now) as CollectionRow;
+  }
+
+  findByName(name: string): CollectionRow | undefined {
+    return this.db.prepare('SELECT * FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
+  }
+
+  findById(id: number): CollectionRow | undefined {
+    return this.db.prepare('SELECT * FROM collections WHERE id = ?').get(id) as CollectionRow | undefined;
+  }
+
+  list(): CollectionRow[] {
+    return this.db.prepare('SELECT * FROM collections ORDER BY name').all() as CollectionRow[];
+  }
+
+  delete(id: number): void {
+    this.db.prepare('DELETE FROM collections WHERE id = ?').run(id);
+  }
+
+  /** Pins the dimension on first use; returns false if a different dimension was pinned. */
+  pinDimension(id: number, dim: number): boolean {
+    this.db
+      .prepare('UPDATE collections SET embedding_dim = ?, updated_at = ? WHERE id = ? AND embedding_dim IS NULL')
+      .run(dim, new Date().toISOString(), id);
+    const row = this.findById(id);
+    return row?.embedding_dim === dim;
+  }
+
+  counts(id: number): CollectionCounts {
+    const row = this.db
+      .prepare(
+        `SELECT
+           (SELECT COUNT(*) FROM documents WHERE collection_id = @id) AS documents,
+           (SELECT COUNT(*) FROM chunks WHERE collection_id = @id) AS chunks,
+           (SELECT COUNT(*) FROM chunk_vectors WHERE collection_id = @id) AS vectors,
+           (SELECT COUNT(*) FROM chunks WHERE collection_id = @id AND embedded = 0) AS pending`,
+      )
+      .get({ id }) as CollectionCounts;
+    return row;
+  }
+}

@@ -1,0 +1,256 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseService } from './database.service';
+
+export interface DocumentRow {
+  pk: number;
+  collection_id: number;
+  id: string;
+  title: string | null;
+  source: string | null;
+  content_type: string;
+  content_hash: string;
+  metadata: string;
+  text: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type DocumentSummaryRow = Omit<DocumentRow, 'text'> & { chunk_count: number; char_count: number };
+
+export interface ChunkRow {
+  id: number;
+  document_pk: number;
+  collection_id: number;
+  ordinal: number;
+  text: string;
+  start_offset: number;
+  end_offset: number;
+  token_count: number;
+  token_counter: string;
+  embedded: number;
+}
+
+export interface NewDocument {
+  collectionId: number;
+  id: string;
+  title: string | null;
+  source: string | null;
+  contentType: string;
+  contentHash: string;
+  metadata: string;
+  text: string;
+}
+
+export interface NewChunk {
+  ordinal: number;
+  text: string;
+  start: number;
+  end: number;
+  tokenCount: number;
+  tokenCounter: string;
+}
+
+/** A chunk joined with what search results need to show about its document. */
+export interface ChunkHitRow {
+  chunk_id: number;
+  document_id: string;
+  title: string | null;
+  text: string;
+  start_offset: number;
+  end_offset: number;
+  ordinal: number;
+  metadata: string;
+}
+
+export interface PendingChunkRow {
+  id: number;
+  collection_id: number;
+  text: string;
+  token_count: number;
+}
+
+/** SQL in, rows out: documents, chunks and chunk vectors. */
+@Injectable()
+export class DocumentsRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  find(collectionId: number, id: string): DocumentRow | undefined {
+    return this.db
+      .prepare('SELECT * FROM documents WHERE collection_id = ? AND id = ?')
+      .get(collectionId, id) as DocumentRow | undefined;
+  }
+
+  list(collectionId: number, limit: number, offset: number): DocumentSummaryRow[] {
+    return this.db
+      .prepare(
+        `SELECT d.pk, d.collection_id, d.id, d.title, d.source, d.content_type, d.content_hash, d.metadata,
+                d.created_at, d.updated_at, length(d.text) AS char_count,
+                (SELECT COUNT(*) FROM chunks c WHERE c.document_pk = d.pk) AS chunk_count
+         FROM documents d WHERE d.collection_id = ? ORDER BY d.pk LIMIT ? OFFSET ?`,
+      )
+      .all(collectionId, limit, offset) as DocumentSummaryRow[];
+  }
+
+  count(collectionId: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM documents WHERE collection_id = ?').get(collectionId) as { n: number }).n;
+  }
+
+  /** Inserts a document and its chunks; FTS rows follow through triggers. Call inside a transaction. */
+  insert(doc: NewDocument, chunks: readonly NewChunk[]): { pk: number; chunkIds: number[] } {
+    const now = new Date().toISOString();
+    const { pk } = this.db
+      .prepare(
+        `INSERT INTO documents (collection_id, id, title, source, content_type, content_hash, metadata, text, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
+      )
+      .get(doc.collectionId, doc.id, doc.title, doc.source, doc.contentType, doc.contentHash, doc.metadata, doc.text, now, now) as {
+      pk: number;
+    };
+    const insertChunk = this.db.prepare(
+      `INSERT INTO chunks (document_pk, collection_id, ordinal, text, start_offset, end_offset, token_count, token_counter)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    );
+    const chunkIds = chunks.map(
+      (c) =>
+        (insertChunk.get(pk, doc.collectionId, c.ordinal, c.text, c.start, c.end, c.tokenCount, c.tokenCounter) as { id: number }).id,
+    );
+    return { pk, chunkIds };
+  }
+
+  /** Deletes a document; chunks, vectors and FTS rows go with it. Returns the freed chunk ids. */
+  delete(pk: number): number[] {
+    const ids = (this.db.prepare('SELECT id FROM chunks WHERE document_pk = ?').all(pk) as { id: number }[]).map((r) => r.id);
+    this.db.prepare('DELETE FROM documents WHERE pk = ?').run(pk);
+    return ids;
+  }
+
+  chunksOf(pk: number): ChunkRow[] {
+    return this.db.prepare('SELECT * FROM chunks WHERE document_pk = ? ORDER BY ordinal').all(pk) as ChunkRow[];
+  }
+
+  hits(chunkIds: readonly number[]): Map<number, ChunkHitRow> {
+    const out = new Map<number, ChunkHitRow>();
+    if (chunkIds.length === 0) return out;
+    const rows = this.db
+      .prepare(
+        `SELECT c.id AS chunk_id, d.id AS document_id, d.title, c.text, c.start_offset, c.end_offset, c.ordinal, d.metadata
+         FROM chunks c JOIN documents d ON d.pk = c.document_pk
+         WHERE c.id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(JSON.stringify(chunkIds)) as ChunkHitRow[];
+    for (const r of rows) out.set(r.chunk_id, r);
+    return out;
+  }
+
+  /** Pending chunks of a collection, shortest first, so that a batch holds texts of similar length. */
+  pending(collectionId: number, limit: number, excludeIds: ReadonlySet<number> = new Set()): PendingChunkRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, collection_id, text, token_count FROM chunks
+         WHERE collection_id = ? AND embedded = 0 ORDER BY token_count, id LIMIT ?`,
+      )
+      .all(collectionId, limit + excludeIds.size) as PendingChunkRow[];
+    return rows.filter((r) => !excludeIds.has(r.id)).slice(0, limit);
+  }
+
+  collectionsWithPending(): number[] {
+    return (this.db.prepare('SELECT DISTINCT collection_id FROM chunks WHERE embedded = 0').all() as { collection_id: number }[]).map(
+      (r) => r.collection_id,
+    );
+  }
+
+  /**
+   * Stores vectors for chunks that still exist and marks them embedded. Call inside a transaction.
+   * Returns the (chunkId, seq) pairs actually written (a chunk deleted meanwhile is skipped).
+   */
+  storeVectors(model: string, dim: number, items: readonly { chunkId: number; vector: Float32Array }[]) {
+    const insert = this.db.prepare(
+      `INSERT INTO chunk_vectors (chunk_id, collection_id, model, dim, vector)
+       SELECT id, collection_id, ?, ?, ? FROM chunks WHERE id = ? AND embedded = 0 RETURNING seq, chunk_id`,
+    );
+    const mark = this.db.prepare('UPDATE chunks SET embedded = 1 WHERE id = ?');
+    const written: { chunkId: number; seq: number }[] = [];
+    for (const it of items) {
+      const buf = Buffer.from(it.vector.buffer, it.vector.byteOffset, it.vector.byteLength);
+      const row = insert.get(model, dim, buf, it.chunkId) as { seq: number; chunk_id: number } | undefined;
+      if (row) {
+        mark.run(it.chunkId);
+        written.push({ chunkId: row.chunk_id, seq: row.seq });
+      }
+    }
+    return written;
+  }
+
+  /** Every stored vector of a collection after a sequence number, in write order. */
+  *vectorsAfter(collectionId: number, afterSeq: number): IterableIterator<{ seq: number; chunk_id: number; vector: Buffer }> {
+    const stmt = this.db.prepare(
+      'SELECT seq, chunk_id, vector FROM chunk_vectors WHERE collection_id = ? AND seq > ? ORDER BY seq',
+    );
+    for (const row of stmt.iterate(collectionId, afterSeq)) {
+      yield row as { seq: number; chunk_id: number; vector: Buffer };
+    }
+  }
+
+  vectorIds(collectionId: number): number[] {
+    return (this.db.prepare('SELECT chunk_id FROM chunk_vectors WHERE collection_id = ?').all(collectionId) as { chunk_id: number }[]).map(
+      (r) => r.chunk_id,
+    );
+  }
+
+  vectorStats(collectionId: number): { count: number; maxSeq: number } {
+    return this.db
+      .prepare('SELECT COUNT(*) AS count, COALESCE(MAX(seq), 0) AS maxSeq FROM chunk_vectors WHERE collection_id = ?')
+      .get(collectionId) as { count: number; maxSeq: number };
+  }
+
+  /** FTS5 BM25 over a collection's chunks. `match` must already be a safe FTS5 expression. */
+  lexical(collectionId: number, match: string, limit: number, allowedDocumentPks?: string): { chunk_id: number; score: number }[] {
+    const filter = allowedDocumentPks === undefined ? '' : 'AND c.document_pk IN (SELECT value FROM json_each(@allowed))';
+    return this.db
+      .prepare(
+        `SELECT c.id AS chunk_id, -bm25(chunks_fts) AS score
+         FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
+         WHERE chunks_fts MATCH @match AND c.collection_id = @collection ${filter}
+         ORDER BY bm25(chunks_fts) LIMIT @limit`,
+      )
+      .all({ match, collection: collectionId, limit, ...(allowedDocumentPks === undefined ? {} : { allowed: allowedDocumentPks }) }) as {
+      chunk_id: number;
+      score: number;
+    }[];
+  }
+
+  /** Chunk ids of a collection whose document metadata matches every key = value given. */
+  chunkIdsWhereMetadata(collectionId: number, filter: Record<string, string | number | boolean>): number[] {
+    const { where, params } = metadataWhere(filter);
+    return (
+      this.db
+        .prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.pk = c.document_pk WHERE c.collection_id = @collection ${where}`)
+        .all({ collection: collectionId, ...params }) as { id: number }[]
+    ).map((r) => r.id);
+  }
+
+  documentPksWhereMetadata(collectionId: number, filter: Record<string, string | number | boolean>): number[] {
+    const { where, params } = metadataWhere(filter, 'd');
+    return (
+      this.db.prepare(`SELECT d.pk FROM documents d WHERE d.collection_id = @collection ${where}`).all({
+        collection: collectionId,
+        ...params,
+      }) as { pk: number }[]
+    ).map((r) => r.pk);
+  }
+}
+
+function metadataWhere(filter: Record<string, string | number | boolean>, alias = 'd') {
+  const params: Record<string, string | number> = {};
+  const parts: string[] = [];
+  Object.entries(filter).forEach(([key, value], i) => {
+    params[`k${i}`] = `$."${key.replace(/"/g, '""')}"`;
+    params[`v${i}`] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+    parts.push(`AND json_extract(${alias}.metadata, @k${i}) = @v${i}`);
+  });
+  return { where: parts.join(' '), params };
+}

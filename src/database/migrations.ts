@@ -1,0 +1,92 @@
+/**
+ * Versioned schema migrations. Append only: never edit a migration that has shipped.
+ * SQLite is the source of truth; the HNSW index is a cache rebuilt from chunk_vectors.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'collections, documents, chunks, vectors, fts',
+    sql: `
+      CREATE TABLE collections (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        name            TEXT NOT NULL UNIQUE,
+        embedding_model TEXT NOT NULL,
+        embedding_dtype TEXT NOT NULL,
+        embedding_dim   INTEGER,
+        chunk_size      INTEGER NOT NULL,
+        chunk_overlap   INTEGER NOT NULL,
+        metadata        TEXT NOT NULL DEFAULT '{}',
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+      );
+
+      CREATE TABLE documents (
+        pk            INTEGER PRIMARY KEY AUTOINCREMENT,
+        collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        id            TEXT NOT NULL,
+        title         TEXT,
+        source        TEXT,
+        content_type  TEXT NOT NULL,
+        content_hash  TEXT NOT NULL,
+        metadata      TEXT NOT NULL DEFAULT '{}',
+        text          TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        UNIQUE (collection_id, id)
+      );
+
+      -- Chunk ids are never reused (AUTOINCREMENT): they are the HNSW labels.
+      CREATE TABLE chunks (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_pk     INTEGER NOT NULL REFERENCES documents(pk) ON DELETE CASCADE,
+        collection_id   INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        ordinal         INTEGER NOT NULL,
+        text            TEXT NOT NULL,
+        start_offset    INTEGER NOT NULL,
+        end_offset      INTEGER NOT NULL,
+        token_count     INTEGER NOT NULL,
+        token_counter   TEXT NOT NULL,
+        embedded        INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (document_pk, ordinal)
+      );
+      CREATE INDEX chunks_pending ON chunks (collection_id, embedded, token_count);
+
+      -- seq orders vector writes: an index snapshot records the last seq it contains.
+      CREATE TABLE chunk_vectors (
+        seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+        chunk_id      INTEGER NOT NULL UNIQUE REFERENCES chunks(id) ON DELETE CASCADE,
+        collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        model         TEXT NOT NULL,
+        dim           INTEGER NOT NULL,
+        vector        BLOB NOT NULL
+      );
+      CREATE INDEX chunk_vectors_collection ON chunk_vectors (collection_id, seq);
+
+      -- External-content FTS5 table kept in step with chunks by triggers, so the lexical index is
+      -- written in the same transaction as the chunk rows. porter over unicode61: English stemming
+      -- ("indexing" finds "indexed") on top of Unicode-aware word splitting and case folding.
+      CREATE VIRTUAL TABLE chunks_fts USING fts5(
+        text,
+        content = 'chunks',
+        content_rowid = 'id',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+      );
+      CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
+        INSERT INTO chunks_fts (rowid, text) VALUES (new.id, new.text);
+      END;
+      CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
+        INSERT INTO chunks_fts (chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+      END;
+      CREATE TRIGGER chunks_au AFTER UPDATE OF text ON chunks BEGIN
+        INSERT INTO chunks_fts (chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO chunks_fts (rowid, text) VALUES (new.id, new.text);
+      END;
+    `,
+  },
+];

@@ -1,0 +1,185 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { DocumentConflictError, DocumentNotFoundError, InvalidInputError } from '../common/errors';
+import { CollectionsService } from '../collections/collections.service';
+import { CollectionsRepository } from '../database/collections.repository';
+import { DatabaseService } from '../database/database.service';
+import { ChunkRow, DocumentRow, DocumentsRepository, DocumentSummaryRow } from '../database/documents.repository';
+import { ModelsService } from '../models/models.service';
+import { VectorIndexService } from '../vector-index/vector-index.service';
+import { Chunk, chunkText, estimateTokenCounter } from './chunker';
+import { EmbeddingQueueService } from './embedding-queue.service';
+
+export interface IncomingDocument {
+  id?: string;
+  title?: string;
+  text: string;
+  metadata?: Record<string, unknown>;
+  source?: string;
+  contentType?: string;
+}
+
+export interface IngestResult {
+  documents: { id: string; chunks: number; status: 'created' | 'unchanged' }[];
+  embedding: {
+    /** done: every chunk of the collection has a vector; pending: some wait for the embedding model. */
+    state: 'done' | 'pending';
+    pendingChunks: number;
+    reason?: string;
+    /** How chunk sizes were measured: the model's tokenizer, or an estimate when it is unavailable. */
+    tokenCounter: string;
+  };
+}
+
+export interface DocumentView {
+  id: string;
+  title: string | null;
+  source: string | null;
+  contentType: string;
+  contentHash: string;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChunkView {
+  id: number;
+  ordinal: number;
+  text: string;
+  start: number;
+  end: number;
+  tokenCount: number;
+  embedded: boolean;
+}
+
+@Injectable()
+export class DocumentsService {
+  constructor(
+    private readonly collections: CollectionsService,
+    private readonly collectionRows: CollectionsRepository,
+    private readonly database: DatabaseService,
+    private readonly repo: DocumentsRepository,
+    private readonly models: ModelsService,
+    private readonly queue: EmbeddingQueueService,
+    private readonly vectors: VectorIndexService,
+  ) {}
+
+  /**
+   * Stores documents and their chunks (and FTS rows) in one transaction: all or nothing. Then, when
+   * `wait` is set and the model is available, waits until the chunks have vectors.
+   */
+  async add(collectionName: string, docs: IncomingDocument[], wait = true): Promise<IngestResult> {
+    const collection = this.collections.row(collectionName);
+    const ids = new Set<string>();
+    for (const d of docs) {
+      if (!d.text.trim()) throw new InvalidInputError(`Document ${d.id ? `'${d.id}' ` : ''}has no text`);
+      if (d.id !== undefined) {
+        if (ids.has(d.id)) throw new InvalidInputError(`Document id '${d.id}' appears twice in the request`);
+        ids.add(d.id);
+      }
+    }
+    const tokens = await this.models.passageTokenCounter(collection.embedding_model);
+    const counter = tokens?.counter ?? estimateTokenCounter;
+    const maxTokens = tokens?.maxTokens ?? 512;
+    const prepared = docs.map((d) => {
+      const metadata = JSON.stringify(d.metadata ?? {});
+      const hash = contentHash(d.text, d.title ?? null, metadata);
+      return { doc: d, id: d.id ?? randomUUID(), metadata, hash };
+    });
+    const result = this.database.transaction(() =>
+      prepared.map(({ doc, id, metadata, hash }) => {
+        const existing = this.repo.find(collection.id, id);
+        if (existing) {
+          if (existing.content_hash !== hash) throw new DocumentConflictError(id);
+          return { id, chunks: this.repo.chunksOf(existing.pk).length, status: 'unchanged' as const };
+        }
+        const chunks: Chunk[] = chunkText(doc.text, counter, {
+          size: collection.chunk_size,
+          overlap: collection.chunk_overlap,
+          maxTokens,
+        });
+        this.repo.insert(
+          {
+            collectionId: collection.id,
+            id,
+            title: doc.title ?? null,
+            source: doc.source ?? null,
+            contentType: doc.contentType ?? 'text/plain',
+            contentHash: hash,
+            metadata,
+            text: doc.text,
+          },
+          chunks.map((c) => ({ ...c, tokenCounter: counter.name })),
+        );
+        return { id, chunks: chunks.length, status: 'created' as const };
+      }),
+    );
+    const drain = this.queue.drain(collection.id);
+    const outcome = wait ? await drain : { pending: this.collectionRows.counts(collection.id).pending };
+    return {
+      documents: result,
+      embedding: {
+        state: outcome.pending === 0 ? 'done' : 'pending',
+        pendingChunks: outcome.pending,
+        ...(outcome.pending > 0 ? { reason: 'reason' in outcome ? outcome.reason : 'embedding in progress' } : {}),
+        tokenCounter: counter.name,
+      },
+    };
+  }
+
+  list(collectionName: string, limit: number, offset: number): { total: number; items: (DocumentView & { chunks: number; characters: number })[] } {
+    const c = this.collections.row(collectionName);
+    return {
+      total: this.repo.count(c.id),
+      items: this.repo.list(c.id, limit, offset).map((r: DocumentSummaryRow) => ({ ...view(r), chunks: r.chunk_count, characters: r.char_count })),
+    };
+  }
+
+  get(collectionName: string, id: string): DocumentView & { text: string; chunks: ChunkView[] } {
+    const c = this.collections.row(collectionName);
+    const row = this.repo.find(c.id, id);
+    if (!row) throw new DocumentNotFoundError(collectionName, id);
+    return { ...view(row), text: row.text, chunks: this.repo.chunksOf(row.pk).map(chunkView) };
+  }
+
+  /** Removes the document, its chunks, FTS rows and vectors (SQLite first, then the index). */
+  delete(collectionName: string, id: string): void {
+    const c = this.collections.row(collectionName);
+    const labels = this.database.transaction(() => {
+      const row = this.repo.find(c.id, id);
+      if (!row) throw new DocumentNotFoundError(collectionName, id);
+      return this.repo.delete(row.pk);
+    });
+    this.vectors.remove(c.id, labels);
+  }
+
+}
+
+function contentHash(text: string, title: string | null, metadata: string): string {
+  return createHash('sha256').update(JSON.stringify([text, title, metadata])).digest('hex');
+}
+
+function view(r: DocumentRow | DocumentSummaryRow): DocumentView {
+  return {
+    id: r.id,
+    title: r.title,
+    source: r.source,
+    contentType: r.content_type,
+    contentHash: r.content_hash,
+    metadata: JSON.parse(r.metadata) as Record<string, unknown>,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function chunkView(c: ChunkRow): ChunkView {
+  return {
+    id: c.id,
+    ordinal: c.ordinal,
+    text: c.text,
+    start: c.start_offset,
+    end: c.end_offset,
+    tokenCount: c.token_count,
+    embedded: c.embedded === 1,
+  };
+}

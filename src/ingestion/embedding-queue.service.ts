@@ -1,0 +1,108 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Dtype, Settings } from '../config/settings';
+import { SETTINGS } from '../config/settings.provider';
+import { CollectionsRepository } from '../database/collections.repository';
+import { DatabaseService } from '../database/database.service';
+import { DocumentsRepository } from '../database/documents.repository';
+import { ModelsService } from '../models/models.service';
+import { VectorIndexService } from '../vector-index/vector-index.service';
+
+export interface DrainResult {
+  /** Chunks of the collection still without a vector. */
+  pending: number;
+  /** Why chunks are still pending, when they are. */
+  reason?: string;
+}
+
+/**
+ * Turns pending chunks into stored vectors, collection by collection, shortest chunks first so that
+ * each batch holds texts of similar length (padding is wasted work on a CPU). Vectors are committed
+ * to SQLite before they are added to the HNSW index. With no model, chunks stay pending and are
+ * retried when the model becomes loadable (MODEL_RETRY_MS) and at every start.
+ */
+@Injectable()
+export class EmbeddingQueueService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(EmbeddingQueueService.name);
+  private readonly running = new Map<number, Promise<DrainResult>>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly database: DatabaseService,
+    private readonly collections: CollectionsRepository,
+    private readonly documents: DocumentsRepository,
+    private readonly models: ModelsService,
+    private readonly vectors: VectorIndexService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.kickAll();
+    this.retryTimer = setInterval(() => this.kickAll(), this.settings.modelRetryMs);
+    this.retryTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  kickAll(): void {
+    for (const id of this.documents.collectionsWithPending()) void this.drain(id);
+  }
+
+  /** Embeds everything pending in the collection; resolves when done or when it cannot go on. */
+  drain(collectionId: number): Promise<DrainResult> {
+    const current = this.running.get(collectionId);
+    if (current) {
+      // Chunks may have arrived after the running pass last looked: run once more after it.
+      return current.then(() => this.drain(collectionId));
+    }
+    const run = this.run(collectionId).finally(() => this.running.delete(collectionId));
+    this.running.set(collectionId, run);
+    return run;
+  }
+
+  private async run(collectionId: number): Promise<DrainResult> {
+    const collection = this.collections.findById(collectionId);
+    if (!collection) return { pending: 0 };
+    const model = collection.embedding_model;
+    const dtype = collection.embedding_dtype as Dtype;
+    const status = await this.models.ensure('embedding', model, dtype);
+    if (status.state !== 'ready') {
+      return { pending: this.collections.counts(collectionId).pending, reason: `embedding model ${model}: ${status.reason ?? status.state}` };
+    }
+    const batchSize = this.settings.embedding.batchSize;
+    const failed = new Set<number>();
+    for (;;) {
+      if (this.stopped) break;
+      const batch = this.documents.pending(collectionId, batchSize, failed);
+      if (batch.length === 0) break;
+      try {
+        const { vectors, dim } = await this.models.embed(model, dtype, batch.map((c) => c.text), 'passage');
+        if (!this.collections.pinDimension(collectionId, dim)) {
+          const pinned = this.collections.findById(collectionId)?.embedding_dim;
+          const reason = `model ${model} returns ${dim} dimensions but the collection is pinned to ${pinned}`;
+          this.logger.error(reason);
+          return { pending: this.collections.counts(collectionId).pending, reason };
+        }
+        const items = batch.map((c, i) => ({ chunkId: c.id, vector: vectors[i]! }));
+        const written = this.database.transaction(() => this.documents.storeVectors(model, dim, items));
+        const byId = new Map(items.map((it) => [it.chunkId, it.vector]));
+        this.vectors.add(
+          collectionId,
+          dim,
+          written.map((w) => ({ label: w.chunkId, seq: w.seq, vector: byId.get(w.chunkId)! })),
+        );
+      } catch (e) {
+        const message = (e as Error).message;
+        this.logger.error(`Embedding a batch of collection ${collectionId} failed: ${message}`);
+        if (/unavailable/i.test(message)) return { pending: this.collections.counts(collectionId).pending, reason: message };
+        for (const c of batch) failed.add(c.id);
+      }
+    }
+    const pending = this.collections.counts(collectionId).pending;
+    return failed.size > 0 ? { pending, reason: `${failed.size} chunks failed to embed; retried later` } : { pending };
+  }
+}

@@ -1,0 +1,241 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Dtype, Settings } from '../config/settings';
+import { SETTINGS } from '../config/settings.provider';
+import { ModelUnavailableError } from '../common/errors';
+import { InferenceWorker } from './inference-worker';
+import type { ChatMessage, GenerateResult, LoadedInfo, ModelTask } from './inference-protocol';
+import { embeddingProfile } from './embedding-profile';
+import { connectTimeoutFetch } from './connect-timeout-fetch';
+import type { TokenCounter } from '../ingestion/chunker';
+
+export type ModelState = 'not_loaded' | 'loading' | 'ready' | 'unavailable';
+
+export interface ModelStatus {
+  id: string;
+  task: ModelTask;
+  dtype: Dtype;
+  device: string;
+  state: ModelState;
+  reason?: string;
+  maxTokens?: number;
+  dim?: number;
+  loadMs?: number;
+}
+
+interface Entry {
+  status: ModelStatus;
+  worker?: InferenceWorker;
+  info?: LoadedInfo;
+  loading?: Promise<void>;
+  failedAt?: number;
+  /** Inference calls on one worker run one at a time, in order. */
+  tail: Promise<unknown>;
+}
+
+interface Tokenizer {
+  (text: string, options?: Record<string, unknown>): { input_ids: { dims: number[] } };
+  encode(text: string, options?: Record<string, unknown>): number[];
+  apply_chat_template(messages: unknown, options: Record<string, unknown>): unknown;
+  model_max_length?: number;
+}
+
+/**
+ * The registry of inference engines: loads each model once, lazily, in its own worker thread;
+ * reports every model's state; never lets a failed or slow download block the server.
+ */
+@Injectable()
+export class ModelsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ModelsService.name);
+  private readonly entries = new Map<string, Entry>();
+  private readonly tokenizers = new Map<string, Promise<Tokenizer | undefined>>();
+  private transformersEnvReady: Promise<typeof import('@huggingface/transformers')> | undefined;
+
+  constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
+
+  onApplicationBootstrap(): void {
+    this.entry('embedding', this.settings.embedding.model, this.settings.embedding.dtype);
+    this.entry('generation', this.settings.generation.model, this.settings.generation.dtype);
+    if (this.settings.preloadModels) {
+      // In the background: the server answers (lexically, extractively) while models load or fail.
+      void this.ensure('embedding', this.settings.embedding.model, this.settings.embedding.dtype);
+      void this.ensure('generation', this.settings.generation.model, this.settings.generation.dtype);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.entries.values()].map((e) => e.worker?.terminate()));
+  }
+
+  status(): ModelStatus[] {
+    return [...this.entries.values()].map((e) => ({ ...e.status }));
+  }
+
+  statusOf(task: ModelTask, id: string, dtype: Dtype): ModelStatus {
+    return { ...this.entry(task, id, dtype).status };
+  }
+
+  /**
+   * Loads the model if needed and waits for it. Resolves with its state; never throws. A model that
+   * failed is tried again only after MODEL_RETRY_MS.
+   */
+  async ensure(task: ModelTask, id: string, dtype: Dtype): Promise<ModelStatus> {
+    const e = this.entry(task, id, dtype);
+    if (e.status.state === 'ready') return { ...e.status };
+    if (e.status.state === 'unavailable' && e.failedAt !== undefined && Date.now() - e.failedAt < this.settings.modelRetryMs) {
+      return { ...e.status };
+    }
+    e.loading ??= this.load(e).finally(() => (e.loading = undefined));
+    await e.loading;
+    return { ...e.status };
+  }
+
+  async embed(id: string, dtype: Dtype, texts: string[], kind: 'query' | 'passage'): Promise<{ vectors: Float32Array[]; dim: number }> {
+    const e = await this.ready('embedding', id, dtype);
+    const profile = embeddingProfile(id);
+    const prefix = kind === 'query' ? profile.queryPrefix : profile.passagePrefix;
+    const inputs = prefix ? texts.map((t) => prefix + t) : texts;
+    const worker = e.worker!;
+    const { vectors, dim } = await this.serial(e, () => worker.embed(inputs, profile.pooling, profile.normalize));
+    const rows: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i++) rows.push(vectors.subarray(i * dim, (i + 1) * dim));
+    return { vectors: rows, dim };
+  }
+
+  async generate(
+    id: string,
+    dtype: Dtype,
+    messages: ChatMessage[],
+    options: { maxTokens: number; temperature: number; signal?: AbortSignal; onToken?: (t: string) => void },
+  ): Promise<GenerateResult> {
+    const e = await this.ready('generation', id, dtype);
+    const cancel = new SharedArrayBuffer(4);
+    const flag = new Int32Array(cancel);
+    options.signal?.addEventListener('abort', () => Atomics.store(flag, 0, 1), { once: true });
+    const worker = e.worker!;
+    return this.serial(e, () =>
+      worker.generate({ messages, maxTokens: options.maxTokens, temperature: options.temperature, cancel }, options.onToken),
+    );
+  }
+
+  /**
+   * Counts tokens as the embedding model will see them (passage prefix and special tokens included),
+   * with the model's maximum input length. Undefined when the tokenizer cannot be loaded.
+   */
+  async passageTokenCounter(id: string): Promise<{ counter: TokenCounter; maxTokens: number } | undefined> {
+    const tok = await this.tokenizer(id);
+    if (!tok) return undefined;
+    const prefix = embeddingProfile(id).passagePrefix;
+    const declared = Number(tok.model_max_length);
+    // Some tokenizers declare a huge sentinel; 512 is the BERT-family position limit.
+    const maxTokens = Number.isFinite(declared) && declared > 0 && declared <= 100_000 ? declared : 512;
+    return { counter: { name: id, count: (text: string) => tok.encode(prefix + text).length }, maxTokens };
+  }
+
+  /** Counts tokens of plain text with a generator's tokenizer (no special tokens). */
+  async textTokenCounter(id: string): Promise<((text: string) => number) | undefined> {
+    const tok = await this.tokenizer(id);
+    if (!tok) return undefined;
+    return (text: string) => tok.encode(text, { add_special_tokens: false }).length;
+  }
+
+  private async ready(task: ModelTask, id: string, dtype: Dtype): Promise<Entry> {
+    const status = await this.ensure(task, id, dtype);
+    const e = this.entry(task, id, dtype);
+    if (status.state !== 'ready' || !e.worker) {
+      throw new ModelUnavailableError(id, status.reason ?? status.state);
+    }
+    return e;
+  }
+
+  private serial<T>(e: Entry, fn: () => Promise<T>): Promise<T> {
+    const run = e.tail.then(fn, fn);
+    e.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private entry(task: ModelTask, id: string, dtype: Dtype): Entry {
+    const key = `${task}|${id}|${dtype}`;
+    let e = this.entries.get(key);
+    if (!e) {
+      e = { status: { id, task, dtype, device: 'cpu', state: 'not_loaded' }, tail: Promise.resolve() };
+      this.entries.set(key, e);
+    }
+    return e;
+  }
+
+  private async load(e: Entry): Promise<void> {
+    const { id, task, dtype, device } = e.status;
+    e.status = { ...e.status, state: 'loading', reason: undefined };
+    this.logger.log(`Loading ${task} model ${id} (${dtype}, ${device})`);
+    const worker = new InferenceWorker();
+    try {
+      const info = await worker.load({
+        task,
+        model: id,
+        dtype,
+        device,
+        modelsDir: this.settings.modelsDir,
+        allowRemote: this.settings.allowRemoteModels,
+        connectTimeoutMs: this.settings.remoteModelConnectTimeoutMs,
+      });
+      e.worker = worker;
+      e.info = info;
+      e.failedAt = undefined;
+      e.status = { ...e.status, state: 'ready', maxTokens: info.maxTokens, dim: info.dim, loadMs: info.loadMs };
+      this.logger.log(`Model ${id} ready in ${info.loadMs} ms (max ${info.maxTokens} tokens${info.dim ? `, ${info.dim} dims` : ''})`);
+    } catch (err) {
+      await worker.terminate().catch(() => undefined);
+      const reason = explainLoadFailure(id, err, this.settings);
+      e.failedAt = Date.now();
+      e.status = { ...e.status, state: 'unavailable', reason };
+      this.logger.warn(`Model ${id} unavailable: ${reason}`);
+    }
+  }
+
+  private tokenizer(id: string): Promise<Tokenizer | undefined> {
+    let t = this.tokenizers.get(id);
+    if (!t) {
+      t = this.loadTokenizer(id);
+      this.tokenizers.set(id, t);
+      // A failed load is retried on a later call (the files may appear).
+      void t.then((tok) => {
+        if (!tok) setTimeout(() => this.tokenizers.delete(id), this.settings.modelRetryMs).unref();
+      });
+    }
+    return t;
+  }
+
+  private async loadTokenizer(id: string): Promise<Tokenizer | undefined> {
+    try {
+      const { AutoTokenizer } = await this.transformers();
+      return (await AutoTokenizer.from_pretrained(id, { local_files_only: !this.settings.allowRemoteModels })) as unknown as Tokenizer;
+    } catch (err) {
+      this.logger.warn(`Tokenizer of ${id} unavailable: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
+  /** transformers.js on the main thread is used for tokenizers only (fast, pure JS). */
+  private transformers() {
+    this.transformersEnvReady ??= import('@huggingface/transformers').then((t) => {
+      t.env.localModelPath = this.settings.modelsDir;
+      t.env.cacheDir = this.settings.modelsDir;
+      t.env.allowLocalModels = true;
+      t.env.allowRemoteModels = this.settings.allowRemoteModels;
+      t.env.fetch = connectTimeoutFetch(this.settings.remoteModelConnectTimeoutMs);
+      return t;
+    });
+    return this.transformersEnvReady;
+  }
+}
+
+function explainLoadFailure(id: string, err: unknown, settings: Settings): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!settings.allowRemoteModels && /local_files_only|allowRemoteModels|not found locally/i.test(message)) {
+    return `not found in MODELS_DIR (${settings.modelsDir}/${id}) and ALLOW_REMOTE_MODELS=false`;
+  }
+  if (/fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|no response within|network/i.test(message)) {
+    return `not in MODELS_DIR and the Hugging Face hub could not be reached (${message})`;
+  }
+  return message;
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { CollectionsModule } from '../collections/collections.module';
+import { ModelsModule } from '../models/models.module';
+import { VectorIndexModule } from '../vector-index/vector-index.module';
+import { RetrievalService } from './retrieval.service';
+
+@Module({ imports: [CollectionsModule, ModelsModule, VectorIndexModule], providers: [RetrievalService], exports: [RetrievalService] })
+export class RetrievalModule {}

@@ -1,0 +1,221 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Settings } from '../config/settings';
+import { SETTINGS } from '../config/settings.provider';
+import { CollectionsRepository } from '../database/collections.repository';
+import { DocumentsRepository } from '../database/documents.repository';
+import { HnswVectorIndex, Neighbor } from './hnsw-vector-index';
+
+interface SnapshotMeta {
+  format: 1;
+  collectionId: number;
+  dim: number;
+  /** The last chunk_vectors.seq the snapshot contains. */
+  watermark: number;
+  size: number;
+  sha256: string;
+}
+
+interface Slot {
+  index: HnswVectorIndex;
+  /** The last vector seq added to the in-memory index. */
+  watermark: number;
+  /** Seq contained in the snapshot on disk; the index is dirty when it differs or on delete. */
+  savedWatermark: number;
+  dirty: boolean;
+}
+
+/**
+ * One HNSW index per collection: a cache derived from the vectors in SQLite. Loaded from a verified
+ * snapshot plus the vectors written after its watermark, or rebuilt from the stored vectors (never by
+ * running a model again).
+ */
+@Injectable()
+export class VectorIndexService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(VectorIndexService.name);
+  private readonly slots = new Map<number, Slot>();
+  private readonly dir: string;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly collections: CollectionsRepository,
+    private readonly documents: DocumentsRepository,
+  ) {
+    this.dir = path.join(settings.storageDir, 'indexes');
+    fs.mkdirSync(this.dir, { recursive: true });
+  }
+
+  onApplicationBootstrap(): void {
+    for (const c of this.collections.list()) {
+      if (c.embedding_dim !== null) this.open(c.id, c.embedding_dim);
+    }
+    this.timer = setInterval(() => this.snapshotAll(), this.settings.indexSnapshotIntervalMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.snapshotAll();
+  }
+
+  size(collectionId: number): number {
+    return this.slots.get(collectionId)?.index.size ?? 0;
+  }
+
+  /** Adds vectors just committed to SQLite (in seq order). */
+  add(collectionId: number, dim: number, items: readonly { label: number; seq: number; vector: Float32Array }[]): void {
+    const slot = this.slots.get(collectionId) ?? this.create(collectionId, dim);
+    for (const it of items) {
+      slot.index.add(it.label, it.vector);
+      slot.watermark = Math.max(slot.watermark, it.seq);
+    }
+    if (items.length > 0) slot.dirty = true;
+  }
+
+  remove(collectionId: number, labels: readonly number[]): void {
+    const slot = this.slots.get(collectionId);
+    if (!slot) return;
+    for (const l of labels) slot.index.remove(l);
+    if (labels.length > 0) slot.dirty = true;
+  }
+
+  search(collectionId: number, query: Float32Array, k: number, filter?: (label: number) => boolean): Neighbor[] {
+    return this.slots.get(collectionId)?.index.search(query, k, filter) ?? [];
+  }
+
+  drop(collectionId: number): void {
+    this.slots.delete(collectionId);
+    for (const f of [this.indexFile(collectionId), this.metaFile(collectionId)]) fs.rmSync(f, { force: true });
+  }
+
+  snapshotAll(): void {
+    for (const [id, slot] of this.slots) {
+      if (slot.dirty) this.snapshot(id, slot);
+    }
+  }
+
+  /** Writes the index and its meta atomically: temp file, fsync, rename; meta last. */
+  private snapshot(collectionId: number, slot: Slot): void {
+    const file = this.indexFile(collectionId);
+    const tmp = `${file}.tmp`;
+    try {
+      slot.index.write(tmp);
+      fsyncFile(tmp);
+      const sha256 = sha256File(tmp);
+      fs.renameSync(tmp, file);
+      const meta: SnapshotMeta = {
+        format: 1,
+        collectionId,
+        dim: slot.index.dim,
+        watermark: slot.watermark,
+        size: slot.index.size,
+        sha256,
+      };
+      writeFileAtomic(this.metaFile(collectionId), JSON.stringify(meta));
+      slot.savedWatermark = slot.watermark;
+      slot.dirty = false;
+    } catch (e) {
+      this.logger.error(`Could not write index snapshot of collection ${collectionId}: ${(e as Error).message}`);
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+
+  private create(collectionId: number, dim: number): Slot {
+    const slot: Slot = { index: HnswVectorIndex.create(dim, this.settings.hnsw), watermark: 0, savedWatermark: 0, dirty: true };
+    this.slots.set(collectionId, slot);
+    return slot;
+  }
+
+  /** Loads the snapshot if it verifies, replays what came after it, else rebuilds from SQLite. */
+  private open(collectionId: number, dim: number): void {
+    const t0 = performance.now();
+    const loaded = this.readSnapshot(collectionId, dim);
+    let slot: Slot;
+    let how: string;
+    if (loaded.slot) {
+      slot = loaded.slot;
+      const before = slot.watermark;
+      const replayed = this.replay(collectionId, slot, before);
+      const stored = new Set(this.documents.vectorIds(collectionId));
+      let forgotten = 0;
+      for (const label of [...slot.index.labels()]) {
+        if (!stored.has(label)) {
+          slot.index.forget(label);
+          forgotten++;
+        }
+      }
+      // Any stored vector still missing (e.g. written out of seq order) is added from SQLite.
+      const missing = [...stored].filter((l) => !slot.index.has(l));
+      if (missing.length > 0) this.replay(collectionId, slot, 0, new Set(missing));
+      slot.dirty = replayed + forgotten + missing.length > 0;
+      how = `snapshot (watermark ${before}) + ${replayed} replayed, ${forgotten} deletions re-applied, ${missing.length} filled`;
+    } else {
+      slot = this.create(collectionId, dim);
+      const n = this.replay(collectionId, slot, 0);
+      how = `rebuilt from ${n} stored vectors (${loaded.reason})`;
+    }
+    this.slots.set(collectionId, slot);
+    const ms = Math.round(performance.now() - t0);
+    this.logger.log(`Index of collection ${collectionId}: ${slot.index.size} vectors, ${how}, in ${ms} ms`);
+  }
+
+  private replay(collectionId: number, slot: Slot, afterSeq: number, only?: Set<number>): number {
+    let n = 0;
+    for (const row of this.documents.vectorsAfter(collectionId, afterSeq)) {
+      if (only && !only.has(row.chunk_id)) continue;
+      const v = new Float32Array(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength / 4);
+      slot.index.add(row.chunk_id, v);
+      slot.watermark = Math.max(slot.watermark, row.seq);
+      n++;
+    }
+    return n;
+  }
+
+  private readSnapshot(collectionId: number, dim: number): { slot?: Slot; reason: string } {
+    const file = this.indexFile(collectionId);
+    const metaFile = this.metaFile(collectionId);
+    if (!fs.existsSync(file) || !fs.existsSync(metaFile)) return { reason: 'no snapshot' };
+    try {
+      const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as SnapshotMeta;
+      if (meta.format !== 1 || meta.collectionId !== collectionId || meta.dim !== dim) {
+        return { reason: 'snapshot meta does not match the collection' };
+      }
+      if (sha256File(file) !== meta.sha256) return { reason: 'snapshot checksum mismatch' };
+      const index = HnswVectorIndex.read(file, dim, this.settings.hnsw);
+      return { slot: { index, watermark: meta.watermark, savedWatermark: meta.watermark, dirty: false }, reason: 'ok' };
+    } catch (e) {
+      return { reason: `snapshot unreadable: ${(e as Error).message}` };
+    }
+  }
+
+  private indexFile(collectionId: number) {
+    return path.join(this.dir, `${collectionId}.hnsw`);
+  }
+
+  private metaFile(collectionId: number) {
+    return path.join(this.dir, `${collectionId}.meta.json`);
+  }
+}
+
+function sha256File(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+function fsyncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function writeFileAtomic(file: string, data: string): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fsyncFile(tmp);
+  fs.renameSync(tmp, file);
+}
