@@ -5,6 +5,8 @@ const base = {
   testEnvironment: 'node',
 };
 module.exports = {
+  // Integration and e2e tests load real models and embed real batches on 2 cores.
+  testTimeout: 180000,
   projects: [
     { ...base, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
     { ...base, displayName: 'integration', rootDir: 'test/integration', testRegex: '.*\\.int-spec\\.ts$' },

@@ -7,13 +7,12 @@ import { VERSION } from './version';
 
 /**
  * What main.ts and the e2e tests both apply to the app: body limits, JSON errors for bodies the
- * parser refuses, Swagger at /docs and /docs-json, and shutdown hooks.
+ * parser refuses, and Swagger at /docs and /docs-json.
  */
 export function configureApp(app: INestApplication, settings: Settings): void {
   const express = app as NestExpressApplication;
   express.useBodyParser('json', { limit: settings.limits.maxBodyBytes });
   express.disable('x-powered-by');
-  app.enableShutdownHooks();
 
   const config = new DocumentBuilder()
     .setTitle('ragd')

@@ -16,10 +16,32 @@ async function bootstrap(): Promise<void> {
     }
     throw e;
   }
-  const app = await NestFactory.create(AppModule, { bodyParser: false, logger: loggerLevels(settings.logLevel) });
+  const app = await NestFactory.create(AppModule, {
+    bodyParser: false,
+    logger: loggerLevels(settings.logLevel),
+  });
   configureApp(app, settings);
   await app.listen(settings.port, settings.host);
-  new Logger('Main').log(`Listening on http://${settings.host}:${settings.port} (Swagger UI at /docs)`);
+  const logger = new Logger('Main');
+  logger.log(`Listening on http://${settings.host}:${settings.port} (Swagger UI at /docs)`);
+  // Graceful stop: refuse new connections, let requests finish, snapshot the indexes, close SQLite.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal} received: shutting down`);
+      const force = setTimeout(() => {
+        logger.error('Shutdown took longer than 30 s; exiting');
+        process.exit(1);
+      }, 30_000);
+      force.unref();
+      app.close().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          logger.error(`Shutdown failed: ${String(e)}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 function loggerLevels(level: string) {

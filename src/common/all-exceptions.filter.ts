@@ -57,7 +57,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       let message = exception.message;
       let details: unknown;
       if (typeof response === 'object' && response !== null && 'message' in response) {
-        const m = (response as { message: unknown }).message;
+        const m = (response).message;
         if (Array.isArray(m)) {
           message = m.join('; ');
           details = { violations: m };

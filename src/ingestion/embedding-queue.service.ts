@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { CollectionsRepository } from '../database/collections.repository';
@@ -21,7 +21,7 @@ export interface DrainResult {
  * retried when the model becomes loadable (MODEL_RETRY_MS) and at every start.
  */
 @Injectable()
-export class EmbeddingQueueService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EmbeddingQueueService.name);
   private readonly running = new Map<number, Promise<DrainResult>>();
   private retryTimer: NodeJS.Timeout | undefined;
@@ -42,7 +42,8 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, OnApplicat
     this.retryTimer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes: finish the batch in flight, start no other. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearInterval(this.retryTimer);
     await Promise.allSettled([...this.running.values()]);

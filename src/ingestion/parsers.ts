@@ -94,7 +94,7 @@ export const jsonParser: DocumentParser = {
     // An object with a text field: that field is the text, its scalar fields the metadata.
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       const obj = value as Record<string, unknown>;
-      const field = JSON_TEXT_FIELDS.find((f) => typeof obj[f] === 'string' && (obj[f] as string).trim());
+      const field = JSON_TEXT_FIELDS.find((f) => typeof obj[f] === 'string' && (obj[f]).trim());
       if (field) {
         const metadata: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(obj)) {

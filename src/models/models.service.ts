@@ -63,7 +63,7 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.entries.values()].map((e) => e.worker?.terminate()));
+    await Promise.allSettled([...this.entries.values()].map((e) => (e.worker ? e.worker.terminate() : Promise.resolve())));
   }
 
   status(): ModelStatus[] {
@@ -208,7 +208,7 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
   private async loadTokenizer(id: string): Promise<Tokenizer | undefined> {
     try {
       const { AutoTokenizer } = await this.transformers();
-      return (await AutoTokenizer.from_pretrained(id, { local_files_only: !this.settings.allowRemoteModels })) as unknown as Tokenizer;
+      return await AutoTokenizer.from_pretrained(id, { local_files_only: !this.settings.allowRemoteModels });
     } catch (err) {
       this.logger.warn(`Tokenizer of ${id} unavailable: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;

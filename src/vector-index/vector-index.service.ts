@@ -159,7 +159,9 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     }
     this.slots.set(collectionId, slot);
     const ms = Math.round(performance.now() - t0);
-    this.logger.log(`Index of collection ${collectionId}: ${slot.index.size} vectors, ${how}, in ${ms} ms`);
+    const line = `Index of collection ${collectionId}: ${slot.index.size} vectors, ${how}, in ${ms} ms`;
+    if (loaded.slot || loaded.reason === 'no snapshot') this.logger.log(line);
+    else this.logger.warn(line);
   }
 
   private replay(collectionId: number, slot: Slot, afterSeq: number, only?: Set<number>): number {

@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { IsJsonObject } from './validators';
 
-const ID_PATTERN = /^[^\u0000-\u001f/]{1,256}$/;
+const ID_PATTERN = /^[^/\p{Cc}]{1,256}$/u;
 const ID_MESSAGE = 'id must be 1-256 characters with no "/" or control characters';
 
 export class DocumentInputDto {

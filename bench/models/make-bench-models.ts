@@ -1,0 +1,458 @@
+/**
+ * Builds random-weight ONNX models of exactly the shapes of real models, so benchmarks cost what
+ * the real models cost (speed depends on shapes and ops, not on weight values):
+ *
+ *   bench/all-MiniLM-L6-v2      BERT encoder, 6 layers x 12 heads, hidden 384, FFN 1536 (GELU)
+ *   bench/SmolLM-360M-Instruct  llama decoder, 32 layers, hidden 960, 15/5 heads, MLP 2560 (SiLU),
+ *                               RMSNorm, rotary embeddings, tied embeddings, KV cache
+ *
+ * The real tokenizers and configs are copied at run time from ../shared/model-shapes/<name>/ into
+ * the (git-ignored) output folder.
+ *
+ * Usage: ts-node --transpile-only bench/models/make-bench-models.ts [outDir] [--only=minilm|smollm] [--measure]
+ *        (default outDir bench/.models; --measure times each model through transformers.js)
+ * Exits 2 when ../shared is missing.
+ */
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AutoModel, AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
+import { OnnxGraphBuilder, SeededRandom, f, filled } from '../../test/models/onnx-graph';
+
+const PROJECT_ROOT = resolve(__dirname, '..', '..');
+const SHAPES_DIR = resolve(PROJECT_ROOT, '..', 'shared', 'model-shapes');
+export const DEFAULT_BENCH_MODELS_DIR = join('bench', '.models');
+
+export const MINILM_ID = 'bench/all-MiniLM-L6-v2';
+export const SMOLLM_ID = 'bench/SmolLM-360M-Instruct';
+
+const BENCH_MODELS_VERSION = 'bench-models-2';
+const STAMP_FILE = '.bench-model-stamp';
+const MODEL_FILE = join('onnx', 'model.onnx');
+
+class MissingShapesError extends Error {}
+
+interface ModelSpec {
+  readonly id: string;
+  readonly shape: string;
+  readonly copied: readonly string[];
+  readonly build: (config: Record<string, unknown>, onnxPath: string) => number;
+}
+
+function num(config: Record<string, unknown>, key: string): number {
+  const v = config[key];
+  if (typeof v !== 'number')
+    throw new Error(`config.json: ${key} must be a number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function readShapeConfig(shape: string): Record<string, unknown> {
+  const path = join(SHAPES_DIR, shape, 'config.json');
+  if (!existsSync(path)) throw new MissingShapesError(path);
+  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// BERT encoder (all-MiniLM-L6-v2 shape), laid out like the Hugging Face BertModel ONNX export
+// ---------------------------------------------------------------------------------------------
+
+function buildBertEncoder(config: Record<string, unknown>, onnxPath: string): number {
+  if (config.hidden_act !== 'gelu')
+    throw new Error(`unsupported hidden_act ${String(config.hidden_act)}`);
+  const hidden = num(config, 'hidden_size');
+  const layers = num(config, 'num_hidden_layers');
+  const heads = num(config, 'num_attention_heads');
+  const ffn = num(config, 'intermediate_size');
+  const vocab = num(config, 'vocab_size');
+  const maxPos = num(config, 'max_position_embeddings');
+  const typeVocab = num(config, 'type_vocab_size');
+  const eps = num(config, 'layer_norm_eps');
+  const headDim = hidden / heads;
+  const std = num(config, 'initializer_range');
+  const rnd = new SeededRandom(20240601);
+  const random = (n: number): Float32Array => rnd.symmetric(n, std * Math.sqrt(3));
+
+  const g = new OnnxGraphBuilder('bert');
+  const dims = ['batch_size', 'sequence_length'];
+  const inputIds = g.input('input_ids', 'int64', dims);
+  const attentionMask = g.input('attention_mask', 'int64', dims);
+  const tokenTypeIds = g.input('token_type_ids', 'int64', dims);
+
+  const layerNorm = (x: string, prefix: string): string =>
+    g.op(
+      'LayerNormalization',
+      [
+        x,
+        g.weight(`${prefix}.weight`, [hidden], filled(hidden, 1)),
+        g.weight(`${prefix}.bias`, [hidden], filled(hidden, 0)),
+      ],
+      {
+        axis: -1,
+        epsilon: f(eps),
+      },
+    );
+  const dense = (x: string, prefix: string, inDim: number, outDim: number): string =>
+    g.linear(
+      x,
+      g.weight(`${prefix}.weight`, [inDim, outDim], random(inDim * outDim)),
+      g.weight(`${prefix}.bias`, [outDim], filled(outDim, 0)),
+    );
+
+  // Embeddings.
+  const positions = g.unsqueeze(
+    g.op('Range', [g.constI(0), g.dimOf(inputIds, 1), g.constI(1)]),
+    [0],
+  );
+  const words = g.gather(
+    g.weight('embeddings.word_embeddings.weight', [vocab, hidden], random(vocab * hidden)),
+    inputIds,
+  );
+  const pos = g.gather(
+    g.weight('embeddings.position_embeddings.weight', [maxPos, hidden], random(maxPos * hidden)),
+    positions,
+  );
+  const types = g.gather(
+    g.weight(
+      'embeddings.token_type_embeddings.weight',
+      [typeVocab, hidden],
+      random(typeVocab * hidden),
+    ),
+    tokenTypeIds,
+  );
+  let x = layerNorm(g.add(g.add(words, types), pos), 'embeddings.LayerNorm');
+
+  // Extended attention mask: (1 - mask) * float32 min, shape [batch, 1, 1, seq].
+  const mask = g.cast(g.unsqueeze(attentionMask, [1, 2]), 'float32');
+  const additiveMask = g.mul(g.sub(g.constF(1), mask), g.constF(-3.4028234663852886e38));
+
+  for (let l = 0; l < layers; l++) {
+    const p = `encoder.layer.${l}`;
+    const split = (t: string, perm: number[]): string =>
+      g.transpose(g.reshape(t, [0, 0, heads, headDim]), perm);
+    const q = split(dense(x, `${p}.attention.self.query`, hidden, hidden), [0, 2, 1, 3]);
+    const kT = split(dense(x, `${p}.attention.self.key`, hidden, hidden), [0, 2, 3, 1]);
+    const v = split(dense(x, `${p}.attention.self.value`, hidden, hidden), [0, 2, 1, 3]);
+    const scores = g.add(g.div(g.matmul(q, kT), g.constF(Math.sqrt(headDim))), additiveMask);
+    const context = g.matmul(g.op('Softmax', [scores], { axis: -1 }), v);
+    const merged = g.reshape(g.transpose(context, [0, 2, 1, 3]), [0, 0, hidden]);
+    const attnOut = layerNorm(
+      g.add(dense(merged, `${p}.attention.output.dense`, hidden, hidden), x),
+      `${p}.attention.output.LayerNorm`,
+    );
+    const h = dense(attnOut, `${p}.intermediate.dense`, hidden, ffn);
+    // Exact GELU as PyTorch exports it: x * 0.5 * (1 + erf(x / sqrt(2))); onnxruntime fuses it.
+    const gelu = g.mul(
+      g.mul(h, g.add(g.op('Erf', [g.div(h, g.constF(Math.SQRT2))]), g.constF(1))),
+      g.constF(0.5),
+    );
+    x = layerNorm(
+      g.add(dense(gelu, `${p}.output.dense`, ffn, hidden), attnOut),
+      `${p}.output.LayerNorm`,
+    );
+  }
+  g.output('last_hidden_state', 'float32', ['batch_size', 'sequence_length', hidden], x);
+  return g.save(onnxPath, {
+    docString: 'random-weight BERT encoder of the all-MiniLM-L6-v2 shape (benchmarks only)',
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Llama decoder (SmolLM-360M-Instruct shape) with KV cache
+// ---------------------------------------------------------------------------------------------
+
+function buildLlamaDecoder(config: Record<string, unknown>, onnxPath: string): number {
+  if (config.hidden_act !== 'silu')
+    throw new Error(`unsupported hidden_act ${String(config.hidden_act)}`);
+  const hidden = num(config, 'hidden_size');
+  const layers = num(config, 'num_hidden_layers');
+  const heads = num(config, 'num_attention_heads');
+  const kvHeads = num(config, 'num_key_value_heads');
+  const ffn = num(config, 'intermediate_size');
+  const vocab = num(config, 'vocab_size');
+  const maxPos = num(config, 'max_position_embeddings');
+  const eps = num(config, 'rms_norm_eps');
+  const theta = num(config, 'rope_theta');
+  const headDim = typeof config.head_dim === 'number' ? config.head_dim : hidden / heads;
+  const std = num(config, 'initializer_range');
+  const rnd = new SeededRandom(360);
+  const random = (n: number): Float32Array => rnd.symmetric(n, std * Math.sqrt(3));
+
+  const g = new OnnxGraphBuilder('llama');
+  const seqDims = ['batch_size', 'sequence_length'];
+  const inputIds = g.input('input_ids', 'int64', seqDims);
+  const attentionMask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
+  const positionIds = g.input('position_ids', 'int64', seqDims);
+  const cacheDims = ['batch_size', kvHeads, 'past_sequence_length', headDim];
+  // Declared up front so the session lists them in layer order after the three token inputs.
+  const past = Array.from({ length: layers }, (_, l) => ({
+    key: g.input(`past_key_values.${l}.key`, 'float32', cacheDims),
+    value: g.input(`past_key_values.${l}.value`, 'float32', cacheDims),
+  }));
+
+  const rmsNorm = (x: string, name: string): string => {
+    const variance = g.op('ReduceMean', [g.mul(x, x)], { axes: [-1], keepdims: 1 });
+    const normed = g.div(x, g.op('Sqrt', [g.add(variance, g.constF(eps))]));
+    return g.mul(normed, g.weight(name, [hidden], filled(hidden, 1)));
+  };
+  const proj = (x: string, name: string, inDim: number, outDim: number): string =>
+    g.matmul(x, g.weight(name, [inDim, outDim], random(inDim * outDim)));
+
+  // Rotary embeddings: cos/sin tables indexed by position_ids -> [batch, 1, seq, headDim].
+  const half = headDim / 2;
+  const cosTable = new Float32Array(maxPos * headDim);
+  const sinTable = new Float32Array(maxPos * headDim);
+  for (let p = 0; p < maxPos; p++) {
+    for (let i = 0; i < half; i++) {
+      const angle = p / Math.pow(theta, (2 * i) / headDim);
+      cosTable[p * headDim + i] = cosTable[p * headDim + i + half] = Math.cos(angle);
+      sinTable[p * headDim + i] = sinTable[p * headDim + i + half] = Math.sin(angle);
+    }
+  }
+  const cos = g.unsqueeze(
+    g.gather(g.weight('rope.cos', [maxPos, headDim], cosTable), positionIds),
+    [1],
+  );
+  const sin = g.unsqueeze(
+    g.gather(g.weight('rope.sin', [maxPos, headDim], sinTable), positionIds),
+    [1],
+  );
+  const halves = g.constI([half, half]);
+  const rotate = (t: string): string => {
+    const [a, b] = g.nodeN('Split', [t, halves], 2, { axis: -1 });
+    if (a === undefined || b === undefined) throw new Error('unreachable');
+    return g.add(g.mul(t, cos), g.mul(g.op('Concat', [g.op('Neg', [b]), a], { axis: -1 }), sin));
+  };
+
+  // Causal + padding mask, shared by all layers: [batch, 1, seq, total] additive.
+  const total = g.dimOf(attentionMask, 1);
+  const pastLen = g.sub(total, g.dimOf(inputIds, 1));
+  const keyPos = g.unsqueeze(g.op('Range', [g.constI(0), total, g.constI(1)]), [0]);
+  const queryPos = g.unsqueeze(g.op('Range', [pastLen, total, g.constI(1)]), [1]);
+  const allowed = g.op('And', [
+    g.op('LessOrEqual', [keyPos, queryPos]),
+    g.unsqueeze(g.cast(attentionMask, 'bool'), [1, 2]),
+  ]);
+  const additiveMask = g.op('Where', [allowed, g.constF(0), g.constF(-3.4028234663852886e38)]);
+
+  const embedTokens = g.weight(
+    'model.embed_tokens.weight',
+    [vocab, hidden],
+    random(vocab * hidden),
+  );
+  let x = g.gather(embedTokens, inputIds);
+  past.forEach(({ key: pastKey, value: pastValue }, l) => {
+    const p = `model.layers.${l}`;
+    const h = rmsNorm(x, `${p}.input_layernorm.weight`);
+    const heads4 = (t: string, n: number): string =>
+      g.transpose(g.reshape(t, [0, 0, n, headDim]), [0, 2, 1, 3]);
+    const q = rotate(
+      heads4(proj(h, `${p}.self_attn.q_proj.weight`, hidden, heads * headDim), heads),
+    );
+    const k = rotate(
+      heads4(proj(h, `${p}.self_attn.k_proj.weight`, hidden, kvHeads * headDim), kvHeads),
+    );
+    const v = heads4(proj(h, `${p}.self_attn.v_proj.weight`, hidden, kvHeads * headDim), kvHeads);
+    const presentKey = g.op('Concat', [pastKey, k], { axis: 2 });
+    const presentValue = g.op('Concat', [pastValue, v], { axis: 2 });
+    g.output(
+      `present.${l}.key`,
+      'float32',
+      ['batch_size', kvHeads, 'total_sequence_length', headDim],
+      presentKey,
+    );
+    g.output(
+      `present.${l}.value`,
+      'float32',
+      ['batch_size', kvHeads, 'total_sequence_length', headDim],
+      presentValue,
+    );
+    // Grouped-query attention: view queries as [b, kv, (heads/kv)*seq, d] so each KV head serves
+    // its group of query heads (as repeat_kv does), then back to [b, heads, seq, ...].
+    const qGrouped = g.reshape(q, [0, kvHeads, -1, headDim]);
+    const scores = g.mul(
+      g.matmul(qGrouped, g.transpose(presentKey, [0, 1, 3, 2])),
+      g.constF(1 / Math.sqrt(headDim)),
+    );
+    const scores4 = g.add(g.reshape(scores, [0, heads, -1, 0]), additiveMask);
+    const probs = g.reshape(g.op('Softmax', [scores4], { axis: -1 }), [0, kvHeads, -1, 0]);
+    const context = g.reshape(g.matmul(probs, presentValue), [0, heads, -1, headDim]);
+    const merged = g.reshape(g.transpose(context, [0, 2, 1, 3]), [0, 0, heads * headDim]);
+    x = g.add(x, proj(merged, `${p}.self_attn.o_proj.weight`, heads * headDim, hidden));
+    const h2 = rmsNorm(x, `${p}.post_attention_layernorm.weight`);
+    const gate = proj(h2, `${p}.mlp.gate_proj.weight`, hidden, ffn);
+    const up = proj(h2, `${p}.mlp.up_proj.weight`, hidden, ffn);
+    const silu = g.mul(gate, g.op('Sigmoid', [gate]));
+    x = g.add(x, proj(g.mul(silu, up), `${p}.mlp.down_proj.weight`, ffn, hidden));
+  });
+  const final = rmsNorm(x, 'model.norm.weight');
+  // Tied embeddings: logits = final · embed_tokensᵀ.
+  const logits = g.op('Gemm', [g.reshape(final, [-1, hidden]), embedTokens], { transB: 1 });
+  const logits3 = g.op('Reshape', [
+    logits,
+    g.op('Concat', [g.op('Shape', [inputIds]), g.constI([vocab])], { axis: 0 }),
+  ]);
+  g.output('logits', 'float32', ['batch_size', 'sequence_length', vocab], logits3);
+  return g.save(onnxPath, {
+    docString: 'random-weight llama decoder of the SmolLM-360M-Instruct shape (benchmarks only)',
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driver
+// ---------------------------------------------------------------------------------------------
+
+const SPECS: Record<'minilm' | 'smollm', ModelSpec> = {
+  minilm: {
+    id: MINILM_ID,
+    shape: 'all-MiniLM-L6-v2',
+    copied: ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'],
+    build: buildBertEncoder,
+  },
+  smollm: {
+    id: SMOLLM_ID,
+    shape: 'SmolLM-360M-Instruct',
+    copied: [
+      'config.json',
+      'generation_config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'special_tokens_map.json',
+    ],
+    build: buildLlamaDecoder,
+  },
+};
+
+interface Built {
+  readonly id: string;
+  readonly dir: string;
+  readonly onnxBytes: number;
+  readonly skipped: boolean;
+  readonly ms: number;
+}
+
+function ensure(outDir: string, spec: ModelSpec): Built {
+  const started = Date.now();
+  const dir = join(outDir, spec.id);
+  const source = join(SHAPES_DIR, spec.shape);
+  const config = readShapeConfig(spec.shape);
+  for (const file of spec.copied)
+    if (!existsSync(join(source, file))) throw new MissingShapesError(join(source, file));
+  const stamp = join(dir, STAMP_FILE);
+  const onnxPath = join(dir, MODEL_FILE);
+  // The stamp covers the generator version and the shape's config, so either change rebuilds.
+  const configHash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
+  const stampText = `${BENCH_MODELS_VERSION} ${configHash}`;
+  const upToDate =
+    existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === stampText && existsSync(onnxPath);
+  mkdirSync(dir, { recursive: true });
+  for (const file of spec.copied) copyFileSync(join(source, file), join(dir, file));
+  if (upToDate)
+    return {
+      id: spec.id,
+      dir,
+      onnxBytes: statSync(onnxPath).size,
+      skipped: true,
+      ms: Date.now() - started,
+    };
+  const onnxBytes = spec.build(config, onnxPath);
+  writeFileSync(stamp, `${stampText}\n`);
+  return { id: spec.id, dir, onnxBytes, skipped: false, ms: Date.now() - started };
+}
+
+const LOREM =
+  'the boundary layer over a flat plate becomes turbulent at high reynolds numbers which increases skin friction drag and heat transfer ';
+
+async function measureMiniLm(): Promise<void> {
+  const tokenizer = await AutoTokenizer.from_pretrained(MINILM_ID, { local_files_only: true });
+  const model = await AutoModel.from_pretrained(MINILM_ID, {
+    local_files_only: true,
+    dtype: 'fp32',
+  });
+  const texts = Array.from({ length: 32 }, (_, i) => `${i} ${LOREM.repeat(8)}`);
+  const inputs = tokenizer(texts, { padding: true, truncation: true, max_length: 128 });
+  const shape = (inputs.input_ids as { dims: number[] }).dims.join('x');
+  await model(inputs); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const started = Date.now();
+    await model(inputs);
+    times.push(Date.now() - started);
+  }
+  console.log(
+    `${MINILM_ID}: batch ${shape} tokens: ${times.join(' / ')} ms (best ${Math.min(...times)} ms)`,
+  );
+}
+
+async function measureSmolLm(): Promise<void> {
+  const tokenizer = await AutoTokenizer.from_pretrained(SMOLLM_ID, { local_files_only: true });
+  const model = await AutoModelForCausalLM.from_pretrained(SMOLLM_ID, {
+    local_files_only: true,
+    dtype: 'fp32',
+  });
+  const prompt = tokenizer.apply_chat_template([{ role: 'user', content: LOREM.repeat(3) }], {
+    add_generation_prompt: true,
+    tokenize: false,
+  });
+  const inputs = tokenizer(prompt);
+  const promptTokens = (inputs.input_ids as { dims: number[] }).dims[1] ?? 0;
+  const generate = async (newTokens: number): Promise<number> => {
+    const started = Date.now();
+    await model.generate({
+      ...inputs,
+      max_new_tokens: newTokens,
+      min_new_tokens: newTokens,
+      do_sample: false,
+    });
+    return Date.now() - started;
+  };
+  await generate(2); // warm-up
+  const newTokens = 32;
+  const first = await generate(1);
+  const all = await generate(newTokens);
+  const decodeRate = ((newTokens - 1) * 1000) / Math.max(1, all - first);
+  console.log(
+    `${SMOLLM_ID}: prompt ${promptTokens} tokens; time to first token ${first} ms; ` +
+      `${newTokens} new tokens in ${all} ms = ${((newTokens * 1000) / all).toFixed(1)} tokens/s overall, ` +
+      `${decodeRate.toFixed(1)} tokens/s decoding`,
+  );
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const outDir = resolve(args.find((a) => !a.startsWith('--')) ?? DEFAULT_BENCH_MODELS_DIR);
+  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const measure = args.includes('--measure');
+  const keys = (Object.keys(SPECS) as (keyof typeof SPECS)[]).filter(
+    (k) => only === undefined || only === k,
+  );
+  if (keys.length === 0) throw new Error(`--only must be one of ${Object.keys(SPECS).join(', ')}`);
+  for (const key of keys) {
+    const m = ensure(outDir, SPECS[key]);
+    console.log(
+      `${m.skipped ? 'up to date' : 'built     '}  ${m.id.padEnd(28)} ${(m.onnxBytes / 1e6).toFixed(1).padStart(7)} MB  ${m.ms} ms  ${m.dir}`,
+    );
+  }
+  if (!measure) return;
+  env.localModelPath = outDir;
+  env.allowRemoteModels = false;
+  if (keys.includes('minilm')) await measureMiniLm();
+  if (keys.includes('smollm')) await measureSmolLm();
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof MissingShapesError) {
+    console.error(
+      `missing model shapes: ${err.message} (expected ../shared/model-shapes next to the project; see ../shared/README.md)`,
+    );
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { INestApplication } from '@nestjs/common';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { TINY_ENV, TINY_MODELS_DIR, createTestApp, tempDir, tinyModelsPresent } from '../support/test-app';
+
+describe('inference never blocks the server (e2e)', () => {
+  let app: INestApplication<App>;
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    tinyModelsPresent();
+    expect(fs.existsSync(path.join(TINY_MODELS_DIR, 'tiny/embed-heavy/onnx/model.onnx'))).toBe(true);
+    app = await createTestApp({ ...TINY_ENV, STORAGE_DIR: tempDir(), PRELOAD_MODELS: 'false' });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('answers /health within 100 ms while a long embedding runs in a worker thread', async () => {
+    await http().post('/v1/collections').send({ name: 'heavy', embeddingModel: 'tiny/embed-heavy', chunkSize: 120, chunkOverlap: 0 }).expect(201);
+    const sentence = (i: number) => `Sentence ${i} tells about the river, the town, the old bridge and the people who walk there every day.`;
+    const text = Array.from({ length: 400 }, (_, i) => sentence(i)).join(' ');
+    const added = await http().post('/v1/collections/heavy/documents').send({ documents: [{ id: 'long', text }], wait: false }).expect(201);
+    const chunks = added.body.documents[0].chunks as number;
+    expect(chunks).toBeGreaterThan(40);
+
+    const latencies: number[] = [];
+    const t0 = Date.now();
+    let pending = chunks;
+    let sawEmbedding = false;
+    while (pending > 0 && Date.now() - t0 < 120_000) {
+      const s = performance.now();
+      await http().get('/health').expect(200);
+      latencies.push(performance.now() - s);
+      const c = await http().get('/v1/collections/heavy').expect(200);
+      pending = c.body.counts.pending;
+      if (pending > 0 && pending < chunks) sawEmbedding = true;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(pending).toBe(0);
+    expect(sawEmbedding).toBe(true);
+    const elapsed = Date.now() - t0;
+    expect(elapsed).toBeGreaterThan(1000); // the embedding really was long
+    expect(latencies.length).toBeGreaterThan(10);
+    expect(Math.max(...latencies)).toBeLessThan(100);
+  });
+});

@@ -1,0 +1,127 @@
+import { Logger } from '@nestjs/common';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadSettings, Settings } from '../../src/config/settings';
+import { CollectionsRepository } from '../../src/database/collections.repository';
+import { DatabaseService } from '../../src/database/database.service';
+import { DocumentsRepository } from '../../src/database/documents.repository';
+import { VectorIndexService } from '../../src/vector-index/vector-index.service';
+import { tempDir } from '../support/test-app';
+
+/** Deterministic unit vectors (mulberry32). */
+function vectors(n: number, dim: number, seed = 7): Float32Array[] {
+  let s = seed;
+  const rnd = () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
+  return Array.from({ length: n }, () => {
+    const v = Float32Array.from({ length: dim }, rnd);
+    const norm = Math.hypot(...v);
+    return v.map((x) => x / norm);
+  });
+}
+
+describe('VectorIndexService: a cache of SQLite that heals itself (integration)', () => {
+  const DIM = 16;
+  let settings: Settings;
+  let db: DatabaseService;
+  let collections: CollectionsRepository;
+  let documents: DocumentsRepository;
+  let collectionId: number;
+  let labels: number[];
+  const vecs = vectors(300, DIM);
+
+  const open = () => {
+    const sut = new VectorIndexService(settings, collections, documents);
+    sut.onApplicationBootstrap();
+    return sut;
+  };
+
+  beforeAll(() => {
+    settings = loadSettings({ STORAGE_DIR: tempDir(), HNSW_INITIAL_CAPACITY: '16' });
+    db = new DatabaseService(settings);
+    collections = new CollectionsRepository(db);
+    documents = new DocumentsRepository(db);
+    collectionId = collections.insert({ name: 'v', embeddingModel: 'm', embeddingDtype: 'fp32', chunkSize: 64, chunkOverlap: 0, metadata: '{}' }).id;
+    collections.pinDimension(collectionId, DIM);
+    const sut = open();
+    labels = [];
+    for (let d = 0; d < 30; d++) {
+      const chunks = Array.from({ length: 10 }, (_, i) => ({ ordinal: i, text: `doc ${d} chunk ${i}`, start: 0, end: 1, tokenCount: 3, tokenCounter: 'test' }));
+      const { chunkIds } = db.transaction(() =>
+        documents.insert({ collectionId, id: `d${d}`, title: null, source: null, contentType: 'text/plain', contentHash: `h${d}`, metadata: '{}', text: 'x' }, chunks),
+      );
+      const items = chunkIds.map((id, i) => ({ chunkId: id, vector: vecs[d * 10 + i]! }));
+      const written = db.transaction(() => documents.storeVectors('m', DIM, items));
+      sut.add(collectionId, DIM, written.map((w, i) => ({ label: w.chunkId, seq: w.seq, vector: items[i]!.vector })));
+      labels.push(...chunkIds);
+    }
+    expect(sut.size(collectionId)).toBe(300);
+    sut.onApplicationShutdown(); // writes the snapshot
+  });
+
+  afterAll(() => db.onApplicationShutdown());
+
+  const indexFile = () => path.join(settings.storageDir, 'indexes', `${collectionId}.hnsw`);
+
+  it('grows capacity geometrically and finds every stored vector as its own nearest neighbour', () => {
+    const sut = open();
+    expect(sut.size(collectionId)).toBe(300);
+    for (let i = 0; i < 300; i += 37) {
+      expect(sut.search(collectionId, vecs[i]!, 1)[0]!.label).toBe(labels[i]);
+    }
+  });
+
+  it('replays vectors written after the snapshot and re-applies deletions made after it', () => {
+    const first = open();
+    first.onApplicationShutdown();
+    // After the snapshot: delete a document and add one, without writing a new snapshot.
+    const gone = db.transaction(() => documents.delete(documents.find(collectionId, 'd0')!.pk));
+    const { chunkIds } = db.transaction(() =>
+      documents.insert(
+        { collectionId, id: 'late', title: null, source: null, contentType: 'text/plain', contentHash: 'late', metadata: '{}', text: 'x' },
+        [{ ordinal: 0, text: 'late', start: 0, end: 1, tokenCount: 1, tokenCounter: 'test' }],
+      ),
+    );
+    const late = vectors(1, DIM, 99)[0]!;
+    db.transaction(() => documents.storeVectors('m', DIM, [{ chunkId: chunkIds[0]!, vector: late }]));
+
+    const sut = open(); // snapshot + replay, no snapshot written in between
+    expect(sut.size(collectionId)).toBe(300 - 10 + 1);
+    expect(sut.search(collectionId, late, 1)[0]!.label).toBe(chunkIds[0]);
+    const found = sut.search(collectionId, vecs[0]!, 5).map((n) => n.label);
+    for (const g of gone) expect(found).not.toContain(g);
+  });
+
+  it('detects a truncated or altered snapshot and rebuilds from the stored vectors', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    for (const damage of [
+      (f: string) => fs.truncateSync(f, Math.floor(fs.statSync(f).size / 2)),
+      (f: string) => {
+        const b = fs.readFileSync(f);
+        b[b.length - 100] = b[b.length - 100]! ^ 0xff;
+        fs.writeFileSync(f, b);
+      },
+    ]) {
+      open().onApplicationShutdown();
+      damage(indexFile());
+      const sut = open();
+      expect(warn.mock.calls.some((c) => /rebuilt from \d+ stored vectors \(snapshot checksum mismatch\)/.test(String(c[0])))).toBe(true);
+      const stored = documents.vectorStats(collectionId).count;
+      expect(sut.size(collectionId)).toBe(stored);
+      expect(sut.search(collectionId, vecs[55]!, 1)[0]!.label).toBe(labels[55]);
+      warn.mockClear();
+    }
+    warn.mockRestore();
+  });
+
+  it('rebuilds when the snapshot is missing', () => {
+    open().onApplicationShutdown();
+    fs.rmSync(indexFile());
+    const sut = open();
+    expect(sut.size(collectionId)).toBe(documents.vectorStats(collectionId).count);
+  });
+});
