@@ -110,15 +110,17 @@ export class DocumentsRepository {
       .get(doc.collectionId, doc.id, doc.title, doc.source, doc.contentType, doc.contentHash, doc.metadata, doc.text, now, now) as {
       pk: number;
     };
+    return { pk, chunkIds: this.insertChunks(pk, doc.collectionId, chunks) };
+  }
+
+  private insertChunks(pk: number, collectionId: number, chunks: readonly NewChunk[]): number[] {
     const insertChunk = this.db.prepare(
       `INSERT INTO chunks (document_pk, collection_id, ordinal, text, start_offset, end_offset, token_count, token_counter)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
-    const chunkIds = chunks.map(
-      (c) =>
-        (insertChunk.get(pk, doc.collectionId, c.ordinal, c.text, c.start, c.end, c.tokenCount, c.tokenCounter) as { id: number }).id,
+    return chunks.map(
+      (c) => (insertChunk.get(pk, collectionId, c.ordinal, c.text, c.start, c.end, c.tokenCount, c.tokenCounter) as { id: number }).id,
     );
-    return { pk, chunkIds };
   }
 
   /** Deletes a document; chunks, vectors and FTS rows go with it. Returns the freed chunk ids. */
@@ -126,6 +128,31 @@ export class DocumentsRepository {
     const ids = (this.db.prepare('SELECT id FROM chunks WHERE document_pk = ?').all(pk) as { id: number }[]).map((r) => r.id);
     this.db.prepare('DELETE FROM documents WHERE pk = ?').run(pk);
     return ids;
+  }
+
+  /** Documents of a collection with chunks measured by the given token counter. */
+  documentsChunkedBy(collectionId: number, tokenCounter: string): number[] {
+    return (
+      this.db
+        .prepare('SELECT DISTINCT document_pk FROM chunks WHERE collection_id = ? AND token_counter = ?')
+        .all(collectionId, tokenCounter) as { document_pk: number }[]
+    ).map((r) => r.document_pk);
+  }
+
+  text(pk: number): string | undefined {
+    return (this.db.prepare('SELECT text FROM documents WHERE pk = ?').get(pk) as { text: string } | undefined)?.text;
+  }
+
+  /**
+   * Replaces a document's chunks when none of them has a vector yet. Call inside a transaction.
+   * Returns false (and changes nothing) if any chunk is already embedded.
+   */
+  replacePendingChunks(pk: number, collectionId: number, chunks: readonly NewChunk[]): boolean {
+    const embedded = this.db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE document_pk = ? AND embedded = 1').get(pk) as { n: number };
+    if (embedded.n > 0) return false;
+    this.db.prepare('DELETE FROM chunks WHERE document_pk = ?').run(pk);
+    this.insertChunks(pk, collectionId, chunks);
+    return true;
   }
 
   chunksOf(pk: number): ChunkRow[] {

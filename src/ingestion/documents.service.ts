@@ -5,9 +5,8 @@ import { CollectionsService } from '../collections/collections.service';
 import { CollectionsRepository } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
 import { ChunkRow, DocumentRow, DocumentsRepository, DocumentSummaryRow } from '../database/documents.repository';
-import { ModelsService } from '../models/models.service';
 import { VectorIndexService } from '../vector-index/vector-index.service';
-import { Chunk, chunkText, estimateTokenCounter } from './chunker';
+import { ChunkingService } from './chunking.service';
 import { EmbeddingQueueService } from './embedding-queue.service';
 
 export interface IncomingDocument {
@@ -49,6 +48,8 @@ export interface ChunkView {
   start: number;
   end: number;
   tokenCount: number;
+  /** What measured tokenCount: the embedding model's tokenizer id, or 'estimate'. */
+  tokenCounter: string;
   embedded: boolean;
 }
 
@@ -59,7 +60,7 @@ export class DocumentsService {
     private readonly collectionRows: CollectionsRepository,
     private readonly database: DatabaseService,
     private readonly repo: DocumentsRepository,
-    private readonly models: ModelsService,
+    private readonly chunking: ChunkingService,
     private readonly queue: EmbeddingQueueService,
     private readonly vectors: VectorIndexService,
   ) {}
@@ -78,9 +79,7 @@ export class DocumentsService {
         ids.add(d.id);
       }
     }
-    const tokens = await this.models.passageTokenCounter(collection.embedding_model);
-    const counter = tokens?.counter ?? estimateTokenCounter;
-    const maxTokens = tokens?.maxTokens ?? 512;
+    const chunker = await this.chunking.chunker(collection);
     const prepared = docs.map((d) => {
       const metadata = JSON.stringify(d.metadata ?? {});
       const hash = contentHash(d.text, d.title ?? null, metadata);
@@ -93,11 +92,7 @@ export class DocumentsService {
           if (existing.content_hash !== hash) throw new DocumentConflictError(id);
           return { id, chunks: this.repo.chunksOf(existing.pk).length, status: 'unchanged' as const };
         }
-        const chunks: Chunk[] = chunkText(doc.text, counter, {
-          size: collection.chunk_size,
-          overlap: collection.chunk_overlap,
-          maxTokens,
-        });
+        const chunks = chunker.chunk(doc.text);
         this.repo.insert(
           {
             collectionId: collection.id,
@@ -109,7 +104,7 @@ export class DocumentsService {
             metadata,
             text: doc.text,
           },
-          chunks.map((c) => ({ ...c, tokenCounter: counter.name })),
+          chunks.map((c) => ({ ...c, tokenCounter: chunker.counter })),
         );
         return { id, chunks: chunks.length, status: 'created' as const };
       }),
@@ -122,7 +117,7 @@ export class DocumentsService {
         state: outcome.pending === 0 ? 'done' : 'pending',
         pendingChunks: outcome.pending,
         ...(outcome.pending > 0 ? { reason: 'reason' in outcome ? outcome.reason : 'embedding in progress' } : {}),
-        tokenCounter: counter.name,
+        tokenCounter: chunker.counter,
       },
     };
   }
@@ -180,6 +175,7 @@ function chunkView(c: ChunkRow): ChunkView {
     start: c.start_offset,
     end: c.end_offset,
     tokenCount: c.token_count,
+    tokenCounter: c.token_counter,
     embedded: c.embedded === 1,
   };
 }

@@ -6,6 +6,7 @@ import { DatabaseService } from '../database/database.service';
 import { DocumentsRepository } from '../database/documents.repository';
 import { ModelsService } from '../models/models.service';
 import { VectorIndexService } from '../vector-index/vector-index.service';
+import { ChunkingService } from './chunking.service';
 
 export interface DrainResult {
   /** Chunks of the collection still without a vector. */
@@ -34,6 +35,7 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
     private readonly documents: DocumentsRepository,
     private readonly models: ModelsService,
     private readonly vectors: VectorIndexService,
+    private readonly chunking: ChunkingService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -74,6 +76,7 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
     if (status.state !== 'ready') {
       return { pending: this.collections.counts(collectionId).pending, reason: `embedding model ${model}: ${status.reason ?? status.state}` };
     }
+    await this.chunking.rechunkEstimated(collection);
     const batchSize = this.settings.embedding.batchSize;
     const failed = new Set<number>();
     for (;;) {

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { CollectionsModule } from '../collections/collections.module';
 import { ModelsModule } from '../models/models.module';
 import { VectorIndexModule } from '../vector-index/vector-index.module';
+import { ChunkingService } from './chunking.service';
 import { DocumentsService } from './documents.service';
 import { EmbeddingQueueService } from './embedding-queue.service';
 
 @Module({
   imports: [CollectionsModule, ModelsModule, VectorIndexModule],
-  providers: [DocumentsService, EmbeddingQueueService],
+  providers: [DocumentsService, EmbeddingQueueService, ChunkingService],
   exports: [DocumentsService, EmbeddingQueueService],
 })
 export class IngestionModule {}

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
@@ -5,7 +7,6 @@ import { ModelUnavailableError } from '../common/errors';
 import { InferenceWorker } from './inference-worker';
 import type { ChatMessage, GenerateResult, LoadedInfo, ModelTask } from './inference-protocol';
 import { embeddingProfile } from './embedding-profile';
-import { connectTimeoutFetch } from './connect-timeout-fetch';
 import type { TokenCounter } from '../ingestion/chunker';
 
 export type ModelState = 'not_loaded' | 'loading' | 'ready' | 'unavailable';
@@ -48,7 +49,7 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(ModelsService.name);
   private readonly entries = new Map<string, Entry>();
   private readonly tokenizers = new Map<string, Promise<Tokenizer | undefined>>();
-  private transformersEnvReady: Promise<typeof import('@huggingface/transformers')> | undefined;
+  private transformersModule: Promise<typeof import('@huggingface/transformers')> | undefined;
 
   constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
 
@@ -197,35 +198,42 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     if (!t) {
       t = this.loadTokenizer(id);
       this.tokenizers.set(id, t);
-      // A failed load is retried on a later call (the files may appear).
+      // A missing tokenizer is looked for again on the next call (reading two files is cheap).
       void t.then((tok) => {
-        if (!tok) setTimeout(() => this.tokenizers.delete(id), this.settings.modelRetryMs).unref();
+        if (!tok) this.tokenizers.delete(id);
       });
     }
     return t;
   }
 
+  /**
+   * Builds the tokenizer from the files in MODELS_DIR/<id> (where a hub download lands too). Read
+   * directly rather than through AutoTokenizer.from_pretrained, which memoises a missing file for
+   * the life of the process and would never see files placed or downloaded later.
+   */
   private async loadTokenizer(id: string): Promise<Tokenizer | undefined> {
+    const dir = path.join(this.settings.modelsDir, id);
     try {
-      const { AutoTokenizer } = await this.transformers();
-      return await AutoTokenizer.from_pretrained(id, { local_files_only: !this.settings.allowRemoteModels });
+      const [json, config] = await Promise.all(
+        ['tokenizer.json', 'tokenizer_config.json'].map(async (f) => JSON.parse(await fs.readFile(path.join(dir, f), 'utf8')) as Record<string, unknown>),
+      );
+      const transformers = await this.transformers();
+      const declared = config!.tokenizer_class;
+      const name = (typeof declared === 'string' ? declared : 'PreTrainedTokenizer').replace(/Fast$/, '');
+      const classes = transformers as unknown as Record<string, new (json: unknown, config: unknown) => Tokenizer>;
+      const Cls = classes[name] ?? classes.PreTrainedTokenizer!;
+      return new Cls(json, config);
     } catch (err) {
-      this.logger.warn(`Tokenizer of ${id} unavailable: ${err instanceof Error ? err.message : String(err)}`);
+      const message = err instanceof Error ? err.message : String(err);
+      this.logger.debug(`Tokenizer of ${id} not available in ${dir}: ${message}`);
       return undefined;
     }
   }
 
-  /** transformers.js on the main thread is used for tokenizers only (fast, pure JS). */
+  /** transformers.js on the main thread builds tokenizers only (pure JS); models run in workers. */
   private transformers() {
-    this.transformersEnvReady ??= import('@huggingface/transformers').then((t) => {
-      t.env.localModelPath = this.settings.modelsDir;
-      t.env.cacheDir = this.settings.modelsDir;
-      t.env.allowLocalModels = true;
-      t.env.allowRemoteModels = this.settings.allowRemoteModels;
-      t.env.fetch = connectTimeoutFetch(this.settings.remoteModelConnectTimeoutMs);
-      return t;
-    });
-    return this.transformersEnvReady;
+    this.transformersModule ??= import('@huggingface/transformers');
+    return this.transformersModule;
   }
 }
 

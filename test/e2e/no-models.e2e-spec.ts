@@ -45,6 +45,8 @@ describe('no network, no weights: lexical search and extractive answers, then ca
     expect(added.body.embedding.reason).toMatch(/tiny\/embed/);
     const c = await http().get('/v1/collections/sea').expect(200);
     expect(c.body.counts.pending).toBe(c.body.counts.chunks);
+    const doc = await http().get('/v1/collections/sea/documents/lh').expect(200);
+    expect(doc.body.chunks.every((k: { tokenCounter: string }) => k.tokenCounter === 'estimate')).toBe(true);
     expect(c.body.counts.vectors).toBe(0);
     const res = await http().post('/v1/collections/sea/search').send({ query: 'how often does the lamp turn' }).expect(200);
     expect(res.body.mode).toBe('lexical');
@@ -79,6 +81,14 @@ describe('no network, no weights: lexical search and extractive answers, then ca
     }
     expect(c.body.counts.pending).toBe(0);
     expect(c.body.counts.vectors).toBe(c.body.counts.chunks);
+    // Chunks sized by estimate were sized again with the model's own tokenizer before embedding.
+    const doc = await http().get('/v1/collections/sea/documents/lh').expect(200);
+    expect(doc.body.chunks.length).toBeGreaterThan(0);
+    for (const chunk of doc.body.chunks) {
+      expect(chunk).toMatchObject({ tokenCounter: 'tiny/embed', embedded: true });
+      expect(chunk.tokenCount).toBeLessThanOrEqual(48);
+      expect(TEXT.slice(chunk.start, chunk.end)).toBe(chunk.text);
+    }
     const res = await http().post('/v1/collections/sea/search').send({ query: 'The keeper climbs the stairs each evening', mode: 'dense' }).expect(200);
     expect(res.body.results[0].documentId).toBe('lh');
   });

@@ -124,6 +124,7 @@ export class ChunkDto {
   @ApiProperty({ description: 'Character offset of the chunk in the document text', example: 0 }) start!: number;
   @ApiProperty({ description: 'End offset (exclusive)', example: 412 }) end!: number;
   @ApiProperty({ example: 96 }) tokenCount!: number;
+  @ApiProperty({ description: 'What measured tokenCount: the embedding tokenizer id, or "estimate" while it was unavailable (re-chunked before embedding)', example: 'Xenova/bge-small-en-v1.5' }) tokenCounter!: string;
   @ApiProperty() embedded!: boolean;
 }
 
