@@ -45,8 +45,8 @@ export function extractAnswer(question: string, chunks: readonly ContextChunk[],
     score *= 1 / (1 + 0.1 * (s.n - 1));
     return { n: s.n, text: s.text, start: s.start, end: s.end, score };
   });
-  return scored
-    .filter((s) => s.score > 0)
-    .sort((a, b) => b.score - a.score || a.n - b.n || a.start - b.start)
-    .slice(0, maxSentences);
+  const ranked = scored.filter((s) => s.score > 0).sort((a, b) => b.score - a.score || a.n - b.n || a.start - b.start);
+  // Keep only sentences close to the best one: a weak match adds words, not support.
+  const floor = (ranked[0]?.score ?? 0) * 0.5;
+  return ranked.filter((s) => s.score >= floor).slice(0, maxSentences);
 }

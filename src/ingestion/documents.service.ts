@@ -7,7 +7,7 @@ import { DatabaseService } from '../database/database.service';
 import { ChunkRow, DocumentRow, DocumentsRepository, DocumentSummaryRow } from '../database/documents.repository';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { ChunkingService } from './chunking.service';
-import { EmbeddingQueueService } from './embedding-queue.service';
+import { DrainResult, EmbeddingQueueService } from './embedding-queue.service';
 
 export interface IncomingDocument {
   id?: string;
@@ -110,13 +110,13 @@ export class DocumentsService {
       }),
     );
     const drain = this.queue.drain(collection.id);
-    const outcome = wait ? await drain : { pending: this.collectionRows.counts(collection.id).pending };
+    const outcome: DrainResult = wait ? await drain : { pending: this.collectionRows.counts(collection.id).pending };
     return {
       documents: result,
       embedding: {
         state: outcome.pending === 0 ? 'done' : 'pending',
         pendingChunks: outcome.pending,
-        ...(outcome.pending > 0 ? { reason: 'reason' in outcome ? outcome.reason : 'embedding in progress' } : {}),
+        ...(outcome.pending > 0 ? { reason: outcome.reason ?? 'embedding in progress' } : {}),
         tokenCounter: chunker.counter,
       },
     };

@@ -62,7 +62,13 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
       // Chunks may have arrived after the running pass last looked: run once more after it.
       return current.then(() => this.drain(collectionId));
     }
-    const run = this.run(collectionId).finally(() => this.running.delete(collectionId));
+    const run = this.run(collectionId)
+      .catch((e: unknown): DrainResult => {
+        const reason = `embedding stopped: ${e instanceof Error ? e.message : String(e)}`;
+        this.logger.error(`Collection ${collectionId}: ${reason}`);
+        return { pending: this.collections.counts(collectionId).pending, reason };
+      })
+      .finally(() => this.running.delete(collectionId));
     this.running.set(collectionId, run);
     return run;
   }
