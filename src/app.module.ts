@@ -6,10 +6,11 @@ import { BadRequestException } from '@nestjs/common';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EvaluationModule } from './evaluation/evaluation.module';
 import { HealthModule } from './health/health.module';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule],
+  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule, EvaluationModule],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     {

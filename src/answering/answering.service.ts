@@ -3,18 +3,18 @@ import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { InvalidInputError } from '../common/errors';
 import { ModelsService } from '../models/models.service';
-import { MetadataFilter, RetrievalService, SearchHit, SearchMode } from '../retrieval/retrieval.service';
+import { RetrievalService, SearchHit, SearchMode, SearchRequest } from '../retrieval/retrieval.service';
+import { DocumentsRepository } from '../database/documents.repository';
 import { checkCitations } from './citations';
 import { extractAnswer } from './extractive';
 import { ContextChunk, PackedSource, packContext } from './prompt';
 
-export interface AskRequest {
+export interface AskRequest extends Omit<SearchRequest, 'query' | 'explain'> {
   question: string;
-  topK: number;
   maxTokens?: number;
   temperature: number;
-  mode?: SearchMode;
-  filter?: MetadataFilter;
+  /** Neighbouring chunks added on each side of every retrieved chunk. */
+  neighbors: number;
 }
 
 export interface Citation {
@@ -51,15 +51,38 @@ export class AnsweringService {
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly retrieval: RetrievalService,
     private readonly models: ModelsService,
+    private readonly documents: DocumentsRepository,
   ) {}
+
+  /**
+   * Widens each hit to the span of its neighbouring chunks (same document, ordinal +- n), merging
+   * hits whose spans overlap, so the generator sees whole passages, not fragments.
+   */
+  private widen(hits: SearchHit[], n: number): ContextChunk[] {
+    const out: ContextChunk[] = [];
+    for (const h of hits) {
+      const span = this.documents.span(h.chunkId, n);
+      if (!span) continue;
+      const same = out.find((c) => c.documentId === h.documentId && span.start < c.end && c.start < span.end);
+      if (same) {
+        same.start = Math.min(same.start, span.start);
+        same.end = Math.max(same.end, span.end);
+        same.text = span.documentText.slice(same.start, same.end);
+        continue;
+      }
+      out.push({ documentId: h.documentId, chunkId: h.chunkId, title: h.title, text: span.documentText.slice(span.start, span.end), start: span.start, end: span.end, score: h.score });
+    }
+    return out;
+  }
 
   async ask(collection: string, req: AskRequest, signal?: AbortSignal): Promise<AskResponse> {
     const t0 = performance.now();
     if (!req.question.trim()) throw new InvalidInputError('question must not be blank');
-    const retrieved = await this.retrieval.search(collection, { query: req.question, topK: req.topK, mode: req.mode, filter: req.filter });
+    const { question, maxTokens: askedTokens, temperature, neighbors, ...retrievalOptions } = req;
+    const retrieved = await this.retrieval.search(collection, { ...retrievalOptions, query: question });
     const retrieveMs = performance.now() - t0;
     const retrieval = { mode: retrieved.mode, ...(retrieved.modeReason ? { modeReason: retrieved.modeReason } : {}), chunks: retrieved.results.length };
-    const chunks = retrieved.results.map(toContext);
+    const chunks = neighbors > 0 ? this.widen(retrieved.results, neighbors) : retrieved.results.map(toContext);
     const { model, dtype } = this.settings.generation;
     const base = { retrieval, invalidCitations: [] as number[] };
     const timings = (generateMs: number) => ({ retrieveMs: round(retrieveMs), generateMs: round(generateMs), totalMs: round(performance.now() - t0) });
@@ -72,7 +95,7 @@ export class AnsweringService {
     const count = status.state === 'ready' ? await this.models.textTokenCounter(model) : undefined;
     if (status.state !== 'ready' || !count) {
       const t1 = performance.now();
-      const sentences = extractAnswer(req.question, chunks);
+      const sentences = extractAnswer(question, chunks);
       const reason = `generation model ${model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`;
       if (sentences.length === 0) {
         return { ...base, answer: NOT_FOUND_ANSWER, citations: [], mode: 'extractive', modeReason: reason, model: null, usage: { promptTokens: 0, completionTokens: 0 }, timings: timings(performance.now() - t1) };
@@ -87,14 +110,14 @@ export class AnsweringService {
       return { ...base, answer, citations, mode: 'extractive', modeReason: reason, model: null, usage: { promptTokens: 0, completionTokens: 0 }, timings: timings(performance.now() - t1) };
     }
 
-    const maxTokens = Math.min(req.maxTokens ?? this.settings.generation.maxTokens, this.settings.generation.contextTokens - 64);
+    const maxTokens = Math.min(askedTokens ?? this.settings.generation.maxTokens, this.settings.generation.contextTokens - 64);
     const contextTokens = Math.min(this.settings.generation.contextTokens, status.maxTokens ?? Infinity);
-    const packed = packContext(chunks, req.question, count, contextTokens - maxTokens);
+    const packed = packContext(chunks, question, count, contextTokens - maxTokens);
     if (packed.sources.length === 0) {
       throw new InvalidInputError(`No retrieved chunk fits the generator's context of ${contextTokens} tokens with maxTokens ${maxTokens}; lower maxTokens`);
     }
     const t1 = performance.now();
-    const out = await this.models.generate(model, dtype, packed.messages, { maxTokens, temperature: req.temperature, signal });
+    const out = await this.models.generate(model, dtype, packed.messages, { maxTokens, temperature, signal });
     const checked = checkCitations(out.text, packed.sources.length);
     return {
       ...base,

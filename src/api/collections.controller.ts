@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiBadRequestResponse } from '@nestjs/swagger';
 import { CollectionsService } from '../collections/collections.service';
-import { CollectionDto, CollectionListDto, CreateCollectionDto } from './dto/collection.dto';
+import { CollectionDto, CollectionListDto, CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
 import { ErrorDto } from './dto/search.dto';
 
 @ApiTags('collections')
@@ -31,6 +31,15 @@ export class CollectionsController {
   @ApiNotFoundResponse({ type: ErrorDto })
   get(@Param('name') name: string): CollectionDto {
     return this.collections.get(name);
+  }
+
+  @Patch(':name')
+  @ApiOperation({ summary: "Change a collection's metadata or search defaults (fusion weights, reranking)" })
+  @ApiOkResponse({ type: CollectionDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  update(@Param('name') name: string, @Body() body: UpdateCollectionDto): CollectionDto {
+    return this.collections.update(name, body);
   }
 
   @Delete(':name')

@@ -21,7 +21,8 @@ export class SearchController {
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'dense or hybrid asked for explicitly while the embedding model is unavailable' })
   search(@Param('name') name: string, @Body() body: SearchDto): Promise<SearchResponseDto> {
-    return this.retrieval.search(name, { query: body.query, topK: body.topK ?? 10, mode: body.mode, filter: body.filter });
+    const { query, topK, ...options } = body;
+    return this.retrieval.search(name, { ...options, query, topK: topK ?? 10 });
   }
 
   @Post('ask')
@@ -41,7 +42,7 @@ export class SearchController {
     });
     return this.answering.ask(
       name,
-      { question: body.question, topK: body.topK ?? 5, maxTokens: body.maxTokens, temperature: body.temperature ?? 0, mode: body.mode, filter: body.filter },
+      { ...body, topK: body.topK ?? 5, temperature: body.temperature ?? 0, neighbors: body.neighbors ?? 0 },
       abort.signal,
     );
   }

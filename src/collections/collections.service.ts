@@ -5,9 +5,11 @@ import { CollectionExistsError, CollectionNotFoundError, InvalidInputError } fro
 import { CollectionCounts, CollectionRow, CollectionsRepository } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
 import { VectorIndexService } from '../vector-index/vector-index.service';
+import { SearchSettings, parseSearchSettings } from '../retrieval/search-settings';
 
 export interface Collection {
   name: string;
+  search: SearchSettings;
   embeddingModel: string;
   embeddingDtype: Dtype;
   embeddingDim: number | null;
@@ -29,6 +31,12 @@ export interface CreateCollection {
   chunkSize?: number;
   chunkOverlap?: number;
   metadata?: Record<string, unknown>;
+  search?: Partial<SearchSettings>;
+}
+
+export interface UpdateCollection {
+  metadata?: Record<string, unknown>;
+  search?: Partial<SearchSettings>;
 }
 
 @Injectable()
@@ -55,7 +63,19 @@ export class CollectionsService {
         chunkSize,
         chunkOverlap,
         metadata: JSON.stringify(input.metadata ?? {}),
+        searchSettings: JSON.stringify(input.search ?? {}),
       });
+    });
+    return this.withCounts(row);
+  }
+
+  /** Changes metadata and search defaults; the embedding model and chunking are fixed at creation. */
+  update(name: string, input: UpdateCollection): CollectionWithCounts {
+    const row = this.database.transaction(() => {
+      const current = this.row(name);
+      const search = input.search ? JSON.stringify({ ...(JSON.parse(current.search_settings) as object), ...input.search }) : undefined;
+      this.repo.update(current.id, { metadata: input.metadata ? JSON.stringify(input.metadata) : undefined, searchSettings: search });
+      return this.row(name);
     });
     return this.withCounts(row);
   }
@@ -84,6 +104,7 @@ export class CollectionsService {
   toCollection(r: CollectionRow): Collection {
     return {
       name: r.name,
+      search: parseSearchSettings(r.search_settings),
       embeddingModel: r.embedding_model,
       embeddingDtype: r.embedding_dtype as Dtype,
       embeddingDim: r.embedding_dim,

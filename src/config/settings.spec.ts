@@ -10,6 +10,7 @@ describe('loadSettings', () => {
     expect(sut.embedding).toEqual({ model: 'Xenova/bge-small-en-v1.5', dtype: 'q8', batchSize: 32 });
     expect(sut.generation.model).toBe('onnx-community/Qwen2.5-0.5B-Instruct');
     expect(sut.generation.dtype).toBe('q4');
+    expect(sut.rerank).toEqual({ model: 'Xenova/ms-marco-MiniLM-L-6-v2', dtype: 'q8', candidates: 50 });
     expect(sut.hnsw.efSearch).toBeGreaterThanOrEqual(100);
   });
 
@@ -26,6 +27,14 @@ describe('loadSettings', () => {
     expect(run).toThrow(/PORT="abc"/);
     expect(run).toThrow(/EMBEDDING_DTYPE="fp64"/);
     expect(run).toThrow(/ALLOW_REMOTE_MODELS="maybe"/);
+  });
+
+  it('reads the reranker settings and bounds the candidate count', () => {
+    const sut = loadSettings({ RERANK_MODEL: 'tiny/rerank', RERANK_DTYPE: 'fp32', RERANK_CANDIDATES: '200' });
+    expect(sut.rerank).toEqual({ model: 'tiny/rerank', dtype: 'fp32', candidates: 200 });
+    expect(() => loadSettings({ RERANK_CANDIDATES: '0' })).toThrow(/RERANK_CANDIDATES="0"/);
+    expect(() => loadSettings({ RERANK_CANDIDATES: '1001' })).toThrow(/RERANK_CANDIDATES="1001"/);
+    expect(() => loadSettings({ RERANK_DTYPE: 'fp64' })).toThrow(/RERANK_DTYPE="fp64"/);
   });
 
   it('refuses an overlap that is not smaller than the chunk size', () => {

@@ -27,6 +27,9 @@ const schema = z
     GENERATION_DTYPE: z.enum(DTYPES as [Dtype, ...Dtype[]]).default('q4'),
     GENERATION_CONTEXT_TOKENS: int(256, 131_072).default(4096),
     GENERATION_MAX_TOKENS: int(1, 8192).default(512),
+    RERANK_MODEL: z.string().min(1).default('Xenova/ms-marco-MiniLM-L-6-v2'),
+    RERANK_DTYPE: z.enum(DTYPES as [Dtype, ...Dtype[]]).default('q8'),
+    RERANK_CANDIDATES: int(1, 1000).default(50),
     PRELOAD_MODELS: bool.default(true),
     MODEL_RETRY_MS: int(1000, 86_400_000).default(60_000),
     EMBED_BATCH_SIZE: int(1, 512).default(32),
@@ -61,6 +64,8 @@ export interface Settings {
   remoteModelConnectTimeoutMs: number;
   embedding: { model: string; dtype: Dtype; batchSize: number };
   generation: { model: string; dtype: Dtype; contextTokens: number; maxTokens: number };
+  /** Cross-encoder that re-scores fused candidates; `candidates`: how many of them by default. */
+  rerank: { model: string; dtype: Dtype; candidates: number };
   preloadModels: boolean;
   modelRetryMs: number;
   hnsw: { m: number; efConstruction: number; efSearch: number; initialCapacity: number };
@@ -99,6 +104,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       contextTokens: e.GENERATION_CONTEXT_TOKENS,
       maxTokens: e.GENERATION_MAX_TOKENS,
     },
+    rerank: { model: e.RERANK_MODEL, dtype: e.RERANK_DTYPE, candidates: e.RERANK_CANDIDATES },
     preloadModels: e.PRELOAD_MODELS,
     modelRetryMs: e.MODEL_RETRY_MS,
     hnsw: {

@@ -10,6 +10,8 @@ export interface CollectionRow {
   chunk_size: number;
   chunk_overlap: number;
   metadata: string;
+  /** JSON of the collection's search defaults (fusion, reranking). */
+  search_settings: string;
   created_at: string;
   updated_at: string;
 }
@@ -28,6 +30,8 @@ export interface NewCollection {
   chunkSize: number;
   chunkOverlap: number;
   metadata: string;
+  /** JSON; default '{}' (all defaults). */
+  searchSettings?: string;
 }
 
 /** SQL in, rows out: the collections table. */
@@ -43,10 +47,10 @@ export class CollectionsRepository {
     const now = new Date().toISOString();
     return this.db
       .prepare(
-        `INSERT INTO collections (name, embedding_model, embedding_dtype, chunk_size, chunk_overlap, metadata, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO collections (name, embedding_model, embedding_dtype, chunk_size, chunk_overlap, metadata, search_settings, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       )
-      .get(c.name, c.embeddingModel, c.embeddingDtype, c.chunkSize, c.chunkOverlap, c.metadata, now, now) as CollectionRow;
+      .get(c.name, c.embeddingModel, c.embeddingDtype, c.chunkSize, c.chunkOverlap, c.metadata, c.searchSettings ?? '{}', now, now) as CollectionRow;
   }
 
   findByName(name: string): CollectionRow | undefined {
@@ -59,6 +63,15 @@ export class CollectionsRepository {
 
   list(): CollectionRow[] {
     return this.db.prepare('SELECT * FROM collections ORDER BY name').all() as CollectionRow[];
+  }
+
+  update(id: number, fields: { metadata?: string; searchSettings?: string }): void {
+    this.db
+      .prepare(
+        `UPDATE collections SET metadata = COALESCE(@metadata, metadata), search_settings = COALESCE(@search, search_settings), updated_at = @now
+         WHERE id = @id`,
+      )
+      .run({ id, metadata: fields.metadata ?? null, search: fields.searchSettings ?? null, now: new Date().toISOString() });
   }
 
   delete(id: number): void {

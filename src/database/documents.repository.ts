@@ -234,50 +234,57 @@ export class DocumentsRepository {
       .get(collectionId) as { count: number; maxSeq: number };
   }
 
-  /** FTS5 BM25 over a collection's chunks. `match` must already be a safe FTS5 expression. */
-  lexical(collectionId: number, match: string, limit: number, allowedDocumentPks?: string): { chunk_id: number; score: number }[] {
-    const filter = allowedDocumentPks === undefined ? '' : 'AND c.document_pk IN (SELECT value FROM json_each(@allowed))';
+  /**
+   * FTS5 BM25 over a collection's chunks, optionally only those whose document matches `where`
+   * (a compiled metadata filter over alias d). `match` must already be a safe FTS5 expression.
+   */
+  lexical(collectionId: number, match: string, limit: number, where?: SqlFilter): { chunk_id: number; score: number }[] {
+    const join = where ? 'JOIN documents d ON d.pk = c.document_pk' : '';
     return this.db
       .prepare(
         `SELECT c.id AS chunk_id, -bm25(chunks_fts) AS score
-         FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
-         WHERE chunks_fts MATCH @match AND c.collection_id = @collection ${filter}
+         FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid ${join}
+         WHERE chunks_fts MATCH @match AND c.collection_id = @collection ${where ? `AND ${where.sql}` : ''}
          ORDER BY bm25(chunks_fts) LIMIT @limit`,
       )
-      .all({ match, collection: collectionId, limit, ...(allowedDocumentPks === undefined ? {} : { allowed: allowedDocumentPks }) }) as {
-      chunk_id: number;
-      score: number;
-    }[];
+      .all({ match, collection: collectionId, limit, ...where?.params }) as { chunk_id: number; score: number }[];
   }
 
-  /** Chunk ids of a collection whose document metadata matches every key = value given. */
-  chunkIdsWhereMetadata(collectionId: number, filter: Record<string, string | number | boolean>): number[] {
-    const { where, params } = metadataWhere(filter);
+  /** Chunk ids of a collection whose document matches a compiled metadata filter (alias d). */
+  chunkIdsWhere(collectionId: number, where: SqlFilter): number[] {
     return (
       this.db
-        .prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.pk = c.document_pk WHERE c.collection_id = @collection ${where}`)
-        .all({ collection: collectionId, ...params }) as { id: number }[]
+        .prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.pk = c.document_pk WHERE c.collection_id = @collection AND ${where.sql}`)
+        .all({ collection: collectionId, ...where.params }) as { id: number }[]
     ).map((r) => r.id);
   }
 
-  documentPksWhereMetadata(collectionId: number, filter: Record<string, string | number | boolean>): number[] {
-    const { where, params } = metadataWhere(filter, 'd');
-    return (
-      this.db.prepare(`SELECT d.pk FROM documents d WHERE d.collection_id = @collection ${where}`).all({
-        collection: collectionId,
-        ...params,
-      }) as { pk: number }[]
-    ).map((r) => r.pk);
+  /** The character span of a chunk widened by n neighbouring chunks each side, with its document text. */
+  span(chunkId: number, n: number): { start: number; end: number; documentText: string } | undefined {
+    return this.db
+      .prepare(
+        `SELECT MIN(c.start_offset) AS start, MAX(c.end_offset) AS end, d.text AS documentText
+         FROM chunks h JOIN chunks c ON c.document_pk = h.document_pk AND c.ordinal BETWEEN h.ordinal - @n AND h.ordinal + @n
+         JOIN documents d ON d.pk = h.document_pk
+         WHERE h.id = @id GROUP BY h.id`,
+      )
+      .get({ id: chunkId, n }) as { start: number; end: number; documentText: string } | undefined;
+  }
+
+  /** Stored vectors of the given chunks. */
+  vectorsOf(chunkIds: readonly number[]): Map<number, Float32Array> {
+    const out = new Map<number, Float32Array>();
+    if (chunkIds.length === 0) return out;
+    const rows = this.db
+      .prepare('SELECT chunk_id, vector FROM chunk_vectors WHERE chunk_id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(chunkIds)) as { chunk_id: number; vector: Buffer }[];
+    for (const r of rows) out.set(r.chunk_id, new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)));
+    return out;
   }
 }
 
-function metadataWhere(filter: Record<string, string | number | boolean>, alias = 'd') {
-  const params: Record<string, string | number> = {};
-  const parts: string[] = [];
-  Object.entries(filter).forEach(([key, value], i) => {
-    params[`k${i}`] = `$."${key.replace(/"/g, '""')}"`;
-    params[`v${i}`] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-    parts.push(`AND json_extract(${alias}.metadata, @k${i}) = @v${i}`);
-  });
-  return { where: parts.join(' '), params };
+/** A WHERE fragment with its named parameters. */
+export interface SqlFilter {
+  sql: string;
+  params: Record<string, string | number>;
 }

@@ -89,4 +89,9 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 2,
+    name: 'per-collection search settings',
+    sql: `ALTER TABLE collections ADD COLUMN search_settings TEXT NOT NULL DEFAULT '{}';`,
+  },
 ];

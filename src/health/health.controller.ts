@@ -7,7 +7,7 @@ import { VERSION } from '../version';
 
 class ModelStatusDto {
   @ApiProperty({ example: 'Xenova/bge-small-en-v1.5' }) id!: string;
-  @ApiProperty({ enum: ['embedding', 'generation'] }) task!: string;
+  @ApiProperty({ enum: ['embedding', 'generation', 'reranking'] }) task!: string;
   @ApiProperty({ example: 'q8' }) dtype!: string;
   @ApiProperty({ example: 'cpu' }) device!: string;
   @ApiProperty({ enum: ['not_loaded', 'loading', 'ready', 'unavailable'] }) state!: string;

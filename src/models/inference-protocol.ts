@@ -1,7 +1,10 @@
 /** Messages between the main thread and an inference worker (structured-clone safe). */
 import type { Dtype } from '../config/settings';
 
-export type ModelTask = 'embedding' | 'generation';
+export type ModelTask = 'embedding' | 'generation' | 'reranking';
+
+/** Most (query, passage) pairs a reranker runs in one forward pass. */
+export const RERANK_BATCH_SIZE = 32;
 
 export interface LoadRequest {
   op: 'load';
@@ -21,6 +24,16 @@ export interface EmbedRequest {
   normalize: boolean;
 }
 
+/**
+ * Scores (query, text) pairs with a cross-encoder: `[CLS] query [SEP] text [SEP]`, padded and
+ * truncated to the model's maximum input. At most RERANK_BATCH_SIZE texts per forward pass.
+ */
+export interface RerankRequest {
+  op: 'rerank';
+  query: string;
+  texts: string[];
+}
+
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
@@ -35,10 +48,13 @@ export interface GenerateRequest {
   cancel: SharedArrayBuffer;
 }
 
-export type WorkerRequest = LoadRequest | EmbedRequest | GenerateRequest;
+export type WorkerRequest = LoadRequest | EmbedRequest | RerankRequest | GenerateRequest;
 
 export interface LoadedInfo {
-  /** Maximum tokens per input the model accepts (embedding) or its context window (generation). */
+  /**
+   * Maximum tokens per input the model accepts (embedding; reranking: query and text together) or
+   * its context window (generation).
+   */
   maxTokens: number;
   dim?: number;
   loadMs: number;
@@ -50,6 +66,14 @@ export interface EmbedResult {
   dim: number;
 }
 
+export interface RerankResult {
+  /**
+   * One relevance score per text, in the order given: the cross-encoder's raw logit (for a
+   * two-label classifier, the log-odds logit[1] - logit[0]); higher is more relevant. Transferred.
+   */
+  scores: Float32Array;
+}
+
 export interface GenerateResult {
   text: string;
   promptTokens: number;
@@ -58,6 +82,6 @@ export interface GenerateResult {
 }
 
 export type WorkerReply =
-  | { id: number; kind: 'ok'; result: LoadedInfo | EmbedResult | GenerateResult }
+  | { id: number; kind: 'ok'; result: LoadedInfo | EmbedResult | RerankResult | GenerateResult }
   | { id: number; kind: 'error'; message: string }
   | { id: number; kind: 'token'; text: string };

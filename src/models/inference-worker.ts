@@ -7,6 +7,7 @@ import type {
   GenerateResult,
   LoadRequest,
   LoadedInfo,
+  RerankResult,
   WorkerReply,
   WorkerRequest,
 } from './inference-protocol';
@@ -45,6 +46,10 @@ export class InferenceWorker {
 
   embed(texts: string[], pooling: 'mean' | 'cls', normalize: boolean): Promise<EmbedResult> {
     return this.call({ op: 'embed', texts, pooling, normalize }) as Promise<EmbedResult>;
+  }
+
+  rerank(query: string, texts: string[]): Promise<RerankResult> {
+    return this.call({ op: 'rerank', query, texts }) as Promise<RerankResult>;
   }
 
   generate(req: Omit<GenerateRequest, 'op'>, onToken?: (text: string) => void): Promise<GenerateResult> {

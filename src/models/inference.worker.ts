@@ -10,9 +10,12 @@ import type {
   GenerateResult,
   LoadRequest,
   LoadedInfo,
+  RerankRequest,
+  RerankResult,
   WorkerReply,
   WorkerRequest,
 } from './inference-protocol';
+import { RERANK_BATCH_SIZE } from './inference-protocol';
 import { connectTimeoutFetch } from './connect-timeout-fetch';
 
 type Transformers = typeof import('@huggingface/transformers');
@@ -32,8 +35,20 @@ interface TensorLike {
   tolist: () => unknown;
 }
 
+/** A tokenizer called on (query, text) pairs, as a cross-encoder needs them. */
+type PairTokenizer = ((text: string[], options: Record<string, unknown>) => Record<string, TensorLike>) & {
+  model_max_length?: number;
+  sep_token_id?: number | null;
+};
+interface Reranker {
+  tokenizer: PairTokenizer;
+  model: ((inputs: Record<string, TensorLike>) => Promise<{ logits?: TensorLike }>) & { config: Record<string, unknown> };
+  maxTokens: number;
+}
+
 let transformers: Transformers | undefined;
 let pipe: Pipe | undefined;
+let reranker: Reranker | undefined;
 
 function port() {
   if (!parentPort) throw new Error('inference.worker must run in a worker thread');
@@ -49,6 +64,7 @@ async function load(req: LoadRequest): Promise<LoadedInfo> {
   env.allowLocalModels = true;
   env.allowRemoteModels = req.allowRemote;
   env.fetch = connectTimeoutFetch(req.connectTimeoutMs);
+  if (req.task === 'reranking') return loadReranker(req, t0);
   const task = req.task === 'embedding' ? 'feature-extraction' : 'text-generation';
   const options = { dtype: req.dtype, device: req.device, local_files_only: !req.allowRemote };
   pipe = (await (pipeline as (t: string, m: string, o: unknown) => Promise<unknown>)(task, req.model, options)) as Pipe;
@@ -62,6 +78,77 @@ async function load(req: LoadRequest): Promise<LoadedInfo> {
     info.dim = probe.dim;
   }
   return info;
+}
+
+/**
+ * A cross-encoder is a sequence-classification model, not a pipeline task: its tokenizer and model
+ * are loaded directly (same dtype, device and local-files handling as the pipelines).
+ */
+async function loadReranker(req: LoadRequest, t0: number): Promise<LoadedInfo> {
+  const { AutoTokenizer, AutoModelForSequenceClassification } = transformers!;
+  const local = { local_files_only: !req.allowRemote };
+  const fromPretrained = AutoModelForSequenceClassification.from_pretrained.bind(AutoModelForSequenceClassification) as (
+    id: string,
+    options: unknown,
+  ) => Promise<unknown>;
+  // The model first: a missing model then fails with the hub's "not found locally" error (the
+  // tokenizer loader reports a missing folder as an unreadable config).
+  const model = (await fromPretrained(req.model, { ...local, dtype: req.dtype, device: req.device })) as Reranker['model'];
+  const tokenizer = (await AutoTokenizer.from_pretrained(req.model, local)) as unknown as PairTokenizer;
+  const fromConfig = Number(model.config.max_position_embeddings ?? 512);
+  const fromTokenizer = Number(tokenizer.model_max_length ?? Infinity);
+  const maxTokens = Math.min(fromConfig, fromTokenizer);
+  reranker = { tokenizer, model, maxTokens };
+  // Fail at load time, not on the first search, if the model does not score pairs.
+  const probe = await rerank({ op: 'rerank', query: 'probe', texts: ['probe'] });
+  if (probe.scores.length !== 1 || !Number.isFinite(probe.scores[0])) {
+    reranker = undefined;
+    throw new Error(`${req.model} does not give one finite relevance score per (query, text) pair`);
+  }
+  return { maxTokens, loadMs: Math.round(performance.now() - t0) };
+}
+
+/**
+ * Scores each text against the query, RERANK_BATCH_SIZE pairs per forward pass. The score is the
+ * raw logit of a one-label cross-encoder (for a two-label classifier, logit[1] - logit[0]).
+ */
+async function rerank(req: RerankRequest): Promise<RerankResult> {
+  if (!reranker) throw new Error('model not loaded');
+  const { tokenizer, model, maxTokens } = reranker;
+  const scores = new Float32Array(req.texts.length);
+  for (let start = 0; start < req.texts.length; start += RERANK_BATCH_SIZE) {
+    const texts = req.texts.slice(start, start + RERANK_BATCH_SIZE);
+    const inputs = tokenizer(new Array<string>(texts.length).fill(req.query), {
+      text_pair: texts,
+      padding: true,
+      truncation: true,
+      max_length: maxTokens,
+    });
+    endTruncatedPairs(inputs, maxTokens, tokenizer.sep_token_id);
+    const { logits } = await model(inputs);
+    if (!logits) throw new Error('the model has no `logits` output: not a sequence-classification (cross-encoder) model');
+    const labels = logits.dims[1] ?? 1;
+    if (labels !== 1 && labels !== 2) throw new Error(`a reranker must have one or two labels, this one has ${labels}`);
+    for (let i = 0; i < texts.length; i++) {
+      const last = Number(logits.data[i * labels + labels - 1]);
+      scores[start + i] = labels === 1 ? last : last - Number(logits.data[i * labels]);
+    }
+  }
+  return { scores };
+}
+
+/**
+ * transformers.js truncates a pair by cutting its tail, which drops the closing separator; put it
+ * back on rows cut at maxTokens so the model still sees `[CLS] query [SEP] passage… [SEP]`. (A row
+ * that fits ends with the separator already, or with padding, which is left alone.)
+ */
+function endTruncatedPairs(inputs: Record<string, TensorLike>, maxTokens: number, sepId: unknown): void {
+  const ids = inputs.input_ids?.data;
+  const mask = inputs.attention_mask?.data;
+  if (typeof sepId !== 'number' || inputs.input_ids?.dims[1] !== maxTokens || !(ids instanceof BigInt64Array)) return;
+  for (let end = maxTokens - 1; end < ids.length; end += maxTokens) {
+    if (mask === undefined || Number(mask[end]) === 1) ids[end] = BigInt(sepId);
+  }
 }
 
 async function embed(req: EmbedRequest): Promise<EmbedResult> {
@@ -143,6 +230,12 @@ async function handle(id: number, req: WorkerRequest): Promise<void> {
         // Copy into a buffer we own so it can be transferred without detaching ORT's memory.
         const vectors = new Float32Array(result.vectors);
         port().postMessage({ id, kind: 'ok', result: { vectors, dim: result.dim } } satisfies WorkerReply, [vectors.buffer]);
+        return;
+      }
+      case 'rerank': {
+        const { scores } = await rerank(req);
+        const buffer = scores.buffer as ArrayBuffer; // allocated here, never shared
+        port().postMessage({ id, kind: 'ok', result: { scores } } satisfies WorkerReply, [buffer]);
         return;
       }
       case 'generate': {

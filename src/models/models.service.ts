@@ -5,6 +5,7 @@ import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { ModelUnavailableError } from '../common/errors';
 import { InferenceWorker } from './inference-worker';
+import { RERANK_BATCH_SIZE } from './inference-protocol';
 import type { ChatMessage, GenerateResult, LoadedInfo, ModelTask } from './inference-protocol';
 import { embeddingProfile } from './embedding-profile';
 import type { TokenCounter } from '../ingestion/chunker';
@@ -54,12 +55,16 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
   constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
 
   onApplicationBootstrap(): void {
-    this.entry('embedding', this.settings.embedding.model, this.settings.embedding.dtype);
-    this.entry('generation', this.settings.generation.model, this.settings.generation.dtype);
+    const { embedding, generation, rerank } = this.settings;
+    const defaults: [ModelTask, string, Dtype][] = [
+      ['embedding', embedding.model, embedding.dtype],
+      ['generation', generation.model, generation.dtype],
+      ['reranking', rerank.model, rerank.dtype],
+    ];
+    for (const [task, id, dtype] of defaults) this.entry(task, id, dtype);
     if (this.settings.preloadModels) {
-      // In the background: the server answers (lexically, extractively) while models load or fail.
-      void this.ensure('embedding', this.settings.embedding.model, this.settings.embedding.dtype);
-      void this.ensure('generation', this.settings.generation.model, this.settings.generation.dtype);
+      // In the background: the server answers (lexically, extractively, un-reranked) while models load or fail.
+      for (const [task, id, dtype] of defaults) void this.ensure(task, id, dtype);
     }
   }
 
@@ -100,6 +105,28 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     const rows: Float32Array[] = [];
     for (let i = 0; i < texts.length; i++) rows.push(vectors.subarray(i * dim, (i + 1) * dim));
     return { vectors: rows, dim };
+  }
+
+  /**
+   * Scores each text's relevance to the query with a cross-encoder (task 'reranking'): one score
+   * per text, in the order given, the model's raw logit (unbounded, higher is more relevant; a
+   * sigmoid of it gives a 0-1 value; a two-label model gives logit[1] - logit[0]). Texts are scored
+   * RERANK_BATCH_SIZE at a time, shortest first (less padding); each batch is queued on the
+   * model's worker separately, so concurrent requests interleave instead of waiting for one
+   * another. Pairs longer than the model's input are truncated at the end of the text. Throws
+   * ModelUnavailableError when the model cannot be loaded.
+   */
+  async rerank(id: string, dtype: Dtype, query: string, texts: string[]): Promise<number[]> {
+    const e = await this.ready('reranking', id, dtype);
+    const worker = e.worker!;
+    const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+    const scores = new Array<number>(texts.length);
+    for (let start = 0; start < order.length; start += RERANK_BATCH_SIZE) {
+      const batch = order.slice(start, start + RERANK_BATCH_SIZE);
+      const result = await this.serial(e, () => worker.rerank(query, batch.map((i) => texts[i]!)));
+      batch.forEach((textIndex, j) => (scores[textIndex] = result.scores[j]!));
+    }
+    return scores;
   }
 
   async generate(

@@ -1,22 +1,45 @@
-import { Injectable } from '@nestjs/common';
-import type { Dtype } from '../config/settings';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Dtype, Settings } from '../config/settings';
+import { SETTINGS } from '../config/settings.provider';
 import { InvalidInputError, ModelUnavailableError } from '../common/errors';
 import { CollectionsService } from '../collections/collections.service';
 import { CollectionsRepository, CollectionRow } from '../database/collections.repository';
-import { DocumentsRepository } from '../database/documents.repository';
+import { ChunkHitRow, DocumentsRepository, SqlFilter } from '../database/documents.repository';
 import { ModelsService } from '../models/models.service';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { reciprocalRankFusion } from './fusion';
 import { toFtsQuery } from './lexical-query';
+import { compileFilter } from './metadata-filter';
+import { cosine, maximalMarginalRelevance } from './mmr';
+import { SearchSettings, parseSearchSettings } from './search-settings';
 
 export type SearchMode = 'dense' | 'lexical' | 'hybrid';
-export type MetadataFilter = Record<string, string | number | boolean>;
 
 export interface SearchRequest {
   query: string;
   topK: number;
   mode?: SearchMode;
-  filter?: MetadataFilter;
+  /** Metadata filter (see metadata-filter.ts), applied inside both the dense and lexical paths. */
+  filter?: Record<string, unknown>;
+  /** Overrides of the collection's fusion settings. */
+  fusion?: { k?: number; denseWeight?: number; lexicalWeight?: number };
+  /** Rerank with the cross-encoder; default: the collection's setting. */
+  rerank?: boolean;
+  /** How many fused candidates the cross-encoder scores; default RERANK_CANDIDATES. */
+  rerankCandidates?: number;
+  /** Maximal marginal relevance over the candidates: 1 = relevance only, lower = more diverse. */
+  mmrLambda?: number;
+  /** Include each result's per-list ranks and scores. */
+  explain?: boolean;
+}
+
+export interface HitExplanation {
+  denseRank?: number;
+  denseScore?: number;
+  lexicalRank?: number;
+  lexicalScore?: number;
+  fusedScore?: number;
+  rerankScore?: number;
 }
 
 export interface SearchHit {
@@ -29,22 +52,31 @@ export interface SearchHit {
   end: number;
   ordinal: number;
   metadata: Record<string, unknown>;
-  ranks?: { dense?: number; lexical?: number };
+  explain?: HitExplanation;
 }
 
 export interface SearchResponse {
   results: SearchHit[];
   mode: SearchMode;
+  reranked: boolean;
   /** Why this mode was used when it is not the one asked for, or what it cannot see. */
   modeReason?: string;
-  timings: { embedMs: number; searchMs: number; totalMs: number };
+  timings: { embedMs: number; searchMs: number; rerankMs: number; totalMs: number };
 }
 
-const RRF_K = 60;
+interface Candidate {
+  id: number;
+  score: number;
+  explain: HitExplanation;
+}
+
+/** Below this many allowed chunks, a filtered dense search scans their stored vectors exactly. */
+const EXACT_FILTER_LIMIT = 20_000;
 
 @Injectable()
 export class RetrievalService {
   constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
     private readonly collections: CollectionsService,
     private readonly collectionRows: CollectionsRepository,
     private readonly documents: DocumentsRepository,
@@ -56,67 +88,143 @@ export class RetrievalService {
     const t0 = performance.now();
     const collection = this.collections.row(collectionName);
     if (!req.query.trim()) throw new InvalidInputError('query must not be blank');
+    const defaults = parseSearchSettings(collection.search_settings);
+    const where = req.filter && Object.keys(req.filter).length > 0 ? compileFilter(req.filter) : undefined;
     const { mode, reason } = await this.chooseMode(collection, req.mode);
-    const allowed = req.filter && Object.keys(req.filter).length > 0 ? this.allowedChunks(collection.id, req.filter) : undefined;
-    const candidates = mode === 'hybrid' ? Math.max(req.topK * 4, 50) : req.topK;
+    const rerank = req.rerank ?? defaults.rerank;
+    const rerankCandidates = req.rerankCandidates ?? this.settings.rerank.candidates;
+    const depth = Math.max(
+      req.topK,
+      mode === 'hybrid' ? Math.max(req.topK * 4, 50) : 0,
+      rerank ? rerankCandidates : 0,
+      req.mmrLambda !== undefined ? Math.max(req.topK * 5, 50) : 0,
+    );
 
     let embedMs = 0;
+    let queryVector: Float32Array | undefined;
     let dense: { id: number; score: number }[] = [];
     let lexical: { id: number; score: number }[] = [];
-    const tSearch0 = performance.now();
+    const tSearch = performance.now();
     if (mode !== 'lexical') {
       const te = performance.now();
       const { vectors } = await this.models.embed(collection.embedding_model, collection.embedding_dtype as Dtype, [req.query], 'query');
       embedMs = performance.now() - te;
-      const filter = allowed ? (label: number) => allowed.has(label) : undefined;
-      dense = this.vectors.search(collection.id, vectors[0]!, candidates, filter).map((n) => ({ id: n.label, score: n.similarity }));
+      queryVector = vectors[0]!;
+      dense = this.dense(collection.id, queryVector, depth, where);
     }
     if (mode !== 'dense') {
       const match = toFtsQuery(req.query);
-      if (match) {
-        const docPks = req.filter && Object.keys(req.filter).length > 0 ? JSON.stringify(this.documents.documentPksWhereMetadata(collection.id, req.filter)) : undefined;
-        lexical = this.documents.lexical(collection.id, match, candidates, docPks).map((r) => ({ id: r.chunk_id, score: r.score }));
+      if (match) lexical = this.documents.lexical(collection.id, match, depth, where).map((r) => ({ id: r.chunk_id, score: r.score }));
+    }
+    let candidates = this.combine(mode, dense, lexical, fusionOf(defaults, req.fusion));
+    const searchMs = performance.now() - tSearch - embedMs;
+
+    let rerankMs = 0;
+    let reranked = false;
+    let note = reason;
+    let rows = this.documents.hits(candidates.slice(0, Math.max(depth, req.topK)).map((c) => c.id));
+    if (rerank && candidates.length > 0) {
+      const model = defaults.rerankModel ?? this.settings.rerank.model;
+      const status = await this.models.ensure('reranking', model, this.settings.rerank.dtype);
+      if (status.state === 'ready') {
+        const tr = performance.now();
+        // The cross-encoder orders the head; candidates past it keep their fused order behind it.
+        const head = await this.rerank(model, req.query, candidates.slice(0, rerankCandidates), rows);
+        candidates = [...head, ...candidates.slice(rerankCandidates)];
+        rerankMs = performance.now() - tr;
+        reranked = true;
+      } else if (req.rerank === true) {
+        throw new ModelUnavailableError(model, status.reason ?? status.state);
+      } else {
+        note = join(note, `not reranked: reranking model ${model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`);
       }
     }
-    const searchMs = performance.now() - tSearch0 - embedMs;
+    if (req.mmrLambda !== undefined) candidates = this.diversify(candidates, rows, req.topK, req.mmrLambda, queryVector);
+    candidates = candidates.slice(0, req.topK);
+    rows = rows.size >= candidates.length ? rows : this.documents.hits(candidates.map((c) => c.id));
 
-    let ranked: { id: number; score: number; ranks?: SearchHit['ranks'] }[];
-    if (mode === 'hybrid') {
-      ranked = reciprocalRankFusion(
-        [
-          { name: 'dense', ids: dense.map((d) => d.id) },
-          { name: 'lexical', ids: lexical.map((d) => d.id) },
-        ],
-        RRF_K,
-      ).map((f) => ({ id: f.id, score: f.score, ranks: f.ranks }));
-    } else {
-      ranked = mode === 'dense' ? dense : lexical;
-    }
-    ranked = ranked.slice(0, req.topK);
-    const rows = this.documents.hits(ranked.map((r) => r.id));
     const results: SearchHit[] = [];
-    for (const r of ranked) {
-      const row = rows.get(r.id);
+    for (const c of candidates) {
+      const row = rows.get(c.id);
       if (!row) continue; // deleted between the index lookup and now
       results.push({
         documentId: row.document_id,
         chunkId: row.chunk_id,
         title: row.title,
         text: row.text,
-        score: r.score,
+        score: c.score,
         start: row.start_offset,
         end: row.end_offset,
         ordinal: row.ordinal,
         metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-        ...(r.ranks ? { ranks: r.ranks } : {}),
+        ...(req.explain ? { explain: c.explain } : {}),
       });
     }
     return {
       results,
       mode,
-      ...(reason ? { modeReason: reason } : {}),
-      timings: { embedMs: round(embedMs), searchMs: round(searchMs), totalMs: round(performance.now() - t0) },
+      reranked,
+      ...(note ? { modeReason: note } : {}),
+      timings: { embedMs: round(embedMs), searchMs: round(searchMs), rerankMs: round(rerankMs), totalMs: round(performance.now() - t0) },
     };
+  }
+
+  /** Dense k-NN, inside the filter: an exact scan when few chunks pass it, else HNSW with a filter. */
+  private dense(collectionId: number, query: Float32Array, k: number, where?: SqlFilter): { id: number; score: number }[] {
+    if (!where) return this.vectors.search(collectionId, query, k).map((n) => ({ id: n.label, score: n.similarity }));
+    const allowed = this.documents.chunkIdsWhere(collectionId, where);
+    if (allowed.length <= EXACT_FILTER_LIMIT) {
+      const stored = this.documents.vectorsOf(allowed);
+      return [...stored]
+        .map(([id, v]) => ({ id, score: cosine(query, v) }))
+        .sort((a, b) => b.score - a.score || a.id - b.id)
+        .slice(0, k);
+    }
+    const set = new Set(allowed);
+    return this.vectors.search(collectionId, query, k, (label) => set.has(label)).map((n) => ({ id: n.label, score: n.similarity }));
+  }
+
+  private combine(mode: SearchMode, dense: { id: number; score: number }[], lexical: { id: number; score: number }[], fusion: { k: number; denseWeight: number; lexicalWeight: number }): Candidate[] {
+    if (mode === 'dense') return dense.map((d, i) => ({ ...d, explain: { denseRank: i + 1, denseScore: d.score } }));
+    if (mode === 'lexical') return lexical.map((d, i) => ({ ...d, explain: { lexicalRank: i + 1, lexicalScore: d.score } }));
+    const denseScore = new Map(dense.map((d) => [d.id, d.score]));
+    const lexicalScore = new Map(lexical.map((d) => [d.id, d.score]));
+    return reciprocalRankFusion(
+      [
+        { name: 'dense', ids: dense.map((d) => d.id), weight: fusion.denseWeight },
+        { name: 'lexical', ids: lexical.map((d) => d.id), weight: fusion.lexicalWeight },
+      ],
+      fusion.k,
+    ).map((f) => ({
+      id: f.id,
+      score: f.score,
+      explain: {
+        ...(f.ranks.dense !== undefined ? { denseRank: f.ranks.dense, denseScore: denseScore.get(f.id) } : {}),
+        ...(f.ranks.lexical !== undefined ? { lexicalRank: f.ranks.lexical, lexicalScore: lexicalScore.get(f.id) } : {}),
+        fusedScore: f.score,
+      },
+    }));
+  }
+
+  private async rerank(model: string, query: string, candidates: Candidate[], rows: Map<number, ChunkHitRow>): Promise<Candidate[]> {
+    const present = candidates.filter((c) => rows.has(c.id));
+    const scores = await this.models.rerank(model, this.settings.rerank.dtype, query, present.map((c) => rows.get(c.id)!.text));
+    return present
+      .map((c, i) => ({ id: c.id, score: scores[i]!, explain: { ...c.explain, rerankScore: scores[i]! } }))
+      .sort((a, b) => b.score - a.score || a.id - b.id);
+  }
+
+  /** MMR with stored vectors when there are any, else with word overlap. */
+  private diversify(candidates: Candidate[], rows: Map<number, ChunkHitRow>, k: number, lambda: number, query?: Float32Array): Candidate[] {
+    const vectors = this.documents.vectorsOf(candidates.map((c) => c.id));
+    const useVectors = query !== undefined && candidates.every((c) => vectors.has(c.id));
+    const words = new Map(candidates.map((c) => [c.id, new Set((rows.get(c.id)?.text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []))]));
+    // Relevance on a common 0..1 scale: cosine to the query, or the candidate's score rescaled.
+    const max = Math.max(...candidates.map((c) => c.score));
+    const min = Math.min(...candidates.map((c) => c.score));
+    const relevance = (c: Candidate) => (useVectors ? cosine(query, vectors.get(c.id)!) : max === min ? 1 : (c.score - min) / (max - min));
+    const similarity = (a: Candidate, b: Candidate) => (useVectors ? cosine(vectors.get(a.id)!, vectors.get(b.id)!) : jaccard(words.get(a.id)!, words.get(b.id)!));
+    return maximalMarginalRelevance(candidates, relevance, similarity, k, lambda);
   }
 
   /**
@@ -127,7 +235,6 @@ export class RetrievalService {
     if (requested === 'lexical') return { mode: 'lexical' };
     const counts = this.collectionRows.counts(collection.id);
     const status = await this.models.ensure('embedding', collection.embedding_model, collection.embedding_dtype as Dtype);
-    const pendingNote = counts.pending > 0 ? `${counts.pending} of ${counts.chunks} chunks have no vector yet and are found only lexically` : undefined;
     if (status.state !== 'ready') {
       const why = `embedding model ${collection.embedding_model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`;
       if (requested) throw new ModelUnavailableError(collection.embedding_model, status.reason ?? status.state);
@@ -137,12 +244,22 @@ export class RetrievalService {
       return { mode: 'lexical', reason: 'lexical only: the collection has no vectors yet' };
     }
     const mode = requested ?? 'hybrid';
-    return { mode, reason: mode === 'dense' && pendingNote ? pendingNote.replace('found only lexically', 'not searched') : pendingNote };
-  }
-
-  private allowedChunks(collectionId: number, filter: MetadataFilter): Set<number> {
-    return new Set(this.documents.chunkIdsWhereMetadata(collectionId, filter));
+    if (counts.pending === 0) return { mode };
+    const seen = mode === 'dense' ? 'are not searched' : 'are found only lexically';
+    return { mode, reason: `${counts.pending} of ${counts.chunks} chunks have no vector yet and ${seen}` };
   }
 }
 
+function fusionOf(d: SearchSettings, o: SearchRequest['fusion']) {
+  return { k: o?.k ?? d.rrfK, denseWeight: o?.denseWeight ?? d.denseWeight, lexicalWeight: o?.lexicalWeight ?? d.lexicalWeight };
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let inter = 0;
+  for (const w of a) if (b.has(w)) inter++;
+  const union = a.size + b.size - inter;
+  return union === 0 ? 0 : inter / union;
+}
+
+const join = (a: string | undefined, b: string) => (a ? `${a}; ${b}` : b);
 const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -65,10 +65,11 @@ describe('foundation: index, search and answer with citations (e2e)', () => {
   });
 
   it('uses hybrid search by default and shows each list rank', async () => {
-    const res = await http().post('/v1/collections/notes/search').send({ query: 'train ticket' }).expect(200);
+    const res = await http().post('/v1/collections/notes/search').send({ query: 'train ticket', explain: true }).expect(200);
     expect(res.body.mode).toBe('hybrid');
+    expect(res.body.reranked).toBe(false);
     expect(res.body.results[0].documentId).toBe('train');
-    expect(res.body.results[0].ranks.lexical).toBe(1);
+    expect(res.body.results[0].explain.lexicalRank).toBe(1);
   });
 
   it('applies a metadata filter', async () => {

@@ -45,6 +45,11 @@ describe('inference never blocks the server (e2e)', () => {
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeGreaterThan(1000); // the embedding really was long
     expect(latencies.length).toBeGreaterThan(10);
-    expect(Math.max(...latencies)).toBeLessThan(100);
+    // Blocking the event loop would hold /health for a whole batch (seconds). p95 within 100 ms; the
+    // worst single request gets more slack because another process may hold both cores for a moment.
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const p95 = sorted[Math.floor(0.95 * (sorted.length - 1))]!;
+    expect(p95).toBeLessThan(100);
+    expect(sorted.at(-1)!).toBeLessThan(500);
   });
 });

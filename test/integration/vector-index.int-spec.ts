@@ -75,6 +75,13 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     }
   });
 
+  it('returns k results through the HNSW filter when it lets 1% of the vectors through', () => {
+    const sut = open();
+    const allowed = new Set(labels.filter((_, i) => i % 100 === 42)); // 3 of 300
+    const found = sut.search(collectionId, vecs[0]!, 3, (l) => allowed.has(l));
+    expect(new Set(found.map((n) => n.label))).toEqual(allowed);
+  });
+
   it('replays vectors written after the snapshot and re-applies deletions made after it', () => {
     const first = open();
     first.onApplicationShutdown();

@@ -3,6 +3,8 @@
  *
  *   tiny/embed        BERT-type bag-of-words embedder (dense retrieval really works with it)
  *   tiny/embed-heavy  same tokenizer, interface and vectors, but an expensive graph (~seconds/batch)
+ *   tiny/rerank       BERT-type cross-encoder (sequence classification, one logit) whose score is the
+ *                     cosine of the query's and the passage's bags of words: reranking really works
  *   tiny/chat         llama-type decoder with a KV cache whose greedy answer to any ChatML prompt
  *                     is exactly `Cited [1].`
  *
@@ -38,12 +40,13 @@ import {
 } from './tokenizers';
 
 /** Bump to force a rebuild; edits to the generator sources also trigger one (see `stampText`). */
-export const TINY_MODELS_VERSION = 'tiny-models-4';
+export const TINY_MODELS_VERSION = 'tiny-models-5';
 const STAMP_FILE = '.tiny-model-stamp';
 const GENERATOR_SOURCES = ['onnx-graph.ts', 'tokenizers.ts', 'make-tiny-models.ts'];
 
 export const TINY_EMBED_ID = 'tiny/embed';
 export const TINY_EMBED_HEAVY_ID = 'tiny/embed-heavy';
+export const TINY_RERANK_ID = 'tiny/rerank';
 export const TINY_CHAT_ID = 'tiny/chat';
 /**
  * What tiny/chat answers (greedy) after a ChatML generation prompt, or after any prompt whose last
@@ -54,6 +57,15 @@ export const TINY_CHAT_ANSWER = 'Cited [1].';
 /** Output width of tiny/embed and tiny/embed-heavy. */
 export const TINY_EMBED_DIM = 128;
 const EMBED_MAX_POSITIONS = 128;
+
+/**
+ * tiny/rerank's logit for a (query, passage) pair is RERANK_SCALE * cos(query bag, passage bag) +
+ * RERANK_BIAS: about -3 for unrelated texts, up to 7 for the same content words.
+ */
+export const TINY_RERANK_SCALE = 10;
+export const TINY_RERANK_BIAS = -3;
+/** tiny/rerank has no position embeddings, so its input limit is only the tokenizer's. */
+const RERANK_MAX_TOKENS = 512;
 
 /** Width and depth of the expensive part of tiny/embed-heavy. */
 const HEAVY_WIDTH = 1024;
@@ -90,6 +102,28 @@ function tokenWeight(token: string): number {
   return 1;
 }
 
+/** Seed of the word vectors: tiny/embed, tiny/embed-heavy and tiny/rerank share them. */
+const WORD_VECTOR_SEED = 1234;
+
+/**
+ * The [vocab, TINY_EMBED_DIM] word-vector table: a random Gaussian vector per word piece, scaled
+ * by `weight(token)` (drawn from `rnd`, so the same seed gives the same directions whatever the
+ * weights).
+ */
+function wordVectorTable(
+  vocab: WordPieceVocab,
+  rnd: SeededRandom,
+  weight: (token: string) => number,
+): Float32Array {
+  const dim = TINY_EMBED_DIM;
+  const table = new Float32Array(vocab.tokens.length * dim);
+  vocab.tokens.forEach((token, row) => {
+    const w = weight(token) / Math.sqrt(dim);
+    for (let j = 0; j < dim; j++) table[row * dim + j] = rnd.gaussian() * w;
+  });
+  return table;
+}
+
 /**
  * Adds the bag-of-words part shared by both embedders: a weighted random Gaussian embedding per
  * word piece, plus small token-type and position terms (as in BERT's embedding layer).
@@ -101,13 +135,9 @@ function addBagOfWords(
   inputIds: string,
   tokenTypeIds: string,
 ): string {
-  const rnd = new SeededRandom(1234);
+  const rnd = new SeededRandom(WORD_VECTOR_SEED);
   const dim = TINY_EMBED_DIM;
-  const table = new Float32Array(vocab.tokens.length * dim);
-  vocab.tokens.forEach((token, row) => {
-    const w = tokenWeight(token) / Math.sqrt(dim);
-    for (let j = 0; j < dim; j++) table[row * dim + j] = rnd.gaussian() * w;
-  });
+  const table = wordVectorTable(vocab, rnd, tokenWeight);
   const words = g.gather(
     g.weight('embeddings.word_embeddings.weight', [vocab.tokens.length, dim], table),
     inputIds,
@@ -222,6 +252,65 @@ function buildEmbedHeavy(dir: string, vocab: WordPieceVocab): number {
   );
   return g.save(join(dir, MODEL_FILE), {
     docString: 'tiny embedder with an expensive graph, for concurrency tests',
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-encoder
+// ---------------------------------------------------------------------------------------------
+
+/** As `tokenWeight`, but special tokens ([CLS], [SEP], [PAD]) do not count at all. */
+function rerankTokenWeight(token: string): number {
+  return (BERT_SPECIAL_TOKENS as readonly string[]).includes(token) ? 0 : tokenWeight(token);
+}
+
+/**
+ * A BERT-type sequence classifier over `[CLS] query [SEP] passage [SEP]` (token_type_ids 0 for the
+ * query part, 1 for the passage part, attention_mask 0 on padding):
+ *
+ *   q = Σ mask·(1 - type)·E[ids],   p = Σ mask·type·E[ids]   (bags of words, specials weigh 0)
+ *   logits = TINY_RERANK_SCALE · q·p / sqrt(|q|²·|p|² + ε) + TINY_RERANK_BIAS        [batch, 1]
+ *
+ * E is tiny/embed's word table (same seed, same directions), so passages sharing more content
+ * words with the query score higher, and stopwords hardly matter. Padding never changes a score.
+ */
+function buildRerank(dir: string, vocab: WordPieceVocab): number {
+  const g = new OnnxGraphBuilder('tiny_rerank');
+  const io = encoderInputs(g);
+  const table = wordVectorTable(vocab, new SeededRandom(WORD_VECTOR_SEED), rerankTokenWeight);
+  const words = g.gather(
+    g.weight('bert.embeddings.word_embeddings.weight', [vocab.tokens.length, TINY_EMBED_DIM], table),
+    io.inputIds,
+  );
+  const mask = g.cast(io.attentionMask, 'float32');
+  const passageMask = g.mul(mask, g.cast(io.tokenTypeIds, 'float32'));
+  const queryMask = g.sub(mask, passageMask);
+  const sum = (x: string, axis: number, keepdims: 0 | 1): string =>
+    g.op('ReduceSum', [x, g.constI([axis])], { keepdims });
+  const bag = (m: string): string => sum(g.mul(words, g.unsqueeze(m, [2])), 1, 0); // [batch, dim]
+  const q = bag(queryMask);
+  const p = bag(passageMask);
+  const dot = sum(g.mul(q, p), 1, 1); // [batch, 1]
+  const norms = g.mul(sum(g.mul(q, q), 1, 1), sum(g.mul(p, p), 1, 1));
+  const cosine = g.div(dot, g.op('Sqrt', [g.add(norms, g.constF(1e-12))]));
+  const logits = g.add(g.mul(cosine, g.constF(TINY_RERANK_SCALE)), g.constF(TINY_RERANK_BIAS));
+  g.output('logits', 'float32', ['batch_size', 1], logits);
+  writeBertTokenizer(dir, vocab, RERANK_MAX_TOKENS);
+  writeJson(
+    join(dir, 'config.json'),
+    bertConfig(vocab, {
+      architectures: ['BertForSequenceClassification'],
+      max_position_embeddings: RERANK_MAX_TOKENS,
+      num_labels: 1,
+      id2label: { '0': 'LABEL_0' },
+      label2id: { LABEL_0: 0 },
+      problem_type: 'regression',
+      rerank_scale: TINY_RERANK_SCALE,
+      rerank_bias: TINY_RERANK_BIAS,
+    }),
+  );
+  return g.save(join(dir, MODEL_FILE), {
+    docString: `tiny bag-of-words cross-encoder for tests: logit = ${TINY_RERANK_SCALE}·cos(query, passage) + ${TINY_RERANK_BIAS}`,
   });
 }
 
@@ -422,7 +511,7 @@ function ensure(
   }
 }
 
-/** Builds (or keeps, when up to date) the three tiny models under `outDir`. */
+/** Builds (or keeps, when up to date) the four tiny models under `outDir`. */
 export function makeTinyModels(outDir: string): BuiltModel[] {
   let wordPiece: WordPieceVocab | undefined;
   const vocab = (): WordPieceVocab => (wordPiece ??= buildWordPieceVocab());
@@ -430,6 +519,7 @@ export function makeTinyModels(outDir: string): BuiltModel[] {
   return [
     ensure(stamp, outDir, TINY_EMBED_ID, EMBED_FILES, (dir) => buildEmbed(dir, vocab())),
     ensure(stamp, outDir, TINY_EMBED_HEAVY_ID, EMBED_FILES, (dir) => buildEmbedHeavy(dir, vocab())),
+    ensure(stamp, outDir, TINY_RERANK_ID, EMBED_FILES, (dir) => buildRerank(dir, vocab())),
     ensure(stamp, outDir, TINY_CHAT_ID, CHAT_FILES, buildChat),
   ];
 }

@@ -8,6 +8,8 @@
 import { join, resolve } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import {
+  AutoModelForSequenceClassification,
+  AutoTokenizer,
   FeatureExtractionPipeline,
   Message,
   TextStreamer,
@@ -21,6 +23,9 @@ import {
   TINY_EMBED_DIM,
   TINY_EMBED_HEAVY_ID,
   TINY_EMBED_ID,
+  TINY_RERANK_BIAS,
+  TINY_RERANK_ID,
+  TINY_RERANK_SCALE,
   makeTinyModels,
 } from './make-tiny-models';
 import { SeededRandom } from './onnx-graph';
@@ -130,6 +135,44 @@ async function verifyHeavy(): Promise<void> {
   check(cosine(a ?? [], b ?? []) > 0.99, 'heavy vectors match tiny/embed vectors');
 }
 
+/** tiny/rerank as the server runs it: tokenizer on (query, text) pairs, then the classifier. */
+async function verifyRerank(): Promise<void> {
+  console.log(`${TINY_RERANK_ID}:`);
+  const tokenizer = await AutoTokenizer.from_pretrained(TINY_RERANK_ID, { local_files_only: true });
+  const model = await AutoModelForSequenceClassification.from_pretrained(TINY_RERANK_ID, {
+    local_files_only: true,
+    dtype: 'fp32',
+  });
+  const score = async (query: string, texts: string[]): Promise<number[]> => {
+    const inputs = tokenizer(new Array<string>(texts.length).fill(query), {
+      text_pair: texts,
+      padding: true,
+      truncation: true,
+    });
+    const out = (await model(inputs)) as { logits: { dims: number[]; data: Float32Array } };
+    check(
+      out.logits.dims.join(',') === `${texts.length},1`,
+      `logits dims ${out.logits.dims.join('x')}`,
+    );
+    return Array.from(out.logits.data);
+  };
+  for (const [query, target] of QUERIES) {
+    const scores = await score(query, DOCS);
+    const best = scores.indexOf(Math.max(...scores));
+    const shown = scores.map((x) => x.toFixed(2)).join(' ');
+    check(best === target, `"${query}" -> doc ${best} (logits ${shown})`);
+  }
+  const [same, sameAlone] = [
+    (await score('red car', ['red car', 'bread and soup']))[0] ?? NaN,
+    (await score('red car', ['red car']))[0] ?? NaN,
+  ];
+  check(
+    Math.abs(same - (TINY_RERANK_SCALE + TINY_RERANK_BIAS)) < 1e-3,
+    `same words give scale + bias (${same.toFixed(4)})`,
+  );
+  check(Math.abs(same - sameAlone) < 1e-5, 'padding does not change a score');
+}
+
 async function verifyChat(): Promise<void> {
   console.log(`${TINY_CHAT_ID}:`);
   const sut = await pipeline('text-generation', TINY_CHAT_ID, {
@@ -232,6 +275,7 @@ async function main(): Promise<void> {
   env.allowRemoteModels = false;
   await verifyEmbed();
   await verifyHeavy();
+  await verifyRerank();
   await verifyChat();
   await verifyChatCache(outDir);
   if (failures.length > 0) {

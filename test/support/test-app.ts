@@ -31,6 +31,8 @@ export const TINY_ENV: Record<string, string> = {
   GENERATION_DTYPE: 'fp32',
   GENERATION_CONTEXT_TOKENS: '2048',
   GENERATION_MAX_TOKENS: '32',
+  RERANK_MODEL: 'tiny/rerank',
+  RERANK_DTYPE: 'fp32',
   DEFAULT_CHUNK_SIZE: '48',
   DEFAULT_CHUNK_OVERLAP: '8',
   LOG_LEVEL: 'warn',

@@ -1,7 +1,43 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { DTYPES, type Dtype } from '../../config/settings';
 import { IsJsonObject } from './validators';
+
+export class SearchSettingsDto {
+  @ApiPropertyOptional({ description: 'k of reciprocal rank fusion', minimum: 1, maximum: 1000, default: 60 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  rrfK?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 10, default: 1 })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(10)
+  denseWeight?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 10, default: 1 })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(10)
+  lexicalWeight?: number;
+
+  @ApiPropertyOptional({ description: 'Rerank search and ask results with the cross-encoder by default', default: false })
+  @IsOptional()
+  @IsBoolean()
+  rerank?: boolean;
+
+  @ApiPropertyOptional({ description: 'Cross-encoder model (default RERANK_MODEL)', example: 'Xenova/ms-marco-MiniLM-L-6-v2' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(/^[\w.-]+(\/[\w.-]+)?$/, { message: 'rerankModel must look like "org/name" or "name"' })
+  rerankModel?: string;
+}
 
 export class CreateCollectionDto {
   @ApiProperty({ description: 'Unique name: letters, digits, "-" and "_", 1-64 characters, starting with a letter or digit.', example: 'handbook' })
@@ -39,6 +75,25 @@ export class CreateCollectionDto {
   @IsOptional()
   @IsJsonObject(65536)
   metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: SearchSettingsDto, description: 'Search defaults of the collection; each can be overridden per request.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SearchSettingsDto)
+  search?: SearchSettingsDto;
+}
+
+export class UpdateCollectionDto {
+  @ApiPropertyOptional({ description: 'Replaces the collection metadata.', example: { team: 'support' } })
+  @IsOptional()
+  @IsJsonObject(65536)
+  metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: SearchSettingsDto, description: 'Merged into the current search defaults.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SearchSettingsDto)
+  search?: SearchSettingsDto;
 }
 
 export class CollectionCountsDto {
@@ -49,8 +104,17 @@ export class CollectionCountsDto {
   @ApiProperty({ description: 'Vectors in the in-memory HNSW index', example: 340 }) indexed!: number;
 }
 
+class SearchSettingsViewDto {
+  @ApiProperty({ example: 60 }) rrfK!: number;
+  @ApiProperty({ example: 1 }) denseWeight!: number;
+  @ApiProperty({ example: 1 }) lexicalWeight!: number;
+  @ApiProperty({ example: false }) rerank!: boolean;
+  @ApiPropertyOptional() rerankModel?: string;
+}
+
 export class CollectionDto {
   @ApiProperty({ example: 'handbook' }) name!: string;
+  @ApiProperty({ type: SearchSettingsViewDto }) search!: SearchSettingsViewDto;
   @ApiProperty({ example: 'Xenova/bge-small-en-v1.5' }) embeddingModel!: string;
   @ApiProperty({ enum: DTYPES, example: 'q8' }) embeddingDtype!: string;
   @ApiProperty({ nullable: true, type: Number, description: 'Pinned at the first stored vector', example: 384 }) embeddingDim!: number | null;

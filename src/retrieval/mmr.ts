@@ -1,0 +1,44 @@
+/**
+ * Maximal marginal relevance (Carbonell & Goldstein 1998): picks, one at a time, the candidate that
+ * maximises lambda * relevance - (1 - lambda) * (highest similarity to anything already picked).
+ * lambda = 1 is plain relevance order; lower values trade relevance for diversity.
+ */
+export function maximalMarginalRelevance<T>(
+  candidates: readonly T[],
+  relevance: (c: T) => number,
+  similarity: (a: T, b: T) => number,
+  k: number,
+  lambda: number,
+): T[] {
+  const left = [...candidates];
+  const picked: T[] = [];
+  const maxSim = new Map<T, number>(left.map((c) => [c, -Infinity]));
+  while (picked.length < k && left.length > 0) {
+    let best = 0;
+    let bestScore = -Infinity;
+    left.forEach((c, i) => {
+      const redundancy = picked.length === 0 ? 0 : maxSim.get(c)!;
+      const score = lambda * relevance(c) - (1 - lambda) * redundancy;
+      if (score > bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    });
+    const [chosen] = left.splice(best, 1);
+    picked.push(chosen!);
+    for (const c of left) maxSim.set(c, Math.max(maxSim.get(c)!, similarity(c, chosen!)));
+  }
+  return picked;
+}
+
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}
