@@ -1,3 +1,4 @@
+import { ENGLISH_STOP_WORDS } from '../retrieval/stop-words';
 import type { ContextChunk } from './prompt';
 
 export interface ExtractedSentence {
@@ -10,13 +11,7 @@ export interface ExtractedSentence {
   score: number;
 }
 
-const STOP = new Set(
-  'a an and are as at be by can did do does for from had has have how i in is it its of on or that the their there these this to was were what when where which who whom why will with you your'.split(
-    ' ',
-  ),
-);
-
-const terms = (s: string) => (s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !STOP.has(w));
+const terms = (s: string) => (s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !ENGLISH_STOP_WORDS.has(w));
 
 /**
  * The extractive answer when no generator is available: the sentences of the retrieved chunks that
