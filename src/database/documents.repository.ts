@@ -173,7 +173,7 @@ export class DocumentsRepository {
     return out;
   }
 
-  /** Pending chunks of a collection, shortest first, so that a batch holds texts of similar length. */
+  /** Pending chunks of a collection, shortest first. */
   pending(collectionId: number, limit: number, excludeIds: ReadonlySet<number> = new Set()): PendingChunkRow[] {
     const rows = this.db
       .prepare(
@@ -182,6 +182,15 @@ export class DocumentsRepository {
       )
       .all(collectionId, limit + excludeIds.size) as PendingChunkRow[];
     return rows.filter((r) => !excludeIds.has(r.id)).slice(0, limit);
+  }
+
+  /** Chunks of a collection still waiting for a vector (uses the chunks_pending index). */
+  pendingCount(collectionId: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE collection_id = ? AND embedded = 0').get(collectionId) as { n: number }).n;
+  }
+
+  chunkCount(collectionId: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE collection_id = ?').get(collectionId) as { n: number }).n;
   }
 
   collectionsWithPending(): number[] {

@@ -7,6 +7,7 @@ import { DocumentsRepository } from '../database/documents.repository';
 import { ModelsService } from '../models/models.service';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { ChunkingService } from './chunking.service';
+import { similarLengthBatch } from './length-batch';
 
 export interface DrainResult {
   /** Chunks of the collection still without a vector. */
@@ -87,7 +88,7 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
     const failed = new Set<number>();
     for (;;) {
       if (this.stopped) break;
-      const batch = this.documents.pending(collectionId, batchSize, failed);
+      const batch = similarLengthBatch(this.documents.pending(collectionId, batchSize, failed), batchSize);
       if (batch.length === 0) break;
       try {
         const { vectors, dim } = await this.models.embed(model, dtype, batch.map((c) => c.text), 'passage');

@@ -3,7 +3,7 @@ import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { InvalidInputError, ModelUnavailableError } from '../common/errors';
 import { CollectionsService } from '../collections/collections.service';
-import { CollectionsRepository, CollectionRow } from '../database/collections.repository';
+import { CollectionRow } from '../database/collections.repository';
 import { ChunkHitRow, DocumentsRepository, SqlFilter } from '../database/documents.repository';
 import { ModelsService } from '../models/models.service';
 import { VectorIndexService } from '../vector-index/vector-index.service';
@@ -78,7 +78,6 @@ export class RetrievalService {
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly collections: CollectionsService,
-    private readonly collectionRows: CollectionsRepository,
     private readonly documents: DocumentsRepository,
     private readonly models: ModelsService,
     private readonly vectors: VectorIndexService,
@@ -233,20 +232,21 @@ export class RetrievalService {
    */
   private async chooseMode(collection: CollectionRow, requested?: SearchMode): Promise<{ mode: SearchMode; reason?: string }> {
     if (requested === 'lexical') return { mode: 'lexical' };
-    const counts = this.collectionRows.counts(collection.id);
     const status = await this.models.ensure('embedding', collection.embedding_model, collection.embedding_dtype as Dtype);
     if (status.state !== 'ready') {
       const why = `embedding model ${collection.embedding_model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`;
       if (requested) throw new ModelUnavailableError(collection.embedding_model, status.reason ?? status.state);
       return { mode: 'lexical', reason: `lexical only: ${why}` };
     }
-    if (counts.vectors === 0 && !requested) {
+    // Cheap checks on every search: the in-memory index size, and an indexed count of pending chunks.
+    if (this.vectors.size(collection.id) === 0 && !requested) {
       return { mode: 'lexical', reason: 'lexical only: the collection has no vectors yet' };
     }
     const mode = requested ?? 'hybrid';
-    if (counts.pending === 0) return { mode };
+    const pending = this.documents.pendingCount(collection.id);
+    if (pending === 0) return { mode };
     const seen = mode === 'dense' ? 'are not searched' : 'are found only lexically';
-    return { mode, reason: `${counts.pending} of ${counts.chunks} chunks have no vector yet and ${seen}` };
+    return { mode, reason: `${pending} of ${this.documents.chunkCount(collection.id)} chunks have no vector yet and ${seen}` };
   }
 }
 

@@ -115,4 +115,9 @@ export class HnswVectorIndex {
   write(file: string): void {
     this.index.writeIndexSync(file);
   }
+
+  /** Writes off the main thread. The caller must not add or remove while it runs; searching is fine. */
+  async writeAsync(file: string): Promise<void> {
+    await this.index.writeIndex(file);
+  }
 }

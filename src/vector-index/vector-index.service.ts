@@ -25,6 +25,9 @@ interface Slot {
   /** Seq contained in the snapshot on disk; the index is dirty when it differs or on delete. */
   savedWatermark: number;
   dirty: boolean;
+  /** A snapshot being written off the main thread; changes wait in `deferred` meanwhile. */
+  writing?: Promise<void>;
+  deferred: (() => void)[];
 }
 
 /**
@@ -52,12 +55,14 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     for (const c of this.collections.list()) {
       if (c.embedding_dim !== null) this.open(c.id, c.embedding_dim);
     }
-    this.timer = setInterval(() => this.snapshotAll(), this.settings.indexSnapshotIntervalMs);
+    // Periodic snapshots are written off the main thread, so searches go on meanwhile.
+    this.timer = setInterval(() => void this.snapshotAllInBackground(), this.settings.indexSnapshotIntervalMs);
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled([...this.slots.values()].map((s) => s.writing ?? Promise.resolve()));
     this.snapshotAll();
   }
 
@@ -68,18 +73,62 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
   /** Adds vectors just committed to SQLite (in seq order). */
   add(collectionId: number, dim: number, items: readonly { label: number; seq: number; vector: Float32Array }[]): void {
     const slot = this.slots.get(collectionId) ?? this.create(collectionId, dim);
-    for (const it of items) {
-      slot.index.add(it.label, it.vector);
-      slot.watermark = Math.max(slot.watermark, it.seq);
-    }
-    if (items.length > 0) slot.dirty = true;
+    this.change(slot, () => {
+      for (const it of items) {
+        slot.index.add(it.label, it.vector);
+        slot.watermark = Math.max(slot.watermark, it.seq);
+      }
+      if (items.length > 0) slot.dirty = true;
+    });
   }
 
+  /** Removes labels whose rows SQLite has already deleted (a search meanwhile drops them anyway). */
   remove(collectionId: number, labels: readonly number[]): void {
     const slot = this.slots.get(collectionId);
     if (!slot) return;
-    for (const l of labels) slot.index.remove(l);
-    if (labels.length > 0) slot.dirty = true;
+    this.change(slot, () => {
+      for (const l of labels) slot.index.remove(l);
+      if (labels.length > 0) slot.dirty = true;
+    });
+  }
+
+  /** Applies a change now, or right after the snapshot being written (which reads the graph). */
+  private change(slot: Slot, apply: () => void): void {
+    if (slot.writing) slot.deferred.push(apply);
+    else apply();
+  }
+
+  async snapshotAllInBackground(): Promise<void> {
+    for (const [id, slot] of this.slots) {
+      if (slot.dirty && !slot.writing) await this.snapshotInBackground(id, slot);
+    }
+  }
+
+  private snapshotInBackground(collectionId: number, slot: Slot): Promise<void> {
+    const file = this.indexFile(collectionId);
+    const tmp = `${file}.tmp`;
+    const watermark = slot.watermark;
+    const size = slot.index.size;
+    slot.dirty = false;
+    slot.writing = (async () => {
+      try {
+        await slot.index.writeAsync(tmp);
+        const sha256 = await sha256FileAsync(tmp);
+        await fsyncFileAsync(tmp);
+        await fs.promises.rename(tmp, file);
+        const meta: SnapshotMeta = { format: 1, collectionId, dim: slot.index.dim, watermark, size, sha256 };
+        writeFileAtomic(this.metaFile(collectionId), JSON.stringify(meta));
+        slot.savedWatermark = watermark;
+      } catch (e) {
+        slot.dirty = true;
+        this.logger.error(`Could not write index snapshot of collection ${collectionId}: ${(e as Error).message}`);
+        await fs.promises.rm(tmp, { force: true });
+      } finally {
+        slot.writing = undefined;
+        for (const apply of slot.deferred.splice(0)) apply();
+      }
+    })();
+    return slot.writing;
   }
 
   search(collectionId: number, query: Float32Array, k: number, filter?: (label: number) => boolean): Neighbor[] {
@@ -87,13 +136,20 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
   }
 
   drop(collectionId: number): void {
+    const slot = this.slots.get(collectionId);
     this.slots.delete(collectionId);
-    for (const f of [this.indexFile(collectionId), this.metaFile(collectionId)]) fs.rmSync(f, { force: true });
+    const remove = () => {
+      for (const f of [this.indexFile(collectionId), this.metaFile(collectionId)]) fs.rmSync(f, { force: true });
+    };
+    remove();
+    // A snapshot being written would put the files back: remove them again when it ends.
+    if (slot?.writing) void slot.writing.finally(remove);
   }
 
+  /** Writes every changed index now, on this thread (shutdown). */
   snapshotAll(): void {
     for (const [id, slot] of this.slots) {
-      if (slot.dirty) this.snapshot(id, slot);
+      if (slot.dirty && !slot.writing) this.snapshot(id, slot);
     }
   }
 
@@ -124,7 +180,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
   }
 
   private create(collectionId: number, dim: number): Slot {
-    const slot: Slot = { index: HnswVectorIndex.create(dim, this.settings.hnsw), watermark: 0, savedWatermark: 0, dirty: true };
+    const slot: Slot = { index: HnswVectorIndex.create(dim, this.settings.hnsw), watermark: 0, savedWatermark: 0, dirty: true, deferred: [] };
     this.slots.set(collectionId, slot);
     return slot;
   }
@@ -187,7 +243,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
       }
       if (sha256File(file) !== meta.sha256) return { reason: 'snapshot checksum mismatch' };
       const index = HnswVectorIndex.read(file, dim, this.settings.hnsw);
-      return { slot: { index, watermark: meta.watermark, savedWatermark: meta.watermark, dirty: false }, reason: 'ok' };
+      return { slot: { index, watermark: meta.watermark, savedWatermark: meta.watermark, dirty: false, deferred: [] }, reason: 'ok' };
     } catch (e) {
       return { reason: `snapshot unreadable: ${(e as Error).message}` };
     }
@@ -204,6 +260,21 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
 
 function sha256File(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+async function sha256FileAsync(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function fsyncFileAsync(file: string): Promise<void> {
+  const handle = await fs.promises.open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 function fsyncFile(file: string): void {

@@ -40,7 +40,7 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     return sut;
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     settings = loadSettings({ STORAGE_DIR: tempDir(), HNSW_INITIAL_CAPACITY: '16' });
     db = new DatabaseService(settings);
     collections = new CollectionsRepository(db);
@@ -60,7 +60,7 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
       labels.push(...chunkIds);
     }
     expect(sut.size(collectionId)).toBe(300);
-    sut.onApplicationShutdown(); // writes the snapshot
+    await sut.onApplicationShutdown(); // writes the snapshot
   });
 
   afterAll(() => db.onApplicationShutdown());
@@ -82,9 +82,9 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     expect(new Set(found.map((n) => n.label))).toEqual(allowed);
   });
 
-  it('replays vectors written after the snapshot and re-applies deletions made after it', () => {
+  it('replays vectors written after the snapshot and re-applies deletions made after it', async () => {
     const first = open();
-    first.onApplicationShutdown();
+    await first.onApplicationShutdown();
     // After the snapshot: delete a document and add one, without writing a new snapshot.
     const gone = db.transaction(() => documents.delete(documents.find(collectionId, 'd0')!.pk));
     const { chunkIds } = db.transaction(() =>
@@ -103,7 +103,32 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     for (const g of gone) expect(found).not.toContain(g);
   });
 
-  it('detects a truncated or altered snapshot and rebuilds from the stored vectors', () => {
+  it('writes snapshots off the main thread, holding changes until the write ends', async () => {
+    const sut = open();
+    const before = sut.size(collectionId);
+    const { chunkIds } = db.transaction(() =>
+      documents.insert(
+        { collectionId, id: 'during', title: null, source: null, contentType: 'text/plain', contentHash: 'during', metadata: '{}', text: 'x' },
+        [{ ordinal: 0, text: 'during', start: 0, end: 1, tokenCount: 1, tokenCounter: 'test' }],
+      ),
+    );
+    const v = vectors(1, DIM, 1234)[0]!;
+    const [w] = db.transaction(() => documents.storeVectors('m', DIM, [{ chunkId: chunkIds[0]!, vector: v }]));
+    sut.remove(collectionId, [labels[100]!]); // dirty the index
+    const writing = sut.snapshotAllInBackground();
+    sut.add(collectionId, DIM, [{ label: w!.chunkId, seq: w!.seq, vector: v }]); // deferred
+    expect(sut.size(collectionId)).toBe(before - 1);
+    await writing;
+    expect(sut.size(collectionId)).toBe(before);
+    expect(sut.search(collectionId, v, 1)[0]!.label).toBe(chunkIds[0]);
+    // The snapshot holds the state before the deferred add; the add is replayed from SQLite on open.
+    db.transaction(() => documents.delete(documents.find(collectionId, 'd10')!.pk)); // d10 holds labels[100..109]
+    const reopened = open();
+    expect(reopened.search(collectionId, v, 1)[0]!.label).toBe(chunkIds[0]);
+    expect(reopened.size(collectionId)).toBe(documents.vectorStats(collectionId).count);
+  });
+
+  it('detects a truncated or altered snapshot and rebuilds from the stored vectors', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn');
     for (const damage of [
       (f: string) => fs.truncateSync(f, Math.floor(fs.statSync(f).size / 2)),
@@ -113,7 +138,7 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
         fs.writeFileSync(f, b);
       },
     ]) {
-      open().onApplicationShutdown();
+      await open().onApplicationShutdown();
       damage(indexFile());
       const sut = open();
       expect(warn.mock.calls.some((c) => /rebuilt from \d+ stored vectors \(snapshot checksum mismatch\)/.test(String(c[0])))).toBe(true);
@@ -125,8 +150,8 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     warn.mockRestore();
   });
 
-  it('rebuilds when the snapshot is missing', () => {
-    open().onApplicationShutdown();
+  it('rebuilds when the snapshot is missing', async () => {
+    await open().onApplicationShutdown();
     fs.rmSync(indexFile());
     const sut = open();
     expect(sut.size(collectionId)).toBe(documents.vectorStats(collectionId).count);
