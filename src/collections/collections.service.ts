@@ -4,7 +4,7 @@ import { SETTINGS } from '../config/settings.provider';
 import { CollectionExistsError, CollectionNotFoundError, InvalidInputError } from '../common/errors';
 import { CollectionCounts, CollectionRow, CollectionsRepository } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
-import { VectorIndexService } from '../vector-index/vector-index.service';
+import { IndexState, VectorIndexService } from '../vector-index/vector-index.service';
 import { SearchSettings, parseSearchSettings } from '../retrieval/search-settings';
 
 export interface Collection {
@@ -22,6 +22,7 @@ export interface Collection {
 
 export interface CollectionWithCounts extends Collection {
   counts: CollectionCounts & { indexed: number };
+  index: IndexState;
 }
 
 export interface CreateCollection {
@@ -117,6 +118,6 @@ export class CollectionsService {
   }
 
   private withCounts(r: CollectionRow): CollectionWithCounts {
-    return { ...this.toCollection(r), counts: { ...this.repo.counts(r.id), indexed: this.vectors.size(r.id) } };
+    return { ...this.toCollection(r), counts: { ...this.repo.counts(r.id), indexed: this.vectors.size(r.id) }, index: this.vectors.state(r.id) };
   }
 }

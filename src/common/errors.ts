@@ -76,3 +76,15 @@ export class EmbeddingModelMismatchError extends DomainError {
   readonly status = 409;
   readonly code = 'embedding_model_mismatch';
 }
+
+export class IndexRebuildingError extends DomainError {
+  readonly status = 503;
+  readonly code = 'index_rebuilding';
+  constructor(collection: string, done: number, total: number) {
+    super(`The vector index of collection '${collection}' is being rebuilt from stored vectors (${done} of ${total}); lexical search works meanwhile`, {
+      collection,
+      done,
+      total,
+    });
+  }
+}

@@ -231,6 +231,13 @@ export class DocumentsRepository {
     }
   }
 
+  /** Up to `limit` stored vectors of a collection after a sequence number, in write order. */
+  vectorBatch(collectionId: number, afterSeq: number, limit: number): { seq: number; chunk_id: number; vector: Buffer }[] {
+    return this.db
+      .prepare('SELECT seq, chunk_id, vector FROM chunk_vectors WHERE collection_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(collectionId, afterSeq, limit) as { seq: number; chunk_id: number; vector: Buffer }[];
+  }
+
   vectorIds(collectionId: number): number[] {
     return (this.db.prepare('SELECT chunk_id FROM chunk_vectors WHERE collection_id = ?').all(collectionId) as { chunk_id: number }[]).map(
       (r) => r.chunk_id,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
-import { InvalidInputError, ModelUnavailableError } from '../common/errors';
+import { IndexRebuildingError, InvalidInputError, ModelUnavailableError } from '../common/errors';
 import { CollectionsService } from '../collections/collections.service';
 import { CollectionRow } from '../database/collections.repository';
 import { ChunkHitRow, DocumentsRepository, SqlFilter } from '../database/documents.repository';
@@ -237,6 +237,11 @@ export class RetrievalService {
       const why = `embedding model ${collection.embedding_model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`;
       if (requested) throw new ModelUnavailableError(collection.embedding_model, status.reason ?? status.state);
       return { mode: 'lexical', reason: `lexical only: ${why}` };
+    }
+    const index = this.vectors.state(collection.id);
+    if (index.state === 'building') {
+      if (requested) throw new IndexRebuildingError(collection.name, index.done ?? 0, index.total ?? 0);
+      return { mode: 'lexical', reason: `lexical only: the vector index is being rebuilt from stored vectors (${index.done} of ${index.total})` };
     }
     // Cheap checks on every search: the in-memory index size, and an indexed count of pending chunks.
     if (this.vectors.size(collection.id) === 0 && !requested) {

@@ -28,7 +28,21 @@ interface Slot {
   /** A snapshot being written off the main thread; changes wait in `deferred` meanwhile. */
   writing?: Promise<void>;
   deferred: (() => void)[];
+  /** Set while the index is rebuilt from SQLite in the background. */
+  building?: { done: number; total: number };
+  rebuilt?: Promise<void>;
 }
+
+export interface IndexState {
+  state: 'ready' | 'building';
+  size: number;
+  /** While building: vectors loaded so far and in all. */
+  done?: number;
+  total?: number;
+}
+
+/** Vectors loaded per turn of the event loop during a background rebuild. */
+const REBUILD_BATCH = 1000;
 
 /**
  * One HNSW index per collection: a cache derived from the vectors in SQLite. Loaded from a verified
@@ -41,6 +55,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
   private readonly slots = new Map<number, Slot>();
   private readonly dir: string;
   private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -61,6 +76,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await Promise.allSettled([...this.slots.values()].map((s) => s.writing ?? Promise.resolve()));
     this.snapshotAll();
@@ -68,6 +84,17 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
 
   size(collectionId: number): number {
     return this.slots.get(collectionId)?.index.size ?? 0;
+  }
+
+  /** Resolves when the collection's index is complete (at once unless it is being rebuilt). */
+  async whenReady(collectionId: number): Promise<void> {
+    await this.slots.get(collectionId)?.rebuilt;
+  }
+
+  state(collectionId: number): IndexState {
+    const slot = this.slots.get(collectionId);
+    if (!slot) return { state: 'ready', size: 0 };
+    return slot.building ? { state: 'building', size: slot.index.size, ...slot.building } : { state: 'ready', size: slot.index.size };
   }
 
   /** Adds vectors just committed to SQLite (in seq order). */
@@ -100,7 +127,8 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
 
   async snapshotAllInBackground(): Promise<void> {
     for (const [id, slot] of this.slots) {
-      if (slot.dirty && !slot.writing) await this.snapshotInBackground(id, slot);
+      // A slot being rebuilt is written at shutdown only (its rebuild adds bypass `change`).
+      if (slot.dirty && !slot.writing && !slot.building) await this.snapshotInBackground(id, slot);
     }
   }
 
@@ -209,15 +237,45 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
       slot.dirty = replayed + forgotten + missing.length > 0;
       how = `snapshot (watermark ${before}) + ${replayed} replayed, ${forgotten} deletions re-applied, ${missing.length} filled`;
     } else {
+      // A rebuild of a large index takes minutes (100k vectors: about 2): do it in the background, a
+      // batch per turn of the event loop, so the server answers (lexically) meanwhile.
       slot = this.create(collectionId, dim);
-      const n = this.replay(collectionId, slot, 0);
-      how = `rebuilt from ${n} stored vectors (${loaded.reason})`;
+      const total = this.documents.vectorStats(collectionId).count;
+      slot.building = { done: 0, total };
+      this.slots.set(collectionId, slot);
+      const line = `Index of collection ${collectionId}: rebuilding from ${total} stored vectors in the background (${loaded.reason})`;
+      if (loaded.reason === 'no snapshot') this.logger.log(line);
+      else this.logger.warn(line);
+      slot.rebuilt = this.rebuild(collectionId, slot, t0);
+      return;
     }
     this.slots.set(collectionId, slot);
     const ms = Math.round(performance.now() - t0);
-    const line = `Index of collection ${collectionId}: ${slot.index.size} vectors, ${how}, in ${ms} ms`;
-    if (loaded.slot || loaded.reason === 'no snapshot') this.logger.log(line);
-    else this.logger.warn(line);
+    this.logger.log(`Index of collection ${collectionId}: ${slot.index.size} vectors, ${how}, in ${ms} ms`);
+  }
+
+  private async rebuild(collectionId: number, slot: Slot, t0: number): Promise<void> {
+    let after = 0;
+    try {
+      for (;;) {
+        if (this.stopping || this.slots.get(collectionId) !== slot) return;
+        const rows = this.documents.vectorBatch(collectionId, after, REBUILD_BATCH);
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          slot.index.add(row.chunk_id, new Float32Array(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength / 4));
+          slot.watermark = Math.max(slot.watermark, row.seq);
+          after = row.seq;
+        }
+        slot.building!.done += rows.length;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      slot.building = undefined;
+      slot.dirty = true;
+      const ms = Math.round(performance.now() - t0);
+      this.logger.log(`Index of collection ${collectionId}: rebuilt, ${slot.index.size} vectors in ${ms} ms`);
+    } catch (e) {
+      this.logger.error(`Rebuilding the index of collection ${collectionId} failed: ${(e as Error).message}`);
+    }
   }
 
   private replay(collectionId: number, slot: Slot, afterSeq: number, only?: Set<number>): number {

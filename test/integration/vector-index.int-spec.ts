@@ -34,9 +34,11 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
   let labels: number[];
   const vecs = vectors(300, DIM);
 
-  const open = () => {
+  /** Opens the indexes as at start-up and waits for any background rebuild. */
+  const open = async () => {
     const sut = new VectorIndexService(settings, collections, documents);
     sut.onApplicationBootstrap();
+    await sut.whenReady(collectionId);
     return sut;
   };
 
@@ -47,7 +49,7 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     documents = new DocumentsRepository(db);
     collectionId = collections.insert({ name: 'v', embeddingModel: 'm', embeddingDtype: 'fp32', chunkSize: 64, chunkOverlap: 0, metadata: '{}' }).id;
     collections.pinDimension(collectionId, DIM);
-    const sut = open();
+    const sut = await open();
     labels = [];
     for (let d = 0; d < 30; d++) {
       const chunks = Array.from({ length: 10 }, (_, i) => ({ ordinal: i, text: `doc ${d} chunk ${i}`, start: 0, end: 1, tokenCount: 3, tokenCounter: 'test' }));
@@ -67,23 +69,23 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
 
   const indexFile = () => path.join(settings.storageDir, 'indexes', `${collectionId}.hnsw`);
 
-  it('grows capacity geometrically and finds every stored vector as its own nearest neighbour', () => {
-    const sut = open();
+  it('grows capacity geometrically and finds every stored vector as its own nearest neighbour', async () => {
+    const sut = await open();
     expect(sut.size(collectionId)).toBe(300);
     for (let i = 0; i < 300; i += 37) {
       expect(sut.search(collectionId, vecs[i]!, 1)[0]!.label).toBe(labels[i]);
     }
   });
 
-  it('returns k results through the HNSW filter when it lets 1% of the vectors through', () => {
-    const sut = open();
+  it('returns k results through the HNSW filter when it lets 1% of the vectors through', async () => {
+    const sut = await open();
     const allowed = new Set(labels.filter((_, i) => i % 100 === 42)); // 3 of 300
     const found = sut.search(collectionId, vecs[0]!, 3, (l) => allowed.has(l));
     expect(new Set(found.map((n) => n.label))).toEqual(allowed);
   });
 
   it('replays vectors written after the snapshot and re-applies deletions made after it', async () => {
-    const first = open();
+    const first = await open();
     await first.onApplicationShutdown();
     // After the snapshot: delete a document and add one, without writing a new snapshot.
     const gone = db.transaction(() => documents.delete(documents.find(collectionId, 'd0')!.pk));
@@ -96,7 +98,7 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     const late = vectors(1, DIM, 99)[0]!;
     db.transaction(() => documents.storeVectors('m', DIM, [{ chunkId: chunkIds[0]!, vector: late }]));
 
-    const sut = open(); // snapshot + replay, no snapshot written in between
+    const sut = await open(); // snapshot + replay, no snapshot written in between
     expect(sut.size(collectionId)).toBe(300 - 10 + 1);
     expect(sut.search(collectionId, late, 1)[0]!.label).toBe(chunkIds[0]);
     const found = sut.search(collectionId, vecs[0]!, 5).map((n) => n.label);
@@ -104,7 +106,7 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
   });
 
   it('writes snapshots off the main thread, holding changes until the write ends', async () => {
-    const sut = open();
+    const sut = await open();
     const before = sut.size(collectionId);
     const { chunkIds } = db.transaction(() =>
       documents.insert(
@@ -123,7 +125,7 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     expect(sut.search(collectionId, v, 1)[0]!.label).toBe(chunkIds[0]);
     // The snapshot holds the state before the deferred add; the add is replayed from SQLite on open.
     db.transaction(() => documents.delete(documents.find(collectionId, 'd10')!.pk)); // d10 holds labels[100..109]
-    const reopened = open();
+    const reopened = await open();
     expect(reopened.search(collectionId, v, 1)[0]!.label).toBe(chunkIds[0]);
     expect(reopened.size(collectionId)).toBe(documents.vectorStats(collectionId).count);
   });
@@ -138,10 +140,10 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
         fs.writeFileSync(f, b);
       },
     ]) {
-      await open().onApplicationShutdown();
+      await (await open()).onApplicationShutdown();
       damage(indexFile());
-      const sut = open();
-      expect(warn.mock.calls.some((c) => /rebuilt from \d+ stored vectors \(snapshot checksum mismatch\)/.test(String(c[0])))).toBe(true);
+      const sut = await open();
+      expect(warn.mock.calls.some((c) => /rebuilding from \d+ stored vectors in the background \(snapshot checksum mismatch\)/.test(String(c[0])))).toBe(true);
       const stored = documents.vectorStats(collectionId).count;
       expect(sut.size(collectionId)).toBe(stored);
       expect(sut.search(collectionId, vecs[55]!, 1)[0]!.label).toBe(labels[55]);
@@ -150,10 +152,21 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     warn.mockRestore();
   });
 
-  it('rebuilds when the snapshot is missing', async () => {
-    await open().onApplicationShutdown();
+  it('rebuilds in the background, a batch per turn of the event loop, reporting progress', async () => {
+    await (await open()).onApplicationShutdown();
     fs.rmSync(indexFile());
-    const sut = open();
+    const sut = new VectorIndexService(settings, collections, documents);
+    sut.onApplicationBootstrap();
+    const total = documents.vectorStats(collectionId).count;
+    expect(sut.state(collectionId)).toMatchObject({ state: 'building', total });
+    await sut.whenReady(collectionId);
+    expect(sut.state(collectionId)).toEqual({ state: 'ready', size: total });
+  });
+
+  it('rebuilds when the snapshot is missing', async () => {
+    await (await open()).onApplicationShutdown();
+    fs.rmSync(indexFile());
+    const sut = await open();
     expect(sut.size(collectionId)).toBe(documents.vectorStats(collectionId).count);
   });
 });

@@ -112,6 +112,13 @@ class SearchSettingsViewDto {
   @ApiPropertyOptional() rerankModel?: string;
 }
 
+class IndexStateDto {
+  @ApiProperty({ enum: ['ready', 'building'], description: 'building: being rebuilt from the stored vectors after a missing or damaged snapshot; searches are lexical meanwhile' }) state!: string;
+  @ApiProperty({ description: 'Vectors in the HNSW index' }) size!: number;
+  @ApiPropertyOptional({ description: 'While building: vectors loaded so far' }) done?: number;
+  @ApiPropertyOptional({ description: 'While building: vectors to load' }) total?: number;
+}
+
 export class CollectionDto {
   @ApiProperty({ example: 'handbook' }) name!: string;
   @ApiProperty({ type: SearchSettingsViewDto }) search!: SearchSettingsViewDto;
@@ -124,6 +131,7 @@ export class CollectionDto {
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
   @ApiProperty({ type: CollectionCountsDto }) counts!: CollectionCountsDto;
+  @ApiProperty({ type: IndexStateDto }) index!: IndexStateDto;
 }
 
 export class CollectionListDto {
