@@ -5,10 +5,17 @@
  * service behind POST /v1/collections/{name}/evaluate.
  *
  * Usage: npm run eval -- --dataset cranfield|xquad [--modes lexical,dense,hybrid,hybrid+rerank]
- *                        [--k 10] [--relevant 1-3|1-4] [--keep]
+ *                        [--k 10] [--relevant 1-3|1-4] [--queries N] [--rerank-candidates N] [--keep]
  *
- *   --relevant  Cranfield only: which cranqrel codes are relevant (default 1-4; grade = 5 - code).
- *   --keep      keep the storage folder under bench/.work/ (deleted by default).
+ *   --relevant           Cranfield only: which cranqrel codes are relevant (default 1-4;
+ *                        grade = 5 - code).
+ *   --queries N          evaluate only the first N queries of the dataset (default all); every
+ *                        document is still indexed.
+ *   --rerank-candidates N  how many fused candidates the cross-encoder scores in hybrid+rerank
+ *                        (1-1000). The evaluation service does not take a per-request count, so
+ *                        this sets RERANK_CANDIDATES, the server-wide default, for the in-process
+ *                        app (default: RERANK_CANDIDATES from the environment, else 50).
+ *   --keep               keep the storage folder under bench/.work/ (deleted by default).
  *
  * Prints a markdown table: recall@1, @5, @k, @100, MRR@10, nDCG@10 and mean search latency per mode,
  * with the dataset, the number of queries and the models in use with their states. Lexical needs no
@@ -27,6 +34,7 @@ import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { CollectionsService } from '../src/collections/collections.service';
 import { InvalidSettingsError, loadSettings, type Settings } from '../src/config/settings';
+import { SETTINGS } from '../src/config/settings.provider';
 import {
   EVALUATION_MODES,
   EvaluationService,
@@ -39,6 +47,7 @@ import {
   DATASET_NAMES,
   type Dataset,
   type DatasetName,
+  type EvalQuery,
   loadDataset,
   missingFiles,
 } from './lib/datasets';
@@ -60,27 +69,48 @@ interface Args {
   modes: EvaluationMode[];
   k: number;
   maxRelevantCode: 3 | 4;
+  /** Evaluate only the first this many queries (undefined: all). */
+  queries?: number;
+  /** Sets RERANK_CANDIDATES for the in-process app (undefined: the environment's or the default). */
+  rerankCandidates?: number;
   keep: boolean;
 }
 
 class UsageError extends Error {}
 
 const USAGE =
-  'usage: npm run eval -- --dataset cranfield|xquad [--modes lexical,dense,hybrid,hybrid+rerank] [--k 10] [--relevant 1-3|1-4] [--keep]';
+  'usage: npm run eval -- --dataset cranfield|xquad [--modes lexical,dense,hybrid,hybrid+rerank] [--k 10] [--relevant 1-3|1-4] [--queries N] [--rerank-candidates N] [--keep]';
+
+/** An optional integer option within [min, max]. */
+function intOption(
+  values: Map<string, string>,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const raw = values.get(name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(
+      `--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
+  return n;
+}
 
 function parseArgs(argv: string[]): Args {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const m = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+    const m = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(arg);
     if (!m) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
     const name = m[1]!;
     if (name === 'keep') {
       flags.add(name);
       continue;
     }
-    if (!['dataset', 'modes', 'k', 'relevant'].includes(name))
+    if (!['dataset', 'modes', 'k', 'relevant', 'queries', 'rerank-candidates'].includes(name))
       throw new UsageError(`unknown option --${name}`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
@@ -109,6 +139,8 @@ function parseArgs(argv: string[]): Args {
     modes: [...new Set(modes)] as EvaluationMode[],
     k,
     maxRelevantCode: relevant === '1-3' ? 3 : 4,
+    queries: intOption(values, 'queries', 1, Number.MAX_SAFE_INTEGER),
+    rerankCandidates: intOption(values, 'rerank-candidates', 1, 1000),
     keep: flags.has('keep'),
   };
 }
@@ -154,11 +186,17 @@ async function main(): Promise<number> {
   const dataset = loadDataset(DATASETS_DIR, args.dataset, {
     maxRelevantCode: args.maxRelevantCode,
   });
+  const selected = firstQueries(dataset, args.queries);
   fs.mkdirSync(WORK_DIR, { recursive: true });
   const storage = fs.mkdtempSync(path.join(WORK_DIR, `eval-${args.dataset}-`));
   process.env.STORAGE_DIR = storage;
   // Only the models the evaluation uses: the generator is not loaded unless asked for.
   process.env.PRELOAD_MODELS ??= 'false';
+  // EvaluationService searches without a per-request rerankCandidates, so the count goes in as the
+  // server-wide default, read when the app's settings are created.
+  const rerankCandidatesFromEnv = process.env.RERANK_CANDIDATES;
+  if (args.rerankCandidates !== undefined)
+    process.env.RERANK_CANDIDATES = String(args.rerankCandidates);
   let settings: Settings;
   try {
     settings = loadSettings(process.env);
@@ -172,8 +210,16 @@ async function main(): Promise<number> {
   try {
     configureApp(app, settings);
     await app.init();
-    const result = await run(app, args, dataset, settings);
-    console.log(report(args, dataset, settings, result, loadUptime));
+    // The settings the app itself runs with (the ones its services read).
+    const appSettings = app.get<Settings>(SETTINGS);
+    const result = await run(app, args, dataset, selected, appSettings);
+    const rerankSource =
+      args.rerankCandidates !== undefined
+        ? `--rerank-candidates, set as RERANK_CANDIDATES for the in-process app${rerankCandidatesFromEnv !== undefined && rerankCandidatesFromEnv !== String(args.rerankCandidates) ? ` (overriding RERANK_CANDIDATES=${rerankCandidatesFromEnv} of the environment)` : ''}`
+        : rerankCandidatesFromEnv !== undefined
+          ? 'RERANK_CANDIDATES of the environment'
+          : 'the RERANK_CANDIDATES default';
+    console.log(report(args, dataset, selected, appSettings, result, loadUptime, rerankSource));
     return 0;
   } finally {
     await app.close();
@@ -191,10 +237,16 @@ interface RunResult {
   models: ModelStatus[];
 }
 
+/** The first `limit` queries of the dataset (all of them when limit is undefined or larger). */
+function firstQueries(dataset: Dataset, limit: number | undefined): EvalQuery[] {
+  return limit === undefined ? dataset.queries : dataset.queries.slice(0, limit);
+}
+
 async function run(
   app: INestApplication,
   args: Args,
   dataset: Dataset,
+  queries: EvalQuery[],
   settings: Settings,
 ): Promise<RunResult> {
   const collections = app.get(CollectionsService);
@@ -219,10 +271,12 @@ async function run(
   const ingestMs = performance.now() - t0;
   const counts = collections.get(args.dataset).counts;
 
-  log(`${args.dataset}: evaluating ${dataset.queries.length} queries in ${args.modes.join(', ')}`);
+  log(
+    `${args.dataset}: evaluating ${queries.length} of ${dataset.queries.length} queries in ${args.modes.join(', ')}${args.modes.includes('hybrid+rerank') ? ` (rerank candidates ${settings.rerank.candidates})` : ''}`,
+  );
   const t1 = performance.now();
   const result = await evaluation.evaluate(args.dataset, {
-    queries: dataset.queries,
+    queries,
     k: args.k,
     modes: args.modes,
     recallAt: [1, 5, args.k, 100],
@@ -240,9 +294,11 @@ async function run(
 function report(
   args: Args,
   dataset: Dataset,
+  queries: EvalQuery[],
   settings: Settings,
   r: RunResult,
   loadBefore: string,
+  rerankSource: string,
 ): string {
   const ks = [...new Set([1, 5, args.k, 100])].sort((a, b) => a - b);
   const headers = [
@@ -266,8 +322,9 @@ function report(
       : [m.mode, ...ks.map(() => '-'), '-', '-', '-', `unavailable: ${m.reason ?? ''}`],
   );
   const ref = REFERENCE[args.dataset];
+  const subset = queries.length < dataset.queries.length;
   rows.push([
-    'BM25 reference (issue)',
+    subset ? 'BM25 reference (issue, all queries)' : 'BM25 reference (issue)',
     ...ks.map((k) => fmt(ref[`recall@${k}`], 3)),
     '-',
     fmt(ref.ndcgAt10, 3),
@@ -295,10 +352,11 @@ function report(
     `## Retrieval evaluation: ${args.dataset}`,
     '',
     `- documents: ${dataset.documents.length} given, ${r.counts.documents} indexed as ${r.counts.chunks} chunks (${r.counts.vectors} with vectors, ${r.counts.pending} pending); chunk size ${settings.chunking.size} tokens, overlap ${settings.chunking.overlap}; chunk sizes measured by ${r.embedding.tokenCounter || 'unknown'}`,
-    `- queries: ${r.evaluation.queries}, of which ${r.evaluation.evaluatedQueries} have a relevant document and are scored`,
+    `- queries: ${subset ? `the first ${queries.length} of ${dataset.queries.length} (--queries ${args.queries ?? ''})` : `all ${dataset.queries.length}`}, of which ${r.evaluation.evaluatedQueries} have a relevant document and are scored`,
     `- relevance: ${dataset.relevance}`,
     ...dataset.notes.map((n) => `- note: ${n}`),
     `- ranking: ${r.evaluation.depth} distinct documents per query from the top ${r.evaluation.searchTopK} chunks (a document ranks where its best chunk does); k = ${args.k}`,
+    `- rerank candidates: ${settings.rerank.candidates} fused chunks scored by the cross-encoder per hybrid+rerank search, the rest kept in fused order behind them (${rerankSource})${r.evaluation.modes.some((m) => m.mode === 'hybrid+rerank') ? '' : '; no hybrid+rerank mode in this run'}`,
     `- ingestion ${seconds(r.ingestMs)}${r.embedding.state === 'done' ? '' : ` (embedding ${r.embedding.state}: ${r.embedding.reason ?? ''})`}; evaluation ${seconds(r.evaluateMs)} (queries run one at a time)`,
     `- machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`,
     `- uptime before: ${loadBefore}`,

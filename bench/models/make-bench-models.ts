@@ -2,16 +2,33 @@
  * Builds random-weight ONNX models of exactly the shapes of real models, so benchmarks cost what
  * the real models cost (speed depends on shapes and ops, not on weight values):
  *
- *   bench/all-MiniLM-L6-v2      BERT encoder, 6 layers x 12 heads, hidden 384, FFN 1536 (GELU)
- *   bench/SmolLM-360M-Instruct  llama decoder, 32 layers, hidden 960, 15/5 heads, MLP 2560 (SiLU),
- *                               RMSNorm, rotary embeddings, tied embeddings, KV cache
+ *   minilm  bench/all-MiniLM-L6-v2       BERT encoder, 6 layers x 12 heads, hidden 384, FFN 1536
+ *                                        (GELU); output last_hidden_state (~90 MB)
+ *   rerank  bench/ms-marco-MiniLM-L-6-v2 cross-encoder of the cross-encoder/ms-marco-MiniLM-L-6-v2
+ *                                        shape: the same BERT encoder, then BERT's pooler (dense
+ *                                        384x384 + tanh on the [CLS] state) and a classifier
+ *                                        384 -> 1; output logits [batch, 1]; config.json says
+ *                                        BertForSequenceClassification, num_labels 1 (~91 MB)
+ *   smollm  bench/SmolLM-360M-Instruct   llama decoder, 32 layers, hidden 960, 15/5 heads, MLP 2560
+ *                                        (SiLU), RMSNorm, rotary embeddings, tied embeddings, KV
+ *                                        cache (~1.4 GB)
  *
  * The real tokenizers and configs are copied at run time from ../shared/model-shapes/<name>/ into
- * the (git-ignored) output folder.
+ * the (git-ignored) output folder. The cross-encoder uses the all-MiniLM-L6-v2 tokenizer (the same
+ * bert-base-uncased WordPiece vocabulary as ms-marco-MiniLM-L-6-v2) and that shape's config with the
+ * sequence-classification fields set.
  *
- * Usage: ts-node --transpile-only bench/models/make-bench-models.ts [outDir] [--only=minilm|smollm] [--measure]
- *        (default outDir bench/.models; --measure times each model through transformers.js)
- * Exits 2 when ../shared is missing.
+ * Usage: ts-node --transpile-only bench/models/make-bench-models.ts [outDir]
+ *          [--only=minilm|rerank|smollm[,...]] [--all] [--measure]
+ *
+ *   (no --only)  builds minilm and rerank, NOT the 1.4 GB smollm
+ *   --only=...   builds just the models named (comma-separated), e.g. --only=smollm
+ *   --all        builds all three
+ *   --measure    times each built model through transformers.js
+ *   outDir       default bench/.models
+ *
+ * A model whose stamp (generator version + config) matches is left alone, and files already equal
+ * to their source are not rewritten. Exits 2 when ../shared is missing.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -19,11 +36,18 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AutoModel, AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
+import {
+  AutoModel,
+  AutoModelForCausalLM,
+  AutoModelForSequenceClassification,
+  AutoTokenizer,
+  env,
+} from '@huggingface/transformers';
 import { OnnxGraphBuilder, SeededRandom, f, filled } from '../../test/models/onnx-graph';
 
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
@@ -32,17 +56,26 @@ export const DEFAULT_BENCH_MODELS_DIR = join('bench', '.models');
 
 export const MINILM_ID = 'bench/all-MiniLM-L6-v2';
 export const SMOLLM_ID = 'bench/SmolLM-360M-Instruct';
+export const RERANK_ID = 'bench/ms-marco-MiniLM-L-6-v2';
 
 const BENCH_MODELS_VERSION = 'bench-models-2';
 const STAMP_FILE = '.bench-model-stamp';
 const MODEL_FILE = join('onnx', 'model.onnx');
 
 class MissingShapesError extends Error {}
+class UsageError extends Error {}
+
+const USAGE =
+  'usage: ts-node --transpile-only bench/models/make-bench-models.ts [outDir] [--only=minilm|rerank|smollm[,...]] [--all] [--measure]\n' +
+  '  (default: minilm and rerank; the 1.4 GB smollm only with --only=smollm or --all)';
 
 interface ModelSpec {
   readonly id: string;
   readonly shape: string;
+  /** Files copied as they are from the shape's folder. */
   readonly copied: readonly string[];
+  /** Set on the shape's config.json, which is then written (not copied) into the model folder. */
+  readonly configOverrides?: Readonly<Record<string, unknown>>;
   readonly build: (config: Record<string, unknown>, onnxPath: string) => number;
 }
 
@@ -63,7 +96,24 @@ function readShapeConfig(shape: string): Record<string, unknown> {
 // BERT encoder (all-MiniLM-L6-v2 shape), laid out like the Hugging Face BertModel ONNX export
 // ---------------------------------------------------------------------------------------------
 
-function buildBertEncoder(config: Record<string, unknown>, onnxPath: string): number {
+interface BertEncoder {
+  /** [batch, sequence, hidden]: the last hidden state. */
+  readonly output: string;
+  readonly hidden: number;
+  /** `x · W + b` with a new random W [inDim, outDim] and zero b, named `${name}.weight` / `${name}.bias`. */
+  readonly dense: (x: string, name: string, inDim: number, outDim: number) => string;
+}
+
+/**
+ * Adds the inputs (input_ids, attention_mask, token_type_ids) and a random-weight BERT encoder of
+ * the config's shape to `g`; weights are named `${prefix}embeddings...`, `${prefix}encoder...`.
+ */
+function bertEncoder(
+  g: OnnxGraphBuilder,
+  config: Record<string, unknown>,
+  seed: number,
+  prefix = '',
+): BertEncoder {
   if (config.hidden_act !== 'gelu')
     throw new Error(`unsupported hidden_act ${String(config.hidden_act)}`);
   const hidden = num(config, 'hidden_size');
@@ -76,34 +126,35 @@ function buildBertEncoder(config: Record<string, unknown>, onnxPath: string): nu
   const eps = num(config, 'layer_norm_eps');
   const headDim = hidden / heads;
   const std = num(config, 'initializer_range');
-  const rnd = new SeededRandom(20240601);
+  const rnd = new SeededRandom(seed);
   const random = (n: number): Float32Array => rnd.symmetric(n, std * Math.sqrt(3));
 
-  const g = new OnnxGraphBuilder('bert');
   const dims = ['batch_size', 'sequence_length'];
   const inputIds = g.input('input_ids', 'int64', dims);
   const attentionMask = g.input('attention_mask', 'int64', dims);
   const tokenTypeIds = g.input('token_type_ids', 'int64', dims);
 
-  const layerNorm = (x: string, prefix: string): string =>
+  const layerNorm = (x: string, name: string): string =>
     g.op(
       'LayerNormalization',
       [
         x,
-        g.weight(`${prefix}.weight`, [hidden], filled(hidden, 1)),
-        g.weight(`${prefix}.bias`, [hidden], filled(hidden, 0)),
+        g.weight(`${prefix}${name}.weight`, [hidden], filled(hidden, 1)),
+        g.weight(`${prefix}${name}.bias`, [hidden], filled(hidden, 0)),
       ],
       {
         axis: -1,
         epsilon: f(eps),
       },
     );
-  const dense = (x: string, prefix: string, inDim: number, outDim: number): string =>
+  const dense = (x: string, name: string, inDim: number, outDim: number): string =>
     g.linear(
       x,
-      g.weight(`${prefix}.weight`, [inDim, outDim], random(inDim * outDim)),
-      g.weight(`${prefix}.bias`, [outDim], filled(outDim, 0)),
+      g.weight(`${name}.weight`, [inDim, outDim], random(inDim * outDim)),
+      g.weight(`${name}.bias`, [outDim], filled(outDim, 0)),
     );
+  const encoderDense = (x: string, name: string, inDim: number, outDim: number): string =>
+    dense(x, `${prefix}${name}`, inDim, outDim);
 
   // Embeddings.
   const positions = g.unsqueeze(
@@ -111,16 +162,20 @@ function buildBertEncoder(config: Record<string, unknown>, onnxPath: string): nu
     [0],
   );
   const words = g.gather(
-    g.weight('embeddings.word_embeddings.weight', [vocab, hidden], random(vocab * hidden)),
+    g.weight(`${prefix}embeddings.word_embeddings.weight`, [vocab, hidden], random(vocab * hidden)),
     inputIds,
   );
   const pos = g.gather(
-    g.weight('embeddings.position_embeddings.weight', [maxPos, hidden], random(maxPos * hidden)),
+    g.weight(
+      `${prefix}embeddings.position_embeddings.weight`,
+      [maxPos, hidden],
+      random(maxPos * hidden),
+    ),
     positions,
   );
   const types = g.gather(
     g.weight(
-      'embeddings.token_type_embeddings.weight',
+      `${prefix}embeddings.token_type_embeddings.weight`,
       [typeVocab, hidden],
       random(typeVocab * hidden),
     ),
@@ -136,30 +191,55 @@ function buildBertEncoder(config: Record<string, unknown>, onnxPath: string): nu
     const p = `encoder.layer.${l}`;
     const split = (t: string, perm: number[]): string =>
       g.transpose(g.reshape(t, [0, 0, heads, headDim]), perm);
-    const q = split(dense(x, `${p}.attention.self.query`, hidden, hidden), [0, 2, 1, 3]);
-    const kT = split(dense(x, `${p}.attention.self.key`, hidden, hidden), [0, 2, 3, 1]);
-    const v = split(dense(x, `${p}.attention.self.value`, hidden, hidden), [0, 2, 1, 3]);
+    const q = split(encoderDense(x, `${p}.attention.self.query`, hidden, hidden), [0, 2, 1, 3]);
+    const kT = split(encoderDense(x, `${p}.attention.self.key`, hidden, hidden), [0, 2, 3, 1]);
+    const v = split(encoderDense(x, `${p}.attention.self.value`, hidden, hidden), [0, 2, 1, 3]);
     const scores = g.add(g.div(g.matmul(q, kT), g.constF(Math.sqrt(headDim))), additiveMask);
     const context = g.matmul(g.op('Softmax', [scores], { axis: -1 }), v);
     const merged = g.reshape(g.transpose(context, [0, 2, 1, 3]), [0, 0, hidden]);
     const attnOut = layerNorm(
-      g.add(dense(merged, `${p}.attention.output.dense`, hidden, hidden), x),
+      g.add(encoderDense(merged, `${p}.attention.output.dense`, hidden, hidden), x),
       `${p}.attention.output.LayerNorm`,
     );
-    const h = dense(attnOut, `${p}.intermediate.dense`, hidden, ffn);
+    const h = encoderDense(attnOut, `${p}.intermediate.dense`, hidden, ffn);
     // Exact GELU as PyTorch exports it: x * 0.5 * (1 + erf(x / sqrt(2))); onnxruntime fuses it.
     const gelu = g.mul(
       g.mul(h, g.add(g.op('Erf', [g.div(h, g.constF(Math.SQRT2))]), g.constF(1))),
       g.constF(0.5),
     );
     x = layerNorm(
-      g.add(dense(gelu, `${p}.output.dense`, ffn, hidden), attnOut),
+      g.add(encoderDense(gelu, `${p}.output.dense`, ffn, hidden), attnOut),
       `${p}.output.LayerNorm`,
     );
   }
-  g.output('last_hidden_state', 'float32', ['batch_size', 'sequence_length', hidden], x);
+  return { output: x, hidden, dense };
+}
+
+/** The encoder alone, as the Hugging Face BertModel export: output last_hidden_state. */
+function buildBertEncoder(config: Record<string, unknown>, onnxPath: string): number {
+  const g = new OnnxGraphBuilder('bert');
+  const { output, hidden } = bertEncoder(g, config, 20240601);
+  g.output('last_hidden_state', 'float32', ['batch_size', 'sequence_length', hidden], output);
   return g.save(onnxPath, {
     docString: 'random-weight BERT encoder of the all-MiniLM-L6-v2 shape (benchmarks only)',
+  });
+}
+
+/**
+ * A cross-encoder as the Hugging Face BertForSequenceClassification export: the encoder, BERT's
+ * pooler (dense + tanh on the [CLS] state) and a one-label classifier; output logits [batch, 1].
+ */
+function buildBertCrossEncoder(config: Record<string, unknown>, onnxPath: string): number {
+  const labels = num(config, 'num_labels');
+  const g = new OnnxGraphBuilder('bert_cross_encoder');
+  const { output, hidden, dense } = bertEncoder(g, config, 20210602, 'bert.');
+  const cls = g.gather(output, g.constI(0), 1); // [batch, hidden]
+  const pooled = g.op('Tanh', [dense(cls, 'bert.pooler.dense', hidden, hidden)]);
+  const logits = dense(pooled, 'classifier', hidden, labels);
+  g.output('logits', 'float32', ['batch_size', labels], logits);
+  return g.save(onnxPath, {
+    docString:
+      'random-weight BERT cross-encoder of the cross-encoder/ms-marco-MiniLM-L-6-v2 shape (benchmarks only)',
   });
 }
 
@@ -308,12 +388,27 @@ function buildLlamaDecoder(config: Record<string, unknown>, onnxPath: string): n
 // Driver
 // ---------------------------------------------------------------------------------------------
 
-const SPECS: Record<'minilm' | 'smollm', ModelSpec> = {
+const BERT_TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
+
+const SPECS = {
   minilm: {
     id: MINILM_ID,
     shape: 'all-MiniLM-L6-v2',
-    copied: ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'],
+    copied: ['config.json', ...BERT_TOKENIZER_FILES],
     build: buildBertEncoder,
+  },
+  rerank: {
+    id: RERANK_ID,
+    // cross-encoder/ms-marco-MiniLM-L-6-v2 has exactly this encoder and vocabulary.
+    shape: 'all-MiniLM-L6-v2',
+    copied: BERT_TOKENIZER_FILES,
+    configOverrides: {
+      architectures: ['BertForSequenceClassification'],
+      num_labels: 1,
+      id2label: { '0': 'LABEL_0' },
+      label2id: { LABEL_0: 0 },
+    },
+    build: buildBertCrossEncoder,
   },
   smollm: {
     id: SMOLLM_ID,
@@ -327,7 +422,12 @@ const SPECS: Record<'minilm' | 'smollm', ModelSpec> = {
     ],
     build: buildLlamaDecoder,
   },
-};
+} satisfies Record<string, ModelSpec>;
+
+type ModelKey = keyof typeof SPECS;
+const MODEL_KEYS = Object.keys(SPECS) as ModelKey[];
+/** What a run without --only or --all builds: everything but the 1.4 GB decoder. */
+const DEFAULT_KEYS: readonly ModelKey[] = ['minilm', 'rerank'];
 
 interface Built {
   readonly id: string;
@@ -337,11 +437,33 @@ interface Built {
   readonly ms: number;
 }
 
+/**
+ * Writes `bytes` to `path` unless the file already holds exactly them (a benchmark may be reading
+ * it). The shape files are read-only, and so are their copies: an outdated one is removed first.
+ */
+function writeIfChanged(path: string, bytes: Buffer): void {
+  if (existsSync(path)) {
+    if (readFileSync(path).equals(bytes)) return;
+    rmSync(path, { force: true });
+  }
+  writeFileSync(path, bytes);
+}
+
+function copyIfChanged(from: string, to: string): void {
+  if (existsSync(to)) {
+    if (readFileSync(to).equals(readFileSync(from))) return;
+    rmSync(to, { force: true });
+  }
+  copyFileSync(from, to);
+}
+
 function ensure(outDir: string, spec: ModelSpec): Built {
   const started = Date.now();
   const dir = join(outDir, spec.id);
   const source = join(SHAPES_DIR, spec.shape);
-  const config = readShapeConfig(spec.shape);
+  const config = spec.configOverrides
+    ? { ...readShapeConfig(spec.shape), ...spec.configOverrides }
+    : readShapeConfig(spec.shape);
   for (const file of spec.copied)
     if (!existsSync(join(source, file))) throw new MissingShapesError(join(source, file));
   const stamp = join(dir, STAMP_FILE);
@@ -352,7 +474,9 @@ function ensure(outDir: string, spec: ModelSpec): Built {
   const upToDate =
     existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === stampText && existsSync(onnxPath);
   mkdirSync(dir, { recursive: true });
-  for (const file of spec.copied) copyFileSync(join(source, file), join(dir, file));
+  for (const file of spec.copied) copyIfChanged(join(source, file), join(dir, file));
+  if (spec.configOverrides)
+    writeIfChanged(join(dir, 'config.json'), Buffer.from(`${JSON.stringify(config, null, 2)}\n`));
   if (upToDate)
     return {
       id: spec.id,
@@ -387,6 +511,41 @@ async function measureMiniLm(): Promise<void> {
   }
   console.log(
     `${MINILM_ID}: batch ${shape} tokens: ${times.join(' / ')} ms (best ${Math.min(...times)} ms)`,
+  );
+}
+
+async function measureRerank(): Promise<void> {
+  const tokenizer = await AutoTokenizer.from_pretrained(RERANK_ID, { local_files_only: true });
+  const model = await AutoModelForSequenceClassification.from_pretrained(RERANK_ID, {
+    local_files_only: true,
+    dtype: 'fp32',
+  });
+  // 20 (query, passage) pairs: what one search with rerankCandidates 20 scores.
+  const passages = Array.from({ length: 20 }, (_, i) => `${i} ${LOREM.repeat(4)}`);
+  const inputs = tokenizer(
+    new Array<string>(passages.length).fill('what increases skin friction'),
+    {
+      text_pair: passages,
+      padding: true,
+      truncation: true,
+      max_length: 512,
+    },
+  );
+  const shape = (inputs.input_ids as { dims: number[] }).dims.join('x');
+  const score = async (): Promise<{ dims: number[]; data: Float32Array }> =>
+    ((await model(inputs)) as { logits: { dims: number[]; data: Float32Array } }).logits;
+  const logits = await score(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const started = Date.now();
+    await score();
+    times.push(Date.now() - started);
+  }
+  const values = [...logits.data];
+  console.log(
+    `${RERANK_ID}: ${passages.length} pairs, input ${shape} tokens, logits [${logits.dims.join(', ')}] ` +
+      `(${Math.min(...values).toFixed(4)} .. ${Math.max(...values).toFixed(4)}): ` +
+      `${times.join(' / ')} ms (best ${Math.min(...times)} ms)`,
   );
 }
 
@@ -427,26 +586,46 @@ async function measureSmolLm(): Promise<void> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const outDir = resolve(args.find((a) => !a.startsWith('--')) ?? DEFAULT_BENCH_MODELS_DIR);
-  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-  const measure = args.includes('--measure');
-  const keys = (Object.keys(SPECS) as (keyof typeof SPECS)[]).filter(
-    (k) => only === undefined || only === k,
+  const unknown = args.filter(
+    (a) => a.startsWith('--') && !a.startsWith('--only=') && a !== '--all' && a !== '--measure',
   );
-  if (keys.length === 0) throw new Error(`--only must be one of ${Object.keys(SPECS).join(', ')}`);
+  if (unknown.length > 0) throw new UsageError(`unknown option ${unknown.join(' ')}`);
+  const only = args
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const all = args.includes('--all');
+  const measure = args.includes('--measure');
+  if (only !== undefined && all) throw new UsageError('give --only or --all, not both');
+  for (const k of only ?? [])
+    if (!(MODEL_KEYS as readonly string[]).includes(k))
+      throw new UsageError(`--only must name models of ${MODEL_KEYS.join(', ')}; got ${k}`);
+  const keys = MODEL_KEYS.filter((k) =>
+    all ? true : only !== undefined ? only.includes(k) : DEFAULT_KEYS.includes(k),
+  );
+  if (keys.length === 0)
+    throw new UsageError(`--only must name models of ${MODEL_KEYS.join(', ')}`);
   for (const key of keys) {
     const m = ensure(outDir, SPECS[key]);
     console.log(
-      `${m.skipped ? 'up to date' : 'built     '}  ${m.id.padEnd(28)} ${(m.onnxBytes / 1e6).toFixed(1).padStart(7)} MB  ${m.ms} ms  ${m.dir}`,
+      `${m.skipped ? 'up to date' : 'built     '}  ${m.id.padEnd(30)} ${(m.onnxBytes / 1e6).toFixed(1).padStart(7)} MB  ${m.ms} ms  ${m.dir}`,
     );
   }
   if (!measure) return;
   env.localModelPath = outDir;
   env.allowRemoteModels = false;
   if (keys.includes('minilm')) await measureMiniLm();
+  if (keys.includes('rerank')) await measureRerank();
   if (keys.includes('smollm')) await measureSmolLm();
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    console.error(`${err.message}\n${USAGE}`);
+    process.exit(2);
+  }
   if (err instanceof MissingShapesError) {
     console.error(
       `missing model shapes: ${err.message} (expected ../shared/model-shapes next to the project; see ../shared/README.md)`,
