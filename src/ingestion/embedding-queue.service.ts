@@ -93,7 +93,9 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
       try {
         const { vectors, dim } = await this.models.embed(model, dtype, batch.map((c) => c.text), 'passage');
         if (!this.collections.pinDimension(collectionId, dim)) {
-          const pinned = this.collections.findById(collectionId)?.embedding_dim;
+          const current = this.collections.findById(collectionId);
+          if (!current) return { pending: 0 }; // the collection was deleted meanwhile
+          const pinned = current.embedding_dim;
           const reason = `model ${model} returns ${dim} dimensions but the collection is pinned to ${pinned}`;
           this.logger.error(reason);
           return { pending: this.collections.counts(collectionId).pending, reason };

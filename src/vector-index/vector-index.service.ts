@@ -99,6 +99,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
 
   /** Adds vectors just committed to SQLite (in seq order). */
   add(collectionId: number, dim: number, items: readonly { label: number; seq: number; vector: Float32Array }[]): void {
+    if (items.length === 0) return; // e.g. the chunks were deleted while they were being embedded
     const slot = this.slots.get(collectionId) ?? this.create(collectionId, dim);
     this.change(slot, () => {
       for (const it of items) {

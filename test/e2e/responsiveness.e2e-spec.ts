@@ -53,3 +53,30 @@ describe('inference never blocks the server (e2e)', () => {
     expect(sorted.at(-1)!).toBeLessThan(500);
   });
 });
+
+describe('deleting a collection while its chunks are being embedded (e2e)', () => {
+  it('answers 204, keeps serving, and leaves no index behind', async () => {
+    const storage = tempDir();
+    const app: INestApplication<App> = await createTestApp({ ...TINY_ENV, STORAGE_DIR: storage, PRELOAD_MODELS: 'false' });
+    const http = () => request(app.getHttpServer());
+    await http().post('/v1/collections').send({ name: 'gone', embeddingModel: 'tiny/embed-heavy', chunkSize: 120, chunkOverlap: 0 }).expect(201);
+    const text = Array.from({ length: 150 }, (_, i) => `Sentence ${i} is about the harbour, the boats and the long grey wall.`).join(' ');
+    const added = await http().post('/v1/collections/gone/documents').send({ documents: [{ id: 'd', text }], wait: false }).expect(201);
+    const chunks = added.body.documents[0].chunks as number;
+    // Wait until the first batch has been stored, so that later batches are in flight.
+    const t0 = Date.now();
+    for (;;) {
+      const c = await http().get('/v1/collections/gone').expect(200);
+      if (c.body.counts.pending < chunks || Date.now() - t0 > 60_000) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await http().delete('/v1/collections/gone').expect(204);
+    await http().get('/v1/collections/gone').expect(404);
+    await new Promise((r) => setTimeout(r, 3000)); // the batch in flight ends
+    expect((await http().get('/health').expect(200)).body.status).toBeDefined();
+    await http().post('/v1/collections').send({ name: 'after' }).expect(201);
+    await app.close();
+    const left = fs.readdirSync(path.join(storage, 'indexes'));
+    expect(left.filter((f) => f.startsWith('1.'))).toEqual([]);
+  });
+});
