@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBadRequestResponse,
@@ -21,7 +21,7 @@ import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { DocumentsService } from '../ingestion/documents.service';
 import { parseUpload, SUPPORTED_UPLOAD_TYPES } from '../ingestion/parsers';
-import { AddDocumentsDto, DocumentDetailDto, DocumentListDto, IngestResultDto, ListDocumentsQueryDto, UploadFieldsDto } from './dto/document.dto';
+import { AddDocumentsDto, DocumentDetailDto, DocumentListDto, IngestResultDto, ListDocumentsQueryDto, ReplaceDocumentDto, ReplaceResultDto, UploadFieldsDto } from './dto/document.dto';
 import { ErrorDto } from './dto/search.dto';
 import { validateBody } from './validate-body';
 
@@ -115,6 +115,20 @@ export class DocumentsController {
   @ApiNotFoundResponse({ type: ErrorDto })
   get(@Param('name') name: string, @Param('id') id: string): DocumentDetailDto {
     return this.documents.get(name, id);
+  }
+
+  @Put(':id')
+  @ApiOperation({
+    summary: 'Create or replace a document atomically',
+    description:
+      'The new version is chunked and embedded first; then the old version is swapped for it in one transaction and the index updated in the same step, so searches see the old or the new version, never a mix or neither. The same content again is left unchanged.',
+  })
+  @ApiOkResponse({ type: ReplaceResultDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown collection' })
+  replace(@Param('name') name: string, @Param('id') id: string, @Body() body: ReplaceDocumentDto): Promise<ReplaceResultDto> {
+    if (!/^[^/\p{Cc}]{1,256}$/u.test(id)) throw new InvalidInputError('id must be 1-256 characters with no "/" or control characters');
+    return this.documents.replace(name, id, { ...body, contentType: 'text/plain' });
   }
 
   @Delete(':id')

@@ -1,4 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Dtype, Settings } from '../config/settings';
+import { SETTINGS } from '../config/settings.provider';
+import { ModelsService } from '../models/models.service';
+import { estimateTokenCounter } from './chunker';
 import { createHash, randomUUID } from 'node:crypto';
 import { DocumentConflictError, DocumentNotFoundError, InvalidInputError } from '../common/errors';
 import { CollectionsService } from '../collections/collections.service';
@@ -28,6 +32,14 @@ export interface IngestResult {
     /** How chunk sizes were measured: the model's tokenizer, or an estimate when it is unavailable. */
     tokenCounter: string;
   };
+}
+
+export interface ReplaceResult {
+  id: string;
+  status: 'created' | 'replaced' | 'unchanged';
+  chunks: number;
+  /** Chunks of the new version still waiting for the embedding model (found lexically meanwhile). */
+  pendingChunks: number;
 }
 
 export interface DocumentView {
@@ -63,7 +75,13 @@ export class DocumentsService {
     private readonly chunking: ChunkingService,
     private readonly queue: EmbeddingQueueService,
     private readonly vectors: VectorIndexService,
-  ) {}
+    private readonly models: ModelsService,
+    @Inject(SETTINGS) settings: Settings,
+  ) {
+    this.batchSize = settings.embedding.batchSize;
+  }
+
+  private readonly batchSize: number;
 
   /**
    * Stores documents and their chunks (and FTS rows) in one transaction: all or nothing. Then, when
@@ -120,6 +138,76 @@ export class DocumentsService {
         tokenCounter: chunker.counter,
       },
     };
+  }
+
+  /**
+   * Replaces a document atomically: the new chunks are embedded first (when the model is
+   * available), then one SQLite transaction swaps the old document for the new, and the index is
+   * updated in the same synchronous step, so a search sees the old version or the new one, never a
+   * mix or neither.
+   */
+  async replace(collectionName: string, id: string, doc: Omit<IncomingDocument, 'id'>): Promise<ReplaceResult> {
+    const collection = this.collections.row(collectionName);
+    if (!doc.text.trim()) throw new InvalidInputError(`Document '${id}' has no text`);
+    const metadata = JSON.stringify(doc.metadata ?? {});
+    const hash = contentHash(doc.text, doc.title ?? null, metadata);
+    const before = this.repo.find(collection.id, id);
+    if (before?.content_hash === hash) return this.replaced(collection.id, id, 'unchanged', before.pk);
+    const chunker = await this.chunking.chunker(collection);
+    const chunks = chunker.chunk(doc.text);
+    const model = collection.embedding_model;
+    const dtype = collection.embedding_dtype as Dtype;
+    let embedded: { vectors: Float32Array[]; dim: number } | undefined;
+    const status = await this.models.ensure('embedding', model, dtype);
+    if (status.state === 'ready' && chunker.counter !== estimateTokenCounter.name) {
+      const vectors: Float32Array[] = [];
+      let dim = 0;
+      for (let i = 0; i < chunks.length; i += this.batchSize) {
+        const out = await this.models.embed(model, dtype, chunks.slice(i, i + this.batchSize).map((c) => c.text), 'passage');
+        vectors.push(...out.vectors);
+        dim = out.dim;
+      }
+      embedded = { vectors, dim };
+    }
+    const swap = this.database.transaction(() => {
+      const current = this.repo.find(collection.id, id);
+      if (current?.content_hash === hash) {
+        return { status: 'unchanged' as const, pk: current.pk, removed: [] as number[], chunkIds: [] as number[], written: [] as { chunkId: number; seq: number }[] };
+      }
+      const removed = current ? this.repo.delete(current.pk) : [];
+      const { pk, chunkIds } = this.repo.insert(
+        {
+          collectionId: collection.id,
+          id,
+          title: doc.title ?? null,
+          source: doc.source ?? null,
+          contentType: doc.contentType ?? 'text/plain',
+          contentHash: hash,
+          metadata,
+          text: doc.text,
+        },
+        chunks.map((c) => ({ ...c, tokenCounter: chunker.counter })),
+      );
+      const written =
+        embedded && this.collectionRows.pinDimension(collection.id, embedded.dim)
+          ? this.repo.storeVectors(model, embedded.dim, chunkIds.map((chunkId, i) => ({ chunkId, vector: embedded.vectors[i]! })))
+          : [];
+      return { status: current ? ('replaced' as const) : ('created' as const), pk, removed, chunkIds, written };
+    });
+    // Same synchronous step as the commit: no search runs between the two.
+    this.vectors.remove(collection.id, swap.removed);
+    if (embedded) {
+      const vectorOf = new Map(swap.chunkIds.map((chunkId, i) => [chunkId, embedded.vectors[i]!]));
+      this.vectors.add(collection.id, embedded.dim, swap.written.map((w) => ({ label: w.chunkId, seq: w.seq, vector: vectorOf.get(w.chunkId)! })));
+    }
+    if (swap.status !== 'unchanged' && !embedded) await this.queue.drain(collection.id);
+    return this.replaced(collection.id, id, swap.status, swap.pk);
+  }
+
+  private replaced(collectionId: number, id: string, status: ReplaceResult['status'], pk: number): ReplaceResult {
+    const chunks = this.repo.chunksOf(pk);
+    const pending = chunks.filter((c) => c.embedded === 0).length;
+    return { id, status, chunks: chunks.length, pendingChunks: pending };
   }
 
   list(collectionName: string, limit: number, offset: number): { total: number; items: (DocumentView & { chunks: number; characters: number })[] } {

@@ -144,6 +144,36 @@ describe('foundation: index, search and answer with citations (e2e)', () => {
     expect(res.body.results[0].metadata).toMatchObject({ year: 2020, filename: 'frog.json' });
   });
 
+  it('replaces a document with PUT: searches see the old or the new version, never neither', async () => {
+    const v1 = 'The harbour has red boats and a long stone wall. Fishermen mend their nets on the wall.';
+    const v2 = 'The harbour has blue boats and a new wooden pier. Children fish from the pier at dawn.';
+    expect((await http().put('/v1/collections/notes/documents/harbour').send({ text: v1 }).expect(200)).body).toMatchObject({ status: 'created', pendingChunks: 0 });
+    // Searches run while the new version is embedded and swapped in.
+    const searches = Array.from({ length: 30 }, (_, i) =>
+      http()
+        .post('/v1/collections/notes/search')
+        .send({ query: 'harbour boats', mode: i % 2 === 0 ? 'dense' : 'hybrid', topK: 3 })
+        .then((r): string[] => (r.body.results as { documentId: string; text: string }[]).filter((x) => x.documentId === 'harbour').map((x) => x.text)),
+    );
+    const put = http().put('/v1/collections/notes/documents/harbour').send({ text: v2, metadata: { topic: 'sea' } });
+    const [res, ...seen] = await Promise.all([put, ...searches]);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: 'harbour', status: 'replaced', pendingChunks: 0 });
+    for (const texts of seen) {
+      expect(texts.length).toBeGreaterThan(0); // never neither
+      expect(texts.every((t) => v1.includes(t)) || texts.every((t) => v2.includes(t))).toBe(true); // never a mix
+    }
+    const doc = await http().get('/v1/collections/notes/documents/harbour').expect(200);
+    expect(doc.body).toMatchObject({ text: v2, metadata: { topic: 'sea' } });
+    const old = await http().post('/v1/collections/notes/search').send({ query: 'fishermen mend nets stone wall', mode: 'lexical' }).expect(200);
+    expect(old.body.results.map((r: { documentId: string }) => r.documentId)).not.toContain('harbour');
+    expect((await http().put('/v1/collections/notes/documents/harbour').send({ text: v2, metadata: { topic: 'sea' } }).expect(200)).body.status).toBe('unchanged');
+    const c = await http().get('/v1/collections/notes').expect(200);
+    expect(c.body.counts.indexed).toBe(c.body.counts.vectors);
+    await http().delete('/v1/collections/notes/documents/harbour').expect(204);
+    await http().put('/v1/collections/notes/documents/harbour').send({ text: '  ' }).expect(400);
+  });
+
   it('deletes a document from SQLite, the lexical index and the vector index', async () => {
     const before = await http().get('/v1/collections/notes').expect(200);
     await http().delete('/v1/collections/notes/documents/kitchen').expect(204);

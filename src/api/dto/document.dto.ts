@@ -44,6 +44,31 @@ export class DocumentInputDto {
   metadata?: Record<string, unknown>;
 }
 
+export class ReplaceDocumentDto {
+  @ApiPropertyOptional({ example: 'Travel policy (2027)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  title?: string;
+
+  @ApiProperty({ description: 'The new text (not blank).', example: 'Employees may book economy class for flights under five hours.' })
+  @IsString()
+  @IsNotEmpty()
+  text!: string;
+
+  @ApiPropertyOptional({ description: 'Replaces the metadata.', example: { department: 'finance', year: 2027 } })
+  @IsOptional()
+  @IsJsonObject(65536)
+  metadata?: Record<string, unknown>;
+}
+
+export class ReplaceResultDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['created', 'replaced', 'unchanged'] }) status!: string;
+  @ApiProperty() chunks!: number;
+  @ApiProperty({ description: 'Chunks of the new version waiting for the embedding model (found lexically meanwhile)' }) pendingChunks!: number;
+}
+
 export class AddDocumentsDto {
   @ApiProperty({ type: [DocumentInputDto], minItems: 1 })
   @IsArray()
