@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { ModelsService } from '../models/models.service';
-import { estimateTokenCounter } from './chunker';
+import { Chunk, estimateTokenCounter } from './chunker';
 import { createHash, randomUUID } from 'node:crypto';
 import { DocumentConflictError, DocumentNotFoundError, InvalidInputError } from '../common/errors';
 import { CollectionsService } from '../collections/collections.service';
@@ -111,19 +111,7 @@ export class DocumentsService {
           return { id, chunks: this.repo.chunksOf(existing.pk).length, status: 'unchanged' as const };
         }
         const chunks = chunker.chunk(doc.text);
-        this.repo.insert(
-          {
-            collectionId: collection.id,
-            id,
-            title: doc.title ?? null,
-            source: doc.source ?? null,
-            contentType: doc.contentType ?? 'text/plain',
-            contentHash: hash,
-            metadata,
-            text: doc.text,
-          },
-          chunks.map((c) => ({ ...c, tokenCounter: chunker.counter })),
-        );
+        this.insertVersion(collection.id, id, doc, hash, metadata, chunks, chunker.counter);
         return { id, chunks: chunks.length, status: 'created' as const };
       }),
     );
@@ -175,19 +163,7 @@ export class DocumentsService {
         return { status: 'unchanged' as const, pk: current.pk, removed: [] as number[], chunkIds: [] as number[], written: [] as { chunkId: number; seq: number }[] };
       }
       const removed = current ? this.repo.delete(current.pk) : [];
-      const { pk, chunkIds } = this.repo.insert(
-        {
-          collectionId: collection.id,
-          id,
-          title: doc.title ?? null,
-          source: doc.source ?? null,
-          contentType: doc.contentType ?? 'text/plain',
-          contentHash: hash,
-          metadata,
-          text: doc.text,
-        },
-        chunks.map((c) => ({ ...c, tokenCounter: chunker.counter })),
-      );
+      const { pk, chunkIds } = this.insertVersion(collection.id, id, doc, hash, metadata, chunks, chunker.counter);
       const written =
         embedded && this.collectionRows.pinDimension(collection.id, embedded.dim)
           ? this.repo.storeVectors(model, embedded.dim, chunkIds.map((chunkId, i) => ({ chunkId, vector: embedded.vectors[i]! })))
@@ -202,6 +178,31 @@ export class DocumentsService {
     }
     if (swap.status !== 'unchanged' && !embedded) await this.queue.drain(collection.id);
     return this.replaced(collection.id, id, swap.status, swap.pk);
+  }
+
+  /** Inserts a document and its chunks (FTS rows follow by trigger). Call inside a transaction. */
+  private insertVersion(
+    collectionId: number,
+    id: string,
+    doc: Omit<IncomingDocument, 'id'>,
+    hash: string,
+    metadata: string,
+    chunks: readonly Chunk[],
+    tokenCounter: string,
+  ): { pk: number; chunkIds: number[] } {
+    return this.repo.insert(
+      {
+        collectionId,
+        id,
+        title: doc.title ?? null,
+        source: doc.source ?? null,
+        contentType: doc.contentType ?? 'text/plain',
+        contentHash: hash,
+        metadata,
+        text: doc.text,
+      },
+      chunks.map((c) => ({ ...c, tokenCounter })),
+    );
   }
 
   private replaced(collectionId: number, id: string, status: ReplaceResult['status'], pk: number): ReplaceResult {

@@ -47,6 +47,11 @@ describe('bad input gets a 4xx JSON error, never a 500 or a half-written documen
     ['temperature out of range', () => http().post('/v1/collections/c/ask').send({ question: 'x', temperature: 5 }), 400, 'bad_request'],
     ['bad pagination', () => http().get('/v1/collections/c/documents?limit=0'), 400, 'bad_request'],
     ['unknown route', () => http().get('/v2/anything'), 404, 'not_found'],
+    ['PUT with blank text', () => http().put('/v1/collections/c/documents/x').send({ text: '   ' }), 400, 'invalid_input'],
+    ['PUT with an unknown field', () => http().put('/v1/collections/c/documents/x').send({ text: 'a', id: 'y' }), 400, 'bad_request'],
+    ['PUT into an unknown collection', () => http().put('/v1/collections/nope/documents/x').send({ text: 'a' }), 404, 'collection_not_found'],
+    ['PATCH with a bad fusion k', () => http().patch('/v1/collections/c').send({ search: { rrfK: 0 } }), 400, 'bad_request'],
+    ['PATCH an unknown collection', () => http().patch('/v1/collections/nope').send({ metadata: {} }), 404, 'collection_not_found'],
   ];
 
   it.each(cases)('%s', async (_name, send, status, code) => {

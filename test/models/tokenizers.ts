@@ -51,8 +51,8 @@ export interface WordPieceVocab {
   readonly ids: ReadonlyMap<string, number>;
 }
 
-/** The vocabulary of the tiny BERT tokenizer: specials, ASCII, `##`ASCII, suffixes, words. */
-export function buildWordPieceVocab(): WordPieceVocab {
+/** An ordered vocabulary: each new token gets the next id; repeats are ignored. */
+function vocabBuilder(): { tokens: string[]; ids: Map<string, number>; push: (t: string) => void } {
   const tokens: string[] = [];
   const ids = new Map<string, number>();
   const push = (t: string): void => {
@@ -60,6 +60,12 @@ export function buildWordPieceVocab(): WordPieceVocab {
     ids.set(t, tokens.length);
     tokens.push(t);
   };
+  return { tokens, ids, push };
+}
+
+/** The vocabulary of the tiny BERT tokenizer: specials, ASCII, `##`ASCII, suffixes, words. */
+export function buildWordPieceVocab(): WordPieceVocab {
+  const { tokens, ids, push } = vocabBuilder();
   BERT_SPECIAL_TOKENS.forEach(push);
   for (let c = 33; c < 127; c++) push(String.fromCharCode(c));
   for (let c = 33; c < 127; c++) push(`##${String.fromCharCode(c)}`);
@@ -284,13 +290,7 @@ export function learnMerges(words: readonly string[], mergeCount: number): [stri
 
 /** Specials (0..2), the 256 byte tokens, then one token per merge. */
 export function buildBpeVocab(mergeCount = 400): BpeVocab {
-  const tokens: string[] = [];
-  const ids = new Map<string, number>();
-  const push = (t: string): void => {
-    if (ids.has(t)) return;
-    ids.set(t, tokens.length);
-    tokens.push(t);
-  };
+  const { tokens, ids, push } = vocabBuilder();
   CHAT_SPECIAL_TOKENS.forEach(push);
   bytesToUnicode().forEach(push);
   const merges = learnMerges(englishWords(), mergeCount);
