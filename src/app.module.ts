@@ -8,9 +8,10 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EvaluationModule } from './evaluation/evaluation.module';
 import { HealthModule } from './health/health.module';
+import { ReembedModule } from './reembed/reembed.module';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule, EvaluationModule],
+  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule, EvaluationModule, ReembedModule],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     {

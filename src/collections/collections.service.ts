@@ -4,6 +4,7 @@ import { SETTINGS } from '../config/settings.provider';
 import { CollectionExistsError, CollectionNotFoundError, InvalidInputError } from '../common/errors';
 import { CollectionCounts, CollectionRow, CollectionsRepository } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
+import { ReembedRepository, ReembedRow } from '../database/reembed.repository';
 import { IndexState, VectorIndexService } from '../vector-index/vector-index.service';
 import { SearchSettings, parseSearchSettings } from '../retrieval/search-settings';
 
@@ -23,6 +24,23 @@ export interface Collection {
 export interface CollectionWithCounts extends Collection {
   counts: CollectionCounts & { indexed: number };
   index: IndexState;
+  /** The latest embedding-model migration. */
+  reembed?: ReembedView;
+}
+
+export interface ReembedView {
+  id: number;
+  state: ReembedRow['state'];
+  embeddingModel: string;
+  embeddingDtype: Dtype;
+  fromModel: string;
+  fromDtype: Dtype;
+  /** While running: chunks with a new vector so far, and all chunks of the collection. */
+  done: number;
+  total: number;
+  error?: string;
+  startedAt: string;
+  finishedAt?: string;
 }
 
 export interface CreateCollection {
@@ -47,6 +65,7 @@ export class CollectionsService {
     private readonly repo: CollectionsRepository,
     private readonly database: DatabaseService,
     private readonly vectors: VectorIndexService,
+    private readonly reembeds: ReembedRepository,
   ) {}
 
   create(input: CreateCollection): CollectionWithCounts {
@@ -117,7 +136,31 @@ export class CollectionsService {
     };
   }
 
+  reembedView(job: ReembedRow, chunks: number): ReembedView {
+    const running = job.state === 'running';
+    return {
+      id: job.id,
+      state: job.state,
+      embeddingModel: job.model,
+      embeddingDtype: job.dtype as Dtype,
+      fromModel: job.from_model,
+      fromDtype: job.from_dtype as Dtype,
+      done: running ? this.reembeds.stagedCount(job.id) : job.state === 'done' ? chunks : 0,
+      total: chunks,
+      ...(job.error ? { error: job.error } : {}),
+      startedAt: job.created_at,
+      ...(job.finished_at ? { finishedAt: job.finished_at } : {}),
+    };
+  }
+
   private withCounts(r: CollectionRow): CollectionWithCounts {
-    return { ...this.toCollection(r), counts: { ...this.repo.counts(r.id), indexed: this.vectors.size(r.id) }, index: this.vectors.state(r.id) };
+    const counts = this.repo.counts(r.id);
+    const job = this.reembeds.latest(r.id);
+    return {
+      ...this.toCollection(r),
+      counts: { ...counts, indexed: this.vectors.size(r.id) },
+      index: this.vectors.state(r.id),
+      ...(job ? { reembed: this.reembedView(job, counts.chunks) } : {}),
+    };
   }
 }

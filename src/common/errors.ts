@@ -88,3 +88,19 @@ export class IndexRebuildingError extends DomainError {
     });
   }
 }
+
+export class ReembedRunningError extends DomainError {
+  readonly status = 409;
+  readonly code = 'reembed_running';
+  constructor(collection: string, model: string) {
+    super(`Collection '${collection}' is already being re-embedded with '${model}'; cancel it first (DELETE .../reembed)`, { collection, model });
+  }
+}
+
+export class ReembedNotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'reembed_not_found';
+  constructor(collection: string, what: string) {
+    super(`Collection '${collection}' has ${what}`, { collection });
+  }
+}

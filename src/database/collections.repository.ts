@@ -12,6 +12,8 @@ export interface CollectionRow {
   metadata: string;
   /** JSON of the collection's search defaults (fusion, reranking). */
   search_settings: string;
+  /** Bumped by each switch to a new embedding model's vectors. */
+  vector_generation: number;
   created_at: string;
   updated_at: string;
 }

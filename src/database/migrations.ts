@@ -94,4 +94,37 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'per-collection search settings',
     sql: `ALTER TABLE collections ADD COLUMN search_settings TEXT NOT NULL DEFAULT '{}';`,
   },
+  {
+    version: 4,
+    name: 'embedding-model migration: re-embed jobs and their staged vectors',
+    sql: `
+      -- Bumped each time a collection switches to a new set of vectors; index snapshots record it.
+      ALTER TABLE collections ADD COLUMN vector_generation INTEGER NOT NULL DEFAULT 0;
+
+      CREATE TABLE reembeds (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        model         TEXT NOT NULL,
+        dtype         TEXT NOT NULL,
+        from_model    TEXT NOT NULL,
+        from_dtype    TEXT NOT NULL,
+        state         TEXT NOT NULL CHECK (state IN ('running', 'done', 'failed', 'cancelled')),
+        error         TEXT,
+        dim           INTEGER,
+        created_at    TEXT NOT NULL,
+        finished_at   TEXT
+      );
+      CREATE UNIQUE INDEX reembeds_one_running ON reembeds (collection_id) WHERE state = 'running';
+      CREATE INDEX reembeds_collection ON reembeds (collection_id, id);
+
+      -- Vectors of the new model, staged until every chunk has one; then they replace chunk_vectors
+      -- in one transaction. A deleted chunk takes its staged vector with it.
+      CREATE TABLE reembed_vectors (
+        chunk_id   INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+        reembed_id INTEGER NOT NULL REFERENCES reembeds(id) ON DELETE CASCADE,
+        vector     BLOB NOT NULL
+      );
+      CREATE INDEX reembed_vectors_job ON reembed_vectors (reembed_id, chunk_id);
+    `,
+  },
 ];

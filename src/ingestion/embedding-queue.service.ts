@@ -92,6 +92,12 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
       if (batch.length === 0) break;
       try {
         const { vectors, dim } = await this.models.embed(model, dtype, batch.map((c) => c.text), 'passage');
+        const now = this.collections.findById(collectionId);
+        if (!now) return { pending: 0 }; // the collection was deleted meanwhile
+        if (now.embedding_model !== model || now.embedding_dtype !== dtype) {
+          // Re-embedded meanwhile: these vectors are of the old model. The switch starts a new pass.
+          return { pending: this.collections.counts(collectionId).pending, reason: `embedding model changed to ${now.embedding_model}` };
+        }
         if (!this.collections.pinDimension(collectionId, dim)) {
           const current = this.collections.findById(collectionId);
           if (!current) return { pending: 0 }; // the collection was deleted meanwhile

@@ -106,7 +106,11 @@ export class RetrievalService {
     const tSearch = performance.now();
     if (mode !== 'lexical') {
       const te = performance.now();
+      const generation = this.vectors.generation(collection.id);
       const { vectors } = await this.models.embed(collection.embedding_model, collection.embedding_dtype as Dtype, [req.query], 'query');
+      // The collection switched to a new embedding model while the query was embedded: the vector
+      // is of the old model and the index now holds the new one's. Start over with the new model.
+      if (this.vectors.generation(collection.id) !== generation) return this.search(collectionName, req);
       embedMs = performance.now() - te;
       queryVector = vectors[0]!;
       dense = this.dense(collection.id, queryVector, depth, where);
@@ -216,7 +220,8 @@ export class RetrievalService {
   /** MMR with stored vectors when there are any, else with word overlap. */
   private diversify(candidates: Candidate[], rows: Map<number, ChunkHitRow>, k: number, lambda: number, query?: Float32Array): Candidate[] {
     const vectors = this.documents.vectorsOf(candidates.map((c) => c.id));
-    const useVectors = query !== undefined && candidates.every((c) => vectors.has(c.id));
+    // Stored vectors of another model (switched since the query was embedded) do not compare with it.
+    const useVectors = query !== undefined && candidates.every((c) => vectors.get(c.id)?.length === query.length);
     const words = new Map(candidates.map((c) => [c.id, new Set((rows.get(c.id)?.text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []))]));
     // Relevance on a common 0..1 scale: cosine to the query, or the candidate's score rescaled.
     const max = Math.max(...candidates.map((c) => c.score));

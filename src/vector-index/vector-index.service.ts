@@ -12,6 +12,8 @@ interface SnapshotMeta {
   format: 1;
   collectionId: number;
   dim: number;
+  /** The collection's vector generation (bumped by each embedding-model switch); absent means 0. */
+  generation?: number;
   /** The last chunk_vectors.seq the snapshot contains. */
   watermark: number;
   size: number;
@@ -20,6 +22,8 @@ interface SnapshotMeta {
 
 interface Slot {
   index: HnswVectorIndex;
+  /** Which set of vectors the index holds (collections.vector_generation). */
+  generation: number;
   /** The last vector seq added to the in-memory index. */
   watermark: number;
   /** Seq contained in the snapshot on disk; the index is dirty when it differs or on delete. */
@@ -53,6 +57,8 @@ const REBUILD_BATCH = 1000;
 export class VectorIndexService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(VectorIndexService.name);
   private readonly slots = new Map<number, Slot>();
+  /** Indexes being filled with a new model's vectors while the current one serves searches. */
+  private readonly next = new Map<number, HnswVectorIndex>();
   private readonly dir: string;
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -68,7 +74,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
 
   onApplicationBootstrap(): void {
     for (const c of this.collections.list()) {
-      if (c.embedding_dim !== null) this.open(c.id, c.embedding_dim);
+      if (c.embedding_dim !== null) this.open(c.id, c.embedding_dim, c.vector_generation);
     }
     // Periodic snapshots are written off the main thread, so searches go on meanwhile.
     this.timer = setInterval(() => void this.snapshotAllInBackground(), this.settings.indexSnapshotIntervalMs);
@@ -84,6 +90,54 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
 
   size(collectionId: number): number {
     return this.slots.get(collectionId)?.index.size ?? 0;
+  }
+
+  /** The vector generation the collection's index holds; a search compares it before and after embedding. */
+  generation(collectionId: number): number {
+    return this.slots.get(collectionId)?.generation ?? this.collections.findById(collectionId)?.vector_generation ?? 0;
+  }
+
+  /** Resolves when no snapshot of the collection's index is being written. */
+  async settle(collectionId: number): Promise<void> {
+    for (let slot = this.slots.get(collectionId); slot?.writing; slot = this.slots.get(collectionId)) await slot.writing;
+  }
+
+  /** Adds a new model's vectors (already staged in SQLite) to the index that will replace the current one. */
+  addNext(collectionId: number, dim: number, items: readonly { label: number; vector: Float32Array }[]): void {
+    let index = this.next.get(collectionId);
+    if (!index || index.dim !== dim) {
+      index = HnswVectorIndex.create(dim, this.settings.hnsw);
+      this.next.set(collectionId, index);
+    }
+    for (const it of items) index.add(it.label, it.vector);
+  }
+
+  nextSize(collectionId: number): number {
+    return this.next.get(collectionId)?.size ?? 0;
+  }
+
+  dropNext(collectionId: number): void {
+    this.next.delete(collectionId);
+  }
+
+  /**
+   * Serves the new index from now on: call right after the transaction that switched the stored
+   * vectors (generation bumped), with the vectors it wrote, and after `settle` (no snapshot being
+   * written). If the new index does not hold exactly those vectors, it is rebuilt from SQLite.
+   */
+  promote(collectionId: number, dim: number, generation: number, written: readonly { chunkId: number; seq: number }[]): void {
+    const index = this.next.get(collectionId) ?? HnswVectorIndex.create(dim, this.settings.hnsw);
+    this.next.delete(collectionId);
+    const exact = index.dim === dim && index.size === written.length && written.every((w) => index.has(w.chunkId));
+    if (!exact) {
+      this.logger.warn(`Index of collection ${collectionId}: the new model's index does not match its stored vectors; rebuilding`);
+      this.slots.delete(collectionId);
+      this.open(collectionId, dim, generation);
+      return;
+    }
+    const watermark = written.reduce((m, w) => Math.max(m, w.seq), 0);
+    this.slots.set(collectionId, { index, generation, watermark, savedWatermark: 0, dirty: true, deferred: [] });
+    void this.snapshotAllInBackground();
   }
 
   /** Resolves when the collection's index is complete (at once unless it is being rebuilt). */
@@ -112,6 +166,8 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
 
   /** Removes labels whose rows SQLite has already deleted (a search meanwhile drops them anyway). */
   remove(collectionId: number, labels: readonly number[]): void {
+    const next = this.next.get(collectionId);
+    if (next) for (const l of labels) next.remove(l);
     const slot = this.slots.get(collectionId);
     if (!slot) return;
     this.change(slot, () => {
@@ -144,8 +200,13 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
         await slot.index.writeAsync(tmp);
         const sha256 = await sha256FileAsync(tmp);
         await fsyncFileAsync(tmp);
+        if (this.slots.get(collectionId) !== slot) {
+          // The collection was dropped or switched to a new model's index meanwhile: this one is stale.
+          await fs.promises.rm(tmp, { force: true });
+          return;
+        }
         await fs.promises.rename(tmp, file);
-        const meta: SnapshotMeta = { format: 1, collectionId, dim: slot.index.dim, watermark, size, sha256 };
+        const meta: SnapshotMeta = { format: 1, collectionId, dim: slot.index.dim, generation: slot.generation, watermark, size, sha256 };
         writeFileAtomic(this.metaFile(collectionId), JSON.stringify(meta));
         slot.savedWatermark = watermark;
       } catch (e) {
@@ -167,6 +228,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
   drop(collectionId: number): void {
     const slot = this.slots.get(collectionId);
     this.slots.delete(collectionId);
+    this.next.delete(collectionId);
     const remove = () => {
       for (const f of [this.indexFile(collectionId), this.metaFile(collectionId)]) fs.rmSync(f, { force: true });
     };
@@ -195,6 +257,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
         format: 1,
         collectionId,
         dim: slot.index.dim,
+        generation: slot.generation,
         watermark: slot.watermark,
         size: slot.index.size,
         sha256,
@@ -208,16 +271,16 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  private create(collectionId: number, dim: number): Slot {
-    const slot: Slot = { index: HnswVectorIndex.create(dim, this.settings.hnsw), watermark: 0, savedWatermark: 0, dirty: true, deferred: [] };
+  private create(collectionId: number, dim: number, generation = this.generation(collectionId)): Slot {
+    const slot: Slot = { index: HnswVectorIndex.create(dim, this.settings.hnsw), generation, watermark: 0, savedWatermark: 0, dirty: true, deferred: [] };
     this.slots.set(collectionId, slot);
     return slot;
   }
 
   /** Loads the snapshot if it verifies, replays what came after it, else rebuilds from SQLite. */
-  private open(collectionId: number, dim: number): void {
+  private open(collectionId: number, dim: number, generation: number): void {
     const t0 = performance.now();
-    const loaded = this.readSnapshot(collectionId, dim);
+    const loaded = this.readSnapshot(collectionId, dim, generation);
     let slot: Slot;
     let how: string;
     if (loaded.slot) {
@@ -240,7 +303,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     } else {
       // A rebuild of a large index takes minutes (100k vectors: about 2): do it in the background, a
       // batch per turn of the event loop, so the server answers (lexically) meanwhile.
-      slot = this.create(collectionId, dim);
+      slot = this.create(collectionId, dim, generation);
       const total = this.documents.vectorStats(collectionId).count;
       slot.building = { done: 0, total };
       this.slots.set(collectionId, slot);
@@ -291,7 +354,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     return n;
   }
 
-  private readSnapshot(collectionId: number, dim: number): { slot?: Slot; reason: string } {
+  private readSnapshot(collectionId: number, dim: number, generation: number): { slot?: Slot; reason: string } {
     const file = this.indexFile(collectionId);
     const metaFile = this.metaFile(collectionId);
     if (!fs.existsSync(file) || !fs.existsSync(metaFile)) return { reason: 'no snapshot' };
@@ -300,9 +363,12 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
       if (meta.format !== 1 || meta.collectionId !== collectionId || meta.dim !== dim) {
         return { reason: 'snapshot meta does not match the collection' };
       }
+      if ((meta.generation ?? 0) !== generation) {
+        return { reason: `snapshot holds vector generation ${meta.generation ?? 0}, the collection is at ${generation} (embedding model changed)` };
+      }
       if (sha256File(file) !== meta.sha256) return { reason: 'snapshot checksum mismatch' };
       const index = HnswVectorIndex.read(file, dim, this.settings.hnsw);
-      return { slot: { index, watermark: meta.watermark, savedWatermark: meta.watermark, dirty: false, deferred: [] }, reason: 'ok' };
+      return { slot: { index, generation, watermark: meta.watermark, savedWatermark: meta.watermark, dirty: false, deferred: [] }, reason: 'ok' };
     } catch (e) {
       return { reason: `snapshot unreadable: ${(e as Error).message}` };
     }

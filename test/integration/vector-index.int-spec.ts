@@ -5,6 +5,7 @@ import { loadSettings, Settings } from '../../src/config/settings';
 import { CollectionsRepository } from '../../src/database/collections.repository';
 import { DatabaseService } from '../../src/database/database.service';
 import { DocumentsRepository } from '../../src/database/documents.repository';
+import { ReembedRepository } from '../../src/database/reembed.repository';
 import { VectorIndexService } from '../../src/vector-index/vector-index.service';
 import { tempDir } from '../support/test-app';
 
@@ -168,5 +169,49 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     fs.rmSync(indexFile());
     const sut = await open();
     expect(sut.size(collectionId)).toBe(documents.vectorStats(collectionId).count);
+  });
+});
+
+describe('VectorIndexService after a switch to another embedding model (integration)', () => {
+  const DIM = 16;
+
+  it("never serves a snapshot of the previous model's vectors, even of the same width", async () => {
+    const settings = loadSettings({ STORAGE_DIR: tempDir(), HNSW_INITIAL_CAPACITY: '16' });
+    const db = new DatabaseService(settings);
+    const collections = new CollectionsRepository(db);
+    const documents = new DocumentsRepository(db);
+    const reembeds = new ReembedRepository(db);
+    const collectionId = collections.insert({ name: 'g', embeddingModel: 'old', embeddingDtype: 'fp32', chunkSize: 64, chunkOverlap: 0, metadata: '{}' }).id;
+    collections.pinDimension(collectionId, DIM);
+    const chunks = Array.from({ length: 40 }, (_, i) => ({ ordinal: i, text: `chunk ${i}`, start: 0, end: 1, tokenCount: 2, tokenCounter: 'test' }));
+    const { chunkIds } = db.transaction(() =>
+      documents.insert({ collectionId, id: 'd', title: null, source: null, contentType: 'text/plain', contentHash: 'h', metadata: '{}', text: 'x' }, chunks),
+    );
+    const oldVecs = vectors(40, DIM, 1);
+    const newVecs = vectors(40, DIM, 2);
+    db.transaction(() => documents.storeVectors('old', DIM, chunkIds.map((id, i) => ({ chunkId: id, vector: oldVecs[i]! }))));
+    const first = new VectorIndexService(settings, collections, documents);
+    first.onApplicationBootstrap();
+    await first.onApplicationShutdown(); // a snapshot of the old vectors
+
+    // The switch commits; the process dies before the new index's snapshot is written.
+    const job = db.transaction(() => reembeds.insert(collectionId, 'new', 'fp32', 'old', 'fp32'));
+    db.transaction(() => reembeds.stage(job.id, chunkIds.map((id, i) => ({ chunkId: id, vector: newVecs[i]! }))));
+    expect(db.transaction(() => reembeds.switchOver(job, DIM))).toHaveLength(40);
+    expect(collections.findById(collectionId)).toMatchObject({ embedding_model: 'new', vector_generation: 1 });
+
+    const sut = new VectorIndexService(settings, collections, documents);
+    sut.onApplicationBootstrap();
+    expect(sut.state(collectionId).state).toBe('building');
+    await sut.whenReady(collectionId);
+    for (let i = 0; i < 40; i += 7) {
+      const [hit] = sut.search(collectionId, newVecs[i]!, 1);
+      expect(hit!.label).toBe(chunkIds[i]);
+      expect(hit!.similarity).toBeGreaterThan(0.999);
+    }
+    await sut.onApplicationShutdown();
+    const meta = JSON.parse(fs.readFileSync(path.join(settings.storageDir, 'indexes', `${collectionId}.meta.json`), 'utf8'));
+    expect(meta.generation).toBe(1);
+    db.onApplicationShutdown();
   });
 });

@@ -3,6 +3,8 @@
  *
  *   tiny/embed        BERT-type bag-of-words embedder (dense retrieval really works with it)
  *   tiny/embed-heavy  same tokenizer, interface and vectors, but an expensive graph (~seconds/batch)
+ *   tiny/embed-wide   same tokenizer and interface, other word vectors of another width
+ *                     (TINY_EMBED_WIDE_DIM): the model a collection is migrated to in tests
  *   tiny/rerank       BERT-type cross-encoder (sequence classification, one logit) whose score is the
  *                     cosine of the query's and the passage's bags of words: reranking really works
  *   tiny/chat         llama-type decoder with a KV cache whose greedy answer to any ChatML prompt
@@ -46,6 +48,7 @@ const GENERATOR_SOURCES = ['onnx-graph.ts', 'tokenizers.ts', 'make-tiny-models.t
 
 export const TINY_EMBED_ID = 'tiny/embed';
 export const TINY_EMBED_HEAVY_ID = 'tiny/embed-heavy';
+export const TINY_EMBED_WIDE_ID = 'tiny/embed-wide';
 export const TINY_RERANK_ID = 'tiny/rerank';
 export const TINY_CHAT_ID = 'tiny/chat';
 /**
@@ -56,6 +59,8 @@ export const TINY_CHAT_ANSWER = 'Cited [1].';
 
 /** Output width of tiny/embed and tiny/embed-heavy. */
 export const TINY_EMBED_DIM = 128;
+/** Output width of tiny/embed-wide. */
+export const TINY_EMBED_WIDE_DIM = 192;
 const EMBED_MAX_POSITIONS = 128;
 
 /**
@@ -114,8 +119,8 @@ function wordVectorTable(
   vocab: WordPieceVocab,
   rnd: SeededRandom,
   weight: (token: string) => number,
+  dim = TINY_EMBED_DIM,
 ): Float32Array {
-  const dim = TINY_EMBED_DIM;
   const table = new Float32Array(vocab.tokens.length * dim);
   vocab.tokens.forEach((token, row) => {
     const w = weight(token) / Math.sqrt(dim);
@@ -134,10 +139,11 @@ function addBagOfWords(
   vocab: WordPieceVocab,
   inputIds: string,
   tokenTypeIds: string,
+  dim = TINY_EMBED_DIM,
+  seed = WORD_VECTOR_SEED,
 ): string {
-  const rnd = new SeededRandom(WORD_VECTOR_SEED);
-  const dim = TINY_EMBED_DIM;
-  const table = wordVectorTable(vocab, rnd, tokenWeight);
+  const rnd = new SeededRandom(seed);
+  const table = wordVectorTable(vocab, rnd, tokenWeight, dim);
   const words = g.gather(
     g.weight('embeddings.word_embeddings.weight', [vocab.tokens.length, dim], table),
     inputIds,
@@ -206,12 +212,12 @@ function bertConfig(
   };
 }
 
-function buildEmbed(dir: string, vocab: WordPieceVocab): number {
-  const g = new OnnxGraphBuilder('tiny_embed');
+function buildEmbed(dir: string, vocab: WordPieceVocab, dim = TINY_EMBED_DIM, seed = WORD_VECTOR_SEED): number {
+  const g = new OnnxGraphBuilder(dim === TINY_EMBED_DIM ? 'tiny_embed' : 'tiny_embed_wide');
   const io = encoderInputs(g);
-  encoderOutput(g, io, addBagOfWords(g, vocab, io.inputIds, io.tokenTypeIds), TINY_EMBED_DIM);
+  encoderOutput(g, io, addBagOfWords(g, vocab, io.inputIds, io.tokenTypeIds, dim, seed), dim);
   writeBertTokenizer(dir, vocab, EMBED_MAX_POSITIONS);
-  writeJson(join(dir, 'config.json'), bertConfig(vocab, {}));
+  writeJson(join(dir, 'config.json'), bertConfig(vocab, { hidden_size: dim, intermediate_size: 2 * dim }));
   return g.save(join(dir, MODEL_FILE), {
     docString: 'tiny bag-of-words BERT-type embedder for tests',
   });
@@ -511,7 +517,7 @@ function ensure(
   }
 }
 
-/** Builds (or keeps, when up to date) the four tiny models under `outDir`. */
+/** Builds (or keeps, when up to date) the tiny models under `outDir`. */
 export function makeTinyModels(outDir: string): BuiltModel[] {
   let wordPiece: WordPieceVocab | undefined;
   const vocab = (): WordPieceVocab => (wordPiece ??= buildWordPieceVocab());
@@ -519,6 +525,9 @@ export function makeTinyModels(outDir: string): BuiltModel[] {
   return [
     ensure(stamp, outDir, TINY_EMBED_ID, EMBED_FILES, (dir) => buildEmbed(dir, vocab())),
     ensure(stamp, outDir, TINY_EMBED_HEAVY_ID, EMBED_FILES, (dir) => buildEmbedHeavy(dir, vocab())),
+    ensure(stamp, outDir, TINY_EMBED_WIDE_ID, EMBED_FILES, (dir) =>
+      buildEmbed(dir, vocab(), TINY_EMBED_WIDE_DIM, WORD_VECTOR_SEED + 1),
+    ),
     ensure(stamp, outDir, TINY_RERANK_ID, EMBED_FILES, (dir) => buildRerank(dir, vocab())),
     ensure(stamp, outDir, TINY_CHAT_ID, CHAT_FILES, buildChat),
   ];

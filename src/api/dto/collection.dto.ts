@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { DTYPES, type Dtype } from '../../config/settings';
-import { IsJsonObject } from './validators';
+import { IsJsonObject, IsModelId } from './validators';
 
 export class SearchSettingsDto {
   @ApiPropertyOptional({ description: 'k of reciprocal rank fusion', minimum: 1, maximum: 1000, default: 60 })
@@ -35,7 +35,7 @@ export class SearchSettingsDto {
   @IsOptional()
   @IsString()
   @MaxLength(200)
-  @Matches(/^[\w.-]+(\/[\w.-]+)?$/, { message: 'rerankModel must look like "org/name" or "name"' })
+  @IsModelId('rerankModel')
   rerankModel?: string;
 }
 
@@ -49,7 +49,7 @@ export class CreateCollectionDto {
   @IsOptional()
   @IsString()
   @MaxLength(200)
-  @Matches(/^[\w.-]+(\/[\w.-]+)?$/, { message: 'embeddingModel must look like "org/name" or "name"' })
+  @IsModelId('embeddingModel')
   embeddingModel?: string;
 
   @ApiPropertyOptional({ description: 'Weights precision of the embedding model. Default: EMBEDDING_DTYPE.', enum: DTYPES, example: 'q8' })
@@ -119,6 +119,20 @@ class IndexStateDto {
   @ApiPropertyOptional({ description: 'While building: vectors to load' }) total?: number;
 }
 
+export class ReembedDto {
+  @ApiProperty({ example: 3 }) id!: number;
+  @ApiProperty({ enum: ['running', 'done', 'failed', 'cancelled'], description: 'running: new vectors are being computed while searches use the old ones; done: switched' }) state!: string;
+  @ApiProperty({ description: 'The model being moved to', example: 'Xenova/bge-base-en-v1.5' }) embeddingModel!: string;
+  @ApiProperty({ enum: DTYPES, example: 'q8' }) embeddingDtype!: string;
+  @ApiProperty({ description: 'The model in service before the switch', example: 'Xenova/bge-small-en-v1.5' }) fromModel!: string;
+  @ApiProperty({ enum: DTYPES, example: 'q8' }) fromDtype!: string;
+  @ApiProperty({ description: 'Chunks with a new vector so far (while running)', example: 1200 }) done!: number;
+  @ApiProperty({ description: 'Chunks to re-embed (while running; grows if documents are added meanwhile)', example: 3400 }) total!: number;
+  @ApiPropertyOptional({ description: 'Why it failed' }) error?: string;
+  @ApiProperty() startedAt!: string;
+  @ApiPropertyOptional() finishedAt?: string;
+}
+
 export class CollectionDto {
   @ApiProperty({ example: 'handbook' }) name!: string;
   @ApiProperty({ type: SearchSettingsViewDto }) search!: SearchSettingsViewDto;
@@ -132,6 +146,20 @@ export class CollectionDto {
   @ApiProperty() updatedAt!: string;
   @ApiProperty({ type: CollectionCountsDto }) counts!: CollectionCountsDto;
   @ApiProperty({ type: IndexStateDto }) index!: IndexStateDto;
+  @ApiPropertyOptional({ type: ReembedDto, description: 'The latest embedding-model migration, if any' }) reembed?: ReembedDto;
+}
+
+export class StartReembedDto {
+  @ApiProperty({ description: 'The embedding model to move to (Hugging Face id or folder under MODELS_DIR)', example: 'Xenova/bge-base-en-v1.5' })
+  @IsString()
+  @MaxLength(200)
+  @IsModelId('embeddingModel')
+  embeddingModel!: string;
+
+  @ApiPropertyOptional({ description: 'Weights precision of the new model. Default: EMBEDDING_DTYPE.', enum: DTYPES, example: 'q8' })
+  @IsOptional()
+  @IsIn(DTYPES)
+  embeddingDtype?: Dtype;
 }
 
 export class CollectionListDto {

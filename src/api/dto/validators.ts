@@ -1,4 +1,4 @@
-import { ValidationArguments, ValidationOptions, registerDecorator } from 'class-validator';
+import { Matches, ValidationArguments, ValidationOptions, registerDecorator } from 'class-validator';
 
 /** A JSON object (not array, not null) whose serialised form stays under a byte limit. */
 export function IsJsonObject(maxBytes: number, options?: ValidationOptions) {
@@ -16,4 +16,14 @@ export function IsJsonObject(maxBytes: number, options?: ValidationOptions) {
         defaultMessage: (args: ValidationArguments) => `${args.property} must be a JSON object of at most ${maxBytes} bytes`,
       },
     });
+}
+
+/**
+ * A model id as the hub spells it ("org/name" or "name"): letters, digits, "_", "-" and ".", but no
+ * "." or ".." segment, which would point outside MODELS_DIR.
+ */
+export const MODEL_ID = /^(?!\.\.?(\/|$))[\w.-]+(\/(?!\.\.?$)[\w.-]+)?$/;
+
+export function IsModelId(property: string) {
+  return Matches(MODEL_ID, { message: `${property} must look like "org/name" or "name" (no "." or ".." parts)` });
 }

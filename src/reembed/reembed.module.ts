@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CollectionsModule } from '../collections/collections.module';
+import { IngestionModule } from '../ingestion/ingestion.module';
+import { ModelsModule } from '../models/models.module';
+import { VectorIndexModule } from '../vector-index/vector-index.module';
+import { ReembedController } from './reembed.controller';
+import { ReembedService } from './reembed.service';
+
+@Module({
+  imports: [CollectionsModule, IngestionModule, ModelsModule, VectorIndexModule],
+  controllers: [ReembedController],
+  providers: [ReembedService],
+})
+export class ReembedModule {}
