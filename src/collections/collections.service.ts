@@ -145,7 +145,7 @@ export class CollectionsService {
       embeddingDtype: job.dtype as Dtype,
       fromModel: job.from_model,
       fromDtype: job.from_dtype as Dtype,
-      done: running ? this.reembeds.stagedCount(job.id) : job.state === 'done' ? chunks : 0,
+      done: running ? this.reembeds.writtenCount(job) : job.state === 'done' ? chunks : 0,
       total: chunks,
       ...(job.error ? { error: job.error } : {}),
       startedAt: job.created_at,

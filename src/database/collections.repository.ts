@@ -95,7 +95,7 @@ export class CollectionsRepository {
         `SELECT
            (SELECT COUNT(*) FROM documents WHERE collection_id = @id) AS documents,
            (SELECT COUNT(*) FROM chunks WHERE collection_id = @id) AS chunks,
-           (SELECT COUNT(*) FROM chunk_vectors WHERE collection_id = @id) AS vectors,
+           (SELECT COUNT(*) FROM chunk_vectors v WHERE v.collection_id = @id AND v.generation = (SELECT vector_generation FROM collections WHERE id = @id)) AS vectors,
            (SELECT COUNT(*) FROM chunks WHERE collection_id = @id AND embedded = 0) AS pending`,
       )
       .get({ id }) as CollectionCounts;

@@ -96,14 +96,37 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
-    name: 'embedding-model migration: re-embed jobs and their staged vectors',
+    name: 'embedding-model migration: vector generations and re-embed jobs',
     sql: `
-      -- Bumped each time a collection switches to a new set of vectors; index snapshots record it.
+      -- The generation of vectors a collection serves; a re-embed writes the next one beside it and
+      -- the switch is this number changing. Index snapshots record it.
       ALTER TABLE collections ADD COLUMN vector_generation INTEGER NOT NULL DEFAULT 0;
+
+      -- chunk_vectors gains a generation: a chunk has at most one vector per generation.
+      CREATE TABLE chunk_vectors_v4 (
+        seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+        chunk_id      INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+        collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        generation    INTEGER NOT NULL DEFAULT 0,
+        model         TEXT NOT NULL,
+        dim           INTEGER NOT NULL,
+        vector        BLOB NOT NULL,
+        UNIQUE (chunk_id, generation)
+      );
+      INSERT INTO chunk_vectors_v4 (seq, chunk_id, collection_id, generation, model, dim, vector)
+        SELECT seq, chunk_id, collection_id, 0, model, dim, vector FROM chunk_vectors ORDER BY seq;
+      -- Seqs are never reused (snapshot watermarks compare with them): carry the counter over.
+      DELETE FROM sqlite_sequence WHERE name = 'chunk_vectors_v4';
+      INSERT INTO sqlite_sequence (name, seq) SELECT 'chunk_vectors_v4', seq FROM sqlite_sequence WHERE name = 'chunk_vectors';
+      DROP TABLE chunk_vectors;
+      ALTER TABLE chunk_vectors_v4 RENAME TO chunk_vectors;
+      CREATE INDEX chunk_vectors_collection ON chunk_vectors (collection_id, generation, seq);
 
       CREATE TABLE reembeds (
         id            INTEGER PRIMARY KEY AUTOINCREMENT,
         collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        -- the vector generation this job writes
+        generation    INTEGER NOT NULL,
         model         TEXT NOT NULL,
         dtype         TEXT NOT NULL,
         from_model    TEXT NOT NULL,
@@ -116,15 +139,6 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE UNIQUE INDEX reembeds_one_running ON reembeds (collection_id) WHERE state = 'running';
       CREATE INDEX reembeds_collection ON reembeds (collection_id, id);
-
-      -- Vectors of the new model, staged until every chunk has one; then they replace chunk_vectors
-      -- in one transaction. A deleted chunk takes its staged vector with it.
-      CREATE TABLE reembed_vectors (
-        chunk_id   INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
-        reembed_id INTEGER NOT NULL REFERENCES reembeds(id) ON DELETE CASCADE,
-        vector     BLOB NOT NULL
-      );
-      CREATE INDEX reembed_vectors_job ON reembed_vectors (reembed_id, chunk_id);
     `,
   },
 ];

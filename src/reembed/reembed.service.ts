@@ -11,15 +11,18 @@ import { similarLengthBatch } from '../ingestion/length-batch';
 import { ModelsService } from '../models/models.service';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 
-/** Staged vectors loaded into the new index per turn of the event loop when a job resumes. */
+/** Vectors loaded into the new index per turn of the event loop when a job resumes. */
 const RESUME_BATCH = 1000;
+/** Vectors of a replaced generation deleted per turn of the event loop after a switch. */
+const PURGE_BATCH = 2000;
 
 /**
  * Embedding-model migration without downtime. A job embeds every chunk of a collection with the new
- * model into a staging table (and a second in-memory index) while searches keep using the old model
- * and index; when every chunk has a new vector, one transaction replaces the stored vectors and the
- * collection's model, and the new index takes over. A failure or a cancel leaves the old model in
- * service; a job interrupted by a restart resumes from what it had staged.
+ * model into the next vector generation (stored beside the one in service, and in a second in-memory
+ * index) while searches keep using the old model and index. When every chunk has a new vector, one
+ * small transaction moves the collection to the new generation and model, and the new index takes
+ * over; the old generation's rows are deleted afterwards in the background. A failure or a cancel
+ * leaves the old model in service; a job interrupted by a restart resumes from what it had written.
  */
 @Injectable()
 export class ReembedService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -40,6 +43,7 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   onApplicationBootstrap(): void {
+    for (const id of this.repo.collectionsWithStaleVectors()) void this.purge(id);
     for (const job of this.repo.running()) {
       this.logger.log(`Resuming the re-embedding of collection ${job.collection_id} with ${job.model}`);
       this.launch(job);
@@ -59,7 +63,7 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
       if (c.embedding_model === model && c.embedding_dtype === dtype) {
         throw new InvalidInputError(`Collection '${collectionName}' already uses ${model} (${dtype})`, { embeddingModel: model, embeddingDtype: dtype });
       }
-      return this.repo.insert(c.id, model, dtype, c.embedding_model, c.embedding_dtype);
+      return this.repo.insert(c.id, model, dtype);
     });
     this.logger.log(`Re-embedding collection '${collectionName}' with ${model} (${dtype}), from ${job.from_model} (${job.from_dtype})`);
     this.launch(job);
@@ -100,10 +104,11 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
   }
 
   private end(job: ReembedRow, state: 'failed' | 'cancelled', reason: string): void {
-    if (this.database.transaction(() => this.repo.finish(job.id, state, reason))) {
+    if (this.database.transaction(() => this.repo.abandon(job, state, reason))) {
       const log = `Re-embedding collection ${job.collection_id} with ${job.model} ${state}: ${reason}; ${job.from_model} stays in service`;
       if (state === 'failed') this.logger.error(log);
       else this.logger.log(log);
+      void this.purge(job.collection_id);
     }
     this.vectors.dropNext(job.collection_id);
   }
@@ -118,12 +123,12 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
     const status = await this.models.ensure('embedding', job.model, dtype);
     if (status.state !== 'ready') throw new Error(`embedding model ${job.model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`);
     let dim = job.dim;
-    if (dim !== null && !(await this.loadStaged(job, dim))) return;
+    if (dim !== null && !(await this.loadWritten(job, dim))) return;
     const batchSize = this.settings.embedding.batchSize;
     for (;;) {
       if (this.stopped || !this.live(job)) return;
       // Chunks without a new vector, shortest first; chunks added meanwhile are picked up next pass.
-      const todo = this.repo.unstaged(job.collection_id).sort((a, b) => a.token_count - b.token_count || a.id - b.id);
+      const todo = this.repo.unwritten(job).sort((a, b) => a.token_count - b.token_count || a.id - b.id);
       if (todo.length === 0) {
         if (await this.switchOver(job, dim)) return;
         continue;
@@ -141,7 +146,7 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
         const written = this.database.transaction(() => {
           if (!this.live(job)) return [];
           this.repo.setDim(job.id, out.dim);
-          return this.repo.stage(job.id, items);
+          return this.repo.write(job, out.dim, items);
         });
         const byId = new Map(items.map((it) => [it.chunkId, it.vector]));
         this.vectors.addNext(job.collection_id, out.dim, written.map((id) => ({ label: id, vector: byId.get(id)! })));
@@ -149,18 +154,18 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  /** After a restart: puts the vectors staged before it into the new index, a batch per turn. */
-  private async loadStaged(job: ReembedRow, dim: number): Promise<boolean> {
+  /** After a restart: puts the vectors written before it into the new index, a batch per turn. */
+  private async loadWritten(job: ReembedRow, dim: number): Promise<boolean> {
     for (let after = 0; ; ) {
       if (this.stopped || !this.live(job)) return false;
-      const rows = this.repo.stagedBatch(job.id, after, RESUME_BATCH);
+      const rows = this.repo.writtenBatch(job, after, RESUME_BATCH);
       if (rows.length === 0) return true;
       this.vectors.addNext(
         job.collection_id,
         dim,
         rows.map((r) => ({ label: r.chunk_id, vector: new Float32Array(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength / 4) })),
       );
-      after = rows[rows.length - 1]!.chunk_id;
+      after = rows[rows.length - 1]!.seq;
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
@@ -183,6 +188,20 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
     this.logger.log(`Collection ${job.collection_id} switched to ${job.model} (${job.dtype}): ${written.length} vectors, in ${ms} ms`);
     // Chunks a pass of the old model was embedding meanwhile are now the new model's to embed.
     void this.queue.drain(job.collection_id);
+    void this.purge(job.collection_id);
     return true;
+  }
+
+  /** Deletes vectors of replaced generations and abandoned jobs, a batch per turn of the event loop. */
+  private async purge(collectionId: number): Promise<void> {
+    let n = 0;
+    for (;;) {
+      if (this.stopped) return;
+      const deleted = this.database.transaction(() => this.repo.purgeStale(collectionId, PURGE_BATCH));
+      n += deleted;
+      if (deleted < PURGE_BATCH) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (n > 0) this.logger.log(`Collection ${collectionId}: deleted ${n} vectors no longer in service`);
   }
 }

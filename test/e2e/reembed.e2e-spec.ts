@@ -90,6 +90,8 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
     await expectConsistent('wide', 'tiny/embed-wide', 192, TOPICS);
     const c = (await http().get('/v1/collections/wide').expect(200)).body;
     expect(c.reembed).toMatchObject({ state: 'done', embeddingModel: 'tiny/embed-wide', fromModel: 'tiny/embed' });
+    // The old model's vectors are deleted after the switch.
+    expect(await eventually(() => storedVectorRows(storage, 'wide'), c.counts.chunks)).toBe(c.counts.chunks);
   });
 
   it('takes in documents added and deleted while it runs', async () => {
@@ -125,6 +127,8 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
     const cancelled = await http().delete('/v1/collections/cancel/reembed').expect(200);
     expect(cancelled.body).toMatchObject({ state: 'cancelled', done: 0 });
     await expectConsistent('cancel', 'tiny/embed', 128, TOPICS.slice(0, 6));
+    const chunks = (await http().get('/v1/collections/cancel').expect(200)).body.counts.chunks as number;
+    expect(await eventually(() => storedVectorRows(storage, 'cancel'), chunks)).toBe(chunks); // what it wrote is gone
     await http().delete('/v1/collections/cancel/reembed').expect(404);
     await http().post('/v1/collections/cancel/reembed').send(WIDE).expect(202);
     expect((await until('cancel', ['done', 'failed'])).state).toBe('done');
@@ -188,6 +192,31 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
     expect(JSON.parse(fs.readFileSync(snapshotFiles(storage, 'stale')[1]!, 'utf8')).generation).toBe(1);
   });
 });
+
+/** Polls `read` until it returns `want` (or 10 s pass); returns the last value. */
+async function eventually<T>(read: () => T, want: T): Promise<T> {
+  const end = Date.now() + 10_000;
+  let v = read();
+  while (v !== want && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 50));
+    v = read();
+  }
+  return v;
+}
+
+/** Rows in chunk_vectors of a collection, of every generation; read from the database file. */
+function storedVectorRows(storage: string, name: string): number {
+  const db = new Database(path.join(storage, 'ragd.sqlite'), { readonly: true });
+  try {
+    return (
+      db.prepare('SELECT COUNT(*) AS n FROM chunk_vectors v JOIN collections k ON k.id = v.collection_id WHERE k.name = ?').get(name) as {
+        n: number;
+      }
+    ).n;
+  } finally {
+    db.close();
+  }
+}
 
 /** The collection's row id, which names its index files; read from the database file. */
 function collectionIdOf(storage: string, name: string): number {

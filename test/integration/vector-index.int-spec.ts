@@ -195,8 +195,8 @@ describe('VectorIndexService after a switch to another embedding model (integrat
     await first.onApplicationShutdown(); // a snapshot of the old vectors
 
     // The switch commits; the process dies before the new index's snapshot is written.
-    const job = db.transaction(() => reembeds.insert(collectionId, 'new', 'fp32', 'old', 'fp32'));
-    db.transaction(() => reembeds.stage(job.id, chunkIds.map((id, i) => ({ chunkId: id, vector: newVecs[i]! }))));
+    const job = db.transaction(() => reembeds.insert(collectionId, 'new', 'fp32'));
+    db.transaction(() => reembeds.write(job, DIM, chunkIds.map((id, i) => ({ chunkId: id, vector: newVecs[i]! }))));
     expect(db.transaction(() => reembeds.switchOver(job, DIM))).toHaveLength(40);
     expect(collections.findById(collectionId)).toMatchObject({ embedding_model: 'new', vector_generation: 1 });
 
