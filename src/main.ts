@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
@@ -24,23 +25,39 @@ async function bootstrap(): Promise<void> {
   await app.listen(settings.port, settings.host);
   const logger = new Logger('Main');
   logger.log(`Listening on http://${settings.host}:${settings.port} (Swagger UI at /docs)`);
-  // Graceful stop: refuse new connections, let requests finish, snapshot the indexes, close SQLite.
+  // Graceful stop: refuse new connections, let requests in flight finish (bounded), then stop the
+  // background work, snapshot the indexes and close SQLite (the app's shutdown hooks).
+  const server = app.getHttpServer() as Server;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      logger.log(`${signal} received: shutting down`);
-      const force = setTimeout(() => {
-        logger.error('Shutdown took longer than 30 s; exiting');
-        process.exit(1);
-      }, 30_000);
-      force.unref();
-      app.close().then(
-        () => process.exit(0),
-        (e: unknown) => {
-          logger.error(`Shutdown failed: ${String(e)}`);
-          process.exit(1);
-        },
-      );
+      logger.log(`${signal} received: refusing new connections, finishing requests in flight`);
+      void shutDown(app, server, settings.shutdownGraceMs, logger);
     });
+  }
+}
+
+async function shutDown(app: INestApplication, server: Server, graceMs: number, logger: Logger): Promise<void> {
+  const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const idle = setInterval(() => server.closeIdleConnections(), 100); // keep-alive sockets as their requests end
+  const cut = new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs).unref());
+  if (await Promise.race([drained.then(() => false), cut])) {
+    logger.warn(`Requests still in flight after ${graceMs} ms (SHUTDOWN_GRACE_MS): closing their connections`);
+    server.closeAllConnections();
+  }
+  clearInterval(idle);
+  const force = setTimeout(() => {
+    logger.error('Shutdown hooks took longer than 30 s; exiting');
+    process.exit(1);
+  }, 30_000);
+  force.unref();
+  try {
+    await app.close();
+    logger.log('Shut down cleanly');
+    process.exit(0);
+  } catch (e) {
+    logger.error(`Shutdown failed: ${String(e)}`);
+    process.exit(1);
   }
 }
 

@@ -38,6 +38,7 @@ const schema = z
     HNSW_EF_SEARCH: int(10, 5000).default(128),
     HNSW_INITIAL_CAPACITY: int(16, 100_000_000).default(1024),
     INDEX_SNAPSHOT_INTERVAL_MS: int(1000, 86_400_000).default(30_000),
+    SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(10_000),
     DEFAULT_CHUNK_SIZE: int(16, 8192).default(256),
     DEFAULT_CHUNK_OVERLAP: int(0, 4096).default(32),
     MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
@@ -70,6 +71,8 @@ export interface Settings {
   modelRetryMs: number;
   hnsw: { m: number; efConstruction: number; efSearch: number; initialCapacity: number };
   indexSnapshotIntervalMs: number;
+  /** On SIGTERM/SIGINT: how long requests in flight may take to finish before their connections are cut. */
+  shutdownGraceMs: number;
   chunking: { size: number; overlap: number };
   limits: { maxBodyBytes: number; maxFileBytes: number; maxDocumentsPerRequest: number };
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -114,6 +117,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       initialCapacity: e.HNSW_INITIAL_CAPACITY,
     },
     indexSnapshotIntervalMs: e.INDEX_SNAPSHOT_INTERVAL_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     chunking: { size: e.DEFAULT_CHUNK_SIZE, overlap: e.DEFAULT_CHUNK_OVERLAP },
     limits: {
       maxBodyBytes: e.MAX_BODY_BYTES,
