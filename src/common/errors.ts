@@ -104,3 +104,11 @@ export class ReembedNotFoundError extends DomainError {
     super(`Collection '${collection}' has ${what}`, { collection });
   }
 }
+
+export class ModelNotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'model_not_found';
+  constructor(model: string, available: string[]) {
+    super(`Model '${model}' is not available here; available: ${available.join(', ') || 'none'}`, { model, available });
+  }
+}

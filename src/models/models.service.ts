@@ -22,6 +22,8 @@ export interface ModelStatus {
   maxTokens?: number;
   dim?: number;
   loadMs?: number;
+  /** When it became ready (ISO time). */
+  loadedAt?: string;
 }
 
 interface Entry {
@@ -74,6 +76,28 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
 
   status(): ModelStatus[] {
     return [...this.entries.values()].map((e) => ({ ...e.status }));
+  }
+
+  /**
+   * Stops a loaded model's worker, after the calls queued on it, and frees its memory. The next call
+   * that needs it loads it again. Returns its state before (undefined if it was never known).
+   */
+  async unload(task: ModelTask, id: string, dtype: Dtype): Promise<ModelStatus | undefined> {
+    const e = this.entries.get(`${task}|${id}|${dtype}`);
+    if (!e) return undefined;
+    const before = { ...e.status };
+    await e.loading?.catch(() => undefined);
+    await e.tail;
+    const worker = e.worker;
+    e.worker = undefined;
+    e.info = undefined;
+    e.failedAt = undefined;
+    e.status = { id, task, dtype, device: e.status.device, state: 'not_loaded' };
+    if (worker) {
+      await worker.terminate();
+      this.logger.log(`Unloaded ${task} model ${id} (${dtype})`);
+    }
+    return before;
   }
 
   statusOf(task: ModelTask, id: string, dtype: Dtype): ModelStatus {
@@ -209,7 +233,7 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
       e.worker = worker;
       e.info = info;
       e.failedAt = undefined;
-      e.status = { ...e.status, state: 'ready', maxTokens: info.maxTokens, dim: info.dim, loadMs: info.loadMs };
+      e.status = { ...e.status, state: 'ready', maxTokens: info.maxTokens, dim: info.dim, loadMs: info.loadMs, loadedAt: new Date().toISOString() };
       this.logger.log(`Model ${id} ready in ${info.loadMs} ms (max ${info.maxTokens} tokens${info.dim ? `, ${info.dim} dims` : ''})`);
     } catch (err) {
       await worker.terminate().catch(() => undefined);

@@ -1,0 +1,91 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Dtype } from '../config/settings';
+import type { ModelTask } from './inference-protocol';
+
+/** A model folder found under MODELS_DIR (Hugging Face layout: config.json, onnx/*.onnx). */
+export interface LocalModel {
+  id: string;
+  task: ModelTask;
+  /** Precisions with weights present, and the bytes of each (external data files included). */
+  dtypes: Partial<Record<Dtype, number>>;
+  /** When the folder was last changed, epoch seconds. */
+  created: number;
+}
+
+/** transformers.js names each precision's weights `model<suffix>.onnx`. */
+const SUFFIXES: readonly [Dtype, string][] = [
+  ['fp16', '_fp16'],
+  ['q8', '_quantized'],
+  ['int8', '_int8'],
+  ['uint8', '_uint8'],
+  ['q4f16', '_q4f16'],
+  ['q4', '_q4'],
+  ['bnb4', '_bnb4'],
+  ['fp32', ''],
+];
+
+/** The task a model's config.json declares: a cross-encoder classifies, a causal LM generates, the rest embed. */
+export function taskOf(config: { architectures?: unknown; model_type?: unknown }): ModelTask {
+  const arch = Array.isArray(config.architectures) ? config.architectures.map(String).join(' ') : '';
+  if (/ForSequenceClassification/.test(arch)) return 'reranking';
+  if (/ForCausalLM|ForConditionalGeneration|LMHeadModel/.test(arch)) return 'generation';
+  return 'embedding';
+}
+
+/** Which precisions an `onnx/` folder holds, with their sizes (the decoder file for generators). */
+export function dtypesOf(onnxDir: string): Partial<Record<Dtype, number>> {
+  let files: string[];
+  try {
+    files = fs.readdirSync(onnxDir);
+  } catch {
+    return {};
+  }
+  const out: Partial<Record<Dtype, number>> = {};
+  for (const f of files) {
+    const m = /^(model|decoder_model_merged)(.*)\.onnx$/.exec(f);
+    if (!m) continue;
+    const hit = SUFFIXES.find(([, suffix]) => suffix === m[2]);
+    if (!hit) continue;
+    const size = (name: string) => {
+      try {
+        return fs.statSync(path.join(onnxDir, name)).size;
+      } catch {
+        return 0;
+      }
+    };
+    out[hit[0]] = (out[hit[0]] ?? 0) + size(f) + size(`${f}_data`);
+  }
+  return out;
+}
+
+/** Model folders under `modelsDir`, one or two levels deep ("name" or "org/name"). */
+export function scanModelsDir(modelsDir: string): LocalModel[] {
+  const out: LocalModel[] = [];
+  const visit = (rel: string, depth: number) => {
+    const dir = path.join(modelsDir, rel);
+    const config = path.join(dir, 'config.json');
+    if (rel && fs.existsSync(config)) {
+      try {
+        const parsed = JSON.parse(fs.readFileSync(config, 'utf8')) as Record<string, unknown>;
+        const dtypes = dtypesOf(path.join(dir, 'onnx'));
+        if (Object.keys(dtypes).length > 0) {
+          out.push({ id: rel.split(path.sep).join('/'), task: taskOf(parsed), dtypes, created: Math.floor(fs.statSync(dir).mtimeMs / 1000) });
+        }
+      } catch {
+        // an unreadable config: not a model we can offer
+      }
+      return;
+    }
+    if (depth === 2) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.')) visit(path.join(rel, e.name), depth + 1);
+  };
+  visit('', 0);
+  return out.sort((a, b) => a.id.localeCompare(b.id));
+}

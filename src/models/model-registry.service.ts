@@ -1,0 +1,170 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Dtype, Settings } from '../config/settings';
+import { DTYPES } from '../config/settings';
+import { SETTINGS } from '../config/settings.provider';
+import { InvalidInputError, ModelNotFoundError, ModelUnavailableError } from '../common/errors';
+import { CollectionsRepository } from '../database/collections.repository';
+import type { ModelTask } from './inference-protocol';
+import { LocalModel, scanModelsDir } from './model-catalog';
+import { ModelStatus, ModelsService } from './models.service';
+
+export type RegistryState = 'available' | 'loading' | 'ready' | 'failed';
+
+/** One (model, task, precision) the server can use, in the shape of an OpenAI model object plus ours. */
+export interface ModelView {
+  id: string;
+  object: 'model';
+  /** Epoch seconds: when the weights were placed in MODELS_DIR (0 when they are not there). */
+  created: number;
+  owned_by: string;
+  task: ModelTask;
+  state: RegistryState;
+  reason?: string;
+  dtype: Dtype;
+  /** Precisions whose weights are in MODELS_DIR. */
+  dtypes: Dtype[];
+  device: string;
+  /** Size of the weights file(s) of this precision: the model's memory use is about this plus runtime buffers. */
+  memoryBytes: number | null;
+  loadMs: number | null;
+  loadedAt: string | null;
+  maxTokens?: number;
+  dim?: number;
+  /** Where it comes from: MODELS_DIR, or the hub (downloaded into MODELS_DIR on first use). */
+  source: 'models_dir' | 'hub';
+  /** The task it is the configured default for, if any. */
+  defaultFor?: ModelTask;
+  /** Collections whose vectors this embedding model makes. */
+  collections?: string[];
+}
+
+export interface ModelSelector {
+  task?: ModelTask;
+  dtype?: Dtype;
+}
+
+/**
+ * What models the server can use and in what state: the configured defaults, every model folder in
+ * MODELS_DIR, what collections are pinned to, and whatever has been loaded.
+ */
+@Injectable()
+export class ModelRegistryService {
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly models: ModelsService,
+    private readonly collections: CollectionsRepository,
+  ) {}
+
+  list(): ModelView[] {
+    const local = new Map(scanModelsDir(this.settings.modelsDir).map((m) => [m.id, m]));
+    const views = new Map<string, ModelView>();
+    const add = (task: ModelTask, id: string, dtype: Dtype, status?: ModelStatus) => {
+      const key = `${task}|${id}|${dtype}`;
+      const view = views.get(key) ?? this.view(task, id, dtype, local.get(id), status ?? this.models.statusOf(task, id, dtype));
+      views.set(key, view);
+      return view;
+    };
+    for (const s of this.models.status()) add(s.task, s.id, s.dtype, s);
+    for (const m of local.values()) {
+      if (views.has(`${m.task}|${m.id}|${this.defaultDtype(m.task, m)}`)) continue;
+      if ([...views.values()].some((v) => v.id === m.id && v.task === m.task)) continue;
+      add(m.task, m.id, this.defaultDtype(m.task, m));
+    }
+    for (const c of this.collections.list()) {
+      const v = add('embedding', c.embedding_model, c.embedding_dtype as Dtype);
+      v.collections = [...(v.collections ?? []), c.name];
+    }
+    const { embedding, generation, rerank } = this.settings;
+    for (const [task, d] of [['embedding', embedding], ['generation', generation], ['reranking', rerank]] as const) {
+      const v = views.get(`${task}|${d.model}|${d.dtype}`);
+      if (v) v.defaultFor = task;
+    }
+    return [...views.values()].sort((a, b) => a.task.localeCompare(b.task) || a.id.localeCompare(b.id) || a.dtype.localeCompare(b.dtype));
+  }
+
+  /** Every entry for this model id; 404 naming what is available when there is none. */
+  find(id: string): ModelView[] {
+    const found = this.list().filter((v) => v.id === id);
+    if (found.length === 0) throw this.notFound(id);
+    return found;
+  }
+
+  async load(id: string, sel: ModelSelector): Promise<ModelView> {
+    const { task, dtype, local } = this.resolve(id, sel);
+    const status = await this.models.ensure(task, id, dtype);
+    if (status.state !== 'ready') throw new ModelUnavailableError(id, status.reason ?? status.state);
+    return this.view(task, id, dtype, local, status);
+  }
+
+  /** Unloads the model (every task and precision it is loaded with, or those selected). */
+  async unload(id: string, sel: ModelSelector): Promise<ModelView[]> {
+    const targets = this.find(id).filter((v) => (!sel.task || v.task === sel.task) && (!sel.dtype || v.dtype === sel.dtype));
+    const local = scanModelsDir(this.settings.modelsDir).find((m) => m.id === id);
+    const out: ModelView[] = [];
+    for (const t of targets) {
+      await this.models.unload(t.task, t.id, t.dtype);
+      out.push(this.view(t.task, t.id, t.dtype, local, this.models.statusOf(t.task, t.id, t.dtype)));
+    }
+    return out;
+  }
+
+  /**
+   * The task and precision a request means. A model in MODELS_DIR knows its task and precisions;
+   * a hub model needs the task unless it is already known.
+   */
+  resolve(id: string, sel: ModelSelector): { task: ModelTask; dtype: Dtype; local?: LocalModel } {
+    const local = scanModelsDir(this.settings.modelsDir).find((m) => m.id === id);
+    const known = this.models.status().find((s) => s.id === id && (!sel.task || s.task === sel.task));
+    const task = sel.task ?? local?.task ?? known?.task;
+    if (!local && !this.settings.allowRemoteModels && !known) throw this.notFound(id);
+    if (!task) throw new InvalidInputError(`Say which task model '${id}' is for: embedding, generation or reranking`, { model: id });
+    if (local && sel.task && sel.task !== local.task) {
+      throw new InvalidInputError(`Model '${id}' is a ${local.task} model, not ${sel.task}`, { model: id, task: local.task });
+    }
+    const dtype = sel.dtype ?? (sel.task || !known ? this.defaultDtype(task, local) : known.dtype);
+    if (local && !(dtype in local.dtypes) && !this.settings.allowRemoteModels) {
+      const have = Object.keys(local.dtypes).join(', ');
+      throw new InvalidInputError(`Model '${id}' has no ${dtype} weights in MODELS_DIR; it has: ${have}`, { model: id, dtype, available: have });
+    }
+    return { task, dtype, local };
+  }
+
+  private defaultDtype(task: ModelTask, local?: LocalModel): Dtype {
+    const configured = task === 'embedding' ? this.settings.embedding.dtype : task === 'generation' ? this.settings.generation.dtype : this.settings.rerank.dtype;
+    if (!local || configured in local.dtypes) return configured;
+    return DTYPES.find((d) => d in local.dtypes) ?? configured;
+  }
+
+  private view(task: ModelTask, id: string, dtype: Dtype, local: LocalModel | undefined, s: ModelStatus): ModelView {
+    const state: RegistryState = s.state === 'ready' ? 'ready' : s.state === 'loading' ? 'loading' : s.state === 'unavailable' ? 'failed' : 'available';
+    const hubOnly = !local || !(dtype in local.dtypes);
+    const unreachable = hubOnly && !this.settings.allowRemoteModels;
+    return {
+      id,
+      object: 'model',
+      created: local?.created ?? 0,
+      owned_by: id.includes('/') ? id.split('/')[0]! : 'local',
+      task,
+      state: state === 'available' && unreachable ? 'failed' : state,
+      ...(s.reason
+        ? { reason: s.reason }
+        : state === 'available' && unreachable
+          ? { reason: `no ${dtype} weights in MODELS_DIR and ALLOW_REMOTE_MODELS=false` }
+          : {}),
+      dtype,
+      dtypes: DTYPES.filter((d) => local && d in local.dtypes),
+      device: s.device,
+      memoryBytes: local?.dtypes[dtype] ?? null,
+      loadMs: s.loadMs ?? null,
+      loadedAt: s.loadedAt ?? null,
+      ...(s.maxTokens !== undefined ? { maxTokens: s.maxTokens } : {}),
+      ...(s.dim !== undefined ? { dim: s.dim } : {}),
+      source: hubOnly ? 'hub' : 'models_dir',
+    };
+  }
+
+  private notFound(id: string): ModelNotFoundError {
+    const available = [...new Set(this.list().filter((v) => v.state !== 'failed').map((v) => v.id))];
+    return new ModelNotFoundError(id, available);
+  }
+}
