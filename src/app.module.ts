@@ -8,10 +8,11 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EvaluationModule } from './evaluation/evaluation.module';
 import { HealthModule } from './health/health.module';
+import { OpenAiModule } from './openai/openai.module';
 import { ReembedModule } from './reembed/reembed.module';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule, EvaluationModule, ReembedModule],
+  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule, EvaluationModule, ReembedModule, OpenAiModule],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     {

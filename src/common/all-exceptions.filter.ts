@@ -44,7 +44,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     res.status(status).json(body);
   }
 
-  private toBody(exception: unknown, req: Request): { status: number; body: ErrorBody } {
+  protected toBody(exception: unknown, req: Request): { status: number; body: ErrorBody } {
     if (exception instanceof DomainError) {
       return {
         status: exception.status,

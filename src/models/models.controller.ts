@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorDto } from '../api/dto/search.dto';
 import { ModelDto, ModelListDto, ModelSelectorDto } from './dto/model.dto';
+import { OpenAiExceptionFilter } from '../openai/openai-exception.filter';
 import { ModelRegistryService, ModelView } from './model-registry.service';
 
 const RANK: Record<ModelView['state'], number> = { ready: 0, loading: 1, available: 2, failed: 3 };
@@ -12,6 +13,7 @@ const RANK: Record<ModelView['state'], number> = { ready: 0, loading: 1, availab
  */
 @ApiTags('models')
 @Controller('v1/models')
+@UseFilters(OpenAiExceptionFilter)
 export class ModelsController {
   constructor(private readonly registry: ModelRegistryService) {}
 
