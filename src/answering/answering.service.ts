@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Settings } from '../config/settings';
+import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
-import { InvalidInputError } from '../common/errors';
+import { InvalidInputError, ModelUnavailableError } from '../common/errors';
+import { ModelRegistryService } from '../models/model-registry.service';
 import { ModelsService } from '../models/models.service';
 import { RetrievalService, SearchHit, SearchMode, SearchRequest } from '../retrieval/retrieval.service';
 import { DocumentsRepository } from '../database/documents.repository';
@@ -11,6 +12,9 @@ import { ContextChunk, PackedSource, packContext } from './prompt';
 
 export interface AskRequest extends Omit<SearchRequest, 'query' | 'explain'> {
   question: string;
+  /** Generation model and precision for this request (default: GENERATION_MODEL, GENERATION_DTYPE). */
+  model?: string;
+  dtype?: Dtype;
   maxTokens?: number;
   temperature: number;
   /** Neighbouring chunks added on each side of every retrieved chunk. */
@@ -43,6 +47,14 @@ export interface AskResponse {
   timings: { retrieveMs: number; generateMs: number; totalMs: number };
 }
 
+/** What a streaming caller hears while the answer is made. */
+export interface AskStream {
+  /** The numbered sources the answer may cite, before any token. */
+  onSources(sources: Citation[], retrieval: AskResponse['retrieval']): void;
+  /** Each piece of generated text as it comes (an extractive answer comes as one piece). */
+  onToken(text: string): void;
+}
+
 export const NOT_FOUND_ANSWER = 'Not found in the documents: nothing in this collection matches the question.';
 
 @Injectable()
@@ -52,6 +64,7 @@ export class AnsweringService {
     private readonly retrieval: RetrievalService,
     private readonly models: ModelsService,
     private readonly documents: DocumentsRepository,
+    private readonly registry: ModelRegistryService,
   ) {}
 
   /**
@@ -75,29 +88,37 @@ export class AnsweringService {
     return out;
   }
 
-  async ask(collection: string, req: AskRequest, signal?: AbortSignal): Promise<AskResponse> {
+  async ask(collection: string, req: AskRequest, signal?: AbortSignal, stream?: AskStream): Promise<AskResponse> {
     const t0 = performance.now();
     if (!req.question.trim()) throw new InvalidInputError('question must not be blank');
-    const { question, maxTokens: askedTokens, temperature, neighbors, ...retrievalOptions } = req;
+    const { question, maxTokens: askedTokens, temperature, neighbors, model: askedModel, dtype: askedDtype, ...retrievalOptions } = req;
+    // A model asked for by name must exist (404 listing what does); the default may be unavailable (extractive).
+    const { model, dtype } = askedModel
+      ? { model: askedModel, dtype: this.registry.resolve(askedModel, { task: 'generation', dtype: askedDtype }).dtype }
+      : { model: this.settings.generation.model, dtype: askedDtype ?? this.settings.generation.dtype };
     const retrieved = await this.retrieval.search(collection, { ...retrievalOptions, query: question });
     const retrieveMs = performance.now() - t0;
     const retrieval = { mode: retrieved.mode, ...(retrieved.modeReason ? { modeReason: retrieved.modeReason } : {}), chunks: retrieved.results.length };
     const chunks = neighbors > 0 ? this.widen(retrieved.results, neighbors) : retrieved.results.map(toContext);
-    const { model, dtype } = this.settings.generation;
     const base = { retrieval, invalidCitations: [] as number[] };
     const timings = (generateMs: number) => ({ retrieveMs: round(retrieveMs), generateMs: round(generateMs), totalMs: round(performance.now() - t0) });
 
     if (chunks.length === 0) {
+      stream?.onSources([], retrieval);
+      stream?.onToken(NOT_FOUND_ANSWER);
       return { ...base, answer: NOT_FOUND_ANSWER, citations: [], mode: 'extractive', modeReason: 'no chunk matched the question', model: null, usage: { promptTokens: 0, completionTokens: 0 }, timings: timings(0) };
     }
 
     const status = await this.models.ensure('generation', model, dtype);
+    if (askedModel && status.state !== 'ready') throw new ModelUnavailableError(model, status.reason ?? status.state);
     const count = status.state === 'ready' ? await this.models.textTokenCounter(model) : undefined;
     if (status.state !== 'ready' || !count) {
       const t1 = performance.now();
       const sentences = extractAnswer(question, chunks);
       const reason = `generation model ${model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`;
       if (sentences.length === 0) {
+        stream?.onSources([], retrieval);
+        stream?.onToken(NOT_FOUND_ANSWER);
         return { ...base, answer: NOT_FOUND_ANSWER, citations: [], mode: 'extractive', modeReason: reason, model: null, usage: { promptTokens: 0, completionTokens: 0 }, timings: timings(performance.now() - t1) };
       }
       // Each quoted sentence cites the chunk it comes from; the citation's span is the sentence.
@@ -107,6 +128,8 @@ export class AnsweringService {
         return { n: i + 1, documentId: c.documentId, chunkId: c.chunkId, title: c.title, text: c.text, start: c.start, end: c.end, score: c.score };
       });
       const answer = sentences.map((s) => `${s.text} [${order.indexOf(s.n) + 1}]`).join(' ');
+      stream?.onSources(citations, retrieval);
+      stream?.onToken(answer);
       return { ...base, answer, citations, mode: 'extractive', modeReason: reason, model: null, usage: { promptTokens: 0, completionTokens: 0 }, timings: timings(performance.now() - t1) };
     }
 
@@ -117,7 +140,8 @@ export class AnsweringService {
       throw new InvalidInputError(`No retrieved chunk fits the generator's context of ${contextTokens} tokens with maxTokens ${maxTokens}; lower maxTokens`);
     }
     const t1 = performance.now();
-    const out = await this.models.generate(model, dtype, packed.messages, { maxTokens, temperature, signal });
+    stream?.onSources(packed.sources.map(toCitation), retrieval);
+    const out = await this.models.generate(model, dtype, packed.messages, { maxTokens, temperature, signal, onToken: stream ? (t) => stream.onToken(t) : undefined });
     const checked = checkCitations(out.text, packed.sources.length);
     return {
       ...base,

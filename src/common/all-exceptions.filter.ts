@@ -44,7 +44,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     res.status(status).json(body);
   }
 
-  protected toBody(exception: unknown, req: Request): { status: number; body: ErrorBody } {
+  /** The JSON error body an exception maps to (for errors met after a stream has started). */
+  body(exception: unknown): ErrorBody {
+    return this.toBody(exception, undefined).body;
+  }
+
+  protected toBody(exception: unknown, req: Request | undefined): { status: number; body: ErrorBody } {
     if (exception instanceof DomainError) {
       return {
         status: exception.status,
@@ -74,7 +79,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (bodyParserError) return bodyParserError;
     const requestId = randomUUID();
     this.logger.error(
-      `Unhandled error on ${req.method} ${req.url} (request ${requestId})`,
+      `Unhandled error on ${req ? `${req.method} ${req.url}` : 'a stream'} (request ${requestId})`,
       exception instanceof Error ? exception.stack : String(exception),
     );
     return {

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { DTYPES, type Dtype } from '../../config/settings';
+import { IsModelId } from './validators';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 const MODES = ['dense', 'lexical', 'hybrid'] as const;
@@ -126,6 +128,27 @@ export class AskDto extends RetrievalOptionsDto {
   @Min(0)
   @Max(2)
   temperature?: number;
+
+  @ApiPropertyOptional({ description: 'Generation model for this request (see GET /v1/models). Default: GENERATION_MODEL; a model named here must load (else 404/503), the default may fall back to extractive.', example: 'onnx-community/Qwen2.5-0.5B-Instruct' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @IsModelId('model')
+  model?: string;
+
+  @ApiPropertyOptional({ enum: DTYPES, description: 'Precision of the generation model. Default: GENERATION_DTYPE if the model has it.' })
+  @IsOptional()
+  @IsIn(DTYPES)
+  dtype?: Dtype;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Stream server-sent events: `sources` (the numbered sources the answer may cite, and the retrieval), then `token` events ({text}) as the model writes, then `done` (the full response: answer with invalid citations removed, cited sources, usage, timings), or `error`. Closing the connection stops the generation.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  stream?: boolean;
 }
 
 export class TimingsDto {
