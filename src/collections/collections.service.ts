@@ -6,6 +6,7 @@ import { CollectionCounts, CollectionRow, CollectionsRepository } from '../datab
 import { DatabaseService } from '../database/database.service';
 import { IndexState, VectorIndexService } from '../vector-index/vector-index.service';
 import { SearchSettings, parseSearchSettings } from '../retrieval/search-settings';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
 
 export interface Collection {
   name: string;
@@ -49,7 +50,8 @@ export class CollectionsService {
     private readonly vectors: VectorIndexService,
   ) {}
 
-  create(input: CreateCollection): CollectionWithCounts {
+  /** An Idempotency-Key is recorded in the transaction that inserts the collection. */
+  create(input: CreateCollection, idempotency?: IdempotencyContext): CollectionWithCounts {
     const chunkSize = input.chunkSize ?? this.settings.chunking.size;
     const chunkOverlap = input.chunkOverlap ?? Math.min(this.settings.chunking.overlap, Math.floor(chunkSize / 4));
     if (chunkOverlap >= chunkSize) {
@@ -57,7 +59,7 @@ export class CollectionsService {
     }
     const row = this.database.transaction(() => {
       if (this.repo.findByName(input.name)) throw new CollectionExistsError(input.name);
-      return this.repo.insert({
+      const inserted = this.repo.insert({
         name: input.name,
         embeddingModel: input.embeddingModel ?? this.settings.embedding.model,
         embeddingDtype: input.embeddingDtype ?? this.settings.embedding.dtype,
@@ -66,6 +68,8 @@ export class CollectionsService {
         metadata: JSON.stringify(input.metadata ?? {}),
         searchSettings: JSON.stringify(input.search ?? {}),
       });
+      idempotency?.commit(this.withCounts(inserted));
+      return inserted;
     });
     return this.withCounts(row);
   }

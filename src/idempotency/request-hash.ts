@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /** The parts of a request that make it the same request again when it is retried. */
 export interface RequestParts {
   /** Route parameters, e.g. the collection name. */
-  params: Record<string, string>;
+  params: Record<string, unknown>;
   query: unknown;
   /** The parsed JSON body, or the text fields of a multipart upload. */
   body: unknown;
@@ -30,7 +30,7 @@ export function requestHash(r: RequestParts): string {
 }
 
 /** What an Idempotency-Key is scoped to: method, route and its parameters (the collection). */
-export function requestScope(method: string, routePath: string, params: Record<string, string>): string {
+export function requestScope(method: string, routePath: string, params: Record<string, unknown>): string {
   return `${method} ${routePath} ${canonicalJson(params)}`;
 }
 
