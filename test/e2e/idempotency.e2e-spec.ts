@@ -306,11 +306,18 @@ describe('IDEMPOTENCY_TTL_HOURS (e2e)', () => {
     await app?.close();
   });
 
-  it('lets a key be used for another request once the setting says it has expired', async () => {
+  it('lets a key be used for another request once the setting says it has expired, but not under a request still running', async () => {
     await http().post('/v1/collections').set('Idempotency-Key', 'short').send({ name: 'first' }).expect(201);
+    const sut = app.get(IdempotencyService);
+    const body = { name: 'slow' };
+    const running = sut.begin('running', requestScope('POST', '/v1/collections', {}), requestHash({ params: {}, query: {}, body }), 201);
+    expect(running.kind).toBe('claimed');
     await new Promise((resolve) => setTimeout(resolve, 1300));
     const res = await http().post('/v1/collections').set('Idempotency-Key', 'short').send({ name: 'second' }).expect(201);
     expect(res.headers['idempotent-replayed']).toBeUndefined();
     expect(res.body.name).toBe('second');
+    sut.purgeExpired();
+    const busy = await http().post('/v1/collections').set('Idempotency-Key', 'running').send(body).expect(409);
+    expect(busy.body.error.code).toBe('idempotency_request_in_progress');
   });
 });
