@@ -5,6 +5,7 @@ import { AnsweringModule } from '../answering/answering.module';
 import { CollectionsModule } from '../collections/collections.module';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { IngestionModule } from '../ingestion/ingestion.module';
 import { RetrievalModule } from '../retrieval/retrieval.module';
 import { CollectionsController } from './collections.controller';
@@ -17,6 +18,7 @@ import { SearchController } from './search.controller';
     IngestionModule,
     RetrievalModule,
     AnsweringModule,
+    IdempotencyModule,
     MulterModule.registerAsync({
       inject: [SETTINGS],
       useFactory: (settings: Settings) => ({

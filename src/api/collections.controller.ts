@@ -1,6 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiBadRequestResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiBadRequestResponse } from '@nestjs/swagger';
 import { CollectionsService } from '../collections/collections.service';
+import { Idempotency } from '../idempotency/idempotency.interceptor';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
+import { IN_PROGRESS_DESCRIPTION, Idempotent } from '../idempotency/idempotent.decorator';
 import { CollectionDto, CollectionListDto, CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
 import { ErrorDto } from './dto/search.dto';
 
@@ -10,12 +13,12 @@ export class CollectionsController {
   constructor(private readonly collections: CollectionsService) {}
 
   @Post()
+  @Idempotent({ conflictDescription: `collection_exists: a collection with this name exists; or ${IN_PROGRESS_DESCRIPTION}` })
   @ApiOperation({ summary: 'Create a collection, pinned to one embedding model' })
   @ApiCreatedResponse({ type: CollectionDto })
-  @ApiConflictResponse({ type: ErrorDto, description: 'A collection with this name exists' })
   @ApiBadRequestResponse({ type: ErrorDto })
-  create(@Body() body: CreateCollectionDto): CollectionDto {
-    return this.collections.create(body);
+  create(@Body() body: CreateCollectionDto, @Idempotency() idempotency: IdempotencyContext | undefined): CollectionDto {
+    return this.collections.create(body, idempotency);
   }
 
   @Get()

@@ -19,6 +19,9 @@ import type { Request } from 'express';
 import { InvalidInputError, PayloadTooLargeError } from '../common/errors';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
+import { Idempotency } from '../idempotency/idempotency.interceptor';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { DocumentsService } from '../ingestion/documents.service';
 import { parseUpload, SUPPORTED_UPLOAD_TYPES } from '../ingestion/parsers';
 import { AddDocumentsDto, DocumentDetailDto, DocumentListDto, IngestResultDto, ListDocumentsQueryDto, ReplaceDocumentDto, ReplaceResultDto, UploadFieldsDto } from './dto/document.dto';
@@ -35,6 +38,7 @@ export class DocumentsController {
   ) {}
 
   @Post()
+  @Idempotent() // above the upload interceptor: the file is read before the request is hashed
   @UseInterceptors(FileInterceptor('file'))
   @ApiOperation({
     summary: 'Add documents: JSON texts, or one uploaded file (multipart field "file")',
@@ -64,7 +68,13 @@ export class DocumentsController {
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiPayloadTooLargeResponse({ type: ErrorDto })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorDto })
-  async add(@Param('name') name: string, @Req() req: Request, @Body() body: unknown, @UploadedFile() file?: Express.Multer.File): Promise<IngestResultDto> {
+  async add(
+    @Param('name') name: string,
+    @Req() req: Request,
+    @Body() body: unknown,
+    @Idempotency() idempotency: IdempotencyContext | undefined,
+    @UploadedFile() file?: Express.Multer.File,
+  ): Promise<IngestResultDto> {
     if (req.is('multipart/form-data')) {
       if (!file) throw new InvalidInputError('Multipart upload needs a file in the field "file"');
       const fields = validateBody(UploadFieldsDto, body ?? {});
@@ -83,6 +93,7 @@ export class DocumentsController {
           },
         ],
         fields.wait !== 'false',
+        idempotency,
       );
     }
     if (!req.is('application/json')) {
@@ -96,6 +107,7 @@ export class DocumentsController {
       name,
       dto.documents.map((d) => ({ ...d, contentType: 'text/plain' })),
       dto.wait ?? true,
+      idempotency,
     );
   }
 

@@ -7,6 +7,7 @@ import { DatabaseService } from '../database/database.service';
 import { ReembedRepository, ReembedRow } from '../database/reembed.repository';
 import { IndexState, VectorIndexService } from '../vector-index/vector-index.service';
 import { SearchSettings, parseSearchSettings } from '../retrieval/search-settings';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
 
 export interface Collection {
   name: string;
@@ -68,7 +69,8 @@ export class CollectionsService {
     private readonly reembeds: ReembedRepository,
   ) {}
 
-  create(input: CreateCollection): CollectionWithCounts {
+  /** An Idempotency-Key is recorded in the transaction that inserts the collection. */
+  create(input: CreateCollection, idempotency?: IdempotencyContext): CollectionWithCounts {
     const chunkSize = input.chunkSize ?? this.settings.chunking.size;
     const chunkOverlap = input.chunkOverlap ?? Math.min(this.settings.chunking.overlap, Math.floor(chunkSize / 4));
     if (chunkOverlap >= chunkSize) {
@@ -76,7 +78,7 @@ export class CollectionsService {
     }
     const row = this.database.transaction(() => {
       if (this.repo.findByName(input.name)) throw new CollectionExistsError(input.name);
-      return this.repo.insert({
+      const inserted = this.repo.insert({
         name: input.name,
         embeddingModel: input.embeddingModel ?? this.settings.embedding.model,
         embeddingDtype: input.embeddingDtype ?? this.settings.embedding.dtype,
@@ -85,6 +87,8 @@ export class CollectionsService {
         metadata: JSON.stringify(input.metadata ?? {}),
         searchSettings: JSON.stringify(input.search ?? {}),
       });
+      idempotency?.commit(this.withCounts(inserted));
+      return inserted;
     });
     return this.withCounts(row);
   }

@@ -5,6 +5,8 @@
 export abstract class DomainError extends Error {
   abstract readonly status: number;
   abstract readonly code: string;
+  /** Response headers that go with the error, e.g. Retry-After. */
+  readonly headers?: Record<string, string>;
   constructor(
     message: string,
     readonly details?: Record<string, unknown>,
@@ -110,5 +112,30 @@ export class ModelNotFoundError extends DomainError {
   readonly code = 'model_not_found';
   constructor(model: string, available: string[]) {
     super(`Model '${model}' is not available here; available: ${available.join(', ') || 'none'}`, { model, available });
+  }
+}
+
+export class InvalidIdempotencyKeyError extends DomainError {
+  readonly status = 400;
+  readonly code = 'invalid_idempotency_key';
+  constructor() {
+    super('Idempotency-Key must be 1-255 printable ASCII characters');
+  }
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly status = 422;
+  readonly code = 'idempotency_key_reused';
+  constructor(key: string) {
+    super(`Idempotency-Key '${key}' was already used for a different request to this route; use a new key for a new request`, { key });
+  }
+}
+
+export class IdempotencyRequestInProgressError extends DomainError {
+  readonly status = 409;
+  readonly code = 'idempotency_request_in_progress';
+  override readonly headers = { 'Retry-After': '1' };
+  constructor(key: string) {
+    super(`A request with Idempotency-Key '${key}' is still in progress; retry it once that one has finished`, { key });
   }
 }

@@ -37,6 +37,13 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ RERANK_DTYPE: 'fp64' })).toThrow(/RERANK_DTYPE="fp64"/);
   });
 
+  it('reads how long idempotency keys are kept, in hours, fractions allowed', () => {
+    expect(loadSettings({}).idempotency.ttlMs).toBe(24 * 3_600_000);
+    expect(loadSettings({ IDEMPOTENCY_TTL_HOURS: '0.25' }).idempotency.ttlMs).toBe(900_000);
+    expect(() => loadSettings({ IDEMPOTENCY_TTL_HOURS: '0' })).toThrow(/IDEMPOTENCY_TTL_HOURS="0"/);
+    expect(() => loadSettings({ IDEMPOTENCY_TTL_HOURS: 'a day' })).toThrow(/IDEMPOTENCY_TTL_HOURS="a day"/);
+  });
+
   it('refuses an overlap that is not smaller than the chunk size', () => {
     expect(() => loadSettings({ DEFAULT_CHUNK_SIZE: '64', DEFAULT_CHUNK_OVERLAP: '64' })).toThrow(
       /DEFAULT_CHUNK_OVERLAP/,

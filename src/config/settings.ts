@@ -44,6 +44,8 @@ const schema = z
     MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
     MAX_FILE_BYTES: int(1024, 1024 * 1024 * 1024).default(25 * 1024 * 1024),
     MAX_DOCUMENTS_PER_REQUEST: int(1, 100_000).default(1000),
+    // Fractions allowed (0.25 = 15 minutes); at least one second, at most a year.
+    IDEMPOTENCY_TTL_HOURS: z.coerce.number().min(1 / 3600).max(8760).default(24),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   })
   .superRefine((s, ctx) => {
@@ -75,6 +77,8 @@ export interface Settings {
   shutdownGraceMs: number;
   chunking: { size: number; overlap: number };
   limits: { maxBodyBytes: number; maxFileBytes: number; maxDocumentsPerRequest: number };
+  /** How long an Idempotency-Key is remembered after its first request. */
+  idempotency: { ttlMs: number };
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
 
@@ -124,6 +128,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       maxFileBytes: e.MAX_FILE_BYTES,
       maxDocumentsPerRequest: e.MAX_DOCUMENTS_PER_REQUEST,
     },
+    idempotency: { ttlMs: Math.round(e.IDEMPOTENCY_TTL_HOURS * 3_600_000) },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -95,6 +95,29 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `ALTER TABLE collections ADD COLUMN search_settings TEXT NOT NULL DEFAULT '{}';`,
   },
   {
+    version: 3,
+    name: 'idempotency keys',
+    sql: `
+      -- One row per Idempotency-Key and scope (method, route and its parameters, e.g. the
+      -- collection). in_progress: claimed, nothing committed yet; committed: the request's writes
+      -- are committed (in the same transaction as this state) with the response as of that moment;
+      -- completed: the response sent. run_id is the server run that claimed the key: an
+      -- in_progress row of an earlier run was cut short by a crash and counts as absent.
+      CREATE TABLE idempotency_keys (
+        key             TEXT NOT NULL,
+        scope           TEXT NOT NULL,
+        request_hash    TEXT NOT NULL,
+        state           TEXT NOT NULL CHECK (state IN ('in_progress', 'committed', 'completed')),
+        run_id          TEXT NOT NULL,
+        response_status INTEGER,
+        response_body   TEXT,
+        created_at      TEXT NOT NULL,
+        PRIMARY KEY (key, scope)
+      );
+      CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+    `,
+  },
+  {
     version: 4,
     name: 'embedding-model migration: vector generations and re-embed jobs',
     sql: `

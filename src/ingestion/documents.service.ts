@@ -12,6 +12,7 @@ import { ChunkRow, DocumentRow, DocumentsRepository, DocumentSummaryRow } from '
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { ChunkingService } from './chunking.service';
 import { DrainResult, EmbeddingQueueService } from './embedding-queue.service';
+import type { IdempotencyContext } from '../idempotency/idempotency.service';
 
 export interface IncomingDocument {
   id?: string;
@@ -85,9 +86,10 @@ export class DocumentsService {
 
   /**
    * Stores documents and their chunks (and FTS rows) in one transaction: all or nothing. Then, when
-   * `wait` is set and the model is available, waits until the chunks have vectors.
+   * `wait` is set and the model is available, waits until the chunks have vectors. An Idempotency-Key
+   * is recorded in the same transaction, with the result as it stands at the commit.
    */
-  async add(collectionName: string, docs: IncomingDocument[], wait = true): Promise<IngestResult> {
+  async add(collectionName: string, docs: IncomingDocument[], wait = true, idempotency?: IdempotencyContext): Promise<IngestResult> {
     const collection = this.collections.row(collectionName);
     const ids = new Set<string>();
     for (const d of docs) {
@@ -103,8 +105,8 @@ export class DocumentsService {
       const hash = contentHash(d.text, d.title ?? null, metadata);
       return { doc: d, id: d.id ?? randomUUID(), metadata, hash };
     });
-    const result = this.database.transaction(() =>
-      prepared.map(({ doc, id, metadata, hash }) => {
+    const result = this.database.transaction(() => {
+      const stored = prepared.map(({ doc, id, metadata, hash }) => {
         const existing = this.repo.find(collection.id, id);
         if (existing) {
           if (existing.content_hash !== hash) throw new DocumentConflictError(id);
@@ -113,19 +115,13 @@ export class DocumentsService {
         const chunks = chunker.chunk(doc.text);
         this.insertVersion(collection.id, id, doc, hash, metadata, chunks, chunker.counter);
         return { id, chunks: chunks.length, status: 'created' as const };
-      }),
-    );
+      });
+      idempotency?.commit(ingestResult(stored, { pending: this.collectionRows.counts(collection.id).pending }, chunker.counter));
+      return stored;
+    });
     const drain = this.queue.drain(collection.id);
     const outcome: DrainResult = wait ? await drain : { pending: this.collectionRows.counts(collection.id).pending };
-    return {
-      documents: result,
-      embedding: {
-        state: outcome.pending === 0 ? 'done' : 'pending',
-        pendingChunks: outcome.pending,
-        ...(outcome.pending > 0 ? { reason: outcome.reason ?? 'embedding in progress' } : {}),
-        tokenCounter: chunker.counter,
-      },
-    };
+    return ingestResult(result, outcome, chunker.counter);
   }
 
   /**
@@ -237,6 +233,18 @@ export class DocumentsService {
     this.vectors.remove(c.id, labels);
   }
 
+}
+
+function ingestResult(documents: IngestResult['documents'], outcome: DrainResult, tokenCounter: string): IngestResult {
+  return {
+    documents,
+    embedding: {
+      state: outcome.pending === 0 ? 'done' : 'pending',
+      pendingChunks: outcome.pending,
+      ...(outcome.pending > 0 ? { reason: outcome.reason ?? 'embedding in progress' } : {}),
+      tokenCounter,
+    },
+  };
 }
 
 function contentHash(text: string, title: string | null, metadata: string): string {

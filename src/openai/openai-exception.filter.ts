@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
+import { DomainError } from '../common/errors';
 
 /** OpenAI's `error.type` for a status. */
 function typeOf(status: number): string {
@@ -25,6 +26,7 @@ export class OpenAiExceptionFilter extends AllExceptionsFilter {
       res.end();
       return;
     }
+    if (exception instanceof DomainError && exception.headers) res.set(exception.headers);
     const violations = (body.error.details as { violations?: string[] } | undefined)?.violations;
     const param = violations?.[0]?.match(/^([\w.]+) /)?.[1] ?? null;
     res.status(status).json({ error: { ...body.error, type: typeOf(status), param } });

@@ -38,7 +38,7 @@ export const TINY_ENV: Record<string, string> = {
   LOG_LEVEL: 'warn',
 };
 
-const KEYS = [...Object.keys(TINY_ENV), 'STORAGE_DIR', 'PRELOAD_MODELS', 'MODEL_RETRY_MS', 'MAX_BODY_BYTES', 'MAX_FILE_BYTES'];
+const KEYS = [...Object.keys(TINY_ENV), 'STORAGE_DIR', 'PRELOAD_MODELS', 'MODEL_RETRY_MS', 'MAX_BODY_BYTES', 'MAX_FILE_BYTES', 'IDEMPOTENCY_TTL_HOURS'];
 
 /** The whole app, exactly as main.ts builds it, on the given environment. */
 export async function createTestApp(env: Record<string, string>): Promise<INestApplication> {
