@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AllExceptionsFilter } from '../common/all-exceptions.filter';
+import { AllExceptionsFilter, ErrorBody } from '../common/all-exceptions.filter';
 import { DomainError } from '../common/errors';
 
 /** OpenAI's `error.type` for a status. */
@@ -27,8 +27,22 @@ export class OpenAiExceptionFilter extends AllExceptionsFilter {
       return;
     }
     if (exception instanceof DomainError && exception.headers) res.set(exception.headers);
-    const violations = (body.error.details as { violations?: string[] } | undefined)?.violations;
-    const param = violations?.[0]?.match(/^([\w.]+) /)?.[1] ?? null;
-    res.status(status).json({ error: { ...body.error, type: typeOf(status), param } });
+    res.status(status).json(openAiShape(status, body));
   }
+
+  /** The OpenAI-shaped error body of an exception met after a stream has started. */
+  openAiBody(exception: unknown): OpenAiErrorBody {
+    const { status, body } = this.toBody(exception, undefined);
+    return openAiShape(status, body);
+  }
+}
+
+export interface OpenAiErrorBody {
+  error: ErrorBody['error'] & { type: string; param: string | null };
+}
+
+function openAiShape(status: number, body: ErrorBody): OpenAiErrorBody {
+  const violations = (body.error.details as { violations?: string[] } | undefined)?.violations;
+  const param = violations?.[0]?.match(/^([\w.]+) /)?.[1] ?? null;
+  return { error: { ...body.error, type: typeOf(status), param } };
 }
