@@ -139,3 +139,21 @@ export class IdempotencyRequestInProgressError extends DomainError {
     super(`A request with Idempotency-Key '${key}' is still in progress; retry it once that one has finished`, { key });
   }
 }
+
+export class ServerBusyError extends DomainError {
+  readonly status = 503;
+  readonly code = 'server_busy';
+  override readonly headers: Record<string, string>;
+  constructor(what: string, retryAfterSeconds: number, details: Record<string, unknown>) {
+    super(`${what}; retry in about ${retryAfterSeconds} s`, details);
+    this.headers = { 'Retry-After': String(retryAfterSeconds) };
+  }
+}
+
+export class GenerationTimeoutError extends DomainError {
+  readonly status = 504;
+  readonly code = 'generation_timeout';
+  constructor(model: string, ms: number) {
+    super(`Generation with '${model}' took longer than ${ms} ms (GENERATION_TIMEOUT_MS) and was stopped`, { model, timeoutMs: ms });
+  }
+}

@@ -7,7 +7,8 @@ describe('loadSettings', () => {
     expect(sut.port).toBe(3000);
     expect(sut.storageDir).toBe(path.resolve('./storage'));
     expect(sut.allowRemoteModels).toBe(true);
-    expect(sut.embedding).toEqual({ model: 'Xenova/bge-small-en-v1.5', dtype: 'q8', batchSize: 32 });
+    expect(sut.embedding).toEqual({ model: 'Xenova/bge-small-en-v1.5', dtype: 'q8', batchSize: 32, batchWaitMs: 2, queueLimit: 8192 });
+    expect(sut.generation).toMatchObject({ queueLimit: 4, timeoutMs: 300_000 });
     expect(sut.generation.model).toBe('onnx-community/Qwen2.5-0.5B-Instruct');
     expect(sut.generation.dtype).toBe('q4');
     expect(sut.rerank).toEqual({ model: 'Xenova/ms-marco-MiniLM-L-6-v2', dtype: 'q8', candidates: 50 });

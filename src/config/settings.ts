@@ -33,6 +33,10 @@ const schema = z
     PRELOAD_MODELS: bool.default(true),
     MODEL_RETRY_MS: int(1000, 86_400_000).default(60_000),
     EMBED_BATCH_SIZE: int(1, 512).default(32),
+    EMBED_BATCH_WAIT_MS: int(0, 1000).default(2),
+    EMBED_QUEUE_LIMIT: int(1, 1_000_000).default(8192),
+    GENERATION_QUEUE_LIMIT: int(1, 1000).default(4),
+    GENERATION_TIMEOUT_MS: int(1000, 3_600_000).default(300_000),
     HNSW_M: int(4, 128).default(16),
     HNSW_EF_CONSTRUCTION: int(10, 2000).default(200),
     HNSW_EF_SEARCH: int(10, 5000).default(128),
@@ -65,8 +69,10 @@ export interface Settings {
   modelsDir: string;
   allowRemoteModels: boolean;
   remoteModelConnectTimeoutMs: number;
-  embedding: { model: string; dtype: Dtype; batchSize: number };
-  generation: { model: string; dtype: Dtype; contextTokens: number; maxTokens: number };
+  /** batchWaitMs: how long an idle model waits to coalesce requests; queueLimit: texts waiting before 503. */
+  embedding: { model: string; dtype: Dtype; batchSize: number; batchWaitMs: number; queueLimit: number };
+  /** queueLimit: generations waiting or running per model before 503; timeoutMs: longest generation. */
+  generation: { model: string; dtype: Dtype; contextTokens: number; maxTokens: number; queueLimit: number; timeoutMs: number };
   /** Cross-encoder that re-scores fused candidates; `candidates`: how many of them by default. */
   rerank: { model: string; dtype: Dtype; candidates: number };
   preloadModels: boolean;
@@ -104,12 +110,20 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     modelsDir: path.resolve(e.MODELS_DIR),
     allowRemoteModels: e.ALLOW_REMOTE_MODELS,
     remoteModelConnectTimeoutMs: e.REMOTE_MODEL_CONNECT_TIMEOUT_MS,
-    embedding: { model: e.EMBEDDING_MODEL, dtype: e.EMBEDDING_DTYPE, batchSize: e.EMBED_BATCH_SIZE },
+    embedding: {
+      model: e.EMBEDDING_MODEL,
+      dtype: e.EMBEDDING_DTYPE,
+      batchSize: e.EMBED_BATCH_SIZE,
+      batchWaitMs: e.EMBED_BATCH_WAIT_MS,
+      queueLimit: e.EMBED_QUEUE_LIMIT,
+    },
     generation: {
       model: e.GENERATION_MODEL,
       dtype: e.GENERATION_DTYPE,
       contextTokens: e.GENERATION_CONTEXT_TOKENS,
       maxTokens: e.GENERATION_MAX_TOKENS,
+      queueLimit: e.GENERATION_QUEUE_LIMIT,
+      timeoutMs: e.GENERATION_TIMEOUT_MS,
     },
     rerank: { model: e.RERANK_MODEL, dtype: e.RERANK_DTYPE, candidates: e.RERANK_CANDIDATES },
     preloadModels: e.PRELOAD_MODELS,

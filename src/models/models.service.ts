@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
-import { ModelUnavailableError } from '../common/errors';
+import { GenerationTimeoutError, ModelUnavailableError, ServerBusyError } from '../common/errors';
+import { EmbedBatcher, EmbedQueueFullError } from './embed-batcher';
 import { InferenceWorker } from './inference-worker';
 import { RERANK_BATCH_SIZE } from './inference-protocol';
 import type { ChatMessage, GenerateResult, LoadedInfo, ModelTask } from './inference-protocol';
@@ -34,6 +35,10 @@ interface Entry {
   failedAt?: number;
   /** Inference calls on one worker run one at a time, in order. */
   tail: Promise<unknown>;
+  /** Embedding models: coalesces concurrent requests into batches. */
+  batcher?: EmbedBatcher;
+  /** Generation models: generations waiting or running. */
+  generating: number;
 }
 
 interface Tokenizer {
@@ -91,6 +96,7 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     const worker = e.worker;
     e.worker = undefined;
     e.info = undefined;
+    e.batcher = undefined;
     e.failedAt = undefined;
     e.status = { id, task, dtype, device: e.status.device, state: 'not_loaded' };
     if (worker) {
@@ -125,10 +131,22 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     const prefix = kind === 'query' ? profile.queryPrefix : profile.passagePrefix;
     const inputs = prefix ? texts.map((t) => prefix + t) : texts;
     const worker = e.worker!;
-    const { vectors, dim } = await this.serial(e, () => worker.embed(inputs, profile.pooling, profile.normalize));
-    const rows: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i++) rows.push(vectors.subarray(i * dim, (i + 1) * dim));
-    return { vectors: rows, dim };
+    e.batcher ??= new EmbedBatcher(
+      async (batch) => {
+        const { vectors, dim } = await this.serial(e, () => worker.embed(batch, profile.pooling, profile.normalize));
+        return batch.map((_, i) => vectors.subarray(i * dim, (i + 1) * dim));
+      },
+      { maxBatch: this.settings.embedding.batchSize, maxWaitMs: this.settings.embedding.batchWaitMs, maxQueued: this.settings.embedding.queueLimit },
+    );
+    try {
+      const rows = await e.batcher.embed(inputs, kind);
+      return { vectors: rows, dim: rows[0]?.length ?? e.status.dim ?? 0 };
+    } catch (err) {
+      if (err instanceof EmbedQueueFullError) {
+        throw new ServerBusyError(`Embedding model '${id}' has ${err.queued} texts waiting (EMBED_QUEUE_LIMIT)`, 1, { model: id, queued: err.queued });
+      }
+      throw err;
+    }
   }
 
   /**
@@ -160,13 +178,38 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     options: { maxTokens: number; temperature: number; signal?: AbortSignal; onToken?: (t: string) => void },
   ): Promise<GenerateResult> {
     const e = await this.ready('generation', id, dtype);
+    const limit = this.settings.generation.queueLimit;
+    if (e.generating >= limit) {
+      throw new ServerBusyError(`Generation model '${id}' has ${e.generating} requests waiting or running (GENERATION_QUEUE_LIMIT ${limit})`, 5, {
+        model: id,
+        queued: e.generating,
+      });
+    }
     const cancel = new SharedArrayBuffer(4);
     const flag = new Int32Array(cancel);
     options.signal?.addEventListener('abort', () => Atomics.store(flag, 0, 1), { once: true });
     const worker = e.worker!;
-    return this.serial(e, () =>
-      worker.generate({ messages, maxTokens: options.maxTokens, temperature: options.temperature, cancel }, options.onToken),
-    );
+    e.generating++;
+    try {
+      return await this.serial(e, async () => {
+        if (options.signal?.aborted) return { text: '', promptTokens: 0, completionTokens: 0, finishReason: 'cancelled' as const };
+        // The time limit counts from when the generation starts, not from when it was queued.
+        let timedOut = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          Atomics.store(flag, 0, 1);
+        }, this.settings.generation.timeoutMs);
+        try {
+          const out = await worker.generate({ messages, maxTokens: options.maxTokens, temperature: options.temperature, cancel }, options.onToken);
+          if (timedOut) throw new GenerationTimeoutError(id, this.settings.generation.timeoutMs);
+          return out;
+        } finally {
+          clearTimeout(timer);
+        }
+      });
+    } finally {
+      e.generating--;
+    }
   }
 
   /**
@@ -209,7 +252,7 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     const key = `${task}|${id}|${dtype}`;
     let e = this.entries.get(key);
     if (!e) {
-      e = { status: { id, task, dtype, device: 'cpu', state: 'not_loaded' }, tail: Promise.resolve() };
+      e = { status: { id, task, dtype, device: 'cpu', state: 'not_loaded' }, tail: Promise.resolve(), generating: 0 };
       this.entries.set(key, e);
     }
     return e;
@@ -231,6 +274,7 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
         connectTimeoutMs: this.settings.remoteModelConnectTimeoutMs,
       });
       e.worker = worker;
+      e.batcher = undefined; // bound to the previous worker, if any
       e.info = info;
       e.failedAt = undefined;
       e.status = { ...e.status, state: 'ready', maxTokens: info.maxTokens, dim: info.dim, loadMs: info.loadMs, loadedAt: new Date().toISOString() };

@@ -1,6 +1,7 @@
 import { loadSettings } from '../../src/config/settings';
 import { chunkText } from '../../src/ingestion/chunker';
 import { ModelsService } from '../../src/models/models.service';
+import { ServerBusyError } from '../../src/common/errors';
 import { TINY_ENV, tempDir, tinyModelsPresent } from '../support/test-app';
 
 describe('ModelsService on the tiny generated models: real transformers.js in worker threads (integration)', () => {
@@ -68,5 +69,49 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
     expect(s.reason).toMatch(/not found in MODELS_DIR .*ALLOW_REMOTE_MODELS=false/);
     expect(Date.now() - t0).toBeLessThan(5000);
     await expect(sut.embed('nobody/nothing', 'fp32', ['x'], 'query')).rejects.toThrow(/unavailable/);
+  });
+
+  it('coalesces concurrent embedding requests into few model calls, each text embedded as alone', async () => {
+    const texts = ['garden', 'river', 'train station', 'kitchen bread', 'winter ocean', 'music school', 'doctor', 'market'];
+    const alone: Float32Array[] = [];
+    for (const t of texts) alone.push((await sut.embed('tiny/embed', 'fp32', [t], 'query')).vectors[0]!);
+    const busy = new ModelsService(loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), EMBED_BATCH_SIZE: '32', EMBED_BATCH_WAIT_MS: '5' }));
+    try {
+      await busy.ensure('embedding', 'tiny/embed', 'fp32');
+      const together = await Promise.all(texts.map((t) => busy.embed('tiny/embed', 'fp32', [t], 'query')));
+      together.forEach((r, i) => {
+        const cos = r.vectors[0]!.reduce((s, x, k) => s + x * alone[i]![k]!, 0);
+        expect(cos).toBeGreaterThan(0.9999);
+      });
+      const batcher = (busy as unknown as { entries: Map<string, { batcher?: { stats: { calls: number; texts: number } } }> }).entries.get('embedding|tiny/embed|fp32')!.batcher!;
+      expect(batcher.stats.texts).toBe(texts.length);
+      expect(batcher.stats.calls).toBeLessThanOrEqual(2);
+    } finally {
+      await busy.onApplicationShutdown();
+    }
+  });
+
+  it('refuses generations beyond GENERATION_QUEUE_LIMIT with 503 and Retry-After, and serves the rest', async () => {
+    const small = new ModelsService(loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), GENERATION_QUEUE_LIMIT: '2' }));
+    try {
+      await small.ensure('generation', 'tiny/chat', 'fp32');
+      const messages = [{ role: 'user' as const, content: 'Hello' }];
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 5 }, () => small.generate('tiny/chat', 'fp32', messages, { maxTokens: 16, temperature: 0 })),
+      );
+      const served = outcomes.filter((o) => o.status === 'fulfilled');
+      const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+      expect(served).toHaveLength(2);
+      expect(refused).toHaveLength(3);
+      for (const r of refused) {
+        expect(r.reason).toBeInstanceOf(ServerBusyError);
+        expect((r.reason as ServerBusyError).status).toBe(503);
+        expect((r.reason as ServerBusyError).headers['Retry-After']).toBeDefined();
+      }
+      // Once they are done, the queue takes work again.
+      expect((await small.generate('tiny/chat', 'fp32', messages, { maxTokens: 16, temperature: 0 })).text).toBe('Cited [1].');
+    } finally {
+      await small.onApplicationShutdown();
+    }
   });
 });
