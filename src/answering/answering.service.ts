@@ -7,6 +7,7 @@ import { ModelsService } from '../models/models.service';
 import { RetrievalService, SearchHit, SearchMode, SearchRequest } from '../retrieval/retrieval.service';
 import { DocumentsRepository } from '../database/documents.repository';
 import { checkCitations } from './citations';
+import { checkGrounding, contentTerms, relevance } from './guardrails';
 import { extractAnswer } from './extractive';
 import { ContextChunk, PackedSource, packContext } from './prompt';
 
@@ -19,6 +20,8 @@ export interface AskRequest extends Omit<SearchRequest, 'query' | 'explain'> {
   temperature: number;
   /** Neighbouring chunks added on each side of every retrieved chunk. */
   neighbors: number;
+  /** Retrieved chunks less relevant than this (0-1) are left out; none left: the answer is refused. Default ANSWER_MIN_RELEVANCE. */
+  minRelevance?: number;
 }
 
 export interface Citation {
@@ -43,6 +46,12 @@ export interface AskResponse {
   retrieval: { mode: SearchMode; modeReason?: string; chunks: number };
   /** Citation numbers the model produced that match no source; removed from the answer. */
   invalidCitations: number[];
+  /** Nothing retrieved was relevant enough (minRelevance): the answer says so instead of guessing. */
+  refused: boolean;
+  /** The answer's sentences are supported by the sources they cite (always true for quoted and refused answers). */
+  grounded: boolean;
+  /** For a generated answer: the share of its sentences supported, and those that are not. */
+  grounding?: { support: number; unsupported: string[] };
   usage: { promptTokens: number; completionTokens: number };
   timings: { retrieveMs: number; generateMs: number; totalMs: number };
 }
@@ -91,22 +100,29 @@ export class AnsweringService {
   async ask(collection: string, req: AskRequest, signal?: AbortSignal, stream?: AskStream): Promise<AskResponse> {
     const t0 = performance.now();
     if (!req.question.trim()) throw new InvalidInputError('question must not be blank');
-    const { question, maxTokens: askedTokens, temperature, neighbors, model: askedModel, dtype: askedDtype, ...retrievalOptions } = req;
+    const { question, maxTokens: askedTokens, temperature, neighbors, model: askedModel, dtype: askedDtype, minRelevance, ...retrievalOptions } = req;
     // A model asked for by name must exist (404 listing what does); the default may be unavailable (extractive).
     const { model, dtype } = askedModel
       ? { model: askedModel, dtype: this.registry.resolve(askedModel, { task: 'generation', dtype: askedDtype }).dtype }
       : { model: this.settings.generation.model, dtype: askedDtype ?? this.settings.generation.dtype };
-    const retrieved = await this.retrieval.search(collection, { ...retrievalOptions, query: question });
+    const retrieved = await this.retrieval.search(collection, { ...retrievalOptions, query: question, explain: true });
     const retrieveMs = performance.now() - t0;
     const retrieval = { mode: retrieved.mode, ...(retrieved.modeReason ? { modeReason: retrieved.modeReason } : {}), chunks: retrieved.results.length };
-    const chunks = neighbors > 0 ? this.widen(retrieved.results, neighbors) : retrieved.results.map(toContext);
-    const base = { retrieval, invalidCitations: [] as number[] };
+    // Chunks that do not speak to the question are left out: better "not found" than an answer made from noise.
+    const threshold = minRelevance ?? this.settings.answer.minRelevance;
+    const terms = contentTerms(question);
+    const relevant = retrieved.results.filter((r) => relevance(terms, r) >= threshold);
+    const chunks = neighbors > 0 ? this.widen(relevant, neighbors) : relevant.map(toContext);
+    const refusal = retrieved.results.length > 0 && relevant.length === 0;
+    const base = { retrieval, invalidCitations: [] as number[], refused: false, grounded: true };
     const timings = (generateMs: number) => ({ retrieveMs: round(retrieveMs), generateMs: round(generateMs), totalMs: round(performance.now() - t0) });
 
     if (chunks.length === 0) {
       stream?.onSources([], retrieval);
       stream?.onToken(NOT_FOUND_ANSWER);
-      return { ...base, answer: NOT_FOUND_ANSWER, citations: [], mode: 'extractive', modeReason: 'no chunk matched the question', model: null, usage: { promptTokens: 0, completionTokens: 0 }, timings: timings(0) };
+      const best = Math.max(0, ...retrieved.results.map((r) => relevance(terms, r)));
+      const why = refusal ? `nothing retrieved is relevant enough: best relevance ${best.toFixed(2)} < minRelevance ${threshold}` : 'no chunk matched the question';
+      return { ...base, refused: true, answer: NOT_FOUND_ANSWER, citations: [], mode: 'extractive', modeReason: why, model: null, usage: { promptTokens: 0, completionTokens: 0 }, timings: timings(0) };
     }
 
     const status = await this.models.ensure('generation', model, dtype);
@@ -143,8 +159,11 @@ export class AnsweringService {
     stream?.onSources(packed.sources.map(toCitation), retrieval);
     const out = await this.models.generate(model, dtype, packed.messages, { maxTokens, temperature, signal, onToken: stream ? (t) => stream.onToken(t) : undefined });
     const checked = checkCitations(out.text, packed.sources.length);
+    const { grounded, ...grounding } = checkGrounding(checked.text, packed.sources);
     return {
       ...base,
+      grounded,
+      grounding,
       answer: checked.text,
       citations: checked.cited.map((n) => toCitation(packed.sources[n - 1]!)),
       invalidCitations: checked.invalid,

@@ -36,6 +36,7 @@ const schema = z
     EMBED_BATCH_WAIT_MS: int(0, 1000).default(2),
     EMBED_QUEUE_LIMIT: int(1, 1_000_000).default(8192),
     GENERATION_QUEUE_LIMIT: int(1, 1000).default(4),
+    ANSWER_MIN_RELEVANCE: z.coerce.number().min(0).max(1).default(0.2),
     GENERATION_TIMEOUT_MS: int(1000, 3_600_000).default(300_000),
     HNSW_M: int(4, 128).default(16),
     HNSW_EF_CONSTRUCTION: int(10, 2000).default(200),
@@ -75,6 +76,8 @@ export interface Settings {
   generation: { model: string; dtype: Dtype; contextTokens: number; maxTokens: number; queueLimit: number; timeoutMs: number };
   /** Cross-encoder that re-scores fused candidates; `candidates`: how many of them by default. */
   rerank: { model: string; dtype: Dtype; candidates: number };
+  /** minRelevance: retrieved chunks below it are not used to answer; none left: "not found". */
+  answer: { minRelevance: number };
   preloadModels: boolean;
   modelRetryMs: number;
   hnsw: { m: number; efConstruction: number; efSearch: number; initialCapacity: number };
@@ -126,6 +129,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       timeoutMs: e.GENERATION_TIMEOUT_MS,
     },
     rerank: { model: e.RERANK_MODEL, dtype: e.RERANK_DTYPE, candidates: e.RERANK_CANDIDATES },
+    answer: { minRelevance: e.ANSWER_MIN_RELEVANCE },
     preloadModels: e.PRELOAD_MODELS,
     modelRetryMs: e.MODEL_RETRY_MS,
     hnsw: {

@@ -22,6 +22,8 @@ export interface ChatCompletion {
   sources?: Citation[];
   /** Extension, with `collection`: citation numbers that matched no source, removed from the answer. */
   invalid_citations?: number[];
+  /** Extension, with `collection`: whether the answer is supported by the sources it cites. */
+  grounded?: boolean;
 }
 
 /** What a streaming caller hears: the sources (with `collection`), then text as it is generated. */
@@ -66,6 +68,7 @@ export class ChatService {
         usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
         sources: answer.citations,
         invalid_citations: answer.invalidCitations,
+        grounded: answer.grounded,
       };
     }
 

@@ -97,4 +97,21 @@ describe('ask: streaming, and a generation model chosen per request (e2e)', () =
     expect((events[1]!.data as { text: string }).text).toBe(done.answer);
     expect(done.answer).toContain('moon moves around the earth');
   });
+
+  it('refuses to answer when nothing retrieved is relevant, unless minRelevance allows it', async () => {
+    const q = { question: 'Who painted the ceiling of the chapel in Rome?' };
+    const refused = await http().post('/v1/collections/notes/ask').send(q).expect(200);
+    expect(refused.body).toMatchObject({ refused: true, grounded: true, citations: [], mode: 'extractive' });
+    expect(refused.body.answer).toMatch(/^Not found in the documents/);
+    expect(refused.body.modeReason).toMatch(/nothing retrieved is relevant enough: best relevance 0\.\d+ < minRelevance 0\.2/);
+    const forced = await http().post('/v1/collections/notes/ask').send({ ...q, minRelevance: 0 }).expect(200);
+    expect(forced.body).toMatchObject({ refused: false, mode: 'generative' });
+  });
+
+  it('flags a generated answer the sources do not support', async () => {
+    // tiny/chat answers "Cited [1]." whatever the sources say: a citation with no support.
+    const res = await http().post('/v1/collections/notes/ask').send({ question: 'What moves around the earth?' }).expect(200);
+    expect(res.body).toMatchObject({ mode: 'generative', refused: false, grounded: false });
+    expect(res.body.grounding).toEqual({ support: 0, unsupported: ['Cited [1].'] });
+  });
 });

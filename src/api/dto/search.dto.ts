@@ -142,6 +142,18 @@ export class AskDto extends RetrievalOptionsDto {
   dtype?: Dtype;
 
   @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 1,
+    description:
+      'Retrieved chunks less relevant than this are not used to answer; if none is left, the answer is "Not found in the documents" (refused: true). Relevance: the reranker probability when reranked, else the larger of the dense cosine similarity and the share of the question\'s content words in the chunk. Default: ANSWER_MIN_RELEVANCE (0.2).',
+  })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  minRelevance?: number;
+
+  @ApiPropertyOptional({
     default: false,
     description:
       'Stream server-sent events: `sources` (the numbered sources the answer may cite, and the retrieval), then `token` events ({text}) as the model writes, then `done` (the full response: answer with invalid citations removed, cited sources, usage, timings), or `error`. Closing the connection stops the generation.',
@@ -217,6 +229,11 @@ class AskRetrievalDto {
   @ApiProperty({ description: 'Chunks retrieved' }) chunks!: number;
 }
 
+class GroundingDto {
+  @ApiProperty({ description: 'Share of the answer\'s sentences supported by their sources' }) support!: number;
+  @ApiProperty({ type: [String], description: 'Sentences the sources do not support' }) unsupported!: string[];
+}
+
 export class AskResponseDto {
   @ApiProperty({ example: 'Economy class is allowed for flights under six hours [1].' }) answer!: string;
   @ApiProperty({ type: [CitationDto] }) citations!: CitationDto[];
@@ -225,6 +242,9 @@ export class AskResponseDto {
   @ApiProperty({ nullable: true, type: String }) model!: string | null;
   @ApiProperty({ type: AskRetrievalDto }) retrieval!: AskRetrievalDto;
   @ApiProperty({ type: [Number], description: 'Citation numbers with no matching source, removed from the answer' }) invalidCitations!: number[];
+  @ApiProperty({ description: 'Nothing retrieved was relevant enough (minRelevance), so the answer is "Not found in the documents"' }) refused!: boolean;
+  @ApiProperty({ description: 'Every sentence of the answer is supported by (shares at least half its content words with) the sources it cites, and it cites at least one. Quoted and refused answers are grounded by construction.' }) grounded!: boolean;
+  @ApiPropertyOptional({ type: GroundingDto, description: 'For a generated answer' }) grounding?: GroundingDto;
   @ApiProperty({ type: UsageDto }) usage!: UsageDto;
   @ApiProperty({ type: AskTimingsDto }) timings!: AskTimingsDto;
 }
