@@ -7,12 +7,13 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EvaluationModule } from './evaluation/evaluation.module';
+import { ConversationsModule } from './conversations/conversations.module';
 import { HealthModule } from './health/health.module';
 import { OpenAiModule } from './openai/openai.module';
 import { ReembedModule } from './reembed/reembed.module';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule, EvaluationModule, ReembedModule, OpenAiModule],
+  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule, EvaluationModule, ReembedModule, OpenAiModule, ConversationsModule],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     {

@@ -157,3 +157,11 @@ export class GenerationTimeoutError extends DomainError {
     super(`Generation with '${model}' took longer than ${ms} ms (GENERATION_TIMEOUT_MS) and was stopped`, { model, timeoutMs: ms });
   }
 }
+
+export class ConversationNotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'conversation_not_found';
+  constructor(collection: string, sessionId: string) {
+    super(`Conversation '${sessionId}' does not exist in collection '${collection}'`, { collection, sessionId });
+  }
+}

@@ -1,12 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { CollectionsRepository } from './collections.repository';
+import { ConversationsRepository } from './conversations.repository';
 import { DatabaseService } from './database.service';
 import { DocumentsRepository } from './documents.repository';
 import { ReembedRepository } from './reembed.repository';
 
 @Global()
 @Module({
-  providers: [DatabaseService, CollectionsRepository, DocumentsRepository, ReembedRepository],
-  exports: [DatabaseService, CollectionsRepository, DocumentsRepository, ReembedRepository],
+  providers: [DatabaseService, CollectionsRepository, DocumentsRepository, ReembedRepository, ConversationsRepository],
+  exports: [DatabaseService, CollectionsRepository, DocumentsRepository, ReembedRepository, ConversationsRepository],
 })
 export class DatabaseModule {}

@@ -164,4 +164,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX reembeds_collection ON reembeds (collection_id, id);
     `,
   },
+  {
+    version: 6,
+    name: 'conversations',
+    sql: `
+      CREATE TABLE conversations (
+        id            TEXT PRIMARY KEY,
+        collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+      );
+      CREATE TABLE conversation_turns (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id  TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        role             TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        content          TEXT NOT NULL,
+        -- user turns: the question as it was searched, rewritten to stand alone
+        standalone_query TEXT,
+        -- assistant turns: the sources cited, as JSON
+        citations        TEXT,
+        created_at       TEXT NOT NULL
+      );
+      CREATE INDEX conversation_turns_conversation ON conversation_turns (conversation_id, id);
+    `,
+  },
 ];
