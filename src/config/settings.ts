@@ -31,6 +31,7 @@ const schema = z
     RERANK_DTYPE: z.enum(DTYPES as [Dtype, ...Dtype[]]).default('q8'),
     RERANK_CANDIDATES: int(1, 1000).default(50),
     PRELOAD_MODELS: bool.default(true),
+    MODEL_DEVICE: z.enum(['cpu', 'cuda', 'dml']).default('cpu'),
     MODEL_RETRY_MS: int(1000, 86_400_000).default(60_000),
     EMBED_BATCH_SIZE: int(1, 512).default(32),
     EMBED_BATCH_WAIT_MS: int(0, 1000).default(2),
@@ -79,6 +80,8 @@ export interface Settings {
   /** minRelevance: retrieved chunks below it are not used to answer; none left: "not found". */
   answer: { minRelevance: number };
   preloadModels: boolean;
+  /** ONNX Runtime execution provider for every model: cpu, or cuda / dml where onnxruntime-node has them. */
+  device: 'cpu' | 'cuda' | 'dml';
   modelRetryMs: number;
   hnsw: { m: number; efConstruction: number; efSearch: number; initialCapacity: number };
   indexSnapshotIntervalMs: number;
@@ -131,6 +134,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     rerank: { model: e.RERANK_MODEL, dtype: e.RERANK_DTYPE, candidates: e.RERANK_CANDIDATES },
     answer: { minRelevance: e.ANSWER_MIN_RELEVANCE },
     preloadModels: e.PRELOAD_MODELS,
+    device: e.MODEL_DEVICE,
     modelRetryMs: e.MODEL_RETRY_MS,
     hnsw: {
       m: e.HNSW_M,

@@ -252,7 +252,7 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     const key = `${task}|${id}|${dtype}`;
     let e = this.entries.get(key);
     if (!e) {
-      e = { status: { id, task, dtype, device: 'cpu', state: 'not_loaded' }, tail: Promise.resolve(), generating: 0 };
+      e = { status: { id, task, dtype, device: this.settings.device, state: 'not_loaded' }, tail: Promise.resolve(), generating: 0 };
       this.entries.set(key, e);
     }
     return e;

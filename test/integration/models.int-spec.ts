@@ -114,4 +114,15 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
       await small.onApplicationShutdown();
     }
   });
+
+  it('reports a device the runtime does not have as a failed model with the reason, not a hang', async () => {
+    const gpu = new ModelsService(loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), MODEL_DEVICE: 'cuda' }));
+    try {
+      const status = await gpu.ensure('embedding', 'tiny/embed', 'fp32');
+      expect(status).toMatchObject({ device: 'cuda', state: 'unavailable' });
+      expect(status.reason).toMatch(/cuda/i);
+    } finally {
+      await gpu.onApplicationShutdown();
+    }
+  });
 });
