@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ApiModule } from './api/api.module';
 import { VALIDATION_OPTIONS, flatten } from './api/validate-body';
 import { BadRequestException } from '@nestjs/common';
+import { BackupModule } from './backup/backup.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -10,7 +11,7 @@ import { EvaluationModule } from './evaluation/evaluation.module';
 import { HealthModule } from './health/health.module';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule, EvaluationModule],
+  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule, EvaluationModule, BackupModule],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     {
