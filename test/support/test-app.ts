@@ -38,14 +38,22 @@ export const TINY_ENV: Record<string, string> = {
   LOG_LEVEL: 'warn',
 };
 
-const KEYS = [...Object.keys(TINY_ENV), 'STORAGE_DIR', 'PRELOAD_MODELS', 'MODEL_RETRY_MS', 'MAX_BODY_BYTES', 'MAX_FILE_BYTES'];
+const KEYS = [...Object.keys(TINY_ENV), 'STORAGE_DIR', 'BACKUP_DIR', 'BACKUP_ALLOW_ANY_PATH', 'PRELOAD_MODELS', 'MODEL_RETRY_MS', 'MAX_BODY_BYTES', 'MAX_FILE_BYTES'];
 
-/** The whole app, exactly as main.ts builds it, on the given environment. */
-export async function createTestApp(env: Record<string, string>): Promise<INestApplication> {
+/** A provider replaced by a test double (e.g. an adapter that fails like a full disk). */
+export interface ProviderOverride {
+  provide: unknown;
+  useClass: new (...args: never[]) => unknown;
+}
+
+/** The whole app, exactly as main.ts builds it, on the given environment (and with `overrides`). */
+export async function createTestApp(env: Record<string, string>, overrides: readonly ProviderOverride[] = []): Promise<INestApplication> {
   for (const k of KEYS) delete process.env[k];
   Object.assign(process.env, env);
   const settings = loadSettings(process.env);
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const builder = Test.createTestingModule({ imports: [AppModule] });
+  for (const o of overrides) builder.overrideProvider(o.provide).useClass(o.useClass);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
   configureApp(app, settings);
   await app.init();
