@@ -1,9 +1,18 @@
 import * as path from 'node:path';
 import { BackupTargetInStorageError, BackupTargetOutsideBackupDirError } from '../common/errors';
-import { BackupTargetRules, checkBackupTarget, defaultBackupName, resolveBackupTarget } from './backup-target';
+import {
+  BackupTargetRules,
+  checkBackupTarget,
+  defaultBackupName,
+  resolveBackupTarget,
+} from './backup-target';
 
 const root = path.resolve('/srv/ragd');
-const rules: BackupTargetRules = { backupDir: path.join(root, 'backups'), storageDir: path.join(root, 'storage'), allowAnyPath: false };
+const rules: BackupTargetRules = {
+  backupDir: path.join(root, 'backups'),
+  storageDir: path.join(root, 'storage'),
+  allowAnyPath: false,
+};
 const anyPath: BackupTargetRules = { ...rules, allowAnyPath: true };
 const at = new Date('2025-06-01T12:30:05.123Z');
 
@@ -16,7 +25,9 @@ describe('resolveBackupTarget', () => {
 
   it('resolves a name or a relative path against BACKUP_DIR', () => {
     expect(resolveBackupTarget('nightly', rules, at)).toBe(path.join(root, 'backups', 'nightly'));
-    expect(resolveBackupTarget('2025/june/./first', rules, at)).toBe(path.join(root, 'backups', '2025', 'june', 'first'));
+    expect(resolveBackupTarget('2025/june/./first', rules, at)).toBe(
+      path.join(root, 'backups', '2025', 'june', 'first'),
+    );
     expect(resolveBackupTarget('a/../b', rules, at)).toBe(path.join(root, 'backups', 'b'));
   });
 
@@ -32,7 +43,9 @@ describe('resolveBackupTarget', () => {
     ['BACKUP_DIR itself', '.'],
     ['a sibling whose name starts like BACKUP_DIR', path.join(root, 'backups-old', 'x')],
   ])('refuses %s unless any path is allowed', (_what, requested) => {
-    expect(() => resolveBackupTarget(requested, rules, at)).toThrow(BackupTargetOutsideBackupDirError);
+    expect(() => resolveBackupTarget(requested, rules, at)).toThrow(
+      BackupTargetOutsideBackupDirError,
+    );
   });
 
   it('accepts an absolute path elsewhere when BACKUP_ALLOW_ANY_PATH is set', () => {
@@ -59,7 +72,10 @@ describe('resolveBackupTarget', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(BackupTargetOutsideBackupDirError);
-    expect((error as BackupTargetOutsideBackupDirError).details).toEqual({ directory: path.join(root, 'x'), backupDir: rules.backupDir });
+    expect((error as BackupTargetOutsideBackupDirError).details).toEqual({
+      directory: path.join(root, 'x'),
+      backupDir: rules.backupDir,
+    });
     expect((error as BackupTargetOutsideBackupDirError).status).toBe(400);
   });
 });
@@ -67,7 +83,9 @@ describe('resolveBackupTarget', () => {
 describe('checkBackupTarget', () => {
   it('applies the same rules to a path with its links resolved', () => {
     // e.g. BACKUP_DIR/link -> STORAGE_DIR: the resolved path lies in the storage.
-    expect(() => checkBackupTarget(path.join(root, 'storage', 'x'), rules)).toThrow(BackupTargetInStorageError);
+    expect(() => checkBackupTarget(path.join(root, 'storage', 'x'), rules)).toThrow(
+      BackupTargetInStorageError,
+    );
     expect(() => checkBackupTarget(path.join(root, 'backups', 'x'), rules)).not.toThrow();
   });
 });

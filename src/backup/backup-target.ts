@@ -20,7 +20,11 @@ export function defaultBackupName(at: Date): string {
  * "nightly" is BACKUP_DIR/nightly), or BACKUP_DIR/<start time> when none is named. Throws when the
  * rules refuse it.
  */
-export function resolveBackupTarget(requested: string | undefined, rules: BackupTargetRules, now: Date): string {
+export function resolveBackupTarget(
+  requested: string | undefined,
+  rules: BackupTargetRules,
+  now: Date,
+): string {
   const target = path.resolve(rules.backupDir, requested ?? defaultBackupName(now));
   checkBackupTarget(target, rules);
   return target;
@@ -35,7 +39,10 @@ export function checkBackupTarget(target: string, rules: BackupTargetRules): voi
   if (isSameOrInside(target, rules.storageDir) || isSameOrInside(rules.storageDir, target)) {
     throw new BackupTargetInStorageError(target);
   }
-  if (!rules.allowAnyPath && (target === rules.backupDir || !isSameOrInside(target, rules.backupDir))) {
+  if (
+    !rules.allowAnyPath &&
+    (target === rules.backupDir || !isSameOrInside(target, rules.backupDir))
+  ) {
     throw new BackupTargetOutsideBackupDirError(target, rules.backupDir);
   }
 }

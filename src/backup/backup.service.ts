@@ -27,14 +27,22 @@ import {
 import { BackupTargetRules, checkBackupTarget, resolveBackupTarget } from './backup-target';
 
 export type BackupState = 'running' | 'done' | 'failed';
-export type BackupPhase = 'preparing' | 'snapshots' | 'indexes' | 'sqlite' | 'verifying' | 'finishing';
+export type BackupPhase =
+  'preparing' | 'snapshots' | 'indexes' | 'sqlite' | 'verifying' | 'finishing';
 
 export interface BackupSummary {
   formatVersion: number;
   serverVersion: string;
   files: number;
   bytes: number;
-  collections: { name: string; documents: number; chunks: number; vectors: number; pending: number; indexSnapshot: boolean }[];
+  collections: {
+    name: string;
+    documents: number;
+    chunks: number;
+    vectors: number;
+    pending: number;
+    indexSnapshot: boolean;
+  }[];
 }
 
 export interface Backup {
@@ -49,8 +57,13 @@ export interface Backup {
   origin: 'this_run' | 'found';
   startedAt: string;
   finishedAt?: string;
-  progress?: { sqlitePages: { copied: number; total: number }; indexFiles: { copied: number; total: number } };
-  timings: Partial<Record<'snapshotsMs' | 'indexesMs' | 'sqliteMs' | 'verifyMs' | 'finishMs' | 'totalMs', number>>;
+  progress?: {
+    sqlitePages: { copied: number; total: number };
+    indexFiles: { copied: number; total: number };
+  };
+  timings: Partial<
+    Record<'snapshotsMs' | 'indexesMs' | 'sqliteMs' | 'verifyMs' | 'finishMs' | 'totalMs', number>
+  >;
   manifest?: BackupSummary;
 }
 
@@ -115,7 +128,9 @@ export class BackupService implements BeforeApplicationShutdown {
    * resolved against BACKUP_DIR (default: BACKUP_DIR/<start time>) and must be new or empty.
    */
   async start(directory: string | undefined): Promise<Backup> {
-    if (this.current) throw new BackupInProgressError(this.current.backup.id, this.current.backup.directory);
+    if (this.current) {
+      throw new BackupInProgressError(this.current.backup.id, this.current.backup.directory);
+    }
     const now = new Date();
     const target = resolveBackupTarget(directory, this.rules(), now);
     const backup: Backup = {
@@ -155,7 +170,10 @@ export class BackupService implements BeforeApplicationShutdown {
   /** This process's backups and the complete ones found in BACKUP_DIR, newest first. */
   async list(): Promise<Backup[]> {
     const ids = new Set(this.runs.map((b) => b.id));
-    const all = [...this.runs.map((b) => structuredClone(b)), ...(await this.found()).filter((b) => !ids.has(b.id))];
+    const all = [
+      ...this.runs.map((b) => structuredClone(b)),
+      ...(await this.found()).filter((b) => !ids.has(b.id)),
+    ];
     return all.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
@@ -166,7 +184,11 @@ export class BackupService implements BeforeApplicationShutdown {
   }
 
   private rules(): BackupTargetRules {
-    return { backupDir: this.settings.backup.dir, storageDir: this.settings.storageDir, allowAnyPath: this.settings.backup.allowAnyPath };
+    return {
+      backupDir: this.settings.backup.dir,
+      storageDir: this.settings.storageDir,
+      allowAnyPath: this.settings.backup.allowAnyPath,
+    };
   }
 
   /** The rules again with symbolic links resolved; then the target must be new or an empty directory. */
@@ -239,7 +261,10 @@ export class BackupService implements BeforeApplicationShutdown {
       const finishedAt = new Date().toISOString();
       const manifest = this.manifest(backup, finishedAt, contents, db, snapshots);
       written.push(path.join(target, MANIFEST_FILE));
-      await this.files.writeDurably(path.join(target, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+      await this.files.writeDurably(
+        path.join(target, MANIFEST_FILE),
+        `${JSON.stringify(manifest, null, 2)}\n`,
+      );
       await this.files.sync(path.dirname(target));
 
       backup.timings.finishMs = Math.round(performance.now() - lap);
@@ -253,7 +278,9 @@ export class BackupService implements BeforeApplicationShutdown {
       );
     } catch (e) {
       backup.reason =
-        e instanceof ShuttingDownError ? `stopped: ${e.message}` : `${PHASE_WORK[backup.phase ?? 'preparing']} failed: ${(e as Error).message}`;
+        e instanceof ShuttingDownError
+          ? `stopped: ${e.message}`
+          : `${PHASE_WORK[backup.phase ?? 'preparing']} failed: ${(e as Error).message}`;
       const left = await this.discard(created, written);
       if (left) backup.reason += `; and removing the incomplete backup failed: ${left}`;
       backup.state = 'failed';
@@ -290,9 +317,16 @@ export class BackupService implements BeforeApplicationShutdown {
    * first, meta second): the copy counts only when its sha256 is the one the meta read before it
    * names, else it is tried again.
    */
-  private async copySnapshot(id: number, fromDir: string, toDir: string): Promise<CopiedSnapshot | undefined> {
+  private async copySnapshot(
+    id: number,
+    fromDir: string,
+    toDir: string,
+  ): Promise<CopiedSnapshot | undefined> {
     const index = { from: path.join(fromDir, `${id}.hnsw`), to: path.join(toDir, `${id}.hnsw`) };
-    const meta = { from: path.join(fromDir, `${id}.meta.json`), to: path.join(toDir, `${id}.meta.json`) };
+    const meta = {
+      from: path.join(fromDir, `${id}.meta.json`),
+      to: path.join(toDir, `${id}.meta.json`),
+    };
     for (let attempt = 1; attempt <= SNAPSHOT_COPY_ATTEMPTS; attempt++) {
       const text = await this.files.readText(meta.from);
       const parsed = text === undefined ? undefined : parseSnapshotMeta(text);
@@ -324,7 +358,9 @@ export class BackupService implements BeforeApplicationShutdown {
       await sleep(50 * attempt);
     }
     await this.files.remove(index.to);
-    this.logger.warn(`Backup: the index snapshot of collection ${id} kept changing while it was copied; the restored server rebuilds it`);
+    this.logger.warn(
+      `Backup: the index snapshot of collection ${id} kept changing while it was copied; the restored server rebuilds it`,
+    );
     return undefined;
   }
 
@@ -332,18 +368,31 @@ export class BackupService implements BeforeApplicationShutdown {
    * Removes copied snapshots the database copy cannot use: of a collection deleted since, or (which
    * the order of the copies rules out) with a watermark beyond the copy's last vector seq.
    */
-  private async dropUnusableSnapshots(snapshots: Map<number, CopiedSnapshot>, contents: CopyContents, dir: string): Promise<void> {
+  private async dropUnusableSnapshots(
+    snapshots: Map<number, CopiedSnapshot>,
+    contents: CopyContents,
+    dir: string,
+  ): Promise<void> {
     const ids = new Set(contents.collections.map((c) => c.id));
     for (const [id, snapshot] of snapshots) {
       if (ids.has(id) && snapshot.watermark <= contents.lastVectorSeq) continue;
-      if (ids.has(id)) this.logger.warn(`Backup: the index snapshot of collection ${id} is ahead of the database copy; left out`);
+      if (ids.has(id))
+        this.logger.warn(
+          `Backup: the index snapshot of collection ${id} is ahead of the database copy; left out`,
+        );
       snapshots.delete(id);
       await this.files.remove(path.join(dir, `${id}.hnsw`));
       await this.files.remove(path.join(dir, `${id}.meta.json`));
     }
   }
 
-  private manifest(backup: Backup, finishedAt: string, contents: CopyContents, db: CopiedFile, snapshots: Map<number, CopiedSnapshot>): BackupManifest {
+  private manifest(
+    backup: Backup,
+    finishedAt: string,
+    contents: CopyContents,
+    db: CopiedFile,
+    snapshots: Map<number, CopiedSnapshot>,
+  ): BackupManifest {
     return {
       format: MANIFEST_FORMAT,
       formatVersion: MANIFEST_FORMAT_VERSION,
@@ -351,7 +400,12 @@ export class BackupService implements BeforeApplicationShutdown {
       serverVersion: VERSION,
       startedAt: backup.startedAt,
       finishedAt,
-      sqlite: { path: DB_FILE, pageSize: contents.pageSize, pages: contents.pages, schemaVersion: contents.schemaVersion },
+      sqlite: {
+        path: DB_FILE,
+        pageSize: contents.pageSize,
+        pages: contents.pages,
+        schemaVersion: contents.schemaVersion,
+      },
       collections: contents.collections.map((c) => {
         const s = snapshots.get(c.id);
         return { ...c, indexSnapshot: s ? { watermark: s.watermark, size: s.size } : null };
@@ -365,7 +419,10 @@ export class BackupService implements BeforeApplicationShutdown {
    * Removes what a failed backup wrote: the directories it created, else the entries it put into the
    * existing (empty) target. Returns why that failed, if it did.
    */
-  private async discard(created: string | undefined, written: readonly string[]): Promise<string | undefined> {
+  private async discard(
+    created: string | undefined,
+    written: readonly string[],
+  ): Promise<string | undefined> {
     try {
       if (created !== undefined) await this.files.remove(created);
       else for (const p of written) await this.files.remove(p);
@@ -382,7 +439,9 @@ export class BackupService implements BeforeApplicationShutdown {
     for (const name of await this.files.subdirectories(dir)) {
       const directory = path.join(dir, name);
       if (isSameOrInside(this.settings.storageDir, directory)) continue; // restored and now live
-      const text = await this.files.readText(path.join(directory, MANIFEST_FILE)).catch(() => undefined);
+      const text = await this.files
+        .readText(path.join(directory, MANIFEST_FILE))
+        .catch(() => undefined);
       const manifest = text === undefined ? undefined : parseManifest(text);
       if (!manifest) continue;
       out.push({
@@ -418,10 +477,16 @@ function summarize(m: BackupManifest): BackupSummary {
 }
 
 /** The fields of an index snapshot's meta file (written by VectorIndexService) that a backup needs. */
-function parseSnapshotMeta(text: string): { watermark: number; size: number; sha256: string } | undefined {
+function parseSnapshotMeta(
+  text: string,
+): { watermark: number; size: number; sha256: string } | undefined {
   try {
     const m = JSON.parse(text) as { watermark?: unknown; size?: unknown; sha256?: unknown };
-    if (typeof m.watermark === 'number' && typeof m.size === 'number' && typeof m.sha256 === 'string') {
+    if (
+      typeof m.watermark === 'number' &&
+      typeof m.size === 'number' &&
+      typeof m.sha256 === 'string'
+    ) {
       return { watermark: m.watermark, size: m.size, sha256: m.sha256 };
     }
   } catch {

@@ -44,7 +44,8 @@ export class FakeBackupFiles extends BackupFiles {
   }
 
   override async writeDurably(file: string, data: string): Promise<void> {
-    if (this.diskFullAt === 'manifest' && path.basename(file) === MANIFEST_FILE) throw diskFull('write', `${file}.tmp`);
+    if (this.diskFullAt === 'manifest' && path.basename(file) === MANIFEST_FILE)
+      throw diskFull('write', `${file}.tmp`);
     return super.writeDurably(file, data);
   }
 }

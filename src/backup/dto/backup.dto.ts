@@ -19,12 +19,16 @@ export class StartBackupDto {
 
 class PagesProgressDto {
   @ApiProperty({ description: 'SQLite pages copied so far' }) copied!: number;
-  @ApiProperty({ description: 'Pages of the database (it may grow while it is copied)' }) total!: number;
+  @ApiProperty({ description: 'Pages of the database (it may grow while it is copied)' })
+  total!: number;
 }
 
 class FilesProgressDto {
   @ApiProperty() copied!: number;
-  @ApiProperty({ description: 'Index snapshot files found (a .hnsw and a .meta.json per collection)' }) total!: number;
+  @ApiProperty({
+    description: 'Index snapshot files found (a .hnsw and a .meta.json per collection)',
+  })
+  total!: number;
 }
 
 class BackupProgressDto {
@@ -46,15 +50,23 @@ class BackupCollectionDto {
   @ApiProperty() documents!: number;
   @ApiProperty() chunks!: number;
   @ApiProperty() vectors!: number;
-  @ApiProperty({ description: 'Chunks without a vector yet (embedded when the restored server runs)' }) pending!: number;
-  @ApiProperty({ description: 'Whether an index snapshot is included (else the restored server rebuilds the index from the stored vectors)' })
+  @ApiProperty({
+    description: 'Chunks without a vector yet (embedded when the restored server runs)',
+  })
+  pending!: number;
+  @ApiProperty({
+    description:
+      'Whether an index snapshot is included (else the restored server rebuilds the index from the stored vectors)',
+  })
   indexSnapshot!: boolean;
 }
 
 class BackupSummaryDto implements BackupSummary {
   @ApiProperty() formatVersion!: number;
-  @ApiProperty({ description: 'Version of the server that wrote the backup' }) serverVersion!: string;
-  @ApiProperty({ description: 'Files listed in manifest.json (with sizes and sha256)' }) files!: number;
+  @ApiProperty({ description: 'Version of the server that wrote the backup' })
+  serverVersion!: string;
+  @ApiProperty({ description: 'Files listed in manifest.json (with sizes and sha256)' })
+  files!: number;
   @ApiProperty() bytes!: number;
   @ApiProperty({ type: [BackupCollectionDto] }) collections!: BackupCollectionDto[];
 }
@@ -67,16 +79,32 @@ export class BackupDto implements Backup {
     description: 'While running: the step in progress',
   })
   phase?: BackupPhase;
-  @ApiPropertyOptional({ description: 'When failed: why (nothing of the backup is left behind)' }) reason?: string;
-  @ApiProperty({ description: 'Absolute path of the backup directory: start the server with STORAGE_DIR set to it to restore' })
+  @ApiPropertyOptional({ description: 'When failed: why (nothing of the backup is left behind)' })
+  reason?: string;
+  @ApiProperty({
+    description:
+      'Absolute path of the backup directory: start the server with STORAGE_DIR set to it to restore',
+  })
   directory!: string;
-  @ApiProperty({ enum: ['this_run', 'found'], description: 'this_run: started by this server process; found: a complete backup found in BACKUP_DIR' })
+  @ApiProperty({
+    enum: ['this_run', 'found'],
+    description:
+      'this_run: started by this server process; found: a complete backup found in BACKUP_DIR',
+  })
   origin!: 'this_run' | 'found';
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
   @ApiPropertyOptional({ format: 'date-time' }) finishedAt?: string;
-  @ApiPropertyOptional({ type: BackupProgressDto, description: 'Of a backup of this server process' }) progress?: BackupProgressDto;
+  @ApiPropertyOptional({
+    type: BackupProgressDto,
+    description: 'Of a backup of this server process',
+  })
+  progress?: BackupProgressDto;
   @ApiProperty({ type: BackupTimingsDto }) timings!: BackupTimingsDto;
-  @ApiPropertyOptional({ type: BackupSummaryDto, description: 'When done: what manifest.json records' }) manifest?: BackupSummaryDto;
+  @ApiPropertyOptional({
+    type: BackupSummaryDto,
+    description: 'When done: what manifest.json records',
+  })
+  manifest?: BackupSummaryDto;
 }
 
 export class BackupListDto {
