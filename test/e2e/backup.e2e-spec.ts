@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { BackupFiles } from '../../src/backup/adapters/backup-files';
+import { BackupService } from '../../src/backup/backup.service';
 import { FakeBackupFiles } from '../support/fake-backup-files';
 import { TINY_ENV, createTestApp, tempDir, tinyModelsPresent } from '../support/test-app';
 
@@ -603,6 +604,50 @@ describe('backup requests refused, and backups that fail (e2e)', () => {
     expect(fs.readdirSync(path.join(backups, 'empty'))).toEqual([]);
   });
 
+  it('copies an index snapshot again when the server replaced it during the copy', async () => {
+    files.snapshotReplacements = 1;
+    const res = await start({ directory: 'replaced-once' }).expect(202);
+    const done = await settle(res.body.id);
+    expect(done.state).toBe('done');
+    expect(done.progress!.indexFiles).toEqual({ copied: 2, total: 2 });
+    expect(done.manifest!.collections[0]!.indexSnapshot).toBe(true);
+    const dir = path.join(backups, 'replaced-once');
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'indexes', '1.meta.json'), 'utf8'));
+    expect(sha256(path.join(dir, 'indexes', '1.hnsw'))).toBe(meta.sha256);
+  });
+
+  it('leaves out a snapshot that keeps changing, and a server restored from the backup rebuilds that index', async () => {
+    files.snapshotReplacements = 3;
+    const res = await start({ directory: 'no-snapshot' }).expect(202);
+    const done = await settle(res.body.id);
+    expect(files.snapshotReplacements).toBe(0);
+    expect(done.state).toBe('done');
+    expect(done.progress!.indexFiles).toEqual({ copied: 0, total: 2 });
+    expect(done.manifest!.collections[0]!.indexSnapshot).toBe(false);
+    expect(done.manifest!.files).toBe(1);
+    const dir = path.join(backups, 'no-snapshot');
+    expect(fs.readdirSync(path.join(dir, 'indexes'))).toEqual([]);
+    const restored: INestApplication<App> = await createTestApp({ ...TINY_ENV, STORAGE_DIR: dir });
+    try {
+      const c = await until(
+        'the rebuilt index',
+        async () =>
+          (await request(restored.getHttpServer()).get('/v1/collections/notes').expect(200))
+            .body as CollectionView,
+        (b) => b.index.state === 'ready',
+      );
+      expect(c.counts.vectors).toBeGreaterThanOrEqual(3);
+      expect(c.counts.indexed).toBe(c.counts.vectors);
+      const dense = await request(restored.getHttpServer())
+        .post('/v1/collections/notes/search')
+        .send({ query: doc(2).text, mode: 'dense', topK: 1 })
+        .expect(200);
+      expect(dense.body.results[0].documentId).toBe('doc-2');
+    } finally {
+      await restored.close();
+    }
+  });
+
   it('lists the backups of this run, failed ones with their reason, newest first', async () => {
     const list = (await http().get('/v1/backups').expect(200)).body.backups as {
       state: string;
@@ -611,12 +656,45 @@ describe('backup requests refused, and backups that fail (e2e)', () => {
       origin: string;
     }[];
     expect(list.filter((b) => b.state === 'failed')).toHaveLength(4);
-    expect(list.filter((b) => b.state === 'done')).toHaveLength(2);
+    expect(list.filter((b) => b.state === 'done')).toHaveLength(4);
     expect(list.every((b) => b.origin === 'this_run')).toBe(true);
     expect(
       list.filter((b) => b.state === 'failed').every((b) => typeof b.reason === 'string'),
     ).toBe(true);
     const times = list.map((b) => b.startedAt);
     expect(times).toEqual([...times].sort().reverse());
+  });
+});
+
+describe('a backup running when the server shuts down (e2e)', () => {
+  it('stops, removes what it wrote, and says so', async () => {
+    tinyModelsPresent();
+    const backups = tempDir('ragd-backups-');
+    const app: INestApplication<App> = await createTestApp(
+      { ...TINY_ENV, STORAGE_DIR: tempDir(), BACKUP_DIR: backups, PRELOAD_MODELS: 'false' },
+      [{ provide: BackupFiles, useClass: FakeBackupFiles }],
+    );
+    const files: FakeBackupFiles = app.get(BackupFiles);
+    const sut = app.get(BackupService);
+    const release = files.hold();
+    const res = await request(app.getHttpServer())
+      .post('/v1/backups')
+      .send({ directory: 'interrupted' })
+      .expect(202, /"state":"running"/);
+    // Held after creating the directory (and before its .partial), as a backup under way would be.
+    await until(
+      'the backup directory',
+      () => fs.existsSync(path.join(backups, 'interrupted')),
+      (x) => x,
+    );
+    const closing = app.close();
+    release();
+    await closing;
+    const backup = await sut.get(res.body.id as string);
+    expect(backup).toMatchObject({
+      state: 'failed',
+      reason: 'stopped: the server is shutting down',
+    });
+    expect(fs.readdirSync(backups)).toEqual([]);
   });
 });

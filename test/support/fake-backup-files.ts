@@ -12,13 +12,16 @@ function diskFull(op: string, file: string): NodeJS.ErrnoException {
 }
 
 /**
- * The real BackupFiles, with two controls for tests: `diskFullAt` makes a step fail the way a full
- * disk does (after part of the file is written), and `hold()` pauses the next backup right at its
- * start, until the returned function is called.
+ * The real BackupFiles, with controls for tests: `diskFullAt` makes a step fail the way a full disk
+ * does (after part of the file is written); `snapshotReplacements` makes that many of the next index
+ * copies come out as another version of the file, as when the server renames a new snapshot into
+ * place during the copy; `hold()` pauses the next backup right at its start, until the returned
+ * function is called.
  */
 @Injectable()
 export class FakeBackupFiles extends BackupFiles {
   diskFullAt: 'index-copy' | 'manifest' | undefined;
+  snapshotReplacements = 0;
   private gate: Promise<void> | undefined;
 
   hold(): () => void {
@@ -40,7 +43,11 @@ export class FakeBackupFiles extends BackupFiles {
       await fs.promises.writeFile(to, Buffer.alloc(100));
       throw diskFull('write', to);
     }
-    return super.copy(from, to);
+    const copied = await super.copy(from, to);
+    if (this.snapshotReplacements === 0) return copied;
+    this.snapshotReplacements--;
+    await fs.promises.appendFile(to, 'a newer snapshot');
+    return this.digest(to);
   }
 
   override async writeDurably(file: string, data: string): Promise<void> {
