@@ -39,7 +39,7 @@ describe('resolveBackupTarget', () => {
   it.each([
     ['a relative path climbing out', '../elsewhere'],
     ['a path climbing out after going in', 'x/../../elsewhere'],
-    ['an absolute path elsewhere', path.resolve('/tmp/backup')],
+    ['an absolute path elsewhere', path.resolve('/elsewhere/backup')],
     ['BACKUP_DIR itself', '.'],
     ['a sibling whose name starts like BACKUP_DIR', path.join(root, 'backups-old', 'x')],
   ])('refuses %s unless any path is allowed', (_what, requested) => {
