@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ApiModule } from './api/api.module';
 import { VALIDATION_OPTIONS, flatten } from './api/validate-body';
 import { BadRequestException } from '@nestjs/common';
+import { BackupModule } from './backup/backup.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -13,7 +14,7 @@ import { OpenAiModule } from './openai/openai.module';
 import { ReembedModule } from './reembed/reembed.module';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule, EvaluationModule, ReembedModule, OpenAiModule, ConversationsModule],
+  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule, EvaluationModule, ReembedModule, OpenAiModule, ConversationsModule, BackupModule],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     {

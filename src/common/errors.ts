@@ -165,3 +165,56 @@ export class ConversationNotFoundError extends DomainError {
     super(`Conversation '${sessionId}' does not exist in collection '${collection}'`, { collection, sessionId });
   }
 }
+
+export class BackupNotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'backup_not_found';
+  constructor(id: string) {
+    super(`Backup '${id}' is not known to this server`, { id });
+  }
+}
+
+export class BackupInProgressError extends DomainError {
+  readonly status = 409;
+  readonly code = 'backup_in_progress';
+  constructor(id: string, directory: string) {
+    super(`Backup '${id}' is running (into ${directory}); one backup runs at a time`, { id, directory });
+  }
+}
+
+/** The requested backup directory is not inside BACKUP_DIR (and BACKUP_ALLOW_ANY_PATH is off). */
+export class BackupTargetOutsideBackupDirError extends DomainError {
+  readonly status = 400;
+  readonly code = 'backup_target_outside_backup_dir';
+  constructor(directory: string, backupDir: string) {
+    super(`Backup directory ${directory} is not inside BACKUP_DIR (${backupDir}); give a name or a path relative to BACKUP_DIR`, {
+      directory,
+      backupDir,
+    });
+  }
+}
+
+/** A backup inside the live storage (or containing it) would copy itself or be mistaken for data. */
+export class BackupTargetInStorageError extends DomainError {
+  readonly status = 400;
+  readonly code = 'backup_target_in_storage';
+  constructor(directory: string) {
+    super(`Backup directory ${directory} overlaps STORAGE_DIR; choose a directory outside the live storage`, { directory });
+  }
+}
+
+export class BackupTargetNotEmptyError extends DomainError {
+  readonly status = 409;
+  readonly code = 'backup_target_not_empty';
+  constructor(directory: string) {
+    super(`Backup directory ${directory} exists and is not empty; choose a new or empty directory`, { directory });
+  }
+}
+
+export class BackupTargetNotDirectoryError extends DomainError {
+  readonly status = 409;
+  readonly code = 'backup_target_not_a_directory';
+  constructor(directory: string) {
+    super(`Backup target ${directory} exists and is not a directory`, { directory });
+  }
+}

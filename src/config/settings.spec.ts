@@ -51,3 +51,22 @@ describe('loadSettings', () => {
     );
   });
 });
+
+describe('loadSettings: backups', () => {
+  it('puts backups next to STORAGE_DIR by default, and only there', () => {
+    const sut = loadSettings({ STORAGE_DIR: '/var/lib/ragd/storage' });
+    expect(sut.backup).toEqual({ dir: path.resolve('/var/lib/ragd/backups'), allowAnyPath: false });
+    expect(loadSettings({}).backup.dir).toBe(path.resolve('./backups'));
+  });
+
+  it('reads BACKUP_DIR and BACKUP_ALLOW_ANY_PATH', () => {
+    const sut = loadSettings({ BACKUP_DIR: '/mnt/backups', BACKUP_ALLOW_ANY_PATH: 'true' });
+    expect(sut.backup).toEqual({ dir: path.resolve('/mnt/backups'), allowAnyPath: true });
+  });
+
+  it('refuses a BACKUP_DIR inside STORAGE_DIR', () => {
+    expect(() => loadSettings({ STORAGE_DIR: '/data', BACKUP_DIR: '/data/backups' })).toThrow(/BACKUP_DIR="\/data\/backups": must not be STORAGE_DIR or inside it/);
+    expect(() => loadSettings({ STORAGE_DIR: '/data', BACKUP_DIR: '/data' })).toThrow(/BACKUP_DIR/);
+    expect(loadSettings({ STORAGE_DIR: '/data', BACKUP_DIR: '/data-backups' }).backup.dir).toBe(path.resolve('/data-backups'));
+  });
+});

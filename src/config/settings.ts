@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
+import { isSameOrInside } from '../common/path-containment';
 
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'int8' | 'uint8' | 'bnb4' | 'q4f16';
 export const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'q4', 'int8', 'uint8', 'bnb4', 'q4f16'];
@@ -18,6 +19,8 @@ const schema = z
     PORT: int(0, 65535).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
     STORAGE_DIR: z.string().min(1).default('./storage'),
+    BACKUP_DIR: z.string().min(1).optional(),
+    BACKUP_ALLOW_ANY_PATH: bool.default(false),
     MODELS_DIR: z.string().min(1).default('./models'),
     ALLOW_REMOTE_MODELS: bool.default(true),
     REMOTE_MODEL_CONNECT_TIMEOUT_MS: int(100, 600_000).default(10_000),
@@ -55,6 +58,9 @@ const schema = z
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   })
   .superRefine((s, ctx) => {
+    if (isSameOrInside(backupDirOf(s), path.resolve(s.STORAGE_DIR))) {
+      ctx.addIssue({ code: 'custom', path: ['BACKUP_DIR'], message: 'must not be STORAGE_DIR or inside it' });
+    }
     if (s.DEFAULT_CHUNK_OVERLAP >= s.DEFAULT_CHUNK_SIZE) {
       ctx.addIssue({
         code: 'custom',
@@ -68,6 +74,11 @@ export interface Settings {
   port: number;
   host: string;
   storageDir: string;
+  /**
+   * Where backups go: a request's `directory` is resolved against `dir`; absolute paths elsewhere are
+   * accepted only with `allowAnyPath` (never inside STORAGE_DIR).
+   */
+  backup: { dir: string; allowAnyPath: boolean };
   modelsDir: string;
   allowRemoteModels: boolean;
   remoteModelConnectTimeoutMs: number;
@@ -94,6 +105,14 @@ export interface Settings {
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
 
+/** BACKUP_DIR, or by default `backups` next to STORAGE_DIR (so it follows the data, not the cwd). */
+function backupDirOf(e: { STORAGE_DIR: string; BACKUP_DIR?: string | undefined }): string {
+  return e.BACKUP_DIR === undefined ? path.resolve(e.STORAGE_DIR, '..', 'backups') : path.resolve(e.BACKUP_DIR);
+}
+
+/** Every environment variable the server reads (tests clear them between apps). */
+export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
+
 export class InvalidSettingsError extends Error {}
 
 /** Parses the environment once; throws a message naming every bad variable. */
@@ -113,6 +132,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     port: e.PORT,
     host: e.HOST,
     storageDir: path.resolve(e.STORAGE_DIR),
+    backup: { dir: backupDirOf(e), allowAnyPath: e.BACKUP_ALLOW_ANY_PATH },
     modelsDir: path.resolve(e.MODELS_DIR),
     allowRemoteModels: e.ALLOW_REMOTE_MODELS,
     remoteModelConnectTimeoutMs: e.REMOTE_MODEL_CONNECT_TIMEOUT_MS,

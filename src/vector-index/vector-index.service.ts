@@ -244,6 +244,15 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     }
   }
 
+  /**
+   * Waits for snapshots being written, then writes every changed index off the main thread: the
+   * snapshot files are then as recent as they can be (a backup copies them next).
+   */
+  async flushSnapshots(): Promise<void> {
+    await Promise.allSettled([...this.slots.values()].map((s) => s.writing ?? Promise.resolve()));
+    await this.snapshotAllInBackground();
+  }
+
   /** Writes the index and its meta atomically: temp file, fsync, rename; meta last. */
   private snapshot(collectionId: number, slot: Slot): void {
     const file = this.indexFile(collectionId);
