@@ -11,6 +11,7 @@ import {
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiTags,
+  ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
   ApiExtraModels,
@@ -20,7 +21,9 @@ import { InvalidInputError, PayloadTooLargeError } from '../common/errors';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { DocumentsService } from '../ingestion/documents.service';
-import { parseUpload, SUPPORTED_UPLOAD_TYPES } from '../ingestion/parsers';
+import { DEFAULT_JSON_TEXT_FIELDS } from '../ingestion/parsers/json.parser';
+import { SUPPORTED_UPLOAD_TYPES } from '../ingestion/parsers/parser-registry';
+import { ParsingService } from '../ingestion/parsing.service';
 import { AddDocumentsDto, DocumentDetailDto, DocumentListDto, IngestResultDto, ListDocumentsQueryDto, ReplaceDocumentDto, ReplaceResultDto, UploadFieldsDto } from './dto/document.dto';
 import { ErrorDto } from './dto/search.dto';
 import { validateBody } from './validate-body';
@@ -31,6 +34,7 @@ import { validateBody } from './validate-body';
 export class DocumentsController {
   constructor(
     private readonly documents: DocumentsService,
+    private readonly parsing: ParsingService,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -38,7 +42,7 @@ export class DocumentsController {
   @UseInterceptors(FileInterceptor('file'))
   @ApiOperation({
     summary: 'Add documents: JSON texts, or one uploaded file (multipart field "file")',
-    description: `JSON: {documents: [{id?, title?, text, metadata?}]}. Multipart: field "file" (${SUPPORTED_UPLOAD_TYPES.join(', ')}), optional fields id, title, metadata (JSON text), wait. Stored in one transaction; the same id with the same content is left unchanged (status "unchanged"), with different content refused (409).`,
+    description: `JSON: {documents: [{id?, title?, text, metadata?}]}. Multipart: field "file" (${SUPPORTED_UPLOAD_TYPES.join(', ')}; the format is chosen by the file's signature and content type, then its extension), optional fields id, title, metadata (JSON text), wait, textFields (JSON files). Chunks follow the file's headings and carry their section path and, for PDFs, their pages. A file with no extractable text (a PDF of scanned images: no OCR), a password-protected or unreadable file is refused with 422. Stored in one transaction; the same id with the same content is left unchanged (status "unchanged"), with different content refused (409).`,
   })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({
@@ -54,6 +58,11 @@ export class DocumentsController {
             title: { type: 'string' },
             metadata: { type: 'string', description: 'JSON object as text' },
             wait: { type: 'string', enum: ['true', 'false'] },
+            textFields: {
+              type: 'string',
+              description: `JSON files: comma-separated fields (dot paths for nested ones) whose strings are the text; the other fields become metadata. Default: ${DEFAULT_JSON_TEXT_FIELDS.join(',')}`,
+              example: 'abstract,body',
+            },
           },
         },
       ],
@@ -64,12 +73,15 @@ export class DocumentsController {
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiPayloadTooLargeResponse({ type: ErrorDto })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorDto })
+  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'no_extractable_text, encrypted_document or corrupt_document' })
   async add(@Param('name') name: string, @Req() req: Request, @Body() body: unknown, @UploadedFile() file?: Express.Multer.File): Promise<IngestResultDto> {
     if (req.is('multipart/form-data')) {
       if (!file) throw new InvalidInputError('Multipart upload needs a file in the field "file"');
       const fields = validateBody(UploadFieldsDto, body ?? {});
       const metadata = fields.metadata === undefined ? {} : parseMetadata(fields.metadata);
-      const parsed = parseUpload(file.buffer, file.originalname, file.mimetype);
+      this.documents.assertCollection(name);
+      const textFields = fields.textFields?.split(',').map((f) => f.trim());
+      const parsed = await this.parsing.parse({ data: file.buffer, filename: file.originalname, mimeType: file.mimetype }, textFields ? { textFields } : {});
       return this.documents.add(
         name,
         [
@@ -80,6 +92,7 @@ export class DocumentsController {
             metadata: { ...parsed.metadata, ...metadata, filename: file.originalname },
             source: file.originalname,
             contentType: parsed.contentType,
+            structure: { sections: parsed.sections, pages: parsed.pages, ...(parsed.records ? { records: true } : {}) },
           },
         ],
         fields.wait !== 'false',

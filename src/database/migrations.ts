@@ -141,4 +141,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX reembeds_collection ON reembeds (collection_id, id);
     `,
   },
+  {
+    version: 5,
+    name: 'document structure: section paths and page ranges of chunks',
+    sql: `
+      -- Where a chunk is in its document: the headings it is under ("Methods > Training") and the
+      -- pages its text is on; NULL for documents without headings or pages.
+      ALTER TABLE chunks ADD COLUMN section_path TEXT;
+      ALTER TABLE chunks ADD COLUMN page_start INTEGER;
+      ALTER TABLE chunks ADD COLUMN page_end INTEGER;
+      -- The parser's structure of the text (sections and pages as offsets, JSON), so a document
+      -- chunked by estimate can be chunked again along it with the real tokenizer.
+      ALTER TABLE documents ADD COLUMN structure TEXT;
+    `,
+  },
 ];

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ChunkPlaceDto } from './chunk-place.dto';
 
 const MODES = ['dense', 'lexical', 'hybrid'] as const;
 
@@ -144,7 +145,7 @@ export class HitExplanationDto {
   @ApiPropertyOptional({ description: 'cross-encoder score', example: 4.1 }) rerankScore?: number;
 }
 
-export class SearchHitDto {
+export class SearchHitDto extends ChunkPlaceDto {
   @ApiProperty() documentId!: string;
   @ApiProperty() chunkId!: number;
   @ApiProperty({ nullable: true, type: String }) title!: string | null;
@@ -166,7 +167,7 @@ export class SearchResponseDto {
   @ApiProperty({ type: TimingsDto }) timings!: TimingsDto;
 }
 
-export class CitationDto {
+export class CitationDto extends ChunkPlaceDto {
   @ApiProperty({ description: 'The [n] used in the answer' }) n!: number;
   @ApiProperty() documentId!: string;
   @ApiProperty() chunkId!: number;
