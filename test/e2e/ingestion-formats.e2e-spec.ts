@@ -113,7 +113,7 @@ describe('uploading each format: structure kept in chunks, search results and ci
     expect(widened).toMatchObject({ sectionPath: '2 Glaciers', pageStart: 1, pageEnd: 2 });
   });
 
-  it('HTML and DOCX: headings become section paths', async () => {
+  it('HTML and DOCX: headings become section paths; plain text has none', async () => {
     await upload('page.html', '<html><body><nav>Menu</nav><main><h1>Bees</h1><h2>Hives</h2><p>A hive holds one queen bee.</p></main></body></html>', { id: 'bees' }).expect(201);
     const docx = makeDocx([
       { text: 'Boats', style: 'Title' },
@@ -125,6 +125,9 @@ describe('uploading each format: structure kept in chunks, search results and ci
     expect((await search('mainsail hoisted harbour'))[0]).toMatchObject({ documentId: 'boats', sectionPath: 'Sails' });
     const boats = await http().get('/v1/collections/library/documents/boats').expect(200);
     expect(boats.body).toMatchObject({ title: 'Boats', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' });
+
+    await upload('notes.txt', '# not a heading in plain text\n\nCopper kettles whistle loudly.', { id: 'notes' }).expect(201);
+    expect((await search('copper kettles whistle'))[0]).toMatchObject({ documentId: 'notes', sectionPath: null, pageStart: null, pageEnd: null });
   });
 
   it('CSV: each chunk holds whole rows with their header; JSON: text fields chosen per upload', async () => {
