@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { CorruptDocumentError } from '../../common/errors';
 import { TextFormatParser, decodeUtf8, sniffText } from './document-parser';
 import { StructureBuilder } from './structure-builder';
+import { FORMATS } from './formats';
 
 const DELIMITERS = [',', ';', '\t', '|'];
 
@@ -12,9 +13,7 @@ const DELIMITERS = [',', ';', '\t', '|'];
  * not repeat each other's rows.
  */
 export const csvParser: TextFormatParser = {
-  contentType: 'text/csv',
-  mediaTypes: ['application/csv', 'text/tab-separated-values'],
-  extensions: ['csv', 'tsv'],
+  ...FORMATS.csv,
   sniff: (data) => sniffText(data),
   parse: (data) => {
     const text = decodeUtf8(data);
@@ -30,7 +29,7 @@ export const csvParser: TextFormatParser = {
     for (const row of records) {
       builder.paragraph(row.map((value, i) => (value ? `${columns[i] ?? `column ${i + 1}`}: ${value}` : '')).filter(Boolean).join('\n'));
     }
-    return { ...builder.build(), records: true, contentType: 'text/csv', metadata: { columns, rows: records.length } };
+    return { ...builder.build(), records: true, contentType: FORMATS.csv.contentType, metadata: { columns, rows: records.length } };
   },
 };
 

@@ -1,4 +1,5 @@
 import { UnsupportedMediaTypeError } from '../../common/errors';
+import type { FormatNames } from './formats';
 import type { StructuredDocument } from './structured-document';
 
 /** Per-upload choices a parser may take. */
@@ -15,12 +16,7 @@ export interface ParseOptions {
 export type Sniff = 'match' | 'likely' | 'possible' | 'impossible';
 
 /** One parser per format, chosen by the file's signature and content type (see parser-registry.ts). */
-export interface DocumentParser {
-  /** The media type of the format, stored as the document's contentType. */
-  readonly contentType: string;
-  /** Other media types clients send for it. */
-  readonly mediaTypes: readonly string[];
-  readonly extensions: readonly string[];
+export interface DocumentParser extends FormatNames {
   sniff(data: Buffer): Sniff;
   /** Synchronous for the text formats; PDF and DOCX libraries are asynchronous. */
   parse(data: Buffer, options: ParseOptions): StructuredDocument | Promise<StructuredDocument>;

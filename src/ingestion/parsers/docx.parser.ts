@@ -4,6 +4,7 @@ import { CorruptDocumentError, EncryptedDocumentError } from '../../common/error
 import { DocumentParser } from './document-parser';
 import { htmlToStructure } from './html-structure';
 import { StructureBuilder, collapseSpaces } from './structure-builder';
+import { FORMATS } from './formats';
 
 const ZIP = Buffer.from('PK\x03\x04', 'latin1');
 /** OLE compound file: legacy .doc, or an OOXML package encrypted with a password. */
@@ -22,9 +23,7 @@ const isEncryptedPackage = (data: Buffer) => data.subarray(0, 8).equals(COMPOUND
  * or a password-protected package (refused: its text cannot be read).
  */
 export const docxParser: DocumentParser = {
-  contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  mediaTypes: [],
-  extensions: ['docx'],
+  ...FORMATS.docx,
   sniff: (data) => {
     if (data.subarray(0, 4).equals(ZIP) && data.includes('word/document.xml', 0, 'latin1')) return 'match';
     return isEncryptedPackage(data) ? 'match' : 'impossible';
@@ -43,6 +42,6 @@ export const docxParser: DocumentParser = {
     const builder = new StructureBuilder();
     htmlToStructure($('body').contents(), builder);
     const title = collapseSpaces($('h1').first().text()) || undefined;
-    return { ...builder.build(), ...(title ? { title } : {}), contentType: docxParser.contentType, metadata: {} };
+    return { ...builder.build(), ...(title ? { title } : {}), contentType: FORMATS.docx.contentType, metadata: {} };
   },
 };

@@ -2,6 +2,7 @@ import * as cheerio from 'cheerio';
 import { TextFormatParser, decodeUtf8, sniffText } from './document-parser';
 import { htmlToStructure } from './html-structure';
 import { StructureBuilder, collapseSpaces } from './structure-builder';
+import { FORMATS } from './formats';
 
 /** Page furniture: navigation, banners, sidebars, footers, hidden elements. */
 const BOILERPLATE = [
@@ -18,9 +19,7 @@ const FURNITURE_NAME = /(^|[\s_-])(nav|navbar|navigation|menu|breadcrumbs?|sideb
  * Headings h1-h6 open sections.
  */
 export const htmlParser: TextFormatParser = {
-  contentType: 'text/html',
-  mediaTypes: ['application/xhtml+xml'],
-  extensions: ['html', 'htm', 'xhtml'],
+  ...FORMATS.html,
   sniff: (data) => sniffText(data, (start) => /^(<!--.*?-->\s*)*<(!doctype html|html[\s>])/is.test(start)),
   parse: (data) => {
     const $ = cheerio.load(decodeUtf8(data));
@@ -38,6 +37,6 @@ export const htmlParser: TextFormatParser = {
     }
     const builder = new StructureBuilder();
     htmlToStructure(root.length > 0 ? root : $.root().contents(), builder);
-    return { ...builder.build(), ...(title ? { title } : {}), contentType: 'text/html', metadata: {} };
+    return { ...builder.build(), ...(title ? { title } : {}), contentType: FORMATS.html.contentType, metadata: {} };
   },
 };

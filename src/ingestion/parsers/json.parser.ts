@@ -2,9 +2,7 @@ import { CorruptDocumentError, InvalidInputError } from '../../common/errors';
 import { TextFormatParser, ParseOptions, decodeUtf8, sniffText } from './document-parser';
 import { HeadingMark, sectionsFromHeadings } from './structure-builder';
 import type { StructuredDocument } from './structured-document';
-
-/** Fields read as text when the upload names none (`textFields`). */
-export const DEFAULT_JSON_TEXT_FIELDS = ['text', 'content', 'body', 'description', 'abstract', 'summary'];
+import { DEFAULT_JSON_TEXT_FIELDS, FORMATS } from './formats';
 
 /** Same limit as the metadata of a document sent as JSON. */
 const MAX_METADATA_CHARS = 65536;
@@ -20,9 +18,7 @@ type JsonObject = { [key: string]: Json };
  * its pretty-printed JSON.
  */
 export const jsonParser: TextFormatParser = {
-  contentType: 'application/json',
-  mediaTypes: ['application/ld+json', 'text/json'],
-  extensions: ['json'],
+  ...FORMATS.json,
   // An object or an array of JSON values ("[INFO] ..." is a log line, not JSON).
   sniff: (data) => sniffText(data, (start) => /^(\{\s*["}]|\[\s*([[{"\d\]-]|true|false|null))/.test(start)),
   parse: (data, options: ParseOptions) => {
@@ -49,7 +45,7 @@ function fromObject(value: Json, fields: readonly string[]): StructuredDocument 
   const title = typeof value.title === 'string' && value.title.trim() ? value.title.trim() : undefined;
   const body = new SectionedText();
   for (const t of texts) body.add(texts.length > 1 ? [t.field] : [], t.text);
-  return { ...body.build(), ...(title ? { title } : {}), contentType: 'application/json', metadata };
+  return { ...body.build(), ...(title ? { title } : {}), contentType: FORMATS.json.contentType, metadata };
 }
 
 function fromArray(value: Json, fields: readonly string[]): StructuredDocument | undefined {
@@ -65,11 +61,11 @@ function fromArray(value: Json, fields: readonly string[]): StructuredDocument |
     records++;
   });
   if (records === 0) return undefined;
-  return { ...body.build(), records: true, contentType: 'application/json', metadata: { records } };
+  return { ...body.build(), records: true, contentType: FORMATS.json.contentType, metadata: { records } };
 }
 
 function asJsonText(value: Json): StructuredDocument {
-  return { text: JSON.stringify(value, null, 2), contentType: 'application/json', metadata: {}, sections: [], pages: [] };
+  return { text: JSON.stringify(value, null, 2), contentType: FORMATS.json.contentType, metadata: {}, sections: [], pages: [] };
 }
 
 /** Texts joined by blank lines, each piece a section under its path (which is not part of the text). */

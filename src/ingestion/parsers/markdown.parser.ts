@@ -1,5 +1,6 @@
 import { TextFormatParser, decodeUtf8, sniffText } from './document-parser';
 import { HeadingMark, sectionsFromHeadings } from './structure-builder';
+import { FORMATS } from './formats';
 
 /**
  * Markdown, stored as written (offsets point into the file); ATX (`## Title`) and setext
@@ -7,9 +8,7 @@ import { HeadingMark, sectionsFromHeadings } from './structure-builder';
  * headings; a front-matter `title:` is the document title, else the first level-1 heading.
  */
 export const markdownParser: TextFormatParser = {
-  contentType: 'text/markdown',
-  mediaTypes: ['text/x-markdown'],
-  extensions: ['md', 'markdown', 'mdown', 'mkd'],
+  ...FORMATS.markdown,
   sniff: (data) => sniffText(data),
   parse: (data) => {
     const text = decodeUtf8(data);
@@ -18,7 +17,7 @@ export const markdownParser: TextFormatParser = {
     return {
       text,
       ...(title ? { title } : {}),
-      contentType: 'text/markdown',
+      contentType: FORMATS.markdown.contentType,
       metadata: {},
       sections: sectionsFromHeadings(headings, text.length),
       pages: [],

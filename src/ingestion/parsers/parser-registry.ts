@@ -2,6 +2,7 @@ import { NoExtractableTextError, UnsupportedMediaTypeError } from '../../common/
 import { csvParser } from './csv.parser';
 import { DocumentParser, ParseOptions } from './document-parser';
 import { docxParser } from './docx.parser';
+import { SUPPORTED_UPLOAD_TYPES } from './formats';
 import { htmlParser } from './html.parser';
 import { jsonParser } from './json.parser';
 import { markdownParser } from './markdown.parser';
@@ -21,7 +22,6 @@ const PARSERS: readonly DocumentParser[] = [pdfParser, docxParser, htmlParser, j
 /** Media types that say nothing about the format: the extension and the content decide. */
 const GENERIC_TYPES = new Set(['', 'application/octet-stream', 'binary/octet-stream', 'text/plain']);
 
-export const SUPPORTED_UPLOAD_TYPES: readonly string[] = PARSERS.flatMap((p) => p.extensions.map((e) => `.${e}`));
 
 /**
  * The parser for a file. Its signature decides first (a PDF or DOCX is read as one whatever its

@@ -3,6 +3,7 @@ import { CorruptDocumentError, EncryptedDocumentError, NoExtractableTextError } 
 import { DocumentParser } from './document-parser';
 import { PageText, TextRun, layoutPages } from './pdf-layout';
 import { StructureBuilder } from './structure-builder';
+import { FORMATS } from './formats';
 
 type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
 
@@ -15,9 +16,7 @@ const SIGNATURE = Buffer.from('%PDF-', 'latin1');
  * (scanned images; no OCR here), a password-protected one, one pdf.js cannot read.
  */
 export const pdfParser: DocumentParser = {
-  contentType: 'application/pdf',
-  mediaTypes: ['application/x-pdf'],
-  extensions: ['pdf'],
+  ...FORMATS.pdf,
   // The header may follow up to a kilobyte of junk (as readers allow).
   sniff: (data) => (data.subarray(0, 1024).includes(SIGNATURE) ? 'match' : 'impossible'),
   parse: async (data) => {
@@ -52,7 +51,7 @@ export const pdfParser: DocumentParser = {
     }
     const metadata = { pages: pages.length, ...(empty.length > 0 ? { pagesWithoutText: empty } : {}) };
     const docTitle = layout.title ?? title;
-    return { ...builder.build(), ...(docTitle ? { title: docTitle } : {}), contentType: 'application/pdf', metadata };
+    return { ...builder.build(), ...(docTitle ? { title: docTitle } : {}), contentType: FORMATS.pdf.contentType, metadata };
   },
 };
 
