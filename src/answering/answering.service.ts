@@ -33,6 +33,11 @@ export interface Citation {
   start: number;
   end: number;
   score: number;
+  /** The headings the cited text is under, "Methods > Training"; null when its document has none. */
+  sectionPath: string | null;
+  /** Pages of the cited text; null when its document is not paged. */
+  pageStart: number | null;
+  pageEnd: number | null;
 }
 
 export interface AskResponse {
@@ -90,9 +95,18 @@ export class AnsweringService {
         same.start = Math.min(same.start, span.start);
         same.end = Math.max(same.end, span.end);
         same.text = span.documentText.slice(same.start, same.end);
+        same.pageStart = minPage(same.pageStart, span.pageStart);
+        same.pageEnd = maxPage(same.pageEnd, span.pageEnd);
         continue;
       }
-      out.push({ documentId: h.documentId, chunkId: h.chunkId, title: h.title, text: span.documentText.slice(span.start, span.end), start: span.start, end: span.end, score: h.score });
+      out.push({
+        ...toContext(h),
+        text: span.documentText.slice(span.start, span.end),
+        start: span.start,
+        end: span.end,
+        pageStart: span.pageStart,
+        pageEnd: span.pageEnd,
+      });
     }
     return out;
   }
@@ -140,8 +154,7 @@ export class AnsweringService {
       // Each quoted sentence cites the chunk it comes from; the citation's span is the sentence.
       const order = [...new Set(sentences.map((s) => s.n))];
       const citations: Citation[] = order.map((n, i) => {
-        const c = chunks[n - 1]!;
-        return { n: i + 1, documentId: c.documentId, chunkId: c.chunkId, title: c.title, text: c.text, start: c.start, end: c.end, score: c.score };
+        return toCitation({ ...chunks[n - 1]!, n: i + 1 });
       });
       const answer = sentences.map((s) => `${s.text} [${order.indexOf(s.n) + 1}]`).join(' ');
       stream?.onSources(citations, retrieval);
@@ -176,11 +189,16 @@ export class AnsweringService {
 }
 
 function toContext(h: SearchHit): ContextChunk {
-  return { documentId: h.documentId, chunkId: h.chunkId, title: h.title, text: h.text, start: h.start, end: h.end, score: h.score };
+  const { documentId, chunkId, title, text, start, end, score, sectionPath, pageStart, pageEnd } = h;
+  return { documentId, chunkId, title, text, start, end, score, sectionPath, pageStart, pageEnd };
 }
 
 function toCitation(s: PackedSource): Citation {
-  return { n: s.n, documentId: s.documentId, chunkId: s.chunkId, title: s.title, text: s.text, start: s.start, end: s.end, score: s.score };
+  const { n, documentId, chunkId, title, text, start, end, score, sectionPath, pageStart, pageEnd } = s;
+  return { n, documentId, chunkId, title, text, start, end, score, sectionPath, pageStart, pageEnd };
 }
+
+const minPage = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+const maxPage = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -10,6 +10,9 @@ const chunk = (id: number, text: string, start = 0): ContextChunk => ({
   start,
   end: start + text.length,
   score: 1,
+  sectionPath: null,
+  pageStart: null,
+  pageEnd: null,
 });
 const words = (t: string) => t.split(/\s+/).filter(Boolean).length;
 

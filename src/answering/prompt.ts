@@ -8,6 +8,9 @@ export interface ContextChunk {
   start: number;
   end: number;
   score: number;
+  sectionPath: string | null;
+  pageStart: number | null;
+  pageEnd: number | null;
 }
 
 export interface PackedSource extends ContextChunk {

@@ -11,6 +11,7 @@ import {
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiTags,
+  ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
   ApiExtraModels,
@@ -23,7 +24,8 @@ import { Idempotency } from '../idempotency/idempotency.interceptor';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { DocumentsService } from '../ingestion/documents.service';
-import { parseUpload, SUPPORTED_UPLOAD_TYPES } from '../ingestion/parsers';
+import { DEFAULT_JSON_TEXT_FIELDS, SUPPORTED_UPLOAD_TYPES } from '../ingestion/parsers/formats';
+import { ParsingService } from '../ingestion/parsing.service';
 import { AddDocumentsDto, DocumentDetailDto, DocumentListDto, IngestResultDto, ListDocumentsQueryDto, ReplaceDocumentDto, ReplaceResultDto, UploadFieldsDto } from './dto/document.dto';
 import { ErrorDto } from './dto/search.dto';
 import { validateBody } from './validate-body';
@@ -34,6 +36,7 @@ import { validateBody } from './validate-body';
 export class DocumentsController {
   constructor(
     private readonly documents: DocumentsService,
+    private readonly parsing: ParsingService,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -42,7 +45,7 @@ export class DocumentsController {
   @UseInterceptors(FileInterceptor('file'))
   @ApiOperation({
     summary: 'Add documents: JSON texts, or one uploaded file (multipart field "file")',
-    description: `JSON: {documents: [{id?, title?, text, metadata?}]}. Multipart: field "file" (${SUPPORTED_UPLOAD_TYPES.join(', ')}), optional fields id, title, metadata (JSON text), wait. Stored in one transaction; the same id with the same content is left unchanged (status "unchanged"), with different content refused (409).`,
+    description: `JSON: {documents: [{id?, title?, text, metadata?}]}. Multipart: field "file" (${SUPPORTED_UPLOAD_TYPES.join(', ')}; the format is chosen by the file's signature and content type, then its extension), optional fields id, title, metadata (JSON text), wait, textFields (JSON files). Chunks follow the file's headings and carry their section path and, for PDFs, their pages. A file with no extractable text (a PDF of scanned images: no OCR), a password-protected or unreadable file is refused with 422. Stored in one transaction; the same id with the same content is left unchanged (status "unchanged"), with different content refused (409).`,
   })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({
@@ -58,6 +61,11 @@ export class DocumentsController {
             title: { type: 'string' },
             metadata: { type: 'string', description: 'JSON object as text' },
             wait: { type: 'string', enum: ['true', 'false'] },
+            textFields: {
+              type: 'string',
+              description: `JSON files: comma-separated fields (dot paths for nested ones) whose strings are the text; the other fields become metadata. Default: ${DEFAULT_JSON_TEXT_FIELDS.join(',')}`,
+              example: 'abstract,body',
+            },
           },
         },
       ],
@@ -68,6 +76,7 @@ export class DocumentsController {
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiPayloadTooLargeResponse({ type: ErrorDto })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorDto })
+  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'no_extractable_text, encrypted_document or corrupt_document' })
   async add(
     @Param('name') name: string,
     @Req() req: Request,
@@ -79,7 +88,9 @@ export class DocumentsController {
       if (!file) throw new InvalidInputError('Multipart upload needs a file in the field "file"');
       const fields = validateBody(UploadFieldsDto, body ?? {});
       const metadata = fields.metadata === undefined ? {} : parseMetadata(fields.metadata);
-      const parsed = parseUpload(file.buffer, file.originalname, file.mimetype);
+      this.documents.assertCollection(name);
+      const textFields = fields.textFields?.split(',').map((f) => f.trim());
+      const parsed = await this.parsing.parse({ data: file.buffer, filename: file.originalname, mimeType: file.mimetype }, textFields ? { textFields } : {});
       return this.documents.add(
         name,
         [
@@ -90,6 +101,7 @@ export class DocumentsController {
             metadata: { ...parsed.metadata, ...metadata, filename: file.originalname },
             source: file.originalname,
             contentType: parsed.contentType,
+            structure: { sections: parsed.sections, pages: parsed.pages, ...(parsed.records ? { records: true } : {}) },
           },
         ],
         fields.wait !== 'false',

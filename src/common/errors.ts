@@ -61,6 +61,24 @@ export class UnsupportedMediaTypeError extends DomainError {
   readonly code = 'unsupported_media_type';
 }
 
+/** A file that parsed but holds no text to index, such as a PDF of scanned pages without a text layer. */
+export class NoExtractableTextError extends DomainError {
+  readonly status = 422;
+  readonly code = 'no_extractable_text';
+}
+
+/** A password-protected file: its text cannot be read without the password. */
+export class EncryptedDocumentError extends DomainError {
+  readonly status = 422;
+  readonly code = 'encrypted_document';
+}
+
+/** A file whose signature names its format but whose content cannot be read as that format. */
+export class CorruptDocumentError extends DomainError {
+  readonly status = 422;
+  readonly code = 'corrupt_document';
+}
+
 export class PayloadTooLargeError extends DomainError {
   readonly status = 413;
   readonly code = 'payload_too_large';

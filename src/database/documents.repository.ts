@@ -11,11 +11,13 @@ export interface DocumentRow {
   content_hash: string;
   metadata: string;
   text: string;
+  /** JSON of the parser's DocumentStructure; NULL for documents sent as plain text. */
+  structure: string | null;
   created_at: string;
   updated_at: string;
 }
 
-export type DocumentSummaryRow = Omit<DocumentRow, 'text'> & { chunk_count: number; char_count: number };
+export type DocumentSummaryRow = Omit<DocumentRow, 'text' | 'structure'> & { chunk_count: number; char_count: number };
 
 export interface ChunkRow {
   id: number;
@@ -28,6 +30,9 @@ export interface ChunkRow {
   token_count: number;
   token_counter: string;
   embedded: number;
+  section_path: string | null;
+  page_start: number | null;
+  page_end: number | null;
 }
 
 export interface NewDocument {
@@ -39,6 +44,8 @@ export interface NewDocument {
   contentHash: string;
   metadata: string;
   text: string;
+  /** JSON of the parser's structure; none for plain text. */
+  structure?: string | null;
 }
 
 export interface NewChunk {
@@ -48,6 +55,10 @@ export interface NewChunk {
   end: number;
   tokenCount: number;
   tokenCounter: string;
+  /** Absent (NULL) for documents without headings or pages. */
+  sectionPath?: string | null;
+  pageStart?: number | null;
+  pageEnd?: number | null;
 }
 
 /** A chunk joined with what search results need to show about its document. */
@@ -60,6 +71,9 @@ export interface ChunkHitRow {
   end_offset: number;
   ordinal: number;
   metadata: string;
+  section_path: string | null;
+  page_start: number | null;
+  page_end: number | null;
 }
 
 export interface PendingChunkRow {
@@ -107,10 +121,10 @@ export class DocumentsRepository {
     const now = new Date().toISOString();
     const { pk } = this.db
       .prepare(
-        `INSERT INTO documents (collection_id, id, title, source, content_type, content_hash, metadata, text, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
+        `INSERT INTO documents (collection_id, id, title, source, content_type, content_hash, metadata, text, structure, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
       )
-      .get(doc.collectionId, doc.id, doc.title, doc.source, doc.contentType, doc.contentHash, doc.metadata, doc.text, now, now) as {
+      .get(doc.collectionId, doc.id, doc.title, doc.source, doc.contentType, doc.contentHash, doc.metadata, doc.text, doc.structure ?? null, now, now) as {
       pk: number;
     };
     return { pk, chunkIds: this.insertChunks(pk, doc.collectionId, chunks) };
@@ -118,11 +132,13 @@ export class DocumentsRepository {
 
   private insertChunks(pk: number, collectionId: number, chunks: readonly NewChunk[]): number[] {
     const insertChunk = this.db.prepare(
-      `INSERT INTO chunks (document_pk, collection_id, ordinal, text, start_offset, end_offset, token_count, token_counter)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO chunks (document_pk, collection_id, ordinal, text, start_offset, end_offset, token_count, token_counter, section_path, page_start, page_end)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
     return chunks.map(
-      (c) => (insertChunk.get(pk, collectionId, c.ordinal, c.text, c.start, c.end, c.tokenCount, c.tokenCounter) as { id: number }).id,
+      (c) =>
+        (insertChunk.get(pk, collectionId, c.ordinal, c.text, c.start, c.end, c.tokenCount, c.tokenCounter, c.sectionPath ?? null, c.pageStart ?? null, c.pageEnd ?? null) as { id: number })
+          .id,
     );
   }
 
@@ -142,8 +158,9 @@ export class DocumentsRepository {
     ).map((r) => r.document_pk);
   }
 
-  text(pk: number): string | undefined {
-    return (this.db.prepare('SELECT text FROM documents WHERE pk = ?').get(pk) as { text: string } | undefined)?.text;
+  /** A document's text and the JSON of its structure (NULL when it has none). */
+  content(pk: number): { text: string; structure: string | null } | undefined {
+    return this.db.prepare('SELECT text, structure FROM documents WHERE pk = ?').get(pk) as { text: string; structure: string | null } | undefined;
   }
 
   /**
@@ -167,7 +184,8 @@ export class DocumentsRepository {
     if (chunkIds.length === 0) return out;
     const rows = this.db
       .prepare(
-        `SELECT c.id AS chunk_id, d.id AS document_id, d.title, c.text, c.start_offset, c.end_offset, c.ordinal, d.metadata
+        `SELECT c.id AS chunk_id, d.id AS document_id, d.title, c.text, c.start_offset, c.end_offset, c.ordinal, d.metadata,
+                c.section_path, c.page_start, c.page_end
          FROM chunks c JOIN documents d ON d.pk = c.document_pk
          WHERE c.id IN (SELECT value FROM json_each(?))`,
       )
@@ -280,16 +298,17 @@ export class DocumentsRepository {
     ).map((r) => r.id);
   }
 
-  /** The character span of a chunk widened by n neighbouring chunks each side, with its document text. */
-  span(chunkId: number, n: number): { start: number; end: number; documentText: string } | undefined {
+  /** The character span (and pages) of a chunk widened by n neighbouring chunks each side, with its document text. */
+  span(chunkId: number, n: number): { start: number; end: number; pageStart: number | null; pageEnd: number | null; documentText: string } | undefined {
     return this.db
       .prepare(
-        `SELECT MIN(c.start_offset) AS start, MAX(c.end_offset) AS end, d.text AS documentText
+        `SELECT MIN(c.start_offset) AS start, MAX(c.end_offset) AS end, MIN(c.page_start) AS pageStart, MAX(c.page_end) AS pageEnd,
+                d.text AS documentText
          FROM chunks h JOIN chunks c ON c.document_pk = h.document_pk AND c.ordinal BETWEEN h.ordinal - @n AND h.ordinal + @n
          JOIN documents d ON d.pk = h.document_pk
          WHERE h.id = @id GROUP BY h.id`,
       )
-      .get({ id: chunkId, n }) as { start: number; end: number; documentText: string } | undefined;
+      .get({ id: chunkId, n }) as { start: number; end: number; pageStart: number | null; pageEnd: number | null; documentText: string } | undefined;
   }
 
   /** Stored vectors of the given chunks. */

@@ -165,6 +165,20 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'document structure: section paths and page ranges of chunks',
+    sql: `
+      -- Where a chunk is in its document: the headings it is under ("Methods > Training") and the
+      -- pages its text is on; NULL for documents without headings or pages.
+      ALTER TABLE chunks ADD COLUMN section_path TEXT;
+      ALTER TABLE chunks ADD COLUMN page_start INTEGER;
+      ALTER TABLE chunks ADD COLUMN page_end INTEGER;
+      -- The parser's structure of the text (sections and pages as offsets, JSON), so a document
+      -- chunked by estimate can be chunked again along it with the real tokenizer.
+      ALTER TABLE documents ADD COLUMN structure TEXT;
+    `,
+  },
+  {
     version: 6,
     name: 'conversations',
     sql: `

@@ -1,4 +1,6 @@
 import { Chunk, TokenCounter, chunkText, estimateTokenCounter } from './chunker';
+import { sectionsFromHeadings } from './parsers/structure-builder';
+import type { DocumentStructure } from './parsers/structured-document';
 
 /** One token a word plus two special tokens, like a BERT tokenizer on plain words. */
 const words: TokenCounter = { name: 'words', count: (t) => (t.match(/\S+/g)?.length ?? 0) + 2 };
@@ -68,5 +70,80 @@ describe('chunkText', () => {
 
   it('returns no chunks for blank text', () => {
     expect(chunkText(' \n\n \t', words, { size: 10, overlap: 0, maxTokens: 10 })).toEqual([]);
+  });
+});
+
+/** A text of headings ('#' lines, level by count) and paragraphs, with its sections. */
+function outline(lines: string[]): { text: string; structure: DocumentStructure } {
+  const text = lines.join('\n\n');
+  const headings = [];
+  let at = 0;
+  for (const line of lines) {
+    const level = line.match(/^#+/)?.[0].length;
+    if (level) headings.push({ start: at, end: at + line.length, level, title: line.slice(level + 1) });
+    at += line.length + 2;
+  }
+  return { text, structure: { sections: sectionsFromHeadings(headings, text.length), pages: [] } };
+}
+
+describe('chunkText with structure', () => {
+  const sentences = (topic: string, n: number) => Array.from({ length: n }, (_, i) => `${topic} fact ${i} holds.`).join(' ');
+
+  it('never lets a chunk straddle a heading, and names each chunk by its section path', () => {
+    const { text, structure } = outline(['Preface words here.', '# Methods', '## Training', sentences('Train', 6), '## Data', 'Data is small.', '# Results', sentences('Result', 2)]);
+    const sut = chunkText(text, words, { size: 60, overlap: 0, maxTokens: 128 }, structure);
+    expect(sut.map((c) => [c.sectionPath, c.text.split('\n')[0]])).toEqual([
+      [null, 'Preface words here.'],
+      // "# Methods" has no text of its own: it goes with the section after it.
+      ['Methods > Training', '# Methods'],
+      ['Methods > Data', '## Data'],
+      ['Results', '# Results'],
+    ]);
+    expectExactOffsets(text, sut);
+    expect(sut.map((c) => c.ordinal)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('splits a long section by size but never carries overlap across a heading', () => {
+    const { text, structure } = outline(['# A', sentences('Alpha', 12), '# B', sentences('Beta', 12)]);
+    const sut = chunkText(text, words, { size: 16, overlap: 6, maxTokens: 128 }, structure);
+    const inA = sut.filter((c) => c.sectionPath === 'A');
+    const inB = sut.filter((c) => c.sectionPath === 'B');
+    expect(inA.length).toBeGreaterThan(2);
+    expect(inB.length).toBeGreaterThan(2);
+    for (const c of inA) expect(c.text).not.toMatch(/Beta|# B/);
+    for (const c of inB) expect(c.text).not.toMatch(/Alpha/);
+    expect(inA[1]!.start).toBeLessThan(inA[0]!.end); // overlap within a section
+    for (const c of sut) expect(c.tokenCount).toBeLessThanOrEqual(16);
+    expectExactOffsets(text, sut);
+  });
+
+  it('gives each chunk the pages its text is on, skipping empty pages', () => {
+    const text = 'Page one text.\n\nPage two goes on.\n\nPage four text.';
+    const pages = [
+      { page: 1, start: 0, end: 14 },
+      { page: 2, start: 16, end: 33 },
+      { page: 3, start: 33, end: 33 },
+      { page: 4, start: 35, end: 50 },
+    ];
+    const one = chunkText(text, words, { size: 100, overlap: 0, maxTokens: 128 }, { sections: [], pages });
+    expect(one.map((c) => [c.pageStart, c.pageEnd])).toEqual([[1, 4]]);
+    const each = chunkText(text, words, { size: 6, overlap: 0, maxTokens: 128 }, { sections: [], pages });
+    expect(each.map((c) => [c.text, c.pageStart, c.pageEnd])).toEqual([
+      ['Page one text.', 1, 1],
+      ['Page two goes on.', 2, 2],
+      ['Page four text.', 4, 4],
+    ]);
+  });
+
+  it('repeats no records between chunks', () => {
+    const text = Array.from({ length: 6 }, (_, i) => `id: ${i}\nname: row ${i}`).join('\n\n');
+    const sut = chunkText(text, words, { size: 14, overlap: 6, maxTokens: 128 }, { sections: [], pages: [], records: true });
+    expect(sut.length).toBeGreaterThan(1);
+    for (let k = 1; k < sut.length; k++) expect(sut[k]!.start).toBeGreaterThan(sut[k - 1]!.end);
+    expect(sut.map((c) => c.text).join('\n\n')).toBe(text);
+  });
+
+  it('has null section and pages without structure', () => {
+    expect(chunkText('Just text.', words, { size: 10, overlap: 0, maxTokens: 10 })[0]).toMatchObject({ sectionPath: null, pageStart: null, pageEnd: null });
   });
 });

@@ -1,7 +1,11 @@
+import { DocumentStructure, NO_STRUCTURE, PageSpan, Section, formatSectionPath } from './parsers/structured-document';
+
 /**
- * Token-aware chunking. Chunks follow paragraph and sentence boundaries, never exceed the token
- * limit of the embedding model (measured with its own tokenizer, special tokens included), and keep
- * exact character offsets: chunk.text === document.slice(chunk.start, chunk.end).
+ * Token-aware, structure-aware chunking. Chunks follow sections (a chunk never straddles a heading,
+ * except that a heading with no text of its own goes with the section after it), then paragraphs
+ * and sentences; they never exceed the token limit of the embedding model (measured with its own
+ * tokenizer, special tokens included), and keep exact character offsets:
+ * chunk.text === document.slice(chunk.start, chunk.end).
  */
 export interface TokenCounter {
   /** 'estimate' when no tokenizer was available, else the tokenizer's model id. */
@@ -25,6 +29,11 @@ export interface Chunk {
   start: number;
   end: number;
   tokenCount: number;
+  /** The headings the chunk is under, "Methods > Training"; null outside any section. */
+  sectionPath: string | null;
+  /** First and last page the chunk's text is on; null when the document is not paged. */
+  pageStart: number | null;
+  pageEnd: number | null;
 }
 
 interface Unit {
@@ -54,11 +63,71 @@ const PARAGRAPH = /\n[ \t]*\n+/g;
 // A sentence ends at . ! ? (and closing quotes/brackets) followed by white space.
 const SENTENCE_END = /[.!?。！？]+["'”’)\]]*(?=\s)/g;
 
-export function chunkText(text: string, counter: TokenCounter, options: ChunkOptions): Chunk[] {
+export function chunkText(text: string, counter: TokenCounter, options: ChunkOptions, structure: DocumentStructure = NO_STRUCTURE): Chunk[] {
   const limit = Math.max(1, Math.min(options.size, options.maxTokens));
-  const overlap = Math.max(0, Math.min(options.overlap, Math.floor(limit / 2)));
-  const units = toUnits(text, counter, limit);
+  const overlap = structure.records ? 0 : Math.max(0, Math.min(options.overlap, Math.floor(limit / 2)));
   const chunks: Chunk[] = [];
+  for (const part of parts(text, structure.sections)) {
+    const units = toUnits(text, part.start, part.end, counter, limit);
+    for (const piece of pack(text, units, counter, { limit, overlap, maxTokens: options.maxTokens })) {
+      chunks.push({
+        ordinal: chunks.length,
+        text: text.slice(piece.start, piece.end),
+        start: piece.start,
+        end: piece.end,
+        tokenCount: piece.tokens,
+        sectionPath: part.sectionPath,
+        pageStart: pageAt(structure.pages, piece.start),
+        pageEnd: pageAt(structure.pages, piece.end - 1),
+      });
+    }
+  }
+  return chunks;
+}
+
+/**
+ * The spans chunked separately: one per section, a section with no text below its heading joined
+ * to the one after it (and named by it); text outside sections is a span with no path.
+ */
+function parts(text: string, sections: readonly Section[]): { start: number; end: number; sectionPath: string | null }[] {
+  const out: { start: number; end: number; sectionPath: string | null }[] = [];
+  let covered = 0;
+  let pendingStart: number | undefined;
+  sections.forEach((s, i) => {
+    if (s.start > covered && pendingStart === undefined) out.push({ start: covered, end: s.start, sectionPath: null });
+    covered = s.end;
+    if (!text.slice(s.bodyStart, s.end).trim() && i < sections.length - 1) {
+      pendingStart ??= s.start;
+      return;
+    }
+    out.push({ start: pendingStart ?? s.start, end: s.end, sectionPath: formatSectionPath(s.path) });
+    pendingStart = undefined;
+  });
+  if (covered < text.length) out.push({ start: covered, end: text.length, sectionPath: null });
+  return out;
+}
+
+/** The page an offset is on: the last non-empty page starting at or before it. */
+function pageAt(pages: readonly PageSpan[], offset: number): number | null {
+  let lo = 0;
+  let hi = pages.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (pages[mid]!.start <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  while (found > 0 && pages[found]!.start === pages[found]!.end) found--;
+  return found >= 0 ? pages[found]!.page : null;
+}
+
+/** Greedy packing of whole units into chunks within the limit, repeating trailing units as overlap. */
+function pack(text: string, units: Unit[], counter: TokenCounter, o: { limit: number; overlap: number; maxTokens: number }) {
+  const out: { start: number; end: number; tokens: number }[] = [];
   let i = 0;
   while (i < units.length) {
     let j = i;
@@ -66,32 +135,30 @@ export function chunkText(text: string, counter: TokenCounter, options: ChunkOpt
     // Greedy fill with whole units; prefer to stop at a paragraph end once the chunk is well filled.
     while (j < units.length) {
       const u = units[j]!;
-      if (j > i && tokens + u.tokens > limit) break;
-      if (j > i && u.paragraphStart && tokens >= limit * 0.6 && !fitsParagraph(units, j, limit - tokens)) break;
+      if (j > i && tokens + u.tokens > o.limit) break;
+      if (j > i && u.paragraphStart && tokens >= o.limit * 0.6 && !fitsParagraph(units, j, o.limit - tokens)) break;
       tokens += u.tokens;
       j++;
     }
     // The joined text can tokenize differently from its parts: measure it and give back units.
     let end = j;
     let measured = counter.count(text.slice(units[i]!.start, units[end - 1]!.end));
-    while (measured > options.maxTokens && end - 1 > i) {
+    while (measured > o.maxTokens && end - 1 > i) {
       end--;
       measured = counter.count(text.slice(units[i]!.start, units[end - 1]!.end));
     }
-    const start = units[i]!.start;
-    const stop = units[end - 1]!.end;
-    chunks.push({ ordinal: chunks.length, text: text.slice(start, stop), start, end: stop, tokenCount: measured });
+    out.push({ start: units[i]!.start, end: units[end - 1]!.end, tokens: measured });
     if (end >= units.length) break;
     // Overlap: repeat trailing whole units of this chunk, but always move forward.
     let next = end;
     let carried = 0;
-    while (next - 1 > i && carried + units[next - 1]!.tokens <= overlap) {
+    while (next - 1 > i && carried + units[next - 1]!.tokens <= o.overlap) {
       carried += units[next - 1]!.tokens;
       next--;
     }
     i = next;
   }
-  return chunks;
+  return out;
 }
 
 function fitsParagraph(units: Unit[], from: number, room: number): boolean {
@@ -104,10 +171,10 @@ function fitsParagraph(units: Unit[], from: number, room: number): boolean {
   return true;
 }
 
-/** Splits text into sentence units within paragraphs; any unit over the limit is split further. */
-function toUnits(text: string, counter: TokenCounter, limit: number): Unit[] {
+/** Splits [from, to) into sentence units within paragraphs; any unit over the limit is split further. */
+function toUnits(text: string, from: number, to: number, counter: TokenCounter, limit: number): Unit[] {
   const units: Unit[] = [];
-  for (const [pStart, pEnd] of spans(text, PARAGRAPH)) {
+  for (const [pStart, pEnd] of spans(text, from, to, PARAGRAPH)) {
     let first = true;
     for (const [sStart, sEnd] of sentenceSpans(text, pStart, pEnd)) {
       for (const piece of fitToLimit(text, sStart, sEnd, counter, limit)) {
@@ -119,19 +186,19 @@ function toUnits(text: string, counter: TokenCounter, limit: number): Unit[] {
   return units;
 }
 
-/** Non-blank spans between separators, trimmed of surrounding white space. */
-function spans(text: string, separator: RegExp): [number, number][] {
+/** Non-blank spans of [from, to) between separators, trimmed of surrounding white space. */
+function spans(text: string, from: number, to: number, separator: RegExp): [number, number][] {
   const out: [number, number][] = [];
-  let last = 0;
+  let last = from;
   const push = (a: number, b: number) => {
     const t = trim(text, a, b);
     if (t) out.push(t);
   };
-  for (const m of text.matchAll(separator)) {
-    push(last, m.index);
-    last = m.index + m[0].length;
+  for (const m of text.slice(from, to).matchAll(separator)) {
+    push(last, from + m.index);
+    last = from + m.index + m[0].length;
   }
-  push(last, text.length);
+  push(last, to);
   return out;
 }
 

@@ -4,6 +4,7 @@ import { DatabaseService } from '../database/database.service';
 import { DocumentsRepository } from '../database/documents.repository';
 import { ModelsService } from '../models/models.service';
 import { Chunk, chunkText, estimateTokenCounter } from './chunker';
+import { DocumentStructure, NO_STRUCTURE } from './parsers/structured-document';
 
 /** Used when the tokenizer cannot be loaded: the common BERT-family input limit. */
 const FALLBACK_MAX_TOKENS = 512;
@@ -23,13 +24,14 @@ export class ChunkingService {
     private readonly database: DatabaseService,
   ) {}
 
-  async chunker(collection: CollectionRow): Promise<{ counter: string; chunk: (text: string) => Chunk[] }> {
+  async chunker(collection: CollectionRow): Promise<{ counter: string; chunk: (text: string, structure?: DocumentStructure) => Chunk[] }> {
     const tokens = await this.models.passageTokenCounter(collection.embedding_model);
     const counter = tokens?.counter ?? estimateTokenCounter;
     const maxTokens = tokens?.maxTokens ?? FALLBACK_MAX_TOKENS;
     return {
       counter: counter.name,
-      chunk: (text: string) => chunkText(text, counter, { size: collection.chunk_size, overlap: collection.chunk_overlap, maxTokens }),
+      chunk: (text: string, structure: DocumentStructure = NO_STRUCTURE) =>
+        chunkText(text, counter, { size: collection.chunk_size, overlap: collection.chunk_overlap, maxTokens }, structure),
     };
   }
 
@@ -41,9 +43,9 @@ export class ChunkingService {
     if (counter === estimateTokenCounter.name) return 0;
     let n = 0;
     for (const pk of pks) {
-      const text = this.documents.text(pk);
-      if (text === undefined) continue;
-      const chunks = chunk(text);
+      const content = this.documents.content(pk);
+      if (content === undefined) continue;
+      const chunks = chunk(content.text, content.structure ? (JSON.parse(content.structure) as DocumentStructure) : NO_STRUCTURE);
       const done = this.database.transaction(() => this.documents.replacePendingChunks(pk, collection.id, chunks.map((c) => ({ ...c, tokenCounter: counter }))));
       if (done) n++;
     }

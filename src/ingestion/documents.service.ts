@@ -11,6 +11,7 @@ import { DatabaseService } from '../database/database.service';
 import { ChunkRow, DocumentRow, DocumentsRepository, DocumentSummaryRow } from '../database/documents.repository';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { ChunkingService } from './chunking.service';
+import type { DocumentStructure } from './parsers/structured-document';
 import { DrainResult, EmbeddingQueueService } from './embedding-queue.service';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 
@@ -21,6 +22,8 @@ export interface IncomingDocument {
   metadata?: Record<string, unknown>;
   source?: string;
   contentType?: string;
+  /** Sections and pages found by the file's parser; chunks follow them. None for plain text. */
+  structure?: DocumentStructure;
 }
 
 export interface IngestResult {
@@ -64,6 +67,11 @@ export interface ChunkView {
   /** What measured tokenCount: the embedding model's tokenizer id, or 'estimate'. */
   tokenCounter: string;
   embedded: boolean;
+  /** The headings the chunk is under, "Methods > Training"; null when the document has none. */
+  sectionPath: string | null;
+  /** Pages the chunk's text is on; null when the document is not paged. */
+  pageStart: number | null;
+  pageEnd: number | null;
 }
 
 @Injectable()
@@ -83,6 +91,11 @@ export class DocumentsService {
   }
 
   private readonly batchSize: number;
+
+  /** Throws CollectionNotFoundError unless the collection exists (checked before parsing an upload). */
+  assertCollection(collectionName: string): void {
+    this.collections.row(collectionName);
+  }
 
   /**
    * Stores documents and their chunks (and FTS rows) in one transaction: all or nothing. Then, when
@@ -112,7 +125,7 @@ export class DocumentsService {
           if (existing.content_hash !== hash) throw new DocumentConflictError(id);
           return { id, chunks: this.repo.chunksOf(existing.pk).length, status: 'unchanged' as const };
         }
-        const chunks = chunker.chunk(doc.text);
+        const chunks = chunker.chunk(doc.text, doc.structure);
         this.insertVersion(collection.id, id, doc, hash, metadata, chunks, chunker.counter);
         return { id, chunks: chunks.length, status: 'created' as const };
       });
@@ -138,7 +151,7 @@ export class DocumentsService {
     const before = this.repo.find(collection.id, id);
     if (before?.content_hash === hash) return this.replaced(collection.id, id, 'unchanged', before.pk);
     const chunker = await this.chunking.chunker(collection);
-    const chunks = chunker.chunk(doc.text);
+    const chunks = chunker.chunk(doc.text, doc.structure);
     const model = collection.embedding_model;
     const dtype = collection.embedding_dtype as Dtype;
     let embedded: { vectors: Float32Array[]; dim: number } | undefined;
@@ -196,6 +209,7 @@ export class DocumentsService {
         contentHash: hash,
         metadata,
         text: doc.text,
+        structure: doc.structure ? JSON.stringify(doc.structure) : null,
       },
       chunks.map((c) => ({ ...c, tokenCounter })),
     );
@@ -274,5 +288,8 @@ function chunkView(c: ChunkRow): ChunkView {
     tokenCount: c.token_count,
     tokenCounter: c.token_counter,
     embedded: c.embedded === 1,
+    sectionPath: c.section_path,
+    pageStart: c.page_start,
+    pageEnd: c.page_end,
   };
 }

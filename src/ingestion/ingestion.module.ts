@@ -5,10 +5,11 @@ import { VectorIndexModule } from '../vector-index/vector-index.module';
 import { ChunkingService } from './chunking.service';
 import { DocumentsService } from './documents.service';
 import { EmbeddingQueueService } from './embedding-queue.service';
+import { ParsingService } from './parsing.service';
 
 @Module({
   imports: [CollectionsModule, ModelsModule, VectorIndexModule],
-  providers: [DocumentsService, EmbeddingQueueService, ChunkingService],
-  exports: [DocumentsService, EmbeddingQueueService],
+  providers: [DocumentsService, EmbeddingQueueService, ChunkingService, ParsingService],
+  exports: [DocumentsService, EmbeddingQueueService, ParsingService],
 })
 export class IngestionModule {}

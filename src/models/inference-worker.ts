@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import * as path from 'node:path';
-import * as fs from 'node:fs';
+import { startWorker } from '../common/worker-thread';
 import type {
   EmbedResult,
   GenerateRequest,
@@ -29,7 +28,7 @@ export class InferenceWorker {
   private exitError: Error | undefined;
 
   constructor() {
-    this.worker = spawnWorker();
+    this.worker = startWorker(__dirname, 'inference.worker');
     this.worker.on('message', (msg: WorkerReply) => this.onMessage(msg));
     this.worker.on('error', (e) => this.failAll(e));
     this.worker.on('exit', (code) => this.failAll(new Error(`inference worker exited with code ${code}`)));
@@ -100,15 +99,4 @@ export class InferenceWorker {
       p.reject(e);
     }
   }
-}
-
-/** Starts the compiled worker, or the TypeScript source through ts-node when running from src (tests). */
-function spawnWorker(): Worker {
-  const js = path.join(__dirname, 'inference.worker.js');
-  if (fs.existsSync(js)) return new Worker(js);
-  const ts = path.join(__dirname, 'inference.worker.ts');
-  return new Worker(
-    `require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } }); require(${JSON.stringify(ts)});`,
-    { eval: true },
-  );
 }

@@ -52,6 +52,11 @@ export interface SearchHit {
   end: number;
   ordinal: number;
   metadata: Record<string, unknown>;
+  /** The headings the chunk is under, "Methods > Training"; null when its document has none. */
+  sectionPath: string | null;
+  /** Pages of the chunk; null when its document is not paged. */
+  pageStart: number | null;
+  pageEnd: number | null;
   explain?: HitExplanation;
 }
 
@@ -160,6 +165,9 @@ export class RetrievalService {
         end: row.end_offset,
         ordinal: row.ordinal,
         metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+        sectionPath: row.section_path,
+        pageStart: row.page_start,
+        pageEnd: row.page_end,
         ...(req.explain ? { explain: c.explain } : {}),
       });
     }

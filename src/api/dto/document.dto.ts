@@ -15,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { ChunkPlaceDto } from './chunk-place.dto';
 import { IsJsonObject } from './validators';
 
 const ID_PATTERN = /^[^/\p{Cc}]{1,256}$/u;
@@ -105,6 +106,13 @@ export class UploadFieldsDto {
   @IsOptional()
   @Matches(/^(true|false)$/, { message: 'wait must be "true" or "false"' })
   wait?: string;
+
+  /** JSON uploads: comma-separated fields (dot paths for nested ones) whose strings are the text. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  @Matches(/^\s*[^,\s]+(\s*,\s*[^,\s]+)*\s*$/, { message: 'textFields must be field names separated by commas' })
+  textFields?: string;
 }
 
 export class ListDocumentsQueryDto {
@@ -142,7 +150,7 @@ export class IngestResultDto {
   @ApiProperty({ type: EmbeddingOutcomeDto }) embedding!: EmbeddingOutcomeDto;
 }
 
-export class ChunkDto {
+export class ChunkDto extends ChunkPlaceDto {
   @ApiProperty({ example: 17 }) id!: number;
   @ApiProperty({ example: 0 }) ordinal!: number;
   @ApiProperty() text!: string;

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { DTYPES, type Dtype } from '../../config/settings';
 import { IsModelId } from './validators';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ChunkPlaceDto } from './chunk-place.dto';
 
 const MODES = ['dense', 'lexical', 'hybrid'] as const;
 
@@ -179,7 +180,7 @@ export class HitExplanationDto {
   @ApiPropertyOptional({ description: 'cross-encoder score', example: 4.1 }) rerankScore?: number;
 }
 
-export class SearchHitDto {
+export class SearchHitDto extends ChunkPlaceDto {
   @ApiProperty() documentId!: string;
   @ApiProperty() chunkId!: number;
   @ApiProperty({ nullable: true, type: String }) title!: string | null;
@@ -201,7 +202,7 @@ export class SearchResponseDto {
   @ApiProperty({ type: TimingsDto }) timings!: TimingsDto;
 }
 
-export class CitationDto {
+export class CitationDto extends ChunkPlaceDto {
   @ApiProperty({ description: 'The [n] used in the answer' }) n!: number;
   @ApiProperty() documentId!: string;
   @ApiProperty() chunkId!: number;

@@ -1,0 +1,15 @@
+import type { ParseOptions } from './document-parser';
+import type { StructuredDocument } from './structured-document';
+
+/** Messages between ParsingService and parse.worker.ts. */
+export interface ParseRequest {
+  id: number;
+  data: Uint8Array;
+  filename: string;
+  mimeType: string;
+  options: ParseOptions;
+}
+
+export type ParseReply =
+  | { id: number; kind: 'ok'; document: StructuredDocument }
+  | { id: number; kind: 'error'; name: string; message: string; details?: Record<string, unknown> };

@@ -1,0 +1,24 @@
+/**
+ * Parses uploaded files off the main thread: a large PDF keeps a thread busy for seconds, and the
+ * HTTP server must keep answering meanwhile. (pdf.js is also an ES module, which this plain Node
+ * thread loads natively.)
+ */
+import { parentPort } from 'node:worker_threads';
+import { DomainError } from '../../common/errors';
+import { parseFile } from './parser-registry';
+import type { ParseReply, ParseRequest } from './parse-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('parse.worker must run in a worker thread');
+
+port.on('message', (msg: ParseRequest) => {
+  const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
+  parseFile({ data, filename: msg.filename, mimeType: msg.mimeType }, msg.options).then(
+    (document) => port.postMessage({ id: msg.id, kind: 'ok', document } satisfies ParseReply),
+    (e: unknown) => {
+      const error = e instanceof Error ? e : new Error(String(e));
+      const details = error instanceof DomainError ? error.details : undefined;
+      port.postMessage({ id: msg.id, kind: 'error', name: error.name, message: error.message, ...(details ? { details } : {}) } satisfies ParseReply);
+    },
+  );
+});
