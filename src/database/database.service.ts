@@ -32,10 +32,14 @@ export class DatabaseService implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    if (this.db.open) {
+    if (!this.db.open) return;
+    try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
-      this.db.close();
+    } catch (e) {
+      // A full or read-only disk: every commit is already in the WAL, which the next start reads.
+      this.logger.warn(`WAL checkpoint at shutdown failed (${(e as Error).message}); the WAL is kept and read at the next start`);
     }
+    this.db.close();
   }
 }
 
