@@ -6,6 +6,7 @@ import { TINY_ENV, createTestApp, tempDir, tinyModelsPresent } from '../support/
 
 /** More than any test machine has free: every request that adds data meets the threshold. */
 const UNREACHABLE_MB = '100000000';
+const KEY = '5d0c1c64-5e4e-4d43-9a2b-1f0f3f8e2a11';
 
 describe('below STORAGE_MIN_FREE_MB new data is refused with 507 before it is processed; reads and deletes go on (e2e)', () => {
   const storage = tempDir();
@@ -19,6 +20,7 @@ describe('below STORAGE_MIN_FREE_MB new data is refused with 507 before it is pr
     await http().post('/v1/collections').send({ name: 'c' }).expect(201);
     await http()
       .post('/v1/collections/c/documents')
+      .set('Idempotency-Key', KEY)
       .send({ wait: false, documents: [{ id: 'stays', text: 'The blue boat sails on the lake.' }, { id: 'goes', text: 'The red train leaves at noon.' }] })
       .expect(201);
     await app.close();
@@ -46,6 +48,16 @@ describe('below STORAGE_MIN_FREE_MB new data is refused with 507 before it is pr
     expect(res.body.error.message).toContain('STORAGE_MIN_FREE_MB');
     expect(res.body.error.details).toMatchObject({ path: storage, cause: 'STORAGE_MIN_FREE_MB' });
     expect(res.body.error.details.freeBytes).toBeGreaterThan(0);
+  });
+
+  it('answers a retry of a request that succeeded from its stored result, not with 507', async () => {
+    const res = await http()
+      .post('/v1/collections/c/documents')
+      .set('Idempotency-Key', KEY)
+      .send({ wait: false, documents: [{ id: 'stays', text: 'The blue boat sails on the lake.' }, { id: 'goes', text: 'The red train leaves at noon.' }] });
+    expect(res.status).toBe(201);
+    expect(res.headers['idempotent-replayed']).toBe('true');
+    expect(res.body.documents.map((d: { id: string }) => d.id)).toEqual(['stays', 'goes']);
   });
 
   it('keeps answering reads and searches, and deletes (they free space)', async () => {
