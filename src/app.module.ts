@@ -5,6 +5,7 @@ import { VALIDATION_OPTIONS, flatten } from './api/validate-body';
 import { BadRequestException } from '@nestjs/common';
 import { BackupModule } from './backup/backup.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { StorageModule } from './common/storage.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EvaluationModule } from './evaluation/evaluation.module';
@@ -14,7 +15,7 @@ import { OpenAiModule } from './openai/openai.module';
 import { ReembedModule } from './reembed/reembed.module';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, HealthModule, ApiModule, EvaluationModule, ReembedModule, OpenAiModule, ConversationsModule, BackupModule],
+  imports: [ConfigModule, DatabaseModule, StorageModule, HealthModule, ApiModule, EvaluationModule, ReembedModule, OpenAiModule, ConversationsModule, BackupModule],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     {

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { StorageMonitor, storageStartupProblem } from './common/storage-monitor.service';
 import { InvalidSettingsError, loadSettings } from './config/settings';
 
 async function bootstrap(): Promise<void> {
@@ -17,10 +18,25 @@ async function bootstrap(): Promise<void> {
     }
     throw e;
   }
-  const app = await NestFactory.create(AppModule, {
-    bodyParser: false,
-    logger: loggerLevels(settings.logLevel),
-  });
+  // A storage directory the server cannot write: one line naming it, no stack trace.
+  const storageProblem = storageStartupProblem(settings.storageDir);
+  if (storageProblem) {
+    console.error(storageProblem);
+    process.exit(3);
+  }
+  let app;
+  try {
+    app = await NestFactory.create(AppModule, {
+      bodyParser: false,
+      logger: loggerLevels(settings.logLevel),
+      abortOnError: false,
+    });
+  } catch (e) {
+    // Nest has logged the error with its stack; end with one line saying what stopped the start.
+    const fault = new StorageMonitor(settings).fault(e, 'open the database');
+    console.error(`Cannot start: ${fault?.message ?? (e instanceof Error ? e.message : String(e))}`);
+    process.exit(fault ? 3 : 1);
+  }
   configureApp(app, settings);
   await app.listen(settings.port, settings.host);
   const logger = new Logger('Main');

@@ -90,12 +90,13 @@ export class ServerProcess {
   /**
    * Spawns `node dist/main.js` in `root` with exactly `env` (plus PATH and HOME, not the rest of
    * the caller's environment, so no stray setting changes what is measured). HOST is forced to
-   * 127.0.0.1 and PORT to a free port.
+   * 127.0.0.1 and PORT to a free port. `as` runs it as another user (root only).
    */
   static async start(
     root: string,
     env: Record<string, string>,
     logPath: string,
+    as?: { uid: number; gid: number },
   ): Promise<ServerProcess> {
     const port = await freePort();
     const childEnv: Record<string, string> = {
@@ -111,6 +112,7 @@ export class ServerProcess {
       cwd: root,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...as,
     });
     live.add(child);
     return new ServerProcess(

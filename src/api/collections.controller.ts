@@ -4,6 +4,7 @@ import { CollectionsService } from '../collections/collections.service';
 import { Idempotency } from '../idempotency/idempotency.interceptor';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { IN_PROGRESS_DESCRIPTION, Idempotent } from '../idempotency/idempotent.decorator';
+import { AddsData } from '../common/storage-room.interceptor';
 import { CollectionDto, CollectionListDto, CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
 import { ErrorDto } from './dto/search.dto';
 
@@ -13,6 +14,7 @@ export class CollectionsController {
   constructor(private readonly collections: CollectionsService) {}
 
   @Post()
+  @AddsData() // above @Idempotent(): a retry of a request that succeeded gets its answer, not a 507
   @Idempotent({ conflictDescription: `collection_exists: a collection with this name exists; or ${IN_PROGRESS_DESCRIPTION}` })
   @ApiOperation({ summary: 'Create a collection, pinned to one embedding model' })
   @ApiCreatedResponse({ type: CollectionDto })

@@ -18,6 +18,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { InvalidInputError, PayloadTooLargeError } from '../common/errors';
+import { AddsData } from '../common/storage-room.interceptor';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { Idempotency } from '../idempotency/idempotency.interceptor';
@@ -41,6 +42,7 @@ export class DocumentsController {
   ) {}
 
   @Post()
+  @AddsData() // above @Idempotent(): a retry of a request that succeeded gets its answer, not a 507
   @Idempotent() // above the upload interceptor: the file is read before the request is hashed
   @UseInterceptors(FileInterceptor('file'))
   @ApiOperation({
@@ -142,6 +144,7 @@ export class DocumentsController {
   }
 
   @Put(':id')
+  @AddsData()
   @ApiOperation({
     summary: 'Create or replace a document atomically',
     description:

@@ -5,10 +5,12 @@ import {
   HttpException,
   HttpStatus,
   Logger,
+  Optional,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DomainError } from './errors';
+import { StorageMonitor } from './storage-monitor.service';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown; requestId?: string };
@@ -32,6 +34,12 @@ const CODES_BY_STATUS: Record<number, string> = {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  /**
+   * Optional: the filters built with `new` to shape errors inside an event stream (ask, chat) have
+   * none; those paths read, they do not write storage.
+   */
+  constructor(@Optional() private readonly storage?: StorageMonitor) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
@@ -51,6 +59,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   protected toBody(exception: unknown, req: Request | undefined): { status: number; body: ErrorBody } {
+    // A raw SQLite or file-system error about the storage becomes a storage fault (507, 503, 500).
+    if (!(exception instanceof DomainError)) exception = this.storage?.fault(exception) ?? exception;
     if (exception instanceof DomainError) {
       return {
         status: exception.status,

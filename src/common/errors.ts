@@ -236,3 +236,46 @@ export class BackupTargetNotDirectoryError extends DomainError {
     super(`Backup target ${directory} exists and is not a directory`, { directory });
   }
 }
+
+/** What a storage fault names: the path, what was being done there, and the underlying cause. */
+export interface StorageFaultDetails extends Record<string, unknown> {
+  /** The file or directory that could not be written. */
+  path: string;
+  /** What failed, e.g. "write to the SQLite database" or "write index snapshot". */
+  operation: string;
+  /** The system or SQLite error code (ENOSPC, EFBIG, SQLITE_FULL, EROFS, SQLITE_READONLY, ...). */
+  cause: string;
+  /** Free bytes on the storage file system when the fault was seen, if known. */
+  freeBytes?: number;
+  /** The process's file-size limit (RLIMIT_FSIZE), when one is set. */
+  fileSizeLimitBytes?: number;
+}
+
+/** The storage directory cannot take a write. Nothing of the failed operation was kept. */
+export abstract class StorageFaultError extends DomainError {
+  declare readonly details: StorageFaultDetails;
+  constructor(message: string, details: StorageFaultDetails) {
+    super(message, details);
+  }
+}
+
+/** The file system is full, a quota is exhausted, or a file reached the file-size limit. */
+export class InsufficientStorageError extends StorageFaultError {
+  readonly status = 507;
+  readonly code = 'insufficient_storage';
+}
+
+/**
+ * The storage directory is on a read-only file system or the server lacks permission to write it.
+ * 503, not 507: no amount of freed space helps; an operator has to remount or fix permissions.
+ */
+export class StorageReadOnlyError extends StorageFaultError {
+  readonly status = 503;
+  readonly code = 'storage_read_only';
+}
+
+/** Any other I/O error of the storage (e.g. EIO from a failing disk): unexpected, hence 500. */
+export class StorageIoError extends StorageFaultError {
+  readonly status = 500;
+  readonly code = 'storage_io_error';
+}

@@ -21,6 +21,7 @@ const schema = z
     STORAGE_DIR: z.string().min(1).default('./storage'),
     BACKUP_DIR: z.string().min(1).optional(),
     BACKUP_ALLOW_ANY_PATH: bool.default(false),
+    STORAGE_MIN_FREE_MB: int(0, 100_000_000).default(64),
     MODELS_DIR: z.string().min(1).default('./models'),
     ALLOW_REMOTE_MODELS: bool.default(true),
     REMOTE_MODEL_CONNECT_TIMEOUT_MS: int(100, 600_000).default(10_000),
@@ -79,6 +80,8 @@ export interface Settings {
    * accepted only with `allowAnyPath` (never inside STORAGE_DIR).
    */
   backup: { dir: string; allowAnyPath: boolean };
+  /** New documents and collections are refused (507) while the storage file system has less free. */
+  storageMinFreeBytes: number;
   modelsDir: string;
   allowRemoteModels: boolean;
   remoteModelConnectTimeoutMs: number;
@@ -133,6 +136,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     host: e.HOST,
     storageDir: path.resolve(e.STORAGE_DIR),
     backup: { dir: backupDirOf(e), allowAnyPath: e.BACKUP_ALLOW_ANY_PATH },
+    storageMinFreeBytes: e.STORAGE_MIN_FREE_MB * 1024 * 1024,
     modelsDir: path.resolve(e.MODELS_DIR),
     allowRemoteModels: e.ALLOW_REMOTE_MODELS,
     remoteModelConnectTimeoutMs: e.REMOTE_MODEL_CONNECT_TIMEOUT_MS,

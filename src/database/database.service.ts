@@ -6,6 +6,9 @@ import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { MIGRATIONS, Migration } from './migrations';
 
+/** The database file's name inside STORAGE_DIR (with its -wal and -shm companions). */
+export const DATABASE_FILE = 'ragd.sqlite';
+
 /** The one better-sqlite3 connection: WAL, foreign keys, migrations applied at start-up. */
 @Injectable()
 export class DatabaseService implements OnApplicationShutdown {
@@ -15,7 +18,7 @@ export class DatabaseService implements OnApplicationShutdown {
 
   constructor(@Inject(SETTINGS) settings: Settings) {
     fs.mkdirSync(settings.storageDir, { recursive: true });
-    this.path = path.join(settings.storageDir, 'ragd.sqlite');
+    this.path = path.join(settings.storageDir, DATABASE_FILE);
     this.db = openDatabase(this.path);
     const applied = migrate(this.db, MIGRATIONS);
     if (applied.length > 0) {
@@ -29,10 +32,14 @@ export class DatabaseService implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    if (this.db.open) {
+    if (!this.db.open) return;
+    try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
-      this.db.close();
+    } catch (e) {
+      // A full or read-only disk: every commit is already in the WAL, which the next start reads.
+      this.logger.warn(`WAL checkpoint at shutdown failed (${(e as Error).message}); the WAL is kept and read at the next start`);
     }
+    this.db.close();
   }
 }
 

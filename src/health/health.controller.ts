@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { StorageMonitor } from '../common/storage-monitor.service';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { ModelsService } from '../models/models.service';
@@ -24,12 +25,41 @@ class ModesDto {
   @ApiPropertyOptional() askReason?: string;
 }
 
+class StorageFaultDto {
+  @ApiProperty({ enum: ['database', 'index snapshots'], description: 'Which writes fail' }) source!: string;
+  @ApiProperty({ enum: ['insufficient_storage', 'storage_read_only', 'storage_io_error'] }) code!: string;
+  @ApiProperty() message!: string;
+  @ApiProperty({ description: 'path, operation, cause (ENOSPC, SQLITE_FULL, EROFS, ...), freeBytes' }) details!: Record<string, unknown>;
+  @ApiProperty({ description: 'When the fault began (ISO 8601)' }) since!: string;
+}
+
+class StorageErrorDto {
+  @ApiProperty({ enum: ['database', 'index snapshots'] }) source!: string;
+  @ApiProperty() code!: string;
+  @ApiProperty() message!: string;
+  @ApiProperty({ description: 'ISO 8601' }) at!: string;
+}
+
+class StorageDto {
+  @ApiProperty({ enum: ['ok', 'low_space', 'failing'], description: 'low_space: less free than STORAGE_MIN_FREE_MB, new data refused; failing: writes fail' }) status!: string;
+  @ApiPropertyOptional() reason?: string;
+  @ApiProperty({ description: 'STORAGE_DIR' }) dir!: string;
+  @ApiProperty() writable!: boolean;
+  @ApiProperty({ type: Number, nullable: true, description: 'Free bytes on the storage file system (statfs)' }) freeBytes!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) totalBytes!: number | null;
+  @ApiProperty({ description: 'STORAGE_MIN_FREE_MB in bytes' }) minFreeBytes!: number;
+  @ApiPropertyOptional({ description: "The process's file-size limit (RLIMIT_FSIZE), when one is set" }) fileSizeLimitBytes?: number;
+  @ApiProperty({ type: [StorageFaultDto], description: 'Faults in effect; each clears when that kind of write works again' }) faults!: StorageFaultDto[];
+  @ApiPropertyOptional({ type: StorageErrorDto, description: 'The most recent storage fault, kept after it cleared' }) lastError?: StorageErrorDto;
+}
+
 class HealthDto {
-  @ApiProperty({ enum: ['ok', 'degraded'], description: 'degraded: serving without a model (lexical search or extractive answers)' }) status!: string;
+  @ApiProperty({ enum: ['ok', 'degraded'], description: 'degraded: serving without a model (lexical search or extractive answers), or storage failing or below STORAGE_MIN_FREE_MB' }) status!: string;
   @ApiProperty({ example: '0.1.0' }) version!: string;
   @ApiProperty() uptimeSeconds!: number;
   @ApiProperty({ type: ModesDto }) modes!: ModesDto;
   @ApiProperty({ type: [ModelStatusDto] }) models!: ModelStatusDto[];
+  @ApiProperty({ type: StorageDto }) storage!: StorageDto;
 }
 
 @ApiTags('health')
@@ -39,11 +69,12 @@ export class HealthController {
 
   constructor(
     private readonly models: ModelsService,
+    private readonly storage: StorageMonitor,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   @Get('health')
-  @ApiOperation({ summary: 'Status, version, each model state and the modes in effect' })
+  @ApiOperation({ summary: 'Status, version, each model state, the modes in effect and the state of the storage' })
   @ApiOkResponse({ type: HealthDto })
   health(): HealthDto {
     const { embedding, generation } = this.settings;
@@ -56,13 +87,15 @@ export class HealthController {
       ask: gen.state === 'unavailable' ? 'extractive' : 'generative',
       ...(gen.state !== 'ready' ? { askReason: why(gen) } : {}),
     };
-    const degraded = emb.state === 'unavailable' || gen.state === 'unavailable';
+    const storage = this.storage.status();
+    const degraded = emb.state === 'unavailable' || gen.state === 'unavailable' || storage.status !== 'ok';
     return {
       status: degraded ? 'degraded' : 'ok',
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - this.started) / 1000),
       modes,
       models: this.models.status(),
+      storage,
     };
   }
 }

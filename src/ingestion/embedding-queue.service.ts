@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { StorageMonitor } from '../common/storage-monitor.service';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { CollectionsRepository } from '../database/collections.repository';
@@ -37,6 +38,7 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
     private readonly models: ModelsService,
     private readonly vectors: VectorIndexService,
     private readonly chunking: ChunkingService,
+    private readonly storage: StorageMonitor,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -65,8 +67,9 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
     }
     const run = this.run(collectionId)
       .catch((e: unknown): DrainResult => {
-        const reason = `embedding stopped: ${e instanceof Error ? e.message : String(e)}`;
-        this.logger.error(`Collection ${collectionId}: ${reason}`);
+        const fault = this.storage.fault(e); // logged once by the monitor; retried every MODEL_RETRY_MS
+        const reason = `embedding stopped: ${fault?.message ?? (e instanceof Error ? e.message : String(e))}`;
+        if (!fault) this.logger.error(`Collection ${collectionId}: ${reason}`);
         return { pending: this.collections.counts(collectionId).pending, reason };
       })
       .finally(() => this.running.delete(collectionId));
@@ -115,6 +118,9 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
           written.map((w) => ({ label: w.chunkId, seq: w.seq, vector: byId.get(w.chunkId)! })),
         );
       } catch (e) {
+        // Storage full or failing: the chunks are fine; stop and retry every MODEL_RETRY_MS (the monitor logs the fault once).
+        const fault = this.storage.fault(e, `store vectors of collection ${collectionId}`);
+        if (fault) return { pending: this.collections.counts(collectionId).pending, reason: `embedding paused, retried every ${this.settings.modelRetryMs} ms: ${fault.message}` };
         const message = (e as Error).message;
         this.logger.error(`Embedding a batch of collection ${collectionId} failed: ${message}`);
         if (/unavailable/i.test(message)) return { pending: this.collections.counts(collectionId).pending, reason: message };

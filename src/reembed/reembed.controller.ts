@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ReembedDto, StartReembedDto } from '../api/dto/collection.dto';
 import { ErrorDto } from '../api/dto/search.dto';
+import { AddsData } from '../common/storage-room.interceptor';
 import { ReembedService } from './reembed.service';
 
 @ApiTags('collections')
@@ -10,6 +11,7 @@ export class ReembedController {
   constructor(private readonly reembed: ReembedService) {}
 
   @Post()
+  @AddsData()
   @HttpCode(202)
   @ApiOperation({
     summary: 'Move a collection to another embedding model without downtime',

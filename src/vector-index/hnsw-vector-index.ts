@@ -1,4 +1,5 @@
 import { HierarchicalNSW } from 'hnswlib-node';
+import { assertCompleteHnswFile } from './hnsw-file-check';
 
 export interface HnswParams {
   m: number;
@@ -112,12 +113,15 @@ export class HnswVectorIndex {
     return r.neighbors.map((label, i) => ({ label, similarity: 1 - (r.distances[i] ?? 1) }));
   }
 
+  /** Writes the index; throws IncompleteWriteError when the file came out short (full disk). */
   write(file: string): void {
     this.index.writeIndexSync(file);
+    assertCompleteHnswFile(file);
   }
 
   /** Writes off the main thread. The caller must not add or remove while it runs; searching is fine. */
   async writeAsync(file: string): Promise<void> {
     await this.index.writeIndex(file);
+    assertCompleteHnswFile(file);
   }
 }

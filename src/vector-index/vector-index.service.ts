@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { StorageMonitor } from '../common/storage-monitor.service';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { CollectionsRepository } from '../database/collections.repository';
@@ -62,11 +63,14 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
   private readonly dir: string;
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Collections whose last snapshot attempt failed (logged once, until one is written again). */
+  private readonly failedSnapshots = new Set<number>();
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly collections: CollectionsRepository,
     private readonly documents: DocumentsRepository,
+    private readonly storage: StorageMonitor,
   ) {
     this.dir = path.join(settings.storageDir, 'indexes');
     fs.mkdirSync(this.dir, { recursive: true });
@@ -192,6 +196,8 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
   private snapshotInBackground(collectionId: number, slot: Slot): Promise<void> {
     const file = this.indexFile(collectionId);
     const tmp = `${file}.tmp`;
+    const metaFile = this.metaFile(collectionId);
+    const metaTmp = `${metaFile}.tmp`;
     const watermark = slot.watermark;
     const size = slot.index.size;
     slot.dirty = false;
@@ -205,14 +211,17 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
           await fs.promises.rm(tmp, { force: true });
           return;
         }
-        await fs.promises.rename(tmp, file);
         const meta: SnapshotMeta = { format: 1, collectionId, dim: slot.index.dim, generation: slot.generation, watermark, size, sha256 };
-        writeFileAtomic(this.metaFile(collectionId), JSON.stringify(meta));
+        // Both files are written before either is renamed: a full disk fails here, the old pair intact.
+        writeSynced(metaTmp, JSON.stringify(meta));
+        await fs.promises.rename(tmp, file);
+        fs.renameSync(metaTmp, metaFile);
         slot.savedWatermark = watermark;
+        this.snapshotWritten(collectionId);
       } catch (e) {
         slot.dirty = true;
-        this.logger.error(`Could not write index snapshot of collection ${collectionId}: ${(e as Error).message}`);
-        await fs.promises.rm(tmp, { force: true });
+        this.snapshotFailed(collectionId, e);
+        removeQuietly(tmp, metaTmp);
       } finally {
         slot.writing = undefined;
         for (const apply of slot.deferred.splice(0)) apply();
@@ -229,6 +238,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     const slot = this.slots.get(collectionId);
     this.slots.delete(collectionId);
     this.next.delete(collectionId);
+    this.failedSnapshots.delete(collectionId);
     const remove = () => {
       for (const f of [this.indexFile(collectionId), this.metaFile(collectionId)]) fs.rmSync(f, { force: true });
     };
@@ -257,11 +267,12 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
   private snapshot(collectionId: number, slot: Slot): void {
     const file = this.indexFile(collectionId);
     const tmp = `${file}.tmp`;
+    const metaFile = this.metaFile(collectionId);
+    const metaTmp = `${metaFile}.tmp`;
     try {
       slot.index.write(tmp);
       fsyncFile(tmp);
       const sha256 = sha256File(tmp);
-      fs.renameSync(tmp, file);
       const meta: SnapshotMeta = {
         format: 1,
         collectionId,
@@ -271,13 +282,33 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
         size: slot.index.size,
         sha256,
       };
-      writeFileAtomic(this.metaFile(collectionId), JSON.stringify(meta));
+      // Both files are written before either is renamed: a full disk fails here, the old pair intact.
+      writeSynced(metaTmp, JSON.stringify(meta));
+      fs.renameSync(tmp, file);
+      fs.renameSync(metaTmp, metaFile);
       slot.savedWatermark = slot.watermark;
       slot.dirty = false;
+      this.snapshotWritten(collectionId);
     } catch (e) {
-      this.logger.error(`Could not write index snapshot of collection ${collectionId}: ${(e as Error).message}`);
-      fs.rmSync(tmp, { force: true });
+      this.snapshotFailed(collectionId, e);
+      removeQuietly(tmp, metaTmp);
     }
+  }
+
+  /** The previous snapshot stays; the next interval tries again. Logged once until one succeeds. */
+  private snapshotFailed(collectionId: number, e: unknown): void {
+    const fault = this.storage.fault(e, `write the index snapshot of collection ${collectionId}`, 'index snapshots');
+    if (this.failedSnapshots.has(collectionId)) return;
+    this.failedSnapshots.add(collectionId);
+    this.logger.error(
+      `Could not write index snapshot of collection ${collectionId}; the previous snapshot stays and writing is retried every ${this.settings.indexSnapshotIntervalMs} ms: ${(fault ?? (e as Error)).message}`,
+    );
+  }
+
+  private snapshotWritten(collectionId: number): void {
+    if (!this.failedSnapshots.delete(collectionId)) return;
+    this.logger.log(`Index snapshot of collection ${collectionId} written again`);
+    if (this.failedSnapshots.size === 0) this.storage.succeeded('index snapshots');
   }
 
   private create(collectionId: number, dim: number, generation = this.generation(collectionId)): Slot {
@@ -420,9 +451,18 @@ function fsyncFile(file: string): void {
   }
 }
 
-function writeFileAtomic(file: string, data: string): void {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fsyncFile(tmp);
-  fs.renameSync(tmp, file);
+function writeSynced(file: string, data: string): void {
+  fs.writeFileSync(file, data);
+  fsyncFile(file);
+}
+
+/** Removes leftovers of a failed write; on a read-only file system there is nothing to remove. */
+function removeQuietly(...files: string[]): void {
+  for (const f of files) {
+    try {
+      fs.rmSync(f, { force: true });
+    } catch {
+      // EROFS or EACCES: the file could not have been created either
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { StorageMonitor } from '../../src/common/storage-monitor.service';
 import { loadSettings, Settings } from '../../src/config/settings';
 import { CollectionsRepository } from '../../src/database/collections.repository';
 import { DatabaseService } from '../../src/database/database.service';
@@ -37,7 +38,7 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
 
   /** Opens the indexes as at start-up and waits for any background rebuild. */
   const open = async () => {
-    const sut = new VectorIndexService(settings, collections, documents);
+    const sut = new VectorIndexService(settings, collections, documents, new StorageMonitor(settings));
     sut.onApplicationBootstrap();
     await sut.whenReady(collectionId);
     return sut;
@@ -156,7 +157,7 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
   it('rebuilds in the background, a batch per turn of the event loop, reporting progress', async () => {
     await (await open()).onApplicationShutdown();
     fs.rmSync(indexFile());
-    const sut = new VectorIndexService(settings, collections, documents);
+    const sut = new VectorIndexService(settings, collections, documents, new StorageMonitor(settings));
     sut.onApplicationBootstrap();
     const total = documents.vectorStats(collectionId).count;
     expect(sut.state(collectionId)).toMatchObject({ state: 'building', total });
@@ -190,7 +191,7 @@ describe('VectorIndexService after a switch to another embedding model (integrat
     const oldVecs = vectors(40, DIM, 1);
     const newVecs = vectors(40, DIM, 2);
     db.transaction(() => documents.storeVectors('old', DIM, chunkIds.map((id, i) => ({ chunkId: id, vector: oldVecs[i]! }))));
-    const first = new VectorIndexService(settings, collections, documents);
+    const first = new VectorIndexService(settings, collections, documents, new StorageMonitor(settings));
     first.onApplicationBootstrap();
     await first.onApplicationShutdown(); // a snapshot of the old vectors
 
@@ -200,7 +201,7 @@ describe('VectorIndexService after a switch to another embedding model (integrat
     expect(db.transaction(() => reembeds.switchOver(job, DIM))).toHaveLength(40);
     expect(collections.findById(collectionId)).toMatchObject({ embedding_model: 'new', vector_generation: 1 });
 
-    const sut = new VectorIndexService(settings, collections, documents);
+    const sut = new VectorIndexService(settings, collections, documents, new StorageMonitor(settings));
     sut.onApplicationBootstrap();
     expect(sut.state(collectionId).state).toBe('building');
     await sut.whenReady(collectionId);
