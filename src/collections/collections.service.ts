@@ -4,6 +4,7 @@ import { SETTINGS } from '../config/settings.provider';
 import { CollectionExistsError, CollectionNotFoundError, InvalidInputError } from '../common/errors';
 import { CollectionCounts, CollectionRow, CollectionsRepository } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
+import { IndexVerification } from '../vector-index/index-verification';
 import { IndexState, VectorIndexService } from '../vector-index/vector-index.service';
 import { SearchSettings, parseSearchSettings } from '../retrieval/search-settings';
 
@@ -100,6 +101,12 @@ export class CollectionsService {
     const row = this.row(name);
     this.database.transaction(() => this.repo.delete(row.id));
     this.vectors.drop(row.id);
+  }
+
+  /** The collection's vector index checked against its stored vectors. */
+  async verifyIndex(name: string): Promise<IndexVerification & { collection: string }> {
+    const row = this.row(name);
+    return { collection: name, ...(await this.vectors.verify(row.id)) };
   }
 
   toCollection(r: CollectionRow): Collection {

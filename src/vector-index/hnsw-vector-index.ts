@@ -120,4 +120,14 @@ export class HnswVectorIndex {
   async writeAsync(file: string): Promise<void> {
     await this.index.writeIndex(file);
   }
+
+  /** Slots of removed vectors that the next adds reuse. */
+  get reusableSlots(): number {
+    return this.deletedSlots;
+  }
+
+  /** Elements hnswlib holds, live and marked deleted (size + reusableSlots when the books agree). */
+  get elements(): number {
+    return this.index.getCurrentCount();
+  }
 }

@@ -7,6 +7,7 @@ import { SETTINGS } from '../config/settings.provider';
 import { CollectionsRepository } from '../database/collections.repository';
 import { DocumentsRepository } from '../database/documents.repository';
 import { HnswVectorIndex, Neighbor } from './hnsw-vector-index';
+import { IndexVerification, verifyIndex } from './index-verification';
 
 interface SnapshotMeta {
   format: 1;
@@ -180,6 +181,19 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     for (const [id, slot] of this.slots) {
       if (slot.dirty && !slot.writing) this.snapshot(id, slot);
     }
+  }
+
+  /**
+   * The index checked against the vectors stored in SQLite. Waits for a snapshot being written
+   * first: changes made meanwhile are held back until it ends, and would show as differences.
+   */
+  async verify(collectionId: number): Promise<IndexVerification> {
+    for (let s = this.slots.get(collectionId); s?.writing; s = this.slots.get(collectionId)) await s.writing;
+    const slot = this.slots.get(collectionId);
+    const figures = slot
+      ? { ...this.state(collectionId), capacity: slot.index.capacity, deletedSlots: slot.index.reusableSlots, elements: slot.index.elements }
+      : { ...this.state(collectionId), capacity: 0, deletedSlots: 0, elements: 0 };
+    return verifyIndex(figures, this.documents.vectorIds(collectionId), slot?.index.labels() ?? []);
   }
 
   /** Writes the index and its meta atomically: temp file, fsync, rename; meta last. */
