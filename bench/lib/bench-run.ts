@@ -4,6 +4,7 @@
  * it fails, and a main function that leaves no server process behind.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fmt } from './markdown';
@@ -63,6 +64,25 @@ export function machineLines(m: Machine, totalSeconds: number): string[] {
   ];
 }
 
+/** The value of `--name value` or `--name=value`, if given. */
+export function argValue(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  if (i >= 0) return argv[i + 1];
+  return argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+/** An integer option of at least `min`, `fallback` when not given. */
+export function intArg(
+  argv: readonly string[],
+  name: string,
+  fallback: number,
+  min: number,
+): number {
+  const n = Number(argValue(argv, name) ?? fallback);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}`);
+  return n;
+}
+
 const t0 = performance.now();
 
 /** Seconds since the script started. */
@@ -115,4 +135,25 @@ export function runMain(main: () => Promise<void>): void {
     killAllServers();
     process.exit(1);
   });
+}
+
+/**
+ * Prints the machine and its load, then builds dist/ (unless `skipBuild` and it exists) and makes
+ * a work folder bench/.work/<name>-<date>/. Returns the machine (its date names the folder).
+ */
+export async function startBench(
+  name: string,
+  skipBuild: boolean,
+): Promise<{ m: Machine; workDir: string }> {
+  const m = machine();
+  progress(`${m.cpu}, ${m.cores} cores, Node ${m.node}; ${m.uptimeBefore}`);
+  if (skipBuild && fs.existsSync(path.join(ROOT, 'dist', 'main.js'))) {
+    progress('--skip-build: using the existing dist/');
+  } else {
+    progress('npm run build');
+    await run('npm', ['run', 'build']);
+  }
+  const workDir = path.join(ROOT, 'bench', '.work', `${name}-${m.date.replace(/[:.]/g, '-')}`);
+  fs.mkdirSync(workDir, { recursive: true });
+  return { m, workDir };
 }
