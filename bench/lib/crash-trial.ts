@@ -40,6 +40,8 @@ export interface CrashOptions {
   killAfterMs: readonly [number, number];
   /** Chance that the restarted server is killed again, 0-1.5 s after it was spawned. */
   recoveryKillChance: number;
+  /** How long a (re)started server may take to be ready with nothing pending; default 120 s. */
+  readyTimeoutMs?: number;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -83,10 +85,10 @@ export interface CrashRun {
   cleanRestart: { recovery: string; index: IndexReport };
 }
 
-const READY_TIMEOUT_MS = 120_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function runCrashTrials(opts: CrashOptions): Promise<CrashRun> {
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
   const storage = path.join(opts.workDir, 'storage');
   const logs = path.join(opts.workDir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
@@ -107,7 +109,7 @@ export async function runCrashTrials(opts: CrashOptions): Promise<CrashRun> {
   let nextId = 0;
 
   let server = await start('0-first');
-  await server.waitForEmbeddingReady(READY_TIMEOUT_MS);
+  await server.waitForEmbeddingReady(readyTimeoutMs);
   const created = await server.post(`/v1/collections`, { name: COLLECTION });
   if (created.status !== 201) throw new Error(`creating the collection: HTTP ${created.status}`);
 
@@ -150,7 +152,7 @@ export async function runCrashTrials(opts: CrashOptions): Promise<CrashRun> {
       await interrupted.kill();
     }
     server = await start(`${t}-restart`);
-    const recoveryMs = await waitRecovered(server);
+    const recoveryMs = await waitRecovered(server, readyTimeoutMs);
     const check = await checkAfterRestart(server, sqliteFile, ledger, inFlight, sampling);
     const result: TrialResult = {
       trial: t,
@@ -172,7 +174,7 @@ export async function runCrashTrials(opts: CrashOptions): Promise<CrashRun> {
 
   await server.stop();
   server = await start('clean-restart');
-  await waitRecovered(server);
+  await waitRecovered(server, readyTimeoutMs);
   const index = (await server.get<IndexReport>(`/v1/collections/${COLLECTION}/index`)).body;
   const cleanRestart = { recovery: recoveryLine(server.log), index };
   await server.stop();
@@ -180,16 +182,16 @@ export async function runCrashTrials(opts: CrashOptions): Promise<CrashRun> {
 }
 
 /** Waits until the embedding model is ready, nothing is pending and the index is ready. */
-async function waitRecovered(server: ServerProcess): Promise<number> {
-  await server.waitForEmbeddingReady(READY_TIMEOUT_MS);
+async function waitRecovered(server: ServerProcess, timeoutMs: number): Promise<number> {
+  await server.waitForEmbeddingReady(timeoutMs);
   for (;;) {
     const c = await server.get<{ counts: { pending: number }; index: { state: string } }>(
       `/v1/collections/${COLLECTION}`,
     );
     if (c.status === 200 && c.body.counts.pending === 0 && c.body.index.state === 'ready') break;
-    if (performance.now() - server.spawnedAt > READY_TIMEOUT_MS) {
+    if (performance.now() - server.spawnedAt > timeoutMs) {
       throw new Error(
-        `not recovered within ${READY_TIMEOUT_MS} ms: ${JSON.stringify(c.body)}\n${server.log.slice(-3000)}`,
+        `not recovered within ${timeoutMs} ms: ${JSON.stringify(c.body)}\n${server.log.slice(-3000)}`,
       );
     }
     await sleep(50);
