@@ -56,8 +56,8 @@ export interface InFlightRequest {
 /** Every document the clients ever wrote, and the words of versions that must not come back. */
 export class Ledger {
   readonly documents = new Map<string, TrackedDocument>();
-  /** Words of versions replaced or deleted since the last check (they must not be found). */
-  readonly deadWords: { id: string; word: string }[] = [];
+  /** Versions replaced or deleted since the last check (search must not find them). */
+  readonly deadVersions: { id: string; version: Version }[] = [];
   private readonly words = new Set<string>();
   private readonly stems: string[];
   private versions = 0;
@@ -70,10 +70,10 @@ export class Ledger {
   }
 
   /**
-   * A new text: 2-8 sentences of common words, each with one word no other version has, a word of
-   * the tiny embedder's vocabulary that is neither filler nor a stop word (it weighs little), taken in turn (so that dense search,
-   * with this bag-of-words model, finds each chunk by it), joined to a digit and two characters (so
-   * FTS5 sees one token no other text has).
+   * A new text: 2-8 sentences of common words, each holding a word no other version has, so every
+   * chunk holds it: a word of the tiny embedder's vocabulary that is neither filler nor a stop word
+   * (stop words weigh little), taken in turn, joined to a digit and two characters (so FTS5 sees
+   * one token no other text has).
    */
   version(): Version {
     const stem = this.stems[this.versions++ % this.stems.length]!;
@@ -119,7 +119,7 @@ export class Ledger {
   /** The server acknowledged the request on `doc`. */
   acknowledge(doc: TrackedDocument, chunks?: number): void {
     const to = doc.inFlight?.to ?? null;
-    if (doc.known && doc.known !== to) this.deadWords.push({ id: doc.id, word: doc.known.word });
+    if (doc.known && doc.known !== to) this.deadVersions.push({ id: doc.id, version: doc.known });
     doc.known = to ? { ...to, chunks } : null;
     doc.inFlight = undefined;
   }
