@@ -319,7 +319,7 @@ function report(
       [
         'round',
         'time (s)',
-        'per s',
+        'documents per s',
         'live vectors',
         'capacity',
         'deleted slots',
