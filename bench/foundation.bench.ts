@@ -17,9 +17,7 @@
  * are removed after a successful run unless --keep-work (the server logs are kept).
  * Exits 2 when ../shared is missing.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { CollectionsRepository } from '../src/database/collections.repository';
@@ -28,9 +26,10 @@ import { DocumentsRepository } from '../src/database/documents.repository';
 import { toFtsQuery } from '../src/retrieval/lexical-query';
 import { HnswVectorIndex, HnswParams } from '../src/vector-index/hnsw-vector-index';
 import { exactTopK, recall } from './lib/exact-search';
+import { elapsedSeconds, machine, Machine, machineLines, progress, run, runMain, shell } from './lib/bench-run';
 import { count, fmt, table } from './lib/markdown';
 import { RawEmbedder, shortestFirst } from './lib/raw-embedder';
-import { killAllServers, Memory, ServerProcess } from './lib/server-process';
+import { Memory, ServerProcess } from './lib/server-process';
 import { SeededRandom, Summary, summarize } from './lib/stats';
 import { CorpusDocument, dot, syntheticDocuments, writeCollection } from './lib/synthetic-corpus';
 import { loadXquad, sentences, XquadParagraph } from './lib/xquad';
@@ -66,19 +65,6 @@ const NOISE_FRACTION = 0.1;
 // ---------------------------------------------------------------------------------------------
 // Results (written as JSON)
 // ---------------------------------------------------------------------------------------------
-
-interface Machine {
-  cpu: string;
-  cores: number;
-  totalMemoryGb: number;
-  node: string;
-  platform: string;
-  date: string;
-  uptimeBefore: string;
-  uptimeAfter?: string;
-  gitCommit: string;
-  srcModified: boolean;
-}
 
 interface IngestionResult {
   paragraphs: number;
@@ -183,14 +169,6 @@ interface Results {
 // Small helpers
 // ---------------------------------------------------------------------------------------------
 
-const t0 = performance.now();
-function progress(message: string): void {
-  const s = (performance.now() - t0) / 1000;
-  console.log(
-    `[${String(Math.floor(s / 60)).padStart(2, '0')}:${(s % 60).toFixed(0).padStart(2, '0')}] ${message}`,
-  );
-}
-
 function parseArgs(argv: readonly string[]): {
   skipBuild: boolean;
   keepWork: boolean;
@@ -210,53 +188,6 @@ function parseArgs(argv: readonly string[]): {
     keepWork: argv.includes('--keep-work'),
     sizes,
     queries,
-  };
-}
-
-/** Runs a command, its output shown only if it fails. Rejects with the exit code. */
-function run(command: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code === 0) resolve(output);
-      else
-        reject(
-          Object.assign(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}`), {
-            exitCode: code,
-          }),
-        );
-    });
-  });
-}
-
-function shell(command: string, args: readonly string[]): string {
-  try {
-    return execFileSync(command, args, {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return '?';
-  }
-}
-
-function machine(): Machine {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model ?? '?',
-    cores: cpus.length,
-    totalMemoryGb: os.totalmem() / 1024 ** 3,
-    node: process.version,
-    platform: `${os.type()} ${os.release()} ${os.arch()}`,
-    date: new Date().toISOString(),
-    uptimeBefore: shell('uptime', []),
-    gitCommit: shell('git', ['rev-parse', '--short', 'HEAD']),
-    srcModified: shell('git', ['status', '--porcelain', '--', 'src']) !== '',
   };
 }
 
@@ -720,10 +651,7 @@ function report(r: Results): string {
   const out: string[] = [];
   out.push(`## Foundation benchmark (${m.date.slice(0, 10)})`, '');
   out.push(
-    `Machine: ${m.cpu}, ${m.cores} cores, ${fmt(m.totalMemoryGb, 1)} GB RAM, Node ${m.node}, ${m.platform}. ` +
-      `Commit ${m.gitCommit}${m.srcModified ? ' (src/ had uncommitted changes)' : ''}. Whole run: ${fmt(r.totalSeconds / 60, 1)} min.`,
-    '',
-    `Load: before \`${m.uptimeBefore}\`; after \`${m.uptimeAfter ?? '?'}\` (other work on the machine makes timings noisy).`,
+    ...machineLines(m, r.totalSeconds),
     '',
     `Model: \`${r.model}\`, a random-weight ONNX encoder of the exact all-MiniLM-L6-v2 shape (6 layers, hidden 384, real tokenizer), fp32, ` +
       'CPU; built by bench/models/make-bench-models.ts. Speed depends on the shape, not the weights; retrieval quality is meaningless with random weights.',
@@ -1157,7 +1085,7 @@ async function main(): Promise<void> {
     ingestion,
     base,
     sizes,
-    totalSeconds: (performance.now() - t0) / 1000,
+    totalSeconds: elapsedSeconds(),
   };
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   fs.writeFileSync(
@@ -1192,16 +1120,4 @@ function* take<T>(items: Iterable<T>, n: number): Generator<T> {
   }
 }
 
-process.on('exit', killAllServers);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAllServers();
-    process.exit(130);
-  });
-}
-
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-  killAllServers();
-  process.exit(1);
-});
+runMain(main);

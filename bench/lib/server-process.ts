@@ -1,7 +1,8 @@
 /**
  * The built server (`node dist/main.js`) as a child process, as a user runs it: started on
  * 127.0.0.1 and a free port, polled until it answers, measured (RSS from /proc) and stopped with
- * SIGTERM. Every server started here is SIGKILLed if the benchmark ends without stopping it.
+ * SIGTERM (or killed with SIGKILL, as a crash would). Every server started here is SIGKILLed if the
+ * benchmark ends without stopping it.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync, WriteStream } from 'node:fs';
@@ -186,12 +187,27 @@ export class ServerProcess {
     return { ms: performance.now() - t0, code: this.exitInfo?.code ?? null };
   }
 
+  /** SIGKILL, as a crash or a power cut would stop it (no shutdown hooks run); waits for exit. */
+  async kill(): Promise<void> {
+    if (!this.exitInfo) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
   async get<T>(pathname: string): Promise<HttpResult<T>> {
     return this.request<T>('GET', pathname);
   }
 
   async post<T>(pathname: string, body: unknown): Promise<HttpResult<T>> {
     return this.request<T>('POST', pathname, body);
+  }
+
+  async put<T>(pathname: string, body: unknown): Promise<HttpResult<T>> {
+    return this.request<T>('PUT', pathname, body);
+  }
+
+  /** DELETE; the body is undefined for 204. */
+  async delete<T = undefined>(pathname: string): Promise<HttpResult<T>> {
+    return this.request<T>('DELETE', pathname);
   }
 
   private async request<T>(
@@ -206,7 +222,8 @@ export class ServerProcess {
         ? {}
         : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     });
-    const parsed = (await res.json()) as T;
+    const text = await res.text();
+    const parsed = (text === '' ? undefined : JSON.parse(text)) as T;
     return { status: res.status, body: parsed, ms: performance.now() - t0 };
   }
 

@@ -5,7 +5,7 @@ import { Idempotency } from '../idempotency/idempotency.interceptor';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { IN_PROGRESS_DESCRIPTION, Idempotent } from '../idempotency/idempotent.decorator';
 import { AddsData } from '../common/storage-room.interceptor';
-import { CollectionDto, CollectionListDto, CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
+import { CollectionDto, CollectionListDto, CreateCollectionDto, IndexVerificationDto, UpdateCollectionDto } from './dto/collection.dto';
 import { ErrorDto } from './dto/search.dto';
 
 @ApiTags('collections')
@@ -36,6 +36,18 @@ export class CollectionsController {
   @ApiNotFoundResponse({ type: ErrorDto })
   get(@Param('name') name: string): CollectionDto {
     return this.collections.get(name);
+  }
+
+  @Get(':name/index')
+  @ApiOperation({
+    summary: "Check a collection's vector index against the vectors stored in SQLite",
+    description:
+      'The index is a cache of the stored vectors. This lists the stored vectors it lacks and the labels (chunk ids) it has that SQLite does not (counts, and the first 20 of each), its capacity and the deleted slots waiting to be reused. consistent: the index is ready, nothing is missing or extra, and the HNSW library counts as many elements as live vectors plus deleted slots.',
+  })
+  @ApiOkResponse({ type: IndexVerificationDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  verifyIndex(@Param('name') name: string): Promise<IndexVerificationDto> {
+    return this.collections.verifyIndex(name);
   }
 
   @Patch(':name')

@@ -5,6 +5,7 @@ import { CollectionExistsError, CollectionNotFoundError, InvalidInputError } fro
 import { CollectionCounts, CollectionRow, CollectionsRepository } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
 import { ReembedRepository, ReembedRow } from '../database/reembed.repository';
+import { IndexVerification } from '../vector-index/index-verification';
 import { IndexState, VectorIndexService } from '../vector-index/vector-index.service';
 import { SearchSettings, parseSearchSettings } from '../retrieval/search-settings';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
@@ -123,6 +124,12 @@ export class CollectionsService {
     const row = this.row(name);
     this.database.transaction(() => this.repo.delete(row.id));
     this.vectors.drop(row.id);
+  }
+
+  /** The collection's vector index checked against its stored vectors. */
+  async verifyIndex(name: string): Promise<IndexVerification & { collection: string }> {
+    const row = this.row(name);
+    return { collection: name, ...(await this.vectors.verify(row.id)) };
   }
 
   toCollection(r: CollectionRow): Collection {

@@ -124,4 +124,14 @@ export class HnswVectorIndex {
     await this.index.writeIndex(file);
     assertCompleteHnswFile(file);
   }
+
+  /** Slots of removed vectors that the next adds reuse. */
+  get reusableSlots(): number {
+    return this.deletedSlots;
+  }
+
+  /** Elements hnswlib holds, live and marked deleted (size + reusableSlots when the books agree). */
+  get elements(): number {
+    return this.index.getCurrentCount();
+  }
 }

@@ -8,6 +8,7 @@ import { SETTINGS } from '../config/settings.provider';
 import { CollectionsRepository } from '../database/collections.repository';
 import { DocumentsRepository } from '../database/documents.repository';
 import { HnswVectorIndex, Neighbor } from './hnsw-vector-index';
+import { IndexVerification, verifyIndex } from './index-verification';
 
 interface SnapshotMeta {
   format: 1;
@@ -261,6 +262,19 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
   async flushSnapshots(): Promise<void> {
     await Promise.allSettled([...this.slots.values()].map((s) => s.writing ?? Promise.resolve()));
     await this.snapshotAllInBackground();
+  }
+
+  /**
+   * The index checked against the vectors stored in SQLite. Waits for a snapshot being written
+   * first: changes made meanwhile are held back until it ends, and would show as differences.
+   */
+  async verify(collectionId: number): Promise<IndexVerification> {
+    await this.settle(collectionId);
+    const slot = this.slots.get(collectionId);
+    const figures = slot
+      ? { ...this.state(collectionId), capacity: slot.index.capacity, deletedSlots: slot.index.reusableSlots, elements: slot.index.elements }
+      : { ...this.state(collectionId), capacity: 0, deletedSlots: 0, elements: 0 };
+    return verifyIndex(figures, this.documents.vectorIds(collectionId), slot?.index.labels() ?? []);
   }
 
   /** Writes the index and its meta atomically: temp file, fsync, rename; meta last. */

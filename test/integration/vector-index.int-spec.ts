@@ -71,6 +71,19 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
 
   const indexFile = () => path.join(settings.storageDir, 'indexes', `${collectionId}.hnsw`);
 
+  /** Stores a one-chunk document and its vector in SQLite (not in any index). */
+  const storeOneChunk = (id: string, seed: number) => {
+    const { chunkIds } = db.transaction(() =>
+      documents.insert(
+        { collectionId, id, title: null, source: null, contentType: 'text/plain', contentHash: id, metadata: '{}', text: 'x' },
+        [{ ordinal: 0, text: id, start: 0, end: 1, tokenCount: 1, tokenCounter: 'test' }],
+      ),
+    );
+    const vector = vectors(1, DIM, seed)[0]!;
+    const [written] = db.transaction(() => documents.storeVectors('m', DIM, [{ chunkId: chunkIds[0]!, vector }]));
+    return { label: written!.chunkId, seq: written!.seq, vector };
+  };
+
   it('grows capacity geometrically and finds every stored vector as its own nearest neighbour', async () => {
     const sut = await open();
     expect(sut.size(collectionId)).toBe(300);
@@ -91,18 +104,11 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     await first.onApplicationShutdown();
     // After the snapshot: delete a document and add one, without writing a new snapshot.
     const gone = db.transaction(() => documents.delete(documents.find(collectionId, 'd0')!.pk));
-    const { chunkIds } = db.transaction(() =>
-      documents.insert(
-        { collectionId, id: 'late', title: null, source: null, contentType: 'text/plain', contentHash: 'late', metadata: '{}', text: 'x' },
-        [{ ordinal: 0, text: 'late', start: 0, end: 1, tokenCount: 1, tokenCounter: 'test' }],
-      ),
-    );
-    const late = vectors(1, DIM, 99)[0]!;
-    db.transaction(() => documents.storeVectors('m', DIM, [{ chunkId: chunkIds[0]!, vector: late }]));
+    const { label: lateLabel, vector: late } = storeOneChunk('late', 99);
 
     const sut = await open(); // snapshot + replay, no snapshot written in between
     expect(sut.size(collectionId)).toBe(300 - 10 + 1);
-    expect(sut.search(collectionId, late, 1)[0]!.label).toBe(chunkIds[0]);
+    expect(sut.search(collectionId, late, 1)[0]!.label).toBe(lateLabel);
     const found = sut.search(collectionId, vecs[0]!, 5).map((n) => n.label);
     for (const g of gone) expect(found).not.toContain(g);
   });
@@ -110,25 +116,18 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
   it('writes snapshots off the main thread, holding changes until the write ends', async () => {
     const sut = await open();
     const before = sut.size(collectionId);
-    const { chunkIds } = db.transaction(() =>
-      documents.insert(
-        { collectionId, id: 'during', title: null, source: null, contentType: 'text/plain', contentHash: 'during', metadata: '{}', text: 'x' },
-        [{ ordinal: 0, text: 'during', start: 0, end: 1, tokenCount: 1, tokenCounter: 'test' }],
-      ),
-    );
-    const v = vectors(1, DIM, 1234)[0]!;
-    const [w] = db.transaction(() => documents.storeVectors('m', DIM, [{ chunkId: chunkIds[0]!, vector: v }]));
+    const during = storeOneChunk('during', 1234);
     sut.remove(collectionId, [labels[100]!]); // dirty the index
     const writing = sut.snapshotAllInBackground();
-    sut.add(collectionId, DIM, [{ label: w!.chunkId, seq: w!.seq, vector: v }]); // deferred
+    sut.add(collectionId, DIM, [during]); // deferred
     expect(sut.size(collectionId)).toBe(before - 1);
     await writing;
     expect(sut.size(collectionId)).toBe(before);
-    expect(sut.search(collectionId, v, 1)[0]!.label).toBe(chunkIds[0]);
+    expect(sut.search(collectionId, during.vector, 1)[0]!.label).toBe(during.label);
     // The snapshot holds the state before the deferred add; the add is replayed from SQLite on open.
     db.transaction(() => documents.delete(documents.find(collectionId, 'd10')!.pk)); // d10 holds labels[100..109]
     const reopened = await open();
-    expect(reopened.search(collectionId, v, 1)[0]!.label).toBe(chunkIds[0]);
+    expect(reopened.search(collectionId, during.vector, 1)[0]!.label).toBe(during.label);
     expect(reopened.size(collectionId)).toBe(documents.vectorStats(collectionId).count);
   });
 
@@ -163,6 +162,56 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     expect(sut.state(collectionId)).toMatchObject({ state: 'building', total });
     await sut.whenReady(collectionId);
     expect(sut.state(collectionId)).toEqual({ state: 'ready', size: total });
+  });
+
+  it('verifies as consistent after a snapshot, replayed adds and re-applied deletions, with the freed slots counted', async () => {
+    const first = await open();
+    await first.onApplicationShutdown();
+    const gone = db.transaction(() => documents.delete(documents.find(collectionId, 'd20')!.pk));
+    const sut = await open();
+    const stored = documents.vectorStats(collectionId).count;
+    const report = await sut.verify(collectionId);
+    expect(report).toMatchObject({ state: 'ready', size: stored, storedVectors: stored, deletedSlots: gone.length, consistent: true });
+    expect(report.elements).toBe(stored + gone.length);
+    expect(report.capacity).toBeGreaterThanOrEqual(report.elements);
+    expect(report.missing).toEqual({ count: 0, first: [] });
+    expect(report.extra).toEqual({ count: 0, first: [] });
+  });
+
+  it('reports a stored vector the index lost and a label it holds without a stored vector', async () => {
+    const sut = await open();
+    const lost = documents.vectorIds(collectionId)[7]!;
+    sut.remove(collectionId, [lost]);
+    sut.add(collectionId, DIM, [{ label: 999_999, seq: 0, vector: vecs[0]! }]);
+    const report = await sut.verify(collectionId);
+    expect(report.missing).toEqual({ count: 1, first: [lost] });
+    expect(report.extra).toEqual({ count: 1, first: [999_999] });
+    expect(report.consistent).toBe(false);
+  });
+
+  it('waits for a snapshot being written before it verifies, so held-back changes do not show as missing', async () => {
+    const sut = await open();
+    const held = storeOneChunk('verify-during', 4321);
+    sut.remove(collectionId, db.transaction(() => documents.delete(documents.find(collectionId, 'd21')!.pk))); // dirty: a snapshot is due
+    const writing = sut.snapshotAllInBackground();
+    sut.add(collectionId, DIM, [held]); // held back by the write
+    const report = await sut.verify(collectionId);
+    await writing;
+    expect(report).toMatchObject({ missing: { count: 0 }, extra: { count: 0 }, consistent: true });
+    expect(report.size).toBe(documents.vectorStats(collectionId).count);
+  });
+
+  it('reports building with progress, and missing vectors, until a rebuild ends', async () => {
+    await (await open()).onApplicationShutdown();
+    fs.rmSync(indexFile());
+    const sut = new VectorIndexService(settings, collections, documents, new StorageMonitor(settings));
+    sut.onApplicationBootstrap();
+    const stored = documents.vectorStats(collectionId).count;
+    const during = await sut.verify(collectionId);
+    expect(during).toMatchObject({ state: 'building', total: stored, consistent: false });
+    expect(during.missing.count).toBe(stored - during.size);
+    await sut.whenReady(collectionId);
+    expect(await sut.verify(collectionId)).toMatchObject({ state: 'ready', size: stored, missing: { count: 0 }, consistent: true });
   });
 
   it('rebuilds when the snapshot is missing', async () => {

@@ -165,3 +165,23 @@ export class StartReembedDto {
 export class CollectionListDto {
   @ApiProperty({ type: [CollectionDto] }) collections!: CollectionDto[];
 }
+
+class LabelDifferenceDto {
+  @ApiProperty({ description: 'How many labels', example: 0 }) count!: number;
+  @ApiProperty({ type: [Number], description: 'The smallest labels (chunk ids), ascending, at most 20', example: [] }) first!: number[];
+}
+
+export class IndexVerificationDto {
+  @ApiProperty({ example: 'handbook' }) collection!: string;
+  @ApiProperty({ enum: ['ready', 'building'], description: 'building: being rebuilt from the stored vectors after a missing or damaged snapshot' }) state!: 'ready' | 'building';
+  @ApiPropertyOptional({ description: 'While building: vectors loaded so far' }) done?: number;
+  @ApiPropertyOptional({ description: 'While building: vectors to load' }) total?: number;
+  @ApiProperty({ description: 'Live vectors in the HNSW index', example: 340 }) size!: number;
+  @ApiProperty({ description: 'Elements the index holds before it grows (HNSW max elements; doubles when full)', example: 1024 }) capacity!: number;
+  @ApiProperty({ description: 'Slots of deleted vectors, reused by the next adds', example: 12 }) deletedSlots!: number;
+  @ApiProperty({ description: 'Elements the HNSW library holds, live and deleted (size + deletedSlots when consistent)', example: 352 }) elements!: number;
+  @ApiProperty({ description: 'Vectors stored in SQLite for the collection', example: 340 }) storedVectors!: number;
+  @ApiProperty({ type: LabelDifferenceDto, description: 'Stored vectors the index lacks' }) missing!: LabelDifferenceDto;
+  @ApiProperty({ type: LabelDifferenceDto, description: 'Labels in the index with no stored vector' }) extra!: LabelDifferenceDto;
+  @ApiProperty({ description: 'Ready, nothing missing, nothing extra, element count agrees', example: true }) consistent!: boolean;
+}
