@@ -27,17 +27,19 @@ import { Idempotent } from '../idempotency/idempotent.decorator';
 import { DocumentsService } from '../ingestion/documents.service';
 import { DEFAULT_JSON_TEXT_FIELDS, SUPPORTED_UPLOAD_TYPES } from '../ingestion/parsers/formats';
 import { ParsingService } from '../ingestion/parsing.service';
-import { AddDocumentsDto, DocumentDetailDto, DocumentListDto, IngestResultDto, ListDocumentsQueryDto, ReplaceDocumentDto, ReplaceResultDto, UploadFieldsDto } from './dto/document.dto';
+import { UrlIngestionService } from '../ingestion/url-ingestion.service';
+import { AddDocumentsDto, AddUrlDocumentDto, DocumentDetailDto, DocumentListDto, IngestResultDto, ListDocumentsQueryDto, ReplaceDocumentDto, ReplaceResultDto, UploadFieldsDto } from './dto/document.dto';
 import { ErrorDto } from './dto/search.dto';
 import { validateBody } from './validate-body';
 
 @ApiTags('documents')
-@ApiExtraModels(AddDocumentsDto)
+@ApiExtraModels(AddDocumentsDto, AddUrlDocumentDto)
 @Controller('v1/collections/:name/documents')
 export class DocumentsController {
   constructor(
     private readonly documents: DocumentsService,
     private readonly parsing: ParsingService,
+    private readonly urls: UrlIngestionService,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -47,13 +49,14 @@ export class DocumentsController {
   @UseInterceptors(FileInterceptor('file'))
   @ApiOperation({
     summary: 'Add documents: JSON texts, or one uploaded file (multipart field "file")',
-    description: `JSON: {documents: [{id?, title?, text, metadata?}]}. Multipart: field "file" (${SUPPORTED_UPLOAD_TYPES.join(', ')}; the format is chosen by the file's signature and content type, then its extension), optional fields id, title, metadata (JSON text), wait, textFields (JSON files). Chunks follow the file's headings and carry their section path and, for PDFs, their pages. A file with no extractable text (a PDF of scanned images: no OCR), a password-protected or unreadable file is refused with 422. Stored in one transaction; the same id with the same content is left unchanged (status "unchanged"), with different content refused (409).`,
+    description: `JSON: {documents: [{id?, title?, text, metadata?}]}, or {url, id?, title?, metadata?, textFields?} to fetch a page or file and parse it like an upload (refused with 403 for loopback, private, link-local and metadata addresses unless URL_FETCH_ALLOW names them; 413 past MAX_FILE_BYTES; 502 when the fetch fails, 504 when it takes longer than URL_FETCH_TIMEOUT_MS). Multipart: field "file" (${SUPPORTED_UPLOAD_TYPES.join(', ')}; the format is chosen by the file's signature and content type, then its extension), optional fields id, title, metadata (JSON text), wait, textFields (JSON files). Chunks follow the file's headings and carry their section path and, for PDFs, their pages. A file with no extractable text (a PDF of scanned images: no OCR), a password-protected or unreadable file is refused with 422. Stored in one transaction; the same id with the same content is left unchanged (status "unchanged"), with different content refused (409).`,
   })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({
     schema: {
       oneOf: [
         { $ref: getSchemaPath(AddDocumentsDto) },
+        { $ref: getSchemaPath(AddUrlDocumentDto) },
         {
           type: 'object',
           required: ['file'],
@@ -91,27 +94,25 @@ export class DocumentsController {
       const fields = validateBody(UploadFieldsDto, body ?? {});
       const metadata = fields.metadata === undefined ? {} : parseMetadata(fields.metadata);
       this.documents.assertCollection(name);
-      const textFields = fields.textFields?.split(',').map((f) => f.trim());
-      const parsed = await this.parsing.parse({ data: file.buffer, filename: file.originalname, mimeType: file.mimetype }, textFields ? { textFields } : {});
-      return this.documents.add(
-        name,
-        [
-          {
-            id: fields.id,
-            title: fields.title ?? parsed.title ?? file.originalname,
-            text: parsed.text,
-            metadata: { ...parsed.metadata, ...metadata, filename: file.originalname },
-            source: file.originalname,
-            contentType: parsed.contentType,
-            structure: { sections: parsed.sections, pages: parsed.pages, ...(parsed.records ? { records: true } : {}) },
-          },
-        ],
-        fields.wait !== 'false',
-        idempotency,
-      );
+      const upload = { data: file.buffer, filename: file.originalname, mimeType: file.mimetype };
+      return this.addFile(name, upload, { ...fields, metadata, source: file.originalname }, fields.wait !== 'false', idempotency);
     }
     if (!req.is('application/json')) {
       throw new InvalidInputError('Send application/json or multipart/form-data');
+    }
+    if (typeof body === 'object' && body !== null && 'url' in body) {
+      const dto = validateBody(AddUrlDocumentDto, body);
+      this.documents.assertCollection(name);
+      const fetched = await this.urls.fetch(dto.url);
+      const mimeType = fetched.contentType?.split(';')[0]?.trim() ?? 'application/octet-stream';
+      const fileName = fetched.fileName ?? new URL(fetched.url).hostname;
+      return this.addFile(
+        name,
+        { data: fetched.body, filename: fileName, mimeType },
+        { ...dto, metadata: { ...dto.metadata, url: fetched.url }, source: fetched.url },
+        dto.wait ?? true,
+        idempotency,
+      );
     }
     const dto = validateBody(AddDocumentsDto, body);
     if (dto.documents.length > this.settings.limits.maxDocumentsPerRequest) {
@@ -165,6 +166,34 @@ export class DocumentsController {
   @ApiNotFoundResponse({ type: ErrorDto })
   delete(@Param('name') name: string, @Param('id') id: string): void {
     this.documents.delete(name, id);
+  }
+
+  /** Parses a file (uploaded or fetched) in the parsing worker and adds it as one document. */
+  private async addFile(
+    name: string,
+    file: { data: Buffer; filename: string; mimeType: string },
+    fields: { id?: string; title?: string; textFields?: string; metadata: Record<string, unknown>; source: string },
+    wait: boolean,
+    idempotency: IdempotencyContext | undefined,
+  ): Promise<IngestResultDto> {
+    const textFields = fields.textFields?.split(',').map((f) => f.trim());
+    const parsed = await this.parsing.parse(file, textFields ? { textFields } : {});
+    return this.documents.add(
+      name,
+      [
+        {
+          id: fields.id,
+          title: fields.title ?? parsed.title ?? file.filename,
+          text: parsed.text,
+          metadata: { ...parsed.metadata, ...fields.metadata, filename: file.filename },
+          source: fields.source,
+          contentType: parsed.contentType,
+          structure: { sections: parsed.sections, pages: parsed.pages, ...(parsed.records ? { records: true } : {}) },
+        },
+      ],
+      wait,
+      idempotency,
+    );
   }
 }
 

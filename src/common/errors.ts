@@ -279,3 +279,21 @@ export class StorageIoError extends StorageFaultError {
   readonly status = 500;
   readonly code = 'storage_io_error';
 }
+
+export class UrlNotAllowedError extends DomainError {
+  readonly status = 403;
+  readonly code = 'url_not_allowed';
+  constructor(url: string, reason: string) {
+    super(`Not fetching ${url}: ${reason} (URL_FETCH_ALLOW can allow a host, address or network)`, { url, reason });
+  }
+}
+
+export class UrlFetchFailedError extends DomainError {
+  readonly code: string;
+  readonly status: number;
+  constructor(url: string, reason: string, timedOut: boolean) {
+    super(`Could not fetch ${url}: ${reason}`, { url, reason });
+    this.status = timedOut ? 504 : 502;
+    this.code = timedOut ? 'url_fetch_timeout' : 'url_fetch_failed';
+  }
+}

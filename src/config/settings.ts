@@ -53,6 +53,9 @@ const schema = z
     DEFAULT_CHUNK_OVERLAP: int(0, 4096).default(32),
     MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(10 * 1024 * 1024),
     MAX_FILE_BYTES: int(1024, 1024 * 1024 * 1024).default(25 * 1024 * 1024),
+    URL_FETCH_ALLOW: z.string().default(''),
+    URL_FETCH_TIMEOUT_MS: int(100, 600_000).default(30_000),
+    URL_FETCH_MAX_REDIRECTS: int(0, 20).default(5),
     MAX_DOCUMENTS_PER_REQUEST: int(1, 100_000).default(1000),
     // Fractions allowed (0.25 = 15 minutes); at least one second, at most a year.
     IDEMPOTENCY_TTL_HOURS: z.coerce.number().min(1 / 3600).max(8760).default(24),
@@ -103,6 +106,8 @@ export interface Settings {
   shutdownGraceMs: number;
   chunking: { size: number; overlap: number };
   limits: { maxBodyBytes: number; maxFileBytes: number; maxDocumentsPerRequest: number };
+  /** Fetching documents by URL: hosts, addresses or CIDRs allowed although not public; time and redirect limits. */
+  urlFetch: { allow: string[]; timeoutMs: number; maxRedirects: number };
   /** How long an Idempotency-Key is remembered after its first request. */
   idempotency: { ttlMs: number };
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -169,6 +174,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     indexSnapshotIntervalMs: e.INDEX_SNAPSHOT_INTERVAL_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     chunking: { size: e.DEFAULT_CHUNK_SIZE, overlap: e.DEFAULT_CHUNK_OVERLAP },
+    urlFetch: {
+      allow: e.URL_FETCH_ALLOW.split(',').map((x) => x.trim()).filter(Boolean),
+      timeoutMs: e.URL_FETCH_TIMEOUT_MS,
+      maxRedirects: e.URL_FETCH_MAX_REDIRECTS,
+    },
     limits: {
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxFileBytes: e.MAX_FILE_BYTES,

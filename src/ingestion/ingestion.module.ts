@@ -6,10 +6,11 @@ import { ChunkingService } from './chunking.service';
 import { DocumentsService } from './documents.service';
 import { EmbeddingQueueService } from './embedding-queue.service';
 import { ParsingService } from './parsing.service';
+import { UrlIngestionService } from './url-ingestion.service';
 
 @Module({
   imports: [CollectionsModule, ModelsModule, VectorIndexModule],
-  providers: [DocumentsService, EmbeddingQueueService, ChunkingService, ParsingService],
-  exports: [DocumentsService, EmbeddingQueueService, ParsingService],
+  providers: [DocumentsService, EmbeddingQueueService, ChunkingService, ParsingService, UrlIngestionService],
+  exports: [DocumentsService, EmbeddingQueueService, ParsingService, UrlIngestionService],
 })
 export class IngestionModule {}

@@ -85,6 +85,47 @@ export class AddDocumentsDto {
   wait?: boolean;
 }
 
+/** A document to fetch by URL and parse like an upload. */
+export class AddUrlDocumentDto {
+  @ApiProperty({
+    description:
+      'http(s) URL of a page or file, fetched by the server: at most MAX_FILE_BYTES, URL_FETCH_TIMEOUT_MS and URL_FETCH_MAX_REDIRECTS; loopback, private, link-local and metadata addresses are refused unless URL_FETCH_ALLOW names them',
+    example: 'https://example.com/handbook.html',
+  })
+  @IsString()
+  @MaxLength(4096)
+  url!: string;
+
+  @ApiPropertyOptional({ description: 'Document id; default a new UUID' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: ID_MESSAGE })
+  id?: string;
+
+  @ApiPropertyOptional({ description: "Default: the page's title or file name" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  title?: string;
+
+  @ApiPropertyOptional({ type: Object })
+  @IsOptional()
+  @IsJsonObject(65536)
+  metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'JSON files: comma-separated fields whose strings are the text' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  @Matches(/^\s*[^,\s]+(\s*,\s*[^,\s]+)*\s*$/, { message: 'textFields must be field names separated by commas' })
+  textFields?: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  wait?: boolean;
+}
+
 /** Text fields that may accompany a multipart upload. */
 export class UploadFieldsDto {
   @IsOptional()
