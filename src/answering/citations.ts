@@ -1,5 +1,5 @@
 /** Citation markers [n], [n, m] and [n][m] in generated text. */
-const MARKER = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
+export const MARKER = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
 
 export interface CitationCheck {
   /** Cited numbers that exist, in order of first appearance. */

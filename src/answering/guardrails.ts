@@ -1,4 +1,5 @@
 import { ENGLISH_STOP_WORDS } from '../retrieval/stop-words';
+import { MARKER } from './citations';
 
 /** Content words of a text, lower-cased and lightly stemmed ("trains" and "train" match). */
 export function contentTerms(text: string): Set<string> {
@@ -49,7 +50,6 @@ export interface Grounding {
   unsupported: string[];
 }
 
-const MARKER = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
 
 /**
  * Checks a generated answer against the sources it cites: a sentence is supported when at least

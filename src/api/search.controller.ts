@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation
 import type { Response } from 'express';
 import { AnsweringService } from '../answering/answering.service';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
+import { StorageMonitor } from '../common/storage-monitor.service';
 import { SseStream, abortOnClose } from '../common/sse';
 import { RetrievalService } from '../retrieval/retrieval.service';
 import { AskDto, AskResponseDto, ErrorDto, SearchDto, SearchResponseDto } from './dto/search.dto';
@@ -13,9 +14,13 @@ export class SearchController {
   constructor(
     private readonly retrieval: RetrievalService,
     private readonly answering: AnsweringService,
-  ) {}
+    storage: StorageMonitor,
+  ) {
+    this.errors = new AllExceptionsFilter(storage);
+  }
 
-  private readonly errors = new AllExceptionsFilter();
+  /** Shapes errors met after an event stream has started, as the global filter would (storage faults included). */
+  private readonly errors: AllExceptionsFilter;
 
   @Post('search')
   @HttpCode(200)

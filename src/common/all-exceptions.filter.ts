@@ -35,8 +35,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   /**
-   * Optional: the filters built with `new` to shape errors inside an event stream (ask, chat) have
-   * none; those paths read, they do not write storage.
+   * Optional, so that a filter can be built without one; the controllers that shape errors inside an
+   * event stream (ask, chat) pass theirs, so storage faults are classified there too.
    */
   constructor(@Optional() private readonly storage?: StorageMonitor) {}
 

@@ -59,22 +59,27 @@ export function dtypesOf(onnxDir: string): Partial<Record<Dtype, number>> {
   return out;
 }
 
+/** One model folder of `modelsDir` (id "name" or "org/name"), if it holds a config and weights. */
+export function readLocalModel(modelsDir: string, id: string): LocalModel | undefined {
+  const dir = path.join(modelsDir, ...id.split('/'));
+  try {
+    const parsed = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    const dtypes = dtypesOf(path.join(dir, 'onnx'));
+    if (Object.keys(dtypes).length === 0) return undefined;
+    return { id, task: taskOf(parsed), dtypes, created: Math.floor(fs.statSync(dir).mtimeMs / 1000) };
+  } catch {
+    return undefined; // no folder, no config or an unreadable one: not a model we can offer
+  }
+}
+
 /** Model folders under `modelsDir`, one or two levels deep ("name" or "org/name"). */
 export function scanModelsDir(modelsDir: string): LocalModel[] {
   const out: LocalModel[] = [];
   const visit = (rel: string, depth: number) => {
     const dir = path.join(modelsDir, rel);
-    const config = path.join(dir, 'config.json');
-    if (rel && fs.existsSync(config)) {
-      try {
-        const parsed = JSON.parse(fs.readFileSync(config, 'utf8')) as Record<string, unknown>;
-        const dtypes = dtypesOf(path.join(dir, 'onnx'));
-        if (Object.keys(dtypes).length > 0) {
-          out.push({ id: rel.split(path.sep).join('/'), task: taskOf(parsed), dtypes, created: Math.floor(fs.statSync(dir).mtimeMs / 1000) });
-        }
-      } catch {
-        // an unreadable config: not a model we can offer
-      }
+    if (rel && fs.existsSync(path.join(dir, 'config.json'))) {
+      const model = readLocalModel(modelsDir, rel.split(path.sep).join('/'));
+      if (model) out.push(model);
       return;
     }
     if (depth === 2) return;

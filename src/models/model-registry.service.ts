@@ -5,7 +5,7 @@ import { SETTINGS } from '../config/settings.provider';
 import { InvalidInputError, ModelNotFoundError, ModelUnavailableError } from '../common/errors';
 import { CollectionsRepository } from '../database/collections.repository';
 import type { ModelTask } from './inference-protocol';
-import { LocalModel, scanModelsDir } from './model-catalog';
+import { LocalModel, readLocalModel, scanModelsDir } from './model-catalog';
 import { ModelStatus, ModelsService } from './models.service';
 
 export type RegistryState = 'available' | 'loading' | 'ready' | 'failed';
@@ -99,7 +99,7 @@ export class ModelRegistryService {
   /** Unloads the model (every task and precision it is loaded with, or those selected). */
   async unload(id: string, sel: ModelSelector): Promise<ModelView[]> {
     const targets = this.find(id).filter((v) => (!sel.task || v.task === sel.task) && (!sel.dtype || v.dtype === sel.dtype));
-    const local = scanModelsDir(this.settings.modelsDir).find((m) => m.id === id);
+    const local = readLocalModel(this.settings.modelsDir, id);
     const out: ModelView[] = [];
     for (const t of targets) {
       await this.models.unload(t.task, t.id, t.dtype);
@@ -113,7 +113,7 @@ export class ModelRegistryService {
    * a hub model needs the task unless it is already known.
    */
   resolve(id: string, sel: ModelSelector): { task: ModelTask; dtype: Dtype; local?: LocalModel } {
-    const local = scanModelsDir(this.settings.modelsDir).find((m) => m.id === id);
+    const local = readLocalModel(this.settings.modelsDir, id);
     const known = this.models.status().find((s) => s.id === id && (!sel.task || s.task === sel.task));
     const task = sel.task ?? local?.task ?? known?.task;
     if (!local && !this.settings.allowRemoteModels && !known) throw this.notFound(id);

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorDto } from '../api/dto/search.dto';
+import { MODEL_ID } from '../api/dto/validators';
+import { InvalidInputError } from '../common/errors';
 import { ModelDto, ModelListDto, ModelSelectorDto } from './dto/model.dto';
 import { OpenAiExceptionFilter } from '../openai/openai-exception.filter';
 import { ModelRegistryService, ModelView } from './model-registry.service';
@@ -30,17 +32,19 @@ export class ModelsController {
   @Get(':id')
   @ApiOperation({ summary: 'One model (its best-loaded entry); an "org/name" id is two segments' })
   @ApiOkResponse({ type: ModelDto })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Not a model id' })
   @ApiNotFoundResponse({ type: ErrorDto })
   get(@Param('id') id: string): ModelDto {
-    return best(this.registry.find(id));
+    return best(this.registry.find(modelId(id)));
   }
 
   @Get(':org/:name')
   @ApiOperation({ summary: 'One model with an "org/name" id' })
   @ApiOkResponse({ type: ModelDto })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Not a model id' })
   @ApiNotFoundResponse({ type: ErrorDto })
   getScoped(@Param('org') org: string, @Param('name') name: string): ModelDto {
-    return best(this.registry.find(`${org}/${name}`));
+    return best(this.registry.find(modelId(`${org}/${name}`)));
   }
 
   @Post(':id/load')
@@ -51,35 +55,47 @@ export class ModelsController {
   @ApiNotFoundResponse({ type: ErrorDto, description: 'Not in MODELS_DIR and remote models are off; the error lists what is available' })
   @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'The model failed to load; the reason says why' })
   load(@Param('id') id: string, @Body() body: ModelSelectorDto): Promise<ModelDto> {
-    return this.registry.load(id, body);
+    return this.registry.load(modelId(id), body);
   }
 
   @Post(':org/:name/load')
   @HttpCode(200)
   @ApiOperation({ summary: 'Load a model with an "org/name" id' })
   @ApiOkResponse({ type: ModelDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiServiceUnavailableResponse({ type: ErrorDto })
   load2(@Param('org') org: string, @Param('name') name: string, @Body() body: ModelSelectorDto): Promise<ModelDto> {
-    return this.registry.load(`${org}/${name}`, body);
+    return this.registry.load(modelId(`${org}/${name}`), body);
   }
 
   @Post(':id/unload')
   @HttpCode(200)
   @ApiOperation({ summary: 'Unload a model (every precision and task it is loaded with, or the one selected) and free its memory' })
   @ApiOkResponse({ type: ModelListDto })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'Not a model id, or a bad body' })
   @ApiNotFoundResponse({ type: ErrorDto })
   async unload(@Param('id') id: string, @Body() body: ModelSelectorDto): Promise<ModelListDto> {
-    return { object: 'list', data: await this.registry.unload(id, body) };
+    return { object: 'list', data: await this.registry.unload(modelId(id), body) };
   }
 
   @Post(':org/:name/unload')
   @HttpCode(200)
   @ApiOperation({ summary: 'Unload a model with an "org/name" id' })
   @ApiOkResponse({ type: ModelListDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
   async unload2(@Param('org') org: string, @Param('name') name: string, @Body() body: ModelSelectorDto): Promise<ModelListDto> {
-    return { object: 'list', data: await this.registry.unload(`${org}/${name}`, body) };
+    return { object: 'list', data: await this.registry.unload(modelId(`${org}/${name}`), body) };
   }
 }
 
 function best(views: ModelView[]): ModelView {
   return [...views].sort((a, b) => RANK[a.state] - RANK[b.state])[0]!;
+}
+
+/** A model id from the path, refused (400) unless it looks like "org/name" or "name": no "." or ".." parts, which would point outside MODELS_DIR. */
+function modelId(id: string): string {
+  if (id.length > 200 || !MODEL_ID.test(id)) throw new InvalidInputError(`'${id.slice(0, 200)}' is not a model id: use "org/name" or "name" (letters, digits, "_", "-", ".", no "." or ".." parts)`, { model: id.slice(0, 200) });
+  return id;
 }

@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation
 import type { Response } from 'express';
 import { ErrorDto } from '../api/dto/search.dto';
 import { SseStream, abortOnClose } from '../common/sse';
+import { StorageMonitor } from '../common/storage-monitor.service';
 import { ChatService } from './chat.service';
 import { ChatCompletionRequestDto } from './dto/chat.dto';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
@@ -11,9 +12,15 @@ import { OpenAiExceptionFilter } from './openai-exception.filter';
 @Controller('v1/chat/completions')
 @UseFilters(OpenAiExceptionFilter)
 export class ChatController {
-  private readonly errors = new OpenAiExceptionFilter();
+  /** Shapes errors met after the event stream has started, as the route's filter would (storage faults included). */
+  private readonly errors: OpenAiExceptionFilter;
 
-  constructor(private readonly chat: ChatService) {}
+  constructor(
+    private readonly chat: ChatService,
+    storage: StorageMonitor,
+  ) {
+    this.errors = new OpenAiExceptionFilter(storage);
+  }
 
   @Post()
   @HttpCode(200)

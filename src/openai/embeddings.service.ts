@@ -1,6 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Settings } from '../config/settings';
-import { SETTINGS } from '../config/settings.provider';
+import { Injectable } from '@nestjs/common';
 import { InvalidInputError, ModelUnavailableError } from '../common/errors';
 import { ModelRegistryService } from '../models/model-registry.service';
 import { ModelsService } from '../models/models.service';
@@ -10,7 +8,6 @@ import type { EmbeddingsRequestDto, EmbeddingsResponseDto } from './dto/embeddin
 @Injectable()
 export class EmbeddingsService {
   constructor(
-    @Inject(SETTINGS) private readonly settings: Settings,
     private readonly registry: ModelRegistryService,
     private readonly models: ModelsService,
   ) {}
@@ -26,15 +23,12 @@ export class EmbeddingsService {
         dim: status.dim,
       });
     }
-    // Texts of similar length share a batch (padding is wasted work on a CPU); answers keep the input order.
+    // Sorted by length, the model's batcher cuts them into batches of similar texts (padding is wasted
+    // work on a CPU); the answer keeps the input order.
     const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+    const out = await this.models.embed(req.model, dtype, order.map((i) => texts[i]!), req.input_type ?? 'passage');
     const vectors = new Array<Float32Array>(texts.length);
-    const size = this.settings.embedding.batchSize;
-    for (let start = 0; start < order.length; start += size) {
-      const batch = order.slice(start, start + size);
-      const out = await this.models.embed(req.model, dtype, batch.map((i) => texts[i]!), req.input_type ?? 'passage');
-      batch.forEach((textIndex, j) => (vectors[textIndex] = out.vectors[j]!));
-    }
+    order.forEach((textIndex, j) => (vectors[textIndex] = out.vectors[j]!));
     const tokens = await this.countTokens(req.model, texts);
     return {
       object: 'list',

@@ -83,5 +83,10 @@ describe('the model registry: GET /v1/models, load and unload (e2e)', () => {
     expect(task.body.error.message).toContain('embedding model');
     await http().post('/v1/models/tiny/embed/load').send({ task: 'painting' }).expect(400);
     await http().post('/v1/models/tiny/embed/load').send({ extra: true }).expect(400);
+    // Ids that would point outside MODELS_DIR never reach the loader.
+    const traversal = await http().post('/v1/models/..%2F..%2Fetc/load').send({ task: 'embedding' }).expect(400);
+    expect(traversal.body.error).toMatchObject({ code: 'invalid_input', type: 'invalid_request_error' });
+    await http().get('/v1/models/tiny/..').expect(400);
+    await http().post(`/v1/models/${'x'.repeat(300)}/unload`).send({}).expect(400);
   });
 });
