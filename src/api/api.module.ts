@@ -10,6 +10,7 @@ import { IngestionModule } from '../ingestion/ingestion.module';
 import { RetrievalModule } from '../retrieval/retrieval.module';
 import { CollectionsController } from './collections.controller';
 import { DocumentsController } from './documents.controller';
+import { JobsController } from './jobs.controller';
 import { SearchController } from './search.controller';
 
 @Module({
@@ -27,6 +28,6 @@ import { SearchController } from './search.controller';
       }),
     }),
   ],
-  controllers: [CollectionsController, DocumentsController, SearchController],
+  controllers: [CollectionsController, DocumentsController, SearchController, JobsController],
 })
 export class ApiModule {}

@@ -26,7 +26,7 @@ import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { DocumentsService } from '../ingestion/documents.service';
 import { DEFAULT_JSON_TEXT_FIELDS, SUPPORTED_UPLOAD_TYPES } from '../ingestion/parsers/formats';
-import { ParsingService } from '../ingestion/parsing.service';
+import { ParsingService, documentFromParsed } from '../ingestion/parsing.service';
 import { UrlIngestionService } from '../ingestion/url-ingestion.service';
 import { AddDocumentsDto, AddUrlDocumentDto, DocumentDetailDto, DocumentListDto, IngestResultDto, ListDocumentsQueryDto, ReplaceDocumentDto, ReplaceResultDto, UploadFieldsDto } from './dto/document.dto';
 import { ErrorDto } from './dto/search.dto';
@@ -176,28 +176,18 @@ export class DocumentsController {
     wait: boolean,
     idempotency: IdempotencyContext | undefined,
   ): Promise<IngestResultDto> {
-    const textFields = fields.textFields?.split(',').map((f) => f.trim());
+    const textFields = splitTextFields(fields.textFields);
     const parsed = await this.parsing.parse(file, textFields ? { textFields } : {});
-    return this.documents.add(
-      name,
-      [
-        {
-          id: fields.id,
-          title: fields.title ?? parsed.title ?? file.filename,
-          text: parsed.text,
-          metadata: { ...parsed.metadata, ...fields.metadata, filename: file.filename },
-          source: fields.source,
-          contentType: parsed.contentType,
-          structure: { sections: parsed.sections, pages: parsed.pages, ...(parsed.records ? { records: true } : {}) },
-        },
-      ],
-      wait,
-      idempotency,
-    );
+    return this.documents.add(name, [documentFromParsed(parsed, file.filename, fields.source, { ...fields, textFields })], wait, idempotency);
   }
 }
 
-function parseMetadata(text: string): Record<string, unknown> {
+/** "abstract, body" → ['abstract', 'body']; undefined when not given. */
+export function splitTextFields(text: string | undefined): string[] | undefined {
+  return text?.split(',').map((f) => f.trim()).filter(Boolean);
+}
+
+export function parseMetadata(text: string): Record<string, unknown> {
   try {
     const v: unknown = JSON.parse(text);
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;

@@ -297,3 +297,36 @@ export class UrlFetchFailedError extends DomainError {
     this.code = timedOut ? 'url_fetch_timeout' : 'url_fetch_failed';
   }
 }
+
+/** A document past MAX_PAGES_PER_DOCUMENT or MAX_CHUNKS_PER_DOCUMENT. */
+export class DocumentTooLargeError extends DomainError {
+  readonly status = 413;
+  readonly code = 'document_too_large';
+}
+
+export class JobNotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'job_not_found';
+  constructor(id: string) {
+    super(`Job '${id}' does not exist`, { id });
+  }
+}
+
+export class JobFinishedError extends DomainError {
+  readonly status = 409;
+  readonly code = 'job_finished';
+  constructor(id: string, state: string) {
+    super(`Job '${id}' has already ended (${state}); only a queued or running job can be cancelled`, { id, state });
+  }
+}
+
+/** JOB_QUEUE_LIMIT jobs are waiting or running: 429 with Retry-After. */
+export class JobQueueFullError extends DomainError {
+  readonly status = 429;
+  readonly code = 'job_queue_full';
+  override readonly headers: Record<string, string>;
+  constructor(limit: number, retryAfterSeconds: number) {
+    super(`${limit} ingestion jobs are already waiting or running (JOB_QUEUE_LIMIT); retry in about ${retryAfterSeconds} s`, { limit });
+    this.headers = { 'Retry-After': String(retryAfterSeconds) };
+  }
+}

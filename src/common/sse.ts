@@ -21,6 +21,13 @@ export class SseStream {
     this.res.write(`${event ? `event: ${event}\n` : ''}data: ${payload}\n\n`);
   }
 
+  /** A comment line (ignored by clients): keeps an idle stream open through proxies. */
+  comment(text: string): void {
+    if (!this.open) return;
+    this.start();
+    this.res.write(`: ${text}\n\n`);
+  }
+
   end(): void {
     if (!this.open) return;
     this.start();

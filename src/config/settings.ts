@@ -57,6 +57,12 @@ const schema = z
     URL_FETCH_TIMEOUT_MS: int(100, 600_000).default(30_000),
     URL_FETCH_MAX_REDIRECTS: int(0, 20).default(5),
     MAX_DOCUMENTS_PER_REQUEST: int(1, 100_000).default(1000),
+    MAX_PAGES_PER_DOCUMENT: int(1, 1_000_000).default(5000),
+    MAX_CHUNKS_PER_DOCUMENT: int(1, 10_000_000).default(250_000),
+    JOB_MAX_FILE_BYTES: int(1024, 64 * 1024 * 1024 * 1024).default(512 * 1024 * 1024),
+    JOB_MAX_REQUEST_BYTES: int(1024, 1024 * 1024 * 1024 * 1024).default(4 * 1024 * 1024 * 1024),
+    JOB_MAX_FILES: int(1, 1_000_000).default(10_000),
+    JOB_QUEUE_LIMIT: int(1, 100_000).default(32),
     // Fractions allowed (0.25 = 15 minutes); at least one second, at most a year.
     IDEMPOTENCY_TTL_HOURS: z.coerce.number().min(1 / 3600).max(8760).default(24),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
@@ -105,7 +111,19 @@ export interface Settings {
   /** On SIGTERM/SIGINT: how long requests in flight may take to finish before their connections are cut. */
   shutdownGraceMs: number;
   chunking: { size: number; overlap: number };
-  limits: { maxBodyBytes: number; maxFileBytes: number; maxDocumentsPerRequest: number };
+  /**
+   * maxFileBytes: one synchronous upload (held in memory); maxPages/maxChunks: per document, any
+   * path; job*: background jobs, whose files are streamed to disk.
+   */
+  limits: {
+    maxBodyBytes: number;
+    maxFileBytes: number;
+    maxDocumentsPerRequest: number;
+    maxPagesPerDocument: number;
+    maxChunksPerDocument: number;
+  };
+  /** Background ingestion jobs: per-file and per-request bytes, files per job, jobs waiting or running before 429. */
+  jobs: { maxFileBytes: number; maxRequestBytes: number; maxFiles: number; queueLimit: number };
   /** Fetching documents by URL: hosts, addresses or CIDRs allowed although not public; time and redirect limits. */
   urlFetch: { allow: string[]; timeoutMs: number; maxRedirects: number };
   /** How long an Idempotency-Key is remembered after its first request. */
@@ -183,6 +201,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxFileBytes: e.MAX_FILE_BYTES,
       maxDocumentsPerRequest: e.MAX_DOCUMENTS_PER_REQUEST,
+      maxPagesPerDocument: e.MAX_PAGES_PER_DOCUMENT,
+      maxChunksPerDocument: e.MAX_CHUNKS_PER_DOCUMENT,
+    },
+    jobs: {
+      maxFileBytes: e.JOB_MAX_FILE_BYTES,
+      maxRequestBytes: e.JOB_MAX_REQUEST_BYTES,
+      maxFiles: e.JOB_MAX_FILES,
+      queueLimit: e.JOB_QUEUE_LIMIT,
     },
     idempotency: { ttlMs: Math.round(e.IDEMPOTENCY_TTL_HOURS * 3_600_000) },
     logLevel: e.LOG_LEVEL,

@@ -3,11 +3,12 @@ import { CollectionsRepository } from './collections.repository';
 import { ConversationsRepository } from './conversations.repository';
 import { DatabaseService } from './database.service';
 import { DocumentsRepository } from './documents.repository';
+import { JobsRepository } from './jobs.repository';
 import { ReembedRepository } from './reembed.repository';
 
 @Global()
 @Module({
-  providers: [DatabaseService, CollectionsRepository, DocumentsRepository, ReembedRepository, ConversationsRepository],
-  exports: [DatabaseService, CollectionsRepository, DocumentsRepository, ReembedRepository, ConversationsRepository],
+  providers: [DatabaseService, CollectionsRepository, DocumentsRepository, ReembedRepository, ConversationsRepository, JobsRepository],
+  exports: [DatabaseService, CollectionsRepository, DocumentsRepository, ReembedRepository, ConversationsRepository, JobsRepository],
 })
 export class DatabaseModule {}

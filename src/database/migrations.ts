@@ -202,4 +202,55 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX conversation_turns_conversation ON conversation_turns (conversation_id, id);
     `,
   },
+  {
+    version: 7,
+    name: 'ingestion jobs',
+    sql: `
+      -- Background ingestion: a job is a batch of items (uploaded files, texts, URLs) whose inputs
+      -- are spooled under STORAGE_DIR/jobs/<id>/ until the job ends, so a restart resumes it.
+      CREATE TABLE jobs (
+        id            TEXT PRIMARY KEY,
+        collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        state         TEXT NOT NULL CHECK (state IN ('queued', 'parsing', 'chunking', 'embedding', 'done', 'failed', 'cancelled')),
+        error         TEXT,
+        created_at    TEXT NOT NULL,
+        started_at    TEXT,
+        finished_at   TEXT,
+        -- milliseconds the collection's embedding model spent on passages while the job ran
+        embed_ms      REAL NOT NULL DEFAULT 0
+      );
+      CREATE INDEX jobs_state ON jobs (state, created_at);
+      CREATE TABLE job_items (
+        job_id        TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        ordinal       INTEGER NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('file', 'text', 'url')),
+        -- the id the document gets, fixed when the job is accepted: a resumed item finds its own
+        -- document instead of adding a second one
+        document_id   TEXT NOT NULL,
+        -- file name or URL
+        source        TEXT,
+        content_type  TEXT,
+        bytes         INTEGER NOT NULL DEFAULT 0,
+        -- title, metadata, textFields given for the item (JSON)
+        fields        TEXT NOT NULL DEFAULT '{}',
+        state         TEXT NOT NULL CHECK (state IN ('queued', 'parsing', 'chunking', 'embedding', 'done', 'failed', 'cancelled')),
+        error_stage   TEXT,
+        error_code    TEXT,
+        error         TEXT,
+        -- done items whose chunks still wait for vectors say why (no embedding model, storage full)
+        note          TEXT,
+        -- 'created' or 'unchanged' once stored
+        outcome       TEXT,
+        document_pk   INTEGER,
+        chunks        INTEGER,
+        parse_ms      REAL,
+        chunk_ms      REAL,
+        store_ms      REAL,
+        stored_at     TEXT,
+        finished_at   TEXT,
+        PRIMARY KEY (job_id, ordinal)
+      ) WITHOUT ROWID;
+      CREATE INDEX job_items_waiting ON job_items (state) WHERE state = 'embedding';
+    `,
+  },
 ];

@@ -1,4 +1,4 @@
-import { Chunk, TokenCounter, chunkText, estimateTokenCounter } from './chunker';
+import { Chunk, STEP_CHARACTERS, TokenCounter, chunkText, chunkTextInSteps, estimateTokenCounter } from './chunker';
 import { sectionsFromHeadings } from './parsers/structure-builder';
 import type { DocumentStructure } from './parsers/structured-document';
 
@@ -145,5 +145,38 @@ describe('chunkText with structure', () => {
 
   it('has null section and pages without structure', () => {
     expect(chunkText('Just text.', words, { size: 10, overlap: 0, maxTokens: 10 })[0]).toMatchObject({ sectionPath: null, pageStart: null, pageEnd: null });
+  });
+});
+
+describe('chunkTextInSteps (large texts, a window at a time)', () => {
+  const options = { size: 40, overlap: 6, maxTokens: 128 };
+  const paragraph = (i: number) => `Paragraph ${i} starts here. It has a second sentence about topic ${i}. And a third one to end it.`;
+
+  it('gives the same chunks as chunkText for a text shorter than a step', () => {
+    const text = Array.from({ length: 30 }, (_, i) => paragraph(i)).join('\n\n');
+    expect(text.length).toBeLessThan(STEP_CHARACTERS);
+    expect([...chunkTextInSteps(text, words, options)].flat()).toEqual(chunkText(text, words, options));
+  });
+
+  it('cuts a text of several steps at paragraph breaks, with exact offsets, numbered ordinals and no chunk over the limit', () => {
+    const text = Array.from({ length: 3000 }, (_, i) => paragraph(i)).join('\n\n');
+    expect(text.length).toBeGreaterThan(3 * STEP_CHARACTERS);
+    const steps = [...chunkTextInSteps(text, words, options)];
+    expect(steps.length).toBeGreaterThanOrEqual(4);
+    const chunks = steps.flat();
+    expect(chunks.map((c) => c.ordinal)).toEqual(chunks.map((_, i) => i));
+    expectExactOffsets(text, chunks);
+    for (const c of chunks) expect(c.tokenCount).toBeLessThanOrEqual(40);
+    // Every paragraph is covered; each step ends where a paragraph ends.
+    for (const step of steps.slice(0, -1)) expect(step[step.length - 1]!.text.endsWith('to end it.')).toBe(true);
+    for (let i = 0; i < 3000; i += 499) expect(chunks.some((c) => c.text.includes(`Paragraph ${i} starts`))).toBe(true);
+  });
+
+  it('cuts a long text with no paragraph breaks at a space, never inside a word', () => {
+    const text = Array.from({ length: 30_000 }, (_, i) => `w${i}`).join(' ');
+    const chunks = chunkText(text, words, { size: 50, overlap: 0, maxTokens: 128 });
+    expectExactOffsets(text, chunks);
+    const seen = chunks.flatMap((c) => c.text.split(' '));
+    expect(seen).toEqual(text.split(' '));
   });
 });

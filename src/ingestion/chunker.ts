@@ -64,25 +64,62 @@ const PARAGRAPH = /\n[ \t]*\n+/g;
 const SENTENCE_END = /[.!?。！？]+["'”’)\]]*(?=\s)/g;
 
 export function chunkText(text: string, counter: TokenCounter, options: ChunkOptions, structure: DocumentStructure = NO_STRUCTURE): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (const step of chunkTextInSteps(text, counter, options, structure)) for (const c of step) chunks.push(c);
+  return chunks;
+}
+
+/** Characters chunked in one step: a long section is cut at a paragraph break (or a line, or a space) below this. */
+export const STEP_CHARACTERS = 64 * 1024;
+
+/**
+ * The same chunks a step at a time: a section, or a window of at most STEP_CHARACTERS of a longer
+ * one, so that a caller can let other work run between steps (a 100 MB text is chunked in pieces).
+ * A window ends at a paragraph break where there is one, so only chunks that would have spanned the
+ * cut differ from chunking the section whole, and overlap does not reach across it.
+ */
+export function* chunkTextInSteps(
+  text: string,
+  counter: TokenCounter,
+  options: ChunkOptions,
+  structure: DocumentStructure = NO_STRUCTURE,
+): Generator<Chunk[]> {
   const limit = Math.max(1, Math.min(options.size, options.maxTokens));
   const overlap = structure.records ? 0 : Math.max(0, Math.min(options.overlap, Math.floor(limit / 2)));
-  const chunks: Chunk[] = [];
+  let ordinal = 0;
   for (const part of parts(text, structure.sections)) {
-    const units = toUnits(text, part.start, part.end, counter, limit);
-    for (const piece of pack(text, units, counter, { limit, overlap, maxTokens: options.maxTokens })) {
-      chunks.push({
-        ordinal: chunks.length,
-        text: text.slice(piece.start, piece.end),
-        start: piece.start,
-        end: piece.end,
-        tokenCount: piece.tokens,
-        sectionPath: part.sectionPath,
-        pageStart: pageAt(structure.pages, piece.start),
-        pageEnd: pageAt(structure.pages, piece.end - 1),
-      });
+    for (const [start, end] of windows(text, part.start, part.end)) {
+      const units = toUnits(text, start, end, counter, limit);
+      const step: Chunk[] = [];
+      for (const piece of pack(text, units, counter, { limit, overlap, maxTokens: options.maxTokens })) {
+        step.push({
+          ordinal: ordinal++,
+          text: text.slice(piece.start, piece.end),
+          start: piece.start,
+          end: piece.end,
+          tokenCount: piece.tokens,
+          sectionPath: part.sectionPath,
+          pageStart: pageAt(structure.pages, piece.start),
+          pageEnd: pageAt(structure.pages, piece.end - 1),
+        });
+      }
+      yield step;
     }
   }
-  return chunks;
+}
+
+/** [from, to) cut into windows of at most STEP_CHARACTERS, each ending at the last paragraph break, line break or space before the limit. */
+function* windows(text: string, from: number, to: number): Generator<[number, number]> {
+  let start = from;
+  while (to - start > STEP_CHARACTERS) {
+    const slice = text.slice(start, start + STEP_CHARACTERS);
+    const paragraph = slice.lastIndexOf('\n\n');
+    const cut = paragraph > 0 ? paragraph + 2 : Math.max(slice.lastIndexOf('\n'), slice.lastIndexOf(' ')) + 1;
+    const end = cut > 0 ? start + cut : start + STEP_CHARACTERS;
+    yield [start, end];
+    start = end;
+  }
+  yield [start, to];
 }
 
 /**

@@ -1,13 +1,28 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { DocumentTooLargeError } from '../common/errors';
+import type { Settings } from '../config/settings';
+import { SETTINGS } from '../config/settings.provider';
 import { CollectionRow } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
 import { DocumentsRepository } from '../database/documents.repository';
 import { ModelsService } from '../models/models.service';
-import { Chunk, chunkText, estimateTokenCounter } from './chunker';
+import { Chunk, chunkText, chunkTextInSteps, estimateTokenCounter } from './chunker';
 import { DocumentStructure, NO_STRUCTURE } from './parsers/structured-document';
 
 /** Used when the tokenizer cannot be loaded: the common BERT-family input limit. */
 const FALLBACK_MAX_TOKENS = 512;
+/** Longest stretch of chunking between two turns of the event loop. */
+const SLICE_MS = 20;
+
+export interface Chunker {
+  /** 'estimate' or the tokenizer's model id. */
+  counter: string;
+  /** Chunks at once: for texts of a request body. Past MAX_CHUNKS_PER_DOCUMENT: DocumentTooLargeError. */
+  chunk(text: string, structure?: DocumentStructure): Chunk[];
+  /** The same chunks, yielding to the event loop every few milliseconds: for large files. */
+  chunkYielding(text: string, structure?: DocumentStructure): Promise<Chunk[]>;
+}
 
 /**
  * Chunks documents with the collection's embedding tokenizer, or with a safe estimate while the
@@ -22,16 +37,36 @@ export class ChunkingService {
     private readonly models: ModelsService,
     private readonly documents: DocumentsRepository,
     private readonly database: DatabaseService,
+    @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
-  async chunker(collection: CollectionRow): Promise<{ counter: string; chunk: (text: string, structure?: DocumentStructure) => Chunk[] }> {
+  async chunker(collection: CollectionRow): Promise<Chunker> {
     const tokens = await this.models.passageTokenCounter(collection.embedding_model);
     const counter = tokens?.counter ?? estimateTokenCounter;
-    const maxTokens = tokens?.maxTokens ?? FALLBACK_MAX_TOKENS;
+    const options = { size: collection.chunk_size, overlap: collection.chunk_overlap, maxTokens: tokens?.maxTokens ?? FALLBACK_MAX_TOKENS };
+    const max = this.settings.limits.maxChunksPerDocument;
+    const tooMany = (n: number) =>
+      new DocumentTooLargeError(`The document makes more than ${max} chunks (MAX_CHUNKS_PER_DOCUMENT); split it or raise the limit`, { limit: max, chunksSoFar: n });
     return {
       counter: counter.name,
-      chunk: (text: string, structure: DocumentStructure = NO_STRUCTURE) =>
-        chunkText(text, counter, { size: collection.chunk_size, overlap: collection.chunk_overlap, maxTokens }, structure),
+      chunk: (text, structure = NO_STRUCTURE) => {
+        const chunks = chunkText(text, counter, options, structure);
+        if (chunks.length > max) throw tooMany(chunks.length);
+        return chunks;
+      },
+      chunkYielding: async (text, structure = NO_STRUCTURE) => {
+        const chunks: Chunk[] = [];
+        let sliceStart = performance.now();
+        for (const step of chunkTextInSteps(text, counter, options, structure)) {
+          for (const c of step) chunks.push(c);
+          if (chunks.length > max) throw tooMany(chunks.length);
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await yieldToEventLoop();
+            sliceStart = performance.now();
+          }
+        }
+        return chunks;
+      },
     };
   }
 

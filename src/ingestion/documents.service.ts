@@ -38,6 +38,14 @@ export interface IngestResult {
   };
 }
 
+export interface StoredForJob {
+  outcome: 'created' | 'unchanged';
+  pk: number;
+  chunks: number;
+  chunkMs: number;
+  storeMs: number;
+}
+
 export interface ReplaceResult {
   id: string;
   status: 'created' | 'replaced' | 'unchanged';
@@ -187,6 +195,54 @@ export class DocumentsService {
     }
     if (swap.status !== 'unchanged' && !embedded) await this.queue.drain(collection.id);
     return this.replaced(collection.id, id, swap.status, swap.pk);
+  }
+
+  /**
+   * Stores one document of a background job under the id the job gave it. It is chunked first,
+   * yielding to the event loop so that searches keep being answered; then one transaction stores it
+   * and runs `inTransaction` (the job's own bookkeeping), so the two are committed together or not
+   * at all. The same id with the same content is 'unchanged' (a resumed job finds its own document);
+   * with other content, DocumentConflictError. Embedding follows in the background.
+   */
+  async storeForJob(
+    collectionId: number,
+    doc: IncomingDocument & { id: string },
+    inTransaction: (stored: StoredForJob) => void,
+    onChunking: () => void = () => undefined,
+  ): Promise<StoredForJob> {
+    const collection = this.collectionRows.findById(collectionId);
+    if (!collection) throw new InvalidInputError('The collection was deleted');
+    if (!doc.text.trim()) throw new InvalidInputError(`Document '${doc.id}' has no text`);
+    const metadata = JSON.stringify(doc.metadata ?? {});
+    const hash = contentHash(doc.text, doc.title ?? null, metadata);
+    const existing = this.repo.find(collectionId, doc.id);
+    let chunks: Chunk[] = [];
+    let counter = '';
+    const chunkStart = performance.now();
+    if (!existing) {
+      onChunking();
+      const chunker = await this.chunking.chunker(collection);
+      chunks = await chunker.chunkYielding(doc.text, doc.structure);
+      counter = chunker.counter;
+    }
+    const chunkMs = performance.now() - chunkStart;
+    const storeStart = performance.now();
+    const stored = this.database.transaction((): StoredForJob => {
+      const current = this.repo.find(collectionId, doc.id);
+      if (current) {
+        if (current.content_hash !== hash) throw new DocumentConflictError(doc.id);
+        const result = { outcome: 'unchanged' as const, pk: current.pk, chunks: this.repo.chunksOf(current.pk).length, chunkMs, storeMs: 0 };
+        inTransaction(result);
+        return result;
+      }
+      if (chunks.length === 0 && !counter) throw new Error(`Document '${doc.id}' disappeared while it was being stored`);
+      const { pk } = this.insertVersion(collectionId, doc.id, doc, hash, metadata, chunks, counter);
+      const result = { outcome: 'created' as const, pk, chunks: chunks.length, chunkMs, storeMs: performance.now() - storeStart };
+      inTransaction(result);
+      return result;
+    });
+    if (stored.outcome === 'created') void this.queue.drain(collectionId);
+    return stored;
   }
 
   /** Inserts a document and its chunks (FTS rows follow by trigger). Call inside a transaction. */

@@ -17,6 +17,14 @@ export interface DrainResult {
   reason?: string;
 }
 
+/** Who wants to know how embedding goes (ingestion jobs follow their documents with it). */
+export interface EmbeddingListener {
+  /** A batch of the collection's chunks got its vectors; modelMs is the model's time for it. */
+  batchStored?(collectionId: number, chunks: number, modelMs: number): void;
+  /** A pass over the collection ended: everything embedded, or it cannot go on for now (reason). */
+  drained?(collectionId: number, result: DrainResult): void;
+}
+
 /**
  * Turns pending chunks into stored vectors, collection by collection, shortest chunks first so that
  * each batch holds texts of similar length (padding is wasted work on a CPU). Vectors are committed
@@ -27,8 +35,11 @@ export interface DrainResult {
 export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EmbeddingQueueService.name);
   private readonly running = new Map<number, Promise<DrainResult>>();
+  /** The one pass that follows the running one, shared by every drain() asked for meanwhile. */
+  private readonly next = new Map<number, Promise<DrainResult>>();
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly listeners = new Set<EmbeddingListener>();
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -51,7 +62,13 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearInterval(this.retryTimer);
-    await Promise.allSettled([...this.running.values()]);
+    await Promise.allSettled([...this.running.values(), ...this.next.values()]);
+  }
+
+  /** Returns the function that unsubscribes. */
+  subscribe(listener: EmbeddingListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   kickAll(): void {
@@ -60,10 +77,21 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
 
   /** Embeds everything pending in the collection; resolves when done or when it cannot go on. */
   drain(collectionId: number): Promise<DrainResult> {
+    // Shutting down: no new pass (the database closes next); what is pending is embedded at the next start.
+    if (this.stopped) return Promise.resolve({ pending: 0, reason: 'the server is shutting down' });
     const current = this.running.get(collectionId);
     if (current) {
-      // Chunks may have arrived after the running pass last looked: run once more after it.
-      return current.then(() => this.drain(collectionId));
+      // Chunks may have arrived after the running pass last looked: run once more after it (once,
+      // however many callers ask meanwhile: a batch job asks after every file).
+      let next = this.next.get(collectionId);
+      if (!next) {
+        next = current.then(() => {
+          this.next.delete(collectionId);
+          return this.drain(collectionId);
+        });
+        this.next.set(collectionId, next);
+      }
+      return next;
     }
     const run = this.run(collectionId)
       .catch((e: unknown): DrainResult => {
@@ -71,6 +99,10 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
         const reason = `embedding stopped: ${fault?.message ?? (e instanceof Error ? e.message : String(e))}`;
         if (!fault) this.logger.error(`Collection ${collectionId}: ${reason}`);
         return { pending: this.collections.counts(collectionId).pending, reason };
+      })
+      .then((result) => {
+        for (const l of this.listeners) l.drained?.(collectionId, result);
+        return result;
       })
       .finally(() => this.running.delete(collectionId));
     this.running.set(collectionId, run);
@@ -94,7 +126,9 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
       const batch = similarLengthBatch(this.documents.pending(collectionId, batchSize, failed), batchSize);
       if (batch.length === 0) break;
       try {
+        const started = performance.now();
         const { vectors, dim } = await this.models.embed(model, dtype, batch.map((c) => c.text), 'passage');
+        const modelMs = performance.now() - started;
         const now = this.collections.findById(collectionId);
         if (!now) return { pending: 0 }; // the collection was deleted meanwhile
         if (now.embedding_model !== model || now.embedding_dtype !== dtype) {
@@ -117,6 +151,7 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
           dim,
           written.map((w) => ({ label: w.chunkId, seq: w.seq, vector: byId.get(w.chunkId)! })),
         );
+        for (const l of this.listeners) l.batchStored?.(collectionId, written.length, modelMs);
       } catch (e) {
         // Storage full or failing: the chunks are fine; stop and retry every MODEL_RETRY_MS (the monitor logs the fault once).
         const fault = this.storage.fault(e, `store vectors of collection ${collectionId}`);

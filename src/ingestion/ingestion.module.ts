@@ -5,12 +5,13 @@ import { VectorIndexModule } from '../vector-index/vector-index.module';
 import { ChunkingService } from './chunking.service';
 import { DocumentsService } from './documents.service';
 import { EmbeddingQueueService } from './embedding-queue.service';
+import { JobsService } from './jobs.service';
 import { ParsingService } from './parsing.service';
 import { UrlIngestionService } from './url-ingestion.service';
 
 @Module({
   imports: [CollectionsModule, ModelsModule, VectorIndexModule],
-  providers: [DocumentsService, EmbeddingQueueService, ChunkingService, ParsingService, UrlIngestionService],
-  exports: [DocumentsService, EmbeddingQueueService, ParsingService, UrlIngestionService],
+  providers: [DocumentsService, EmbeddingQueueService, ChunkingService, ParsingService, UrlIngestionService, JobsService],
+  exports: [DocumentsService, EmbeddingQueueService, ParsingService, UrlIngestionService, JobsService],
 })
 export class IngestionModule {}

@@ -1,8 +1,9 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import {
   CorruptDocumentError,
+  DocumentTooLargeError,
   DomainError,
   EncryptedDocumentError,
   InvalidInputError,
@@ -10,8 +11,11 @@ import {
   UnsupportedMediaTypeError,
 } from '../common/errors';
 import { startWorker } from '../common/worker-thread';
+import type { Settings } from '../config/settings';
+import { SETTINGS } from '../config/settings.provider';
 import type { ParseOptions } from './parsers/document-parser';
 import type { ParseReply, ParseRequest } from './parsers/parse-protocol';
+import type { IncomingDocument } from './documents.service';
 import type { UploadedFile } from './parsers/parser-registry';
 import type { StructuredDocument } from './parsers/structured-document';
 
@@ -22,6 +26,7 @@ const PARSE_ERRORS: Record<string, new (message: string, details?: Record<string
   NoExtractableTextError,
   EncryptedDocumentError,
   CorruptDocumentError,
+  DocumentTooLargeError,
 };
 
 interface Pending {
@@ -40,14 +45,26 @@ export class ParsingService implements OnApplicationShutdown {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
+  constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
+
   parse(file: UploadedFile, options: ParseOptions = {}): Promise<StructuredDocument> {
+    const data = new Uint8Array(file.data.buffer, file.data.byteOffset, file.data.byteLength);
+    return this.request(data, file.filename, file.mimeType, options);
+  }
+
+  /** Parses a file on disk: the worker reads it, so its bytes never pass through the main thread. */
+  parseStored(filePath: string, filename: string, mimeType: string, options: ParseOptions = {}): Promise<StructuredDocument> {
+    return this.request({ path: filePath }, filename, mimeType, options);
+  }
+
+  private request(data: ParseRequest['data'], filename: string, mimeType: string, options: ParseOptions): Promise<StructuredDocument> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
+    const withLimits: ParseOptions = { maxPages: this.settings.limits.maxPagesPerDocument, ...options };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { worker, resolve, reject });
       worker.ref();
-      const data = new Uint8Array(file.data.buffer, file.data.byteOffset, file.data.byteLength);
-      worker.postMessage({ id, data, filename: file.filename, mimeType: file.mimeType, options } satisfies ParseRequest);
+      worker.postMessage({ id, data, filename, mimeType, options: withLimits } satisfies ParseRequest);
     });
   }
 
@@ -87,4 +104,26 @@ export class ParsingService implements OnApplicationShutdown {
     const Known = PARSE_ERRORS[msg.name];
     p.reject(Known ? new Known(msg.message, msg.details) : new Error(msg.message));
   }
+}
+
+/** What a client says of a file it sends (an upload's form fields, a URL's JSON). */
+export interface FileFields {
+  id?: string;
+  title?: string;
+  metadata?: Record<string, unknown>;
+  /** JSON files: the fields whose strings are the text. */
+  textFields?: string[];
+}
+
+/** A parsed file as a document to store: the client's title and metadata over the parser's. */
+export function documentFromParsed(parsed: StructuredDocument, filename: string, source: string, fields: FileFields): IncomingDocument {
+  return {
+    id: fields.id,
+    title: fields.title ?? parsed.title ?? filename,
+    text: parsed.text,
+    metadata: { ...parsed.metadata, ...fields.metadata, filename },
+    source,
+    contentType: parsed.contentType,
+    structure: { sections: parsed.sections, pages: parsed.pages, ...(parsed.records ? { records: true } : {}) },
+  };
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fsyncFileAsync } from '../common/fsync';
 import { StorageMonitor } from '../common/storage-monitor.service';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
@@ -445,15 +446,6 @@ async function sha256FileAsync(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-async function fsyncFileAsync(file: string): Promise<void> {
-  const handle = await fs.promises.open(file, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 function fsyncFile(file: string): void {

@@ -576,7 +576,7 @@ describe('backup requests refused, and backups that fail (e2e)', () => {
       expect(fs.readdirSync(backups).sort()).toEqual(before);
       // The live storage holds only its own files, and goes on taking writes and answering searches.
       expect(
-        fs.readdirSync(storage).filter((f) => !/^(ragd\.sqlite(-wal|-shm)?|indexes)$/.test(f)),
+        fs.readdirSync(storage).filter((f) => !/^(ragd\.sqlite(-wal|-shm)?|indexes|jobs)$/.test(f)),
       ).toEqual([]);
       expect(
         fs

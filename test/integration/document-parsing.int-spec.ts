@@ -1,6 +1,10 @@
-import { CorruptDocumentError, EncryptedDocumentError, NoExtractableTextError } from '../../src/common/errors';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CorruptDocumentError, DocumentTooLargeError, EncryptedDocumentError, NoExtractableTextError } from '../../src/common/errors';
+import { loadSettings } from '../../src/config/settings';
 import { ParsingService } from '../../src/ingestion/parsing.service';
 import { makeDocx, makePdf } from '../support/document-files';
+import { tempDir } from '../support/test-app';
 
 /** Two columns of three lines each, the left one at x 72, the right one at x 320. */
 const twoColumns = (left: string[], right: string[], top = 700) => [
@@ -9,7 +13,7 @@ const twoColumns = (left: string[], right: string[], top = 700) => [
 ];
 
 describe('parsing uploaded files in the worker thread, real pdf.js and mammoth (integration)', () => {
-  const sut = new ParsingService();
+  const sut = new ParsingService(loadSettings({ MAX_PAGES_PER_DOCUMENT: '3' }));
 
   afterAll(async () => {
     await sut.onApplicationShutdown();
@@ -84,5 +88,22 @@ describe('parsing uploaded files in the worker thread, real pdf.js and mammoth (
     const doc = await sut.parse({ data: makeDocx([{ text: 'Setup', style: 'Heading1' }, { text: 'Install it first.' }]), filename: 'guide.docx', mimeType: '' });
     expect(doc.text).toBe('Setup\n\nInstall it first.');
     expect(doc.sections.map((s) => s.path)).toEqual([['Setup']]);
+  });
+
+  it('refuses a PDF past MAX_PAGES_PER_DOCUMENT before reading its pages', async () => {
+    const page = { texts: [{ x: 72, y: 700, text: 'A page.' }] };
+    const failure = sut.parse({ data: makePdf([page, page, page, page]), filename: 'long.pdf', mimeType: 'application/pdf' });
+    await expect(failure).rejects.toThrow(DocumentTooLargeError);
+    await expect(failure).rejects.toMatchObject({ status: 413, code: 'document_too_large', details: { pages: 4, limit: 3 } });
+    await expect(sut.parse({ data: makePdf([page, page, page]), filename: 'ok.pdf', mimeType: '' })).resolves.toMatchObject({ metadata: { pages: 3 } });
+  });
+
+  it('parses a file on disk that the worker reads itself', async () => {
+    const file = path.join(tempDir('parse-stored'), 'notes.md');
+    writeFileSync(file, '# Notes\n\nRead from disk by the worker.\n');
+    const doc = await sut.parseStored(file, 'notes.md', 'text/markdown');
+    expect(doc.sections.map((s) => s.path)).toEqual([['Notes']]);
+    expect(doc.text).toContain('Read from disk by the worker.');
+    await expect(sut.parseStored(path.join(path.dirname(file), 'missing.md'), 'missing.md', '')).rejects.toThrow(/ENOENT/);
   });
 });

@@ -156,7 +156,8 @@ export class UploadFieldsDto {
   textFields?: string;
 }
 
-export class ListDocumentsQueryDto {
+/** ?limit=&offset= of the listing routes. */
+export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
@@ -172,6 +173,8 @@ export class ListDocumentsQueryDto {
   @Min(0)
   offset?: number;
 }
+
+export class ListDocumentsQueryDto extends PageQueryDto {}
 
 export class IngestedDocumentDto {
   @ApiProperty({ example: 'policy-2026' }) id!: string;

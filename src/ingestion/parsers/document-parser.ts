@@ -6,6 +6,8 @@ import type { StructuredDocument } from './structured-document';
 export interface ParseOptions {
   /** JSON: the fields (dot paths) whose strings are the text; the rest becomes metadata. */
   textFields?: string[];
+  /** Paged formats: more pages than this is refused (DocumentTooLargeError). */
+  maxPages?: number;
 }
 
 /**

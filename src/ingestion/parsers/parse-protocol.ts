@@ -4,7 +4,8 @@ import type { StructuredDocument } from './structured-document';
 /** Messages between ParsingService and parse.worker.ts. */
 export interface ParseRequest {
   id: number;
-  data: Uint8Array;
+  /** The file's bytes, or where to read them (a job's spooled file: the main thread never holds it). */
+  data: Uint8Array | { path: string };
   filename: string;
   mimeType: string;
   options: ParseOptions;

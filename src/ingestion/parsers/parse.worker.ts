@@ -3,6 +3,7 @@
  * HTTP server must keep answering meanwhile. (pdf.js is also an ES module, which this plain Node
  * thread loads natively.)
  */
+import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import { DomainError } from '../../common/errors';
 import { parseFile } from './parser-registry';
@@ -12,8 +13,9 @@ const port = parentPort;
 if (!port) throw new Error('parse.worker must run in a worker thread');
 
 port.on('message', (msg: ParseRequest) => {
-  const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
-  parseFile({ data, filename: msg.filename, mimeType: msg.mimeType }, msg.options).then(
+  const source = msg.data;
+  const bytes = 'path' in source ? readFile(source.path) : Promise.resolve(Buffer.from(source.buffer, source.byteOffset, source.byteLength));
+  bytes.then((data) => parseFile({ data, filename: msg.filename, mimeType: msg.mimeType }, msg.options)).then(
     (document) => port.postMessage({ id: msg.id, kind: 'ok', document } satisfies ParseReply),
     (e: unknown) => {
       const error = e instanceof Error ? e : new Error(String(e));

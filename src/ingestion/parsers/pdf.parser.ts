@@ -1,5 +1,5 @@
 import { getDocumentProxy } from 'unpdf';
-import { CorruptDocumentError, EncryptedDocumentError, NoExtractableTextError } from '../../common/errors';
+import { CorruptDocumentError, DocumentTooLargeError, EncryptedDocumentError, NoExtractableTextError } from '../../common/errors';
 import { DocumentParser } from './document-parser';
 import { PageText, TextRun, layoutPages } from './pdf-layout';
 import { StructureBuilder } from './structure-builder';
@@ -19,8 +19,15 @@ export const pdfParser: DocumentParser = {
   ...FORMATS.pdf,
   // The header may follow up to a kilobyte of junk (as readers allow).
   sniff: (data) => (data.subarray(0, 1024).includes(SIGNATURE) ? 'match' : 'impossible'),
-  parse: async (data) => {
+  parse: async (data, options) => {
     const pdf = await open(data);
+    if (options.maxPages !== undefined && pdf.numPages > options.maxPages) {
+      await pdf.destroy();
+      throw new DocumentTooLargeError(`The PDF has ${pdf.numPages} pages; at most ${options.maxPages} are taken (MAX_PAGES_PER_DOCUMENT)`, {
+        pages: pdf.numPages,
+        limit: options.maxPages,
+      });
+    }
     let pages: PageText[];
     let title: string | undefined;
     try {
