@@ -40,6 +40,7 @@ const schema = z
     EMBED_BATCH_SIZE: int(1, 512).default(32),
     EMBED_BATCH_WAIT_MS: int(0, 1000).default(2),
     EMBED_QUEUE_LIMIT: int(1, 1_000_000).default(8192),
+    EMBED_QUERY_WORKER: bool.default(true),
     GENERATION_QUEUE_LIMIT: int(1, 1000).default(4),
     ANSWER_MIN_RELEVANCE: z.coerce.number().min(0).max(1).default(0.2),
     GENERATION_TIMEOUT_MS: int(1000, 3_600_000).default(300_000),
@@ -95,7 +96,11 @@ export interface Settings {
   allowRemoteModels: boolean;
   remoteModelConnectTimeoutMs: number;
   /** batchWaitMs: how long an idle model waits to coalesce requests; queueLimit: texts waiting before 503. */
-  embedding: { model: string; dtype: Dtype; batchSize: number; batchWaitMs: number; queueLimit: number };
+  /**
+   * queryWorker: a second worker of each embedding model for queries, so a search never waits
+   * behind a batch of passages being embedded (costs the model's memory once more).
+   */
+  embedding: { model: string; dtype: Dtype; batchSize: number; batchWaitMs: number; queueLimit: number; queryWorker: boolean };
   /** queueLimit: generations waiting or running per model before 503; timeoutMs: longest generation. */
   generation: { model: string; dtype: Dtype; contextTokens: number; maxTokens: number; queueLimit: number; timeoutMs: number };
   /** Cross-encoder that re-scores fused candidates; `candidates`: how many of them by default. */
@@ -169,6 +174,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       batchSize: e.EMBED_BATCH_SIZE,
       batchWaitMs: e.EMBED_BATCH_WAIT_MS,
       queueLimit: e.EMBED_QUEUE_LIMIT,
+      queryWorker: e.EMBED_QUERY_WORKER,
     },
     generation: {
       model: e.GENERATION_MODEL,

@@ -87,6 +87,8 @@ export interface JobItemView {
 /** The progress events of a job go out at most this often. */
 const EVENT_EVERY_MS = 250;
 const SETTLE_EVERY_MS = 1000;
+/** Ended jobs are listed for 30 days, then forgotten at the next start (their documents stay). */
+const KEEP_ENDED_MS = 30 * 86_400_000;
 
 /** Thrown inside the storing transaction when the job was cancelled meanwhile: nothing is stored. */
 class JobCancelled extends Error {}
@@ -135,6 +137,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       const job = known.has(id) ? this.repo.find(id) : undefined;
       if (!job || ENDED.includes(job.state)) this.spool.remove(id);
     }
+    const purged = this.repo.purgeEnded(new Date(Date.now() - KEEP_ENDED_MS).toISOString());
+    if (purged > 0) this.logger.log(`Forgot ${purged} ingestion jobs that ended more than 30 days ago (their documents stay)`);
     const requeued = this.repo.requeueInterrupted();
     const unfinished = this.repo.unfinished().length;
     if (unfinished > 0) this.logger.log(`Resuming ${unfinished} ingestion jobs (${requeued} items were interrupted and start again)`);

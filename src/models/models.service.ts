@@ -27,9 +27,21 @@ export interface ModelStatus {
   loadedAt?: string;
 }
 
+/** A worker and the calls queued on it, one at a time, in order. */
+interface Lane {
+  worker: InferenceWorker;
+  tail: Promise<unknown>;
+  batcher?: EmbedBatcher;
+}
+
 interface Entry {
   status: ModelStatus;
   worker?: InferenceWorker;
+  /**
+   * Embedding models (EMBED_QUERY_WORKER): a second worker for queries, so a search does not wait
+   * behind a batch of passages. Loaded after the first; until then queries use the first.
+   */
+  queryLane?: Lane;
   info?: LoadedInfo;
   loading?: Promise<void>;
   failedAt?: number;
@@ -76,7 +88,8 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.entries.values()].map((e) => (e.worker ? e.worker.terminate() : Promise.resolve())));
+    const workers = [...this.entries.values()].flatMap((e) => [e.worker, e.queryLane?.worker]).filter((w) => w !== undefined);
+    await Promise.allSettled(workers.map((w) => w.terminate()));
   }
 
   status(): ModelStatus[] {
@@ -94,9 +107,15 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     await e.loading?.catch(() => undefined);
     await e.tail;
     const worker = e.worker;
+    const queryLane = e.queryLane;
     e.worker = undefined;
+    e.queryLane = undefined;
     e.info = undefined;
     e.batcher = undefined;
+    if (queryLane) {
+      await queryLane.tail;
+      await queryLane.worker.terminate();
+    }
     e.failedAt = undefined;
     e.status = { id, task, dtype, device: e.status.device, state: 'not_loaded' };
     if (worker) {
@@ -130,16 +149,17 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     const profile = embeddingProfile(id);
     const prefix = kind === 'query' ? profile.queryPrefix : profile.passagePrefix;
     const inputs = prefix ? texts.map((t) => prefix + t) : texts;
-    const worker = e.worker!;
-    e.batcher ??= new EmbedBatcher(
+    const lane: Lane | Entry = (kind === 'query' && e.queryLane) || e;
+    const worker = lane === e ? e.worker! : (lane as Lane).worker;
+    lane.batcher ??= new EmbedBatcher(
       async (batch) => {
-        const { vectors, dim } = await this.serial(e, () => worker.embed(batch, profile.pooling, profile.normalize));
+        const { vectors, dim } = await this.serial(lane, () => worker.embed(batch, profile.pooling, profile.normalize));
         return batch.map((_, i) => vectors.subarray(i * dim, (i + 1) * dim));
       },
       { maxBatch: this.settings.embedding.batchSize, maxWaitMs: this.settings.embedding.batchWaitMs, maxQueued: this.settings.embedding.queueLimit },
     );
     try {
-      const rows = await e.batcher.embed(inputs, kind);
+      const rows = await lane.batcher.embed(inputs, kind);
       return { vectors: rows, dim: rows[0]?.length ?? e.status.dim ?? 0 };
     } catch (err) {
       if (err instanceof EmbedQueueFullError) {
@@ -242,7 +262,7 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     return e;
   }
 
-  private serial<T>(e: Entry, fn: () => Promise<T>): Promise<T> {
+  private serial<T>(e: { tail: Promise<unknown> }, fn: () => Promise<T>): Promise<T> {
     const run = e.tail.then(fn, fn);
     e.tail = run.catch(() => undefined);
     return run;
@@ -263,28 +283,43 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     e.status = { ...e.status, state: 'loading', reason: undefined };
     this.logger.log(`Loading ${task} model ${id} (${dtype}, ${device})`);
     const worker = new InferenceWorker();
+    const request = {
+      task,
+      model: id,
+      dtype,
+      device,
+      modelsDir: this.settings.modelsDir,
+      allowRemote: this.settings.allowRemoteModels,
+      connectTimeoutMs: this.settings.remoteModelConnectTimeoutMs,
+    };
     try {
-      const info = await worker.load({
-        task,
-        model: id,
-        dtype,
-        device,
-        modelsDir: this.settings.modelsDir,
-        allowRemote: this.settings.allowRemoteModels,
-        connectTimeoutMs: this.settings.remoteModelConnectTimeoutMs,
-      });
+      const info = await worker.load(request);
       e.worker = worker;
       e.batcher = undefined; // bound to the previous worker, if any
       e.info = info;
       e.failedAt = undefined;
       e.status = { ...e.status, state: 'ready', maxTokens: info.maxTokens, dim: info.dim, loadMs: info.loadMs, loadedAt: new Date().toISOString() };
       this.logger.log(`Model ${id} ready in ${info.loadMs} ms (max ${info.maxTokens} tokens${info.dim ? `, ${info.dim} dims` : ''})`);
+      if (task === 'embedding' && this.settings.embedding.queryWorker) void this.loadQueryLane(e, worker, request);
     } catch (err) {
       await worker.terminate().catch(() => undefined);
       const reason = explainLoadFailure(id, err, this.settings);
       e.failedAt = Date.now();
       e.status = { ...e.status, state: 'unavailable', reason };
       this.logger.warn(`Model ${id} unavailable: ${reason}`);
+    }
+  }
+
+  /** The embedding model's second worker, for queries; on failure queries keep sharing the first. */
+  private async loadQueryLane(e: Entry, first: InferenceWorker, request: Parameters<InferenceWorker['load']>[0]): Promise<void> {
+    const worker = new InferenceWorker();
+    try {
+      await worker.load(request);
+      if (e.worker !== first) throw new Error('the model was unloaded meanwhile');
+      e.queryLane = { worker, tail: Promise.resolve() };
+    } catch (err) {
+      await worker.terminate().catch(() => undefined);
+      if (e.worker === first) this.logger.warn(`Model ${request.model}: no separate worker for queries (${(err as Error).message}); queries share the passages' worker`);
     }
   }
 

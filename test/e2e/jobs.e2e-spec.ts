@@ -256,9 +256,17 @@ describe('background ingestion jobs: 202, progress, events, cancel, limits, resu
     // As if killed while the first stored item was being parsed: its row says parsing.
     db.prepare(`UPDATE job_items SET state = 'parsing' WHERE job_id = ? AND ordinal = 0`).run(job.id);
     db.prepare(`UPDATE jobs SET state = 'parsing' WHERE id = ?`).run(job.id);
+    // A job that ended 40 days ago is forgotten at the start; one that ended yesterday is kept.
+    const collectionId = (db.prepare(`SELECT id FROM collections WHERE name = 'r'`).get() as { id: number }).id;
+    const ended = (id: string, daysAgo: number) =>
+      db.prepare(`INSERT INTO jobs (id, collection_id, state, created_at, finished_at) VALUES (?, ?, 'done', ?, ?)`).run(id, collectionId, new Date(Date.now() - daysAgo * 86_400_000).toISOString(), new Date(Date.now() - daysAgo * 86_400_000).toISOString());
+    ended('old', 40);
+    ended('recent', 1);
     db.close();
 
     app = await start({}, storage);
+    await request(app.getHttpServer()).get('/v1/jobs/old').expect(404);
+    await request(app.getHttpServer()).get('/v1/jobs/recent').expect(200);
     const done = await until(app, job.id);
     expect(done).toMatchObject({ state: 'done', items: { total: 300, done: 300, failed: 0 } });
     const all = await items(app, job.id);

@@ -80,3 +80,39 @@ describe('deleting a collection while its chunks are being embedded (e2e)', () =
     expect(left.filter((f) => f.startsWith('1.'))).toEqual([]);
   });
 });
+
+describe('searches during ingestion: queries have their own worker of the embedding model (e2e)', () => {
+  const sentence = (i: number) => `Sentence ${i} tells about the river, the town, the old bridge and the people who walk there every day.`;
+
+  /** Dense searches, one at a time, while a long document's chunks are embedded by the heavy model; their latencies. */
+  async function searchWhileEmbedding(queryWorker: boolean): Promise<number[]> {
+    const app: INestApplication<App> = await createTestApp({ ...TINY_ENV, STORAGE_DIR: tempDir(), EMBED_QUERY_WORKER: String(queryWorker), EMBED_BATCH_SIZE: '8' });
+    const http = () => request(app.getHttpServer());
+    try {
+      await http().post('/v1/collections').send({ name: 'heavy', embeddingModel: 'tiny/embed-heavy', chunkSize: 120, chunkOverlap: 0 }).expect(201);
+      await http().post('/v1/collections/heavy/documents').send({ documents: [{ id: 'first', text: sentence(0) }] }).expect(201); // loads the model
+      await new Promise((r) => setTimeout(r, 1500)); // and its query worker
+      const text = Array.from({ length: 300 }, (_, i) => sentence(i)).join(' ');
+      await http().post('/v1/collections/heavy/documents').send({ documents: [{ id: 'long', text }], wait: false }).expect(201);
+      const latencies: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const s = performance.now();
+        const res = await http().post('/v1/collections/heavy/search').send({ query: `the old bridge ${i}`, mode: 'dense', topK: 3 }).expect(200);
+        latencies.push(performance.now() - s);
+        expect(res.body.results.length).toBeGreaterThan(0);
+      }
+      const c = await http().get('/v1/collections/heavy').expect(200);
+      expect(c.body.counts.pending).toBeGreaterThan(0); // the searches all ran during the embedding
+      return latencies.sort((a, b) => a - b);
+    } finally {
+      await app.close();
+    }
+  }
+
+  it('answers dense searches without waiting behind the batches of passages', async () => {
+    const own = await searchWhileEmbedding(true);
+    const shared = await searchWhileEmbedding(false);
+    const median = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;
+    expect(median(own)).toBeLessThan(median(shared) / 2);
+  });
+});
