@@ -15,9 +15,11 @@ export interface DocumentRow {
   structure: string | null;
   created_at: string;
   updated_at: string;
+  /** 0 while a large document's chunks are stored slice by slice; invisible until 1. */
+  complete: number;
 }
 
-export type DocumentSummaryRow = Omit<DocumentRow, 'text' | 'structure'> & { chunk_count: number; char_count: number };
+export type DocumentSummaryRow = Omit<DocumentRow, 'text' | 'structure' | 'complete'> & { chunk_count: number; char_count: number };
 
 export interface ChunkRow {
   id: number;
@@ -107,30 +109,41 @@ export class DocumentsRepository {
         `SELECT d.pk, d.collection_id, d.id, d.title, d.source, d.content_type, d.content_hash, d.metadata,
                 d.created_at, d.updated_at, length(d.text) AS char_count,
                 (SELECT COUNT(*) FROM chunks c WHERE c.document_pk = d.pk) AS chunk_count
-         FROM documents d WHERE d.collection_id = ? ORDER BY d.pk LIMIT ? OFFSET ?`,
+         FROM documents d WHERE d.collection_id = ? AND d.complete = 1 ORDER BY d.pk LIMIT ? OFFSET ?`,
       )
       .all(collectionId, limit, offset) as DocumentSummaryRow[];
   }
 
   count(collectionId: number): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM documents WHERE collection_id = ?').get(collectionId) as { n: number }).n;
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM documents WHERE collection_id = ? AND complete = 1').get(collectionId) as { n: number }).n;
   }
 
   /** Inserts a document and its chunks; FTS rows follow through triggers. Call inside a transaction. */
-  insert(doc: NewDocument, chunks: readonly NewChunk[]): { pk: number; chunkIds: number[] } {
+  insert(doc: NewDocument, chunks: readonly NewChunk[], complete = true): { pk: number; chunkIds: number[] } {
     const now = new Date().toISOString();
     const { pk } = this.db
       .prepare(
-        `INSERT INTO documents (collection_id, id, title, source, content_type, content_hash, metadata, text, structure, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
+        `INSERT INTO documents (collection_id, id, title, source, content_type, content_hash, metadata, text, structure, created_at, updated_at, complete)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
       )
-      .get(doc.collectionId, doc.id, doc.title, doc.source, doc.contentType, doc.contentHash, doc.metadata, doc.text, doc.structure ?? null, now, now) as {
+      .get(doc.collectionId, doc.id, doc.title, doc.source, doc.contentType, doc.contentHash, doc.metadata, doc.text, doc.structure ?? null, now, now, complete ? 1 : 0) as {
       pk: number;
     };
     return { pk, chunkIds: this.insertChunks(pk, doc.collectionId, chunks) };
   }
 
-  private insertChunks(pk: number, collectionId: number, chunks: readonly NewChunk[]): number[] {
+  /** The last slice of a document stored in slices is in: it becomes visible. Call inside a transaction. */
+  markComplete(pk: number): void {
+    this.db.prepare('UPDATE documents SET complete = 1 WHERE pk = ?').run(pk);
+  }
+
+  /** Documents whose slices a crash or a failure left unfinished. */
+  incomplete(): { pk: number; collection_id: number }[] {
+    return this.db.prepare('SELECT pk, collection_id FROM documents WHERE complete = 0').all() as { pk: number; collection_id: number }[];
+  }
+
+  /** Adds a slice of a document's chunks. Call inside a transaction. */
+  insertChunks(pk: number, collectionId: number, chunks: readonly NewChunk[]): number[] {
     const insertChunk = this.db.prepare(
       `INSERT INTO chunks (document_pk, collection_id, ordinal, text, start_offset, end_offset, token_count, token_counter, section_path, page_start, page_end)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -187,7 +200,7 @@ export class DocumentsRepository {
         `SELECT c.id AS chunk_id, d.id AS document_id, d.title, c.text, c.start_offset, c.end_offset, c.ordinal, d.metadata,
                 c.section_path, c.page_start, c.page_end
          FROM chunks c JOIN documents d ON d.pk = c.document_pk
-         WHERE c.id IN (SELECT value FROM json_each(?))`,
+         WHERE c.id IN (SELECT value FROM json_each(?)) AND d.complete = 1`,
       )
       .all(JSON.stringify(chunkIds)) as ChunkHitRow[];
     for (const r of rows) out.set(r.chunk_id, r);

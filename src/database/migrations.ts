@@ -251,6 +251,10 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (job_id, ordinal)
       ) WITHOUT ROWID;
       CREATE INDEX job_items_waiting ON job_items (state) WHERE state = 'embedding';
+      -- A large document of a job is stored a slice of chunks per transaction (so that no single
+      -- transaction holds up the server for seconds): 0 until its last slice commits. Searches,
+      -- listings and reads skip it meanwhile; a start-up removes one a crash left behind.
+      ALTER TABLE documents ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
     `,
   },
 ];

@@ -4,11 +4,12 @@ import { SETTINGS } from '../config/settings.provider';
 import { ModelsService } from '../models/models.service';
 import { Chunk, estimateTokenCounter } from './chunker';
 import { createHash, randomUUID } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { DocumentConflictError, DocumentNotFoundError, InvalidInputError } from '../common/errors';
 import { CollectionsService } from '../collections/collections.service';
 import { CollectionsRepository } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
-import { ChunkRow, DocumentRow, DocumentsRepository, DocumentSummaryRow } from '../database/documents.repository';
+import { ChunkRow, DocumentRow, DocumentsRepository, DocumentSummaryRow, NewDocument } from '../database/documents.repository';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { ChunkingService } from './chunking.service';
 import type { DocumentStructure } from './parsers/structured-document';
@@ -37,6 +38,9 @@ export interface IngestResult {
     tokenCounter: string;
   };
 }
+
+/** Chunks per transaction when a job's document is stored in slices (larger documents only). */
+export const STORE_SLICE = 2000;
 
 export interface StoredForJob {
   outcome: 'created' | 'unchanged';
@@ -227,22 +231,59 @@ export class DocumentsService {
     }
     const chunkMs = performance.now() - chunkStart;
     const storeStart = performance.now();
-    const stored = this.database.transaction((): StoredForJob => {
+    // A large document goes in a slice per transaction, invisible until the last: no one
+    // transaction holds up searches for seconds.
+    const sliced = chunks.length > STORE_SLICE;
+    const first = this.database.transaction((): StoredForJob | { pk: number } => {
       const current = this.repo.find(collectionId, doc.id);
       if (current) {
-        if (current.content_hash !== hash) throw new DocumentConflictError(doc.id);
+        if (current.content_hash !== hash || !current.complete) throw new DocumentConflictError(doc.id);
         const result = { outcome: 'unchanged' as const, pk: current.pk, chunks: this.repo.chunksOf(current.pk).length, chunkMs, storeMs: 0 };
         inTransaction(result);
         return result;
       }
       if (chunks.length === 0 && !counter) throw new Error(`Document '${doc.id}' disappeared while it was being stored`);
-      const { pk } = this.insertVersion(collectionId, doc.id, doc, hash, metadata, chunks, counter);
+      const head = sliced ? chunks.slice(0, STORE_SLICE) : chunks;
+      const { pk } = this.repo.insert(this.newDocument(collectionId, doc.id, doc, hash, metadata), head.map((c) => ({ ...c, tokenCounter: counter })), !sliced);
+      if (sliced) return { pk };
       const result = { outcome: 'created' as const, pk, chunks: chunks.length, chunkMs, storeMs: performance.now() - storeStart };
       inTransaction(result);
       return result;
     });
-    if (stored.outcome === 'created') void this.queue.drain(collectionId);
-    return stored;
+    if ('outcome' in first) {
+      if (first.outcome === 'created') void this.queue.drain(collectionId);
+      return first;
+    }
+    const pk = first.pk;
+    try {
+      for (let from = STORE_SLICE; from < chunks.length; from += STORE_SLICE) {
+        await yieldToEventLoop();
+        const slice = chunks.slice(from, from + STORE_SLICE).map((c) => ({ ...c, tokenCounter: counter }));
+        this.database.transaction(() => this.repo.insertChunks(pk, collectionId, slice));
+        void this.queue.drain(collectionId); // the model starts on the first slices while the rest are stored
+      }
+      await yieldToEventLoop();
+      return this.database.transaction(() => {
+        this.repo.markComplete(pk);
+        const result = { outcome: 'created' as const, pk, chunks: chunks.length, chunkMs, storeMs: performance.now() - storeStart };
+        inTransaction(result);
+        return result;
+      });
+    } catch (e) {
+      this.removeIncomplete(collectionId, pk);
+      throw e;
+    }
+  }
+
+  /** Documents a crash left half-stored (in slices). */
+  incomplete(): { pk: number; collection_id: number }[] {
+    return this.repo.incomplete();
+  }
+
+  /** Removes a document left incomplete (its slices were being stored when it failed or the server stopped). */
+  removeIncomplete(collectionId: number, pk: number): void {
+    const labels = this.database.transaction(() => this.repo.delete(pk));
+    this.vectors.remove(collectionId, labels);
   }
 
   /** Inserts a document and its chunks (FTS rows follow by trigger). Call inside a transaction. */
@@ -256,19 +297,23 @@ export class DocumentsService {
     tokenCounter: string,
   ): { pk: number; chunkIds: number[] } {
     return this.repo.insert(
-      {
-        collectionId,
-        id,
-        title: doc.title ?? null,
-        source: doc.source ?? null,
-        contentType: doc.contentType ?? 'text/plain',
-        contentHash: hash,
-        metadata,
-        text: doc.text,
-        structure: doc.structure ? JSON.stringify(doc.structure) : null,
-      },
+      this.newDocument(collectionId, id, doc, hash, metadata),
       chunks.map((c) => ({ ...c, tokenCounter })),
     );
+  }
+
+  private newDocument(collectionId: number, id: string, doc: Omit<IncomingDocument, 'id'>, hash: string, metadata: string): NewDocument {
+    return {
+      collectionId,
+      id,
+      title: doc.title ?? null,
+      source: doc.source ?? null,
+      contentType: doc.contentType ?? 'text/plain',
+      contentHash: hash,
+      metadata,
+      text: doc.text,
+      structure: doc.structure ? JSON.stringify(doc.structure) : null,
+    };
   }
 
   private replaced(collectionId: number, id: string, status: ReplaceResult['status'], pk: number): ReplaceResult {
@@ -288,7 +333,7 @@ export class DocumentsService {
   get(collectionName: string, id: string): DocumentView & { text: string; chunks: ChunkView[] } {
     const c = this.collections.row(collectionName);
     const row = this.repo.find(c.id, id);
-    if (!row) throw new DocumentNotFoundError(collectionName, id);
+    if (!row?.complete) throw new DocumentNotFoundError(collectionName, id);
     return { ...view(row), text: row.text, chunks: this.repo.chunksOf(row.pk).map(chunkView) };
   }
 

@@ -139,6 +139,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     }
     const purged = this.repo.purgeEnded(new Date(Date.now() - KEEP_ENDED_MS).toISOString());
     if (purged > 0) this.logger.log(`Forgot ${purged} ingestion jobs that ended more than 30 days ago (their documents stay)`);
+    for (const d of this.documents.incomplete()) this.documents.removeIncomplete(d.collection_id, d.pk);
     const requeued = this.repo.requeueInterrupted();
     const unfinished = this.repo.unfinished().length;
     if (unfinished > 0) this.logger.log(`Resuming ${unfinished} ingestion jobs (${requeued} items were interrupted and start again)`);

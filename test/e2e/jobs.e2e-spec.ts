@@ -289,4 +289,44 @@ describe('background ingestion jobs: 202, progress, events, cancel, limits, resu
     const hits = (await api().post('/v1/collections/n/search').send({ query: 'winter', mode: 'lexical' }).expect(200)).body.results;
     expect(hits[0].documentId).toBe('winter-1');
   });
+
+  it('stores a document larger than a slice in several transactions, invisible until whole; a half-stored one is removed at the next start and stored again', async () => {
+    const storage = tempDir();
+    let app = await start({}, storage);
+    const api = () => request(app.getHttpServer());
+    await api().post('/v1/collections').send({ name: 'big' }).expect(201);
+    const words = ['garden', 'river', 'kitchen', 'mountain', 'school', 'market', 'winter', 'ocean'];
+    const text = Array.from({ length: 5000 }, (_, i) => `Line ${i} of the long record is about the ${words[i % words.length]} and the ${words[(i * 3) % words.length]}.`).join(' ') + ' The final line mentions the lighthouse.';
+    const res = await api().post('/v1/collections/big/jobs').send({ documents: [{ id: 'long', text }] }).expect(202);
+    const job = await until(app, res.body.id);
+    expect(job).toMatchObject({ state: 'done', items: { done: 1 } });
+    expect(job.chunks.total).toBeGreaterThan(2000); // more than one slice (STORE_SLICE)
+    expect(job.chunks.embedded).toBe(job.chunks.total);
+    const doc = (await api().get('/v1/collections/big/documents/long').expect(200)).body;
+    expect(doc.chunks).toHaveLength(job.chunks.total);
+    expect(doc.chunks.map((c: { ordinal: number }) => c.ordinal)).toEqual(doc.chunks.map((_: unknown, i: number) => i));
+    const hit = (await api().post('/v1/collections/big/search').send({ query: 'lighthouse', mode: 'lexical', topK: 1 }).expect(200)).body.results[0];
+    expect(hit.documentId).toBe('long');
+
+    // As if the server died between two slices: the document is marked incomplete, its item was chunking.
+    await stop(app);
+    const db = new Database(path.join(storage, 'ragd.sqlite'));
+    db.prepare(`UPDATE documents SET complete = 0 WHERE id = 'long'`).run();
+    db.prepare(`DELETE FROM chunks WHERE document_pk = (SELECT pk FROM documents WHERE id = 'long') AND ordinal >= 2000`).run();
+    db.prepare(`UPDATE job_items SET state = 'chunking', outcome = NULL, document_pk = NULL WHERE job_id = ?`).run(job.id);
+    db.prepare(`UPDATE jobs SET state = 'chunking', finished_at = NULL WHERE id = ?`).run(job.id);
+    db.close();
+    // The job had not ended, so its spooled input was still there.
+    fs.mkdirSync(path.join(storage, 'jobs', job.id), { recursive: true });
+    fs.writeFileSync(path.join(storage, 'jobs', job.id, '0'), JSON.stringify({ id: 'long', text, contentType: 'text/plain' }));
+    app = await start({}, storage);
+    const again = await until(app, job.id);
+    expect(again).toMatchObject({ state: 'done', items: { done: 1 } });
+    expect((await items(app, job.id))[0]).toMatchObject({ outcome: 'created' });
+    const stored = (await api().get('/v1/collections/big/documents/long').expect(200)).body;
+    expect(stored.chunks).toHaveLength(job.chunks.total);
+    expect((await api().get('/v1/collections/big/documents').expect(200)).body.total).toBe(1);
+    const c = (await api().get('/v1/collections/big').expect(200)).body;
+    expect(c.counts).toMatchObject({ documents: 1, chunks: job.chunks.total });
+  });
 });
