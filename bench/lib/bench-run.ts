@@ -157,3 +157,11 @@ export async function startBench(
   fs.mkdirSync(workDir, { recursive: true });
   return { m, workDir };
 }
+
+/** Writes a report as bench/results/<name>.md and its data as bench/results/<name>.json. */
+export function writeResults(name: string, md: string, data: unknown): void {
+  const out = path.join(ROOT, 'bench', 'results');
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, `${name}.md`), md);
+  fs.writeFileSync(path.join(out, `${name}.json`), JSON.stringify(data, null, 2));
+}
