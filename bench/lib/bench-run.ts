@@ -94,7 +94,7 @@ export function elapsedSeconds(): number {
 export function progress(message: string): void {
   const s = elapsedSeconds();
   console.log(
-    `[${String(Math.floor(s / 60)).padStart(2, '0')}:${(s % 60).toFixed(0).padStart(2, '0')}] ${message}`,
+    `[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}] ${message}`,
   );
 }
 
