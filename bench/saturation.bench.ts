@@ -64,6 +64,8 @@ interface Outcome {
   status: number;
   ms: number;
   retryAfter?: string;
+  /** Why a request got no answer. */
+  error?: string;
 }
 
 interface Sample {
@@ -72,6 +74,7 @@ interface Sample {
   rssMb: number;
   healthMs: number;
   healthStatus: number;
+  healthError?: string;
   /** Requests sent and not answered yet. */
   open: number;
 }
@@ -90,19 +93,26 @@ async function timedPost(
     await res.arrayBuffer();
     const retryAfter = res.headers.get('retry-after') ?? undefined;
     return { status: res.status, ms: performance.now() - t0, retryAfter };
-  } catch {
-    return { status: 0, ms: performance.now() - t0 };
+  } catch (e) {
+    return { status: 0, ms: performance.now() - t0, error: errorText(e) };
   }
 }
 
-async function timedGet(url: string): Promise<{ status: number; ms: number }> {
+/** A fetch failure's message with its cause (undici puts the socket error there). */
+function errorText(e: unknown): string {
+  const cause =
+    e instanceof Error ? (e.cause as { code?: string; message?: string } | undefined) : undefined;
+  return `${String(e)}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`;
+}
+
+async function timedGet(url: string): Promise<{ status: number; ms: number; error?: string }> {
   const t0 = performance.now();
   try {
     const res = await fetch(url);
     await res.arrayBuffer();
     return { status: res.status, ms: performance.now() - t0 };
-  } catch {
-    return { status: 0, ms: performance.now() - t0 };
+  } catch (e) {
+    return { status: 0, ms: performance.now() - t0, error: errorText(e) };
   }
 }
 
@@ -153,6 +163,7 @@ async function overload(
         rssMb,
         healthMs: health.ms,
         healthStatus: health.status,
+        healthError: health.error,
         open: pending.size,
       });
     }
@@ -209,6 +220,8 @@ interface ScenarioResult {
   seconds: number;
   sent: number;
   ok: number;
+  /** Requests answered 200 per second, from the start of the overload to the last answer. */
+  servedRps: number;
   refused: number;
   refusedWithRetryAfter: number;
   /** Answers other than 200 and 503, and requests without an answer. */
@@ -221,7 +234,7 @@ interface ScenarioResult {
   lag: Spread;
   drainSeconds: number;
   rss: { beforeMb: number; maxMb: number; endMb: number; idleMb: number; mbPerMinute: number };
-  /** GET /health latency during the overload, ms; answers other than 200; the status after. */
+  /** GET /health latency, once a second from the start of the overload to the last answer, ms; answers other than 200; the status after. */
   health: Spread & { failures: number; after: number };
   exited: boolean;
   samples: Sample[];
@@ -279,6 +292,7 @@ async function runScenario(s: Scenario, seconds: number, workDir: string): Promi
       seconds,
       sent: outcomes.length,
       ok: accepted.length,
+      servedRps: accepted.length / (seconds + drainSeconds),
       refused: refused.length,
       refusedWithRetryAfter: refused.filter((o) => o.retryAfter !== undefined).length,
       other,
@@ -294,7 +308,7 @@ async function runScenario(s: Scenario, seconds: number, workDir: string): Promi
         mbPerMinute: slope(lastHalf),
       },
       health: {
-        ...spread(overloadSamples.map((x) => x.healthMs)),
+        ...spread(samples.map((x) => x.healthMs)),
         failures: samples.filter((x) => x.healthStatus !== 200).length,
         after: healthAfter.status,
       },
@@ -379,6 +393,7 @@ async function main(): Promise<void> {
         'queue limit',
         'capacity req/s',
         'offered req/s',
+        'served req/s',
         'requests',
         '200',
         '503 (with Retry-After)',
@@ -392,6 +407,7 @@ async function main(): Promise<void> {
         r.limit,
         fmt(r.capacityRps, 1),
         fmt(r.rate, 1),
+        fmt(r.servedRps, 1),
         String(r.sent),
         `${r.ok} (${share(r.ok, r.sent)})`,
         `${r.refused} (${share(r.refused, r.sent)}) (${r.refusedWithRetryAfter})`,
@@ -412,7 +428,7 @@ async function main(): Promise<void> {
         'end',
         '10 s later',
         'trend, last half of the overload',
-        'GET /health p50 / p99 / max ms',
+        'GET /health p50 / p99 / max ms, until all answered',
         '/health failures',
         '/health after',
         'server still running',
@@ -431,6 +447,15 @@ async function main(): Promise<void> {
         r.exited ? '**no**' : 'yes',
         fmt(r.lag.p99, 1),
       ]),
+    ),
+    '',
+    ...results.flatMap((r) =>
+      r.samples
+        .filter((x) => x.healthStatus !== 200)
+        .map(
+          (x) =>
+            `- ${r.name}: GET /health at ${fmt(x.t, 0)} s: ${x.healthStatus === 0 ? `no answer after ${fmt(x.healthMs, 0)} ms: ${x.healthError ?? '?'}` : `status ${x.healthStatus}`}`,
+        ),
     ),
     '',
   ].join('\n');
