@@ -10,25 +10,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { elapsedSeconds, intArg, machineLines, progress, ROOT, runMain, shell, startBench } from './lib/bench-run';
+import { elapsedSeconds, intArg, machineLines, progress, ROOT, runMain, shell, startBench, writeResults } from './lib/bench-run';
 import { ServerProcess } from './lib/server-process';
-import { SeededRandom, summarize } from './lib/stats';
+import { shortQuestions } from './lib/short-questions';
+import { summarize } from './lib/stats';
 
 const MODELS_DIR = path.join(ROOT, 'bench', '.models');
 const MODEL = 'bench/all-MiniLM-L6-v2';
 const CLIENTS = [1, 4, 16, 64];
-const WORDS =
-  'when where how many which what train river garden kitchen doctor school music winter ocean forest market station bridge village library policy receipt refund travel ticket night morning city leave cross open close price time'.split(
-    ' ',
-  );
-
-function questions(n: number): string[] {
-  const rnd = new SeededRandom(7);
-  return Array.from({ length: n }, () => {
-    const len = 6 + Math.floor(rnd.next() * 8);
-    return Array.from({ length: len }, () => WORDS[Math.floor(rnd.next() * WORDS.length)]!).join(' ') + '?';
-  });
-}
 
 interface Row {
   clients: number;
@@ -79,7 +68,7 @@ async function main(): Promise<void> {
   };
   const server = await ServerProcess.start(ROOT, env, path.join(workDir, 'server.log'));
   await server.waitForEmbeddingReady(120_000);
-  const texts = questions(requests);
+  const texts = shortQuestions(requests);
   await load(server, texts.slice(0, 40), 4); // warm-up
   progress('baseline: one client, one text at a time');
   const baseline = await load(server, texts, 1);
@@ -106,10 +95,7 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   console.log(`\n${md}`);
-  const out = path.join(ROOT, 'bench', 'results');
-  fs.mkdirSync(out, { recursive: true });
-  fs.writeFileSync(path.join(out, 'serving-embeddings.md'), md);
-  fs.writeFileSync(path.join(out, 'serving-embeddings.json'), JSON.stringify({ machine: m, model: MODEL, baseline, rows }, null, 2));
+  writeResults('serving-embeddings', md, { machine: m, model: MODEL, baseline, rows });
   fs.rmSync(workDir, { recursive: true, force: true });
 }
 

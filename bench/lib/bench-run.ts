@@ -94,7 +94,7 @@ export function elapsedSeconds(): number {
 export function progress(message: string): void {
   const s = elapsedSeconds();
   console.log(
-    `[${String(Math.floor(s / 60)).padStart(2, '0')}:${(s % 60).toFixed(0).padStart(2, '0')}] ${message}`,
+    `[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}] ${message}`,
   );
 }
 
@@ -156,4 +156,12 @@ export async function startBench(
   const workDir = path.join(ROOT, 'bench', '.work', `${name}-${m.date.replace(/[:.]/g, '-')}`);
   fs.mkdirSync(workDir, { recursive: true });
   return { m, workDir };
+}
+
+/** Writes a report as bench/results/<name>.md and its data as bench/results/<name>.json. */
+export function writeResults(name: string, md: string, data: unknown): void {
+  const out = path.join(ROOT, 'bench', 'results');
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, `${name}.md`), md);
+  fs.writeFileSync(path.join(out, `${name}.json`), JSON.stringify(data, null, 2));
 }

@@ -145,13 +145,23 @@ export class ServerProcess {
 
   /** Resolves when /health reports the embedding model ready; returns ms since spawn. */
   async waitForEmbeddingReady(timeoutMs: number): Promise<number> {
-    await this.poll('the embedding model to be ready', timeoutMs, async () => {
-      const embedding = (await this.health())?.models.find((m) => m.task === 'embedding');
-      if (embedding?.state === 'unavailable')
-        throw new Error(`embedding model unavailable: ${embedding.reason ?? '?'}`);
-      return embedding?.state === 'ready';
+    return this.waitForModelReady('embedding', timeoutMs);
+  }
+
+  /** Resolves when /health reports the model of `task` ready; returns ms since spawn. */
+  async waitForModelReady(task: ModelHealth['task'], timeoutMs: number): Promise<number> {
+    await this.poll(`the ${task} model to be ready`, timeoutMs, async () => {
+      const model = (await this.health())?.models.find((m) => m.task === task);
+      if (model?.state === 'unavailable')
+        throw new Error(`${task} model unavailable: ${model.reason ?? '?'}`);
+      return model?.state === 'ready';
     });
     return performance.now() - this.spawnedAt;
+  }
+
+  /** Whether the process is still running. */
+  get running(): boolean {
+    return this.exitInfo === undefined;
   }
 
   /** Resolves with the first match of `pattern` in the server's output. */

@@ -11,7 +11,9 @@
  *                                        BertForSequenceClassification, num_labels 1 (~91 MB)
  *   smollm  bench/SmolLM-360M-Instruct   llama decoder, 32 layers, hidden 960, 15/5 heads, MLP 2560
  *                                        (SiLU), RMSNorm, rotary embeddings, tied embeddings, KV
- *                                        cache (~1.4 GB)
+ *                                        cache: onnx/model.onnx fp32 (~1.4 GB), and the same
+ *                                        weights quantised to 4 bits as transformers.js q4 exports
+ *                                        are, onnx/model_q4.onnx (~0.4 GB, see buildLlamaDecoder)
  *
  * The real tokenizers and configs are copied at run time from ../shared/model-shapes/<name>/ into
  * the (git-ignored) output folder. The cross-encoder uses the all-MiniLM-L6-v2 tokenizer (the same
@@ -27,8 +29,8 @@
  *   --measure    times each built model through transformers.js
  *   outDir       default bench/.models
  *
- * A model whose stamp (generator version + config) matches is left alone, and files already equal
- * to their source are not rewritten. Exits 2 when ../shared is missing.
+ * A model file whose stamp (generator version + config) matches is left alone, and files already
+ * equal to their source are not rewritten. Exits 2 when ../shared is missing.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -40,7 +42,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import {
   AutoModel,
   AutoModelForCausalLM,
@@ -61,6 +63,8 @@ export const RERANK_ID = 'bench/ms-marco-MiniLM-L-6-v2';
 const BENCH_MODELS_VERSION = 'bench-models-2';
 const STAMP_FILE = '.bench-model-stamp';
 const MODEL_FILE = join('onnx', 'model.onnx');
+/** The 4-bit weights, named as transformers.js looks for dtype 'q4'. */
+const Q4_MODEL_FILE = join('onnx', 'model_q4.onnx');
 
 class MissingShapesError extends Error {}
 class UsageError extends Error {}
@@ -76,6 +80,12 @@ interface ModelSpec {
   readonly copied: readonly string[];
   /** Set on the shape's config.json, which is then written (not copied) into the model folder. */
   readonly configOverrides?: Readonly<Record<string, unknown>>;
+  /** The ONNX files (paths inside the model folder) and how each is built; the first is fp32. */
+  readonly files: readonly ModelFile[];
+}
+
+interface ModelFile {
+  readonly path: string;
   readonly build: (config: Record<string, unknown>, onnxPath: string) => number;
 }
 
@@ -247,7 +257,63 @@ function buildBertCrossEncoder(config: Record<string, unknown>, onnxPath: string
 // Llama decoder (SmolLM-360M-Instruct shape) with KV cache
 // ---------------------------------------------------------------------------------------------
 
-function buildLlamaDecoder(config: Record<string, unknown>, onnxPath: string): number {
+/**
+ * 4-bit blockwise quantisation of a weight used as `x · W`, W [k, n] row-major, in the layout of
+ * onnxruntime's com.microsoft MatMulNBits (what transformers.js q4 exports hold): per output column,
+ * blocks of Q4_BLOCK values along k, each stored as 4-bit codes (low nibble first) with one float
+ * scale; symmetric, so the zero point is the default 8 and w ≈ (code - 8) * scale.
+ * `transposed` says `w` is already [n, k] (as a tied embedding table used as the LM head is).
+ */
+const Q4_BLOCK = 32;
+
+function quantizeQ4(
+  w: Float32Array,
+  k: number,
+  n: number,
+  transposed: boolean,
+): { packed: Uint8Array; scales: Float32Array } {
+  if (k % Q4_BLOCK !== 0) throw new Error(`q4: K ${k} is not a multiple of ${Q4_BLOCK}`);
+  const blocks = k / Q4_BLOCK;
+  const packed = new Uint8Array((n * k) / 2);
+  const scales = new Float32Array(n * blocks);
+  const at = transposed
+    ? (row: number, col: number) => w[col * k + row]!
+    : (row: number, col: number) => w[row * n + col]!;
+  const codes = new Uint8Array(Q4_BLOCK);
+  for (let col = 0; col < n; col++) {
+    for (let b = 0; b < blocks; b++) {
+      let absMax = 0;
+      for (let i = 0; i < Q4_BLOCK; i++)
+        absMax = Math.max(absMax, Math.abs(at(b * Q4_BLOCK + i, col)));
+      // Codes 0..15 stand for -8..7: the largest magnitude maps to -8 (as onnxruntime's symmetric
+      // quantiser does), so the scale is absMax / 8 with the sign that makes that value -8.
+      const scale = absMax / 8;
+      scales[col * blocks + b] = scale;
+      for (let i = 0; i < Q4_BLOCK; i++) {
+        const q = scale === 0 ? 0 : Math.round(at(b * Q4_BLOCK + i, col) / scale);
+        codes[i] = Math.min(15, Math.max(0, q + 8));
+      }
+      const base = (col * blocks + b) * (Q4_BLOCK / 2);
+      for (let i = 0; i < Q4_BLOCK / 2; i++)
+        packed[base + i] = codes[2 * i]! | (codes[2 * i + 1]! << 4);
+    }
+  }
+  return { packed, scales };
+}
+
+type DecoderWeights = 'fp32' | 'q4';
+
+/**
+ * The decoder. With `weights` 'q4', every weight matrix multiplication (q/k/v/o projections, the
+ * MLP's gate/up/down and the tied LM head) is a com.microsoft MatMulNBits node (bits 4, block 32,
+ * symmetric) over the same random weights as the fp32 file, quantised; embeddings, norms and the
+ * rotary tables stay float32, as in transformers.js q4 exports.
+ */
+function buildLlamaDecoder(
+  config: Record<string, unknown>,
+  onnxPath: string,
+  weights: DecoderWeights = 'fp32',
+): number {
   if (config.hidden_act !== 'silu')
     throw new Error(`unsupported hidden_act ${String(config.hidden_act)}`);
   const hidden = num(config, 'hidden_size');
@@ -281,8 +347,31 @@ function buildLlamaDecoder(config: Record<string, unknown>, onnxPath: string): n
     const normed = g.div(x, g.op('Sqrt', [g.add(variance, g.constF(eps))]));
     return g.mul(normed, g.weight(name, [hidden], filled(hidden, 1)));
   };
-  const proj = (x: string, name: string, inDim: number, outDim: number): string =>
-    g.matmul(x, g.weight(name, [inDim, outDim], random(inDim * outDim)));
+  /** `x · W` with W [k, n] (or [n, k] if `transposed`) stored as 4-bit blocks. */
+  const matMulQ4 = (
+    x: string,
+    name: string,
+    w: Float32Array,
+    k: number,
+    n: number,
+    transposed: boolean,
+  ): string => {
+    const { packed, scales } = quantizeQ4(w, k, n, transposed);
+    const B = g.uint8(`${name}_Q4`, [n, k / Q4_BLOCK, Q4_BLOCK / 2], packed);
+    const S = g.weight(`${name}_scales`, [n * (k / Q4_BLOCK)], scales);
+    return g.op(
+      'MatMulNBits',
+      [x, B, S],
+      { K: k, N: n, bits: 4, block_size: Q4_BLOCK },
+      'com.microsoft',
+    );
+  };
+  const proj = (x: string, name: string, inDim: number, outDim: number): string => {
+    const w = random(inDim * outDim);
+    return weights === 'q4'
+      ? matMulQ4(x, name, w, inDim, outDim, false)
+      : g.matmul(x, g.weight(name, [inDim, outDim], w));
+  };
 
   // Rotary embeddings: cos/sin tables indexed by position_ids -> [batch, 1, seq, headDim].
   const half = headDim / 2;
@@ -321,11 +410,8 @@ function buildLlamaDecoder(config: Record<string, unknown>, onnxPath: string): n
   ]);
   const additiveMask = g.op('Where', [allowed, g.constF(0), g.constF(-3.4028234663852886e38)]);
 
-  const embedTokens = g.weight(
-    'model.embed_tokens.weight',
-    [vocab, hidden],
-    random(vocab * hidden),
-  );
+  const embedTokensData = random(vocab * hidden);
+  const embedTokens = g.weight('model.embed_tokens.weight', [vocab, hidden], embedTokensData);
   let x = g.gather(embedTokens, inputIds);
   past.forEach(({ key: pastKey, value: pastValue }, l) => {
     const p = `model.layers.${l}`;
@@ -372,15 +458,18 @@ function buildLlamaDecoder(config: Record<string, unknown>, onnxPath: string): n
     x = g.add(x, proj(g.mul(silu, up), `${p}.mlp.down_proj.weight`, ffn, hidden));
   });
   const final = rmsNorm(x, 'model.norm.weight');
-  // Tied embeddings: logits = final · embed_tokensᵀ.
-  const logits = g.op('Gemm', [g.reshape(final, [-1, hidden]), embedTokens], { transB: 1 });
-  const logits3 = g.op('Reshape', [
-    logits,
-    g.op('Concat', [g.op('Shape', [inputIds]), g.constI([vocab])], { axis: 0 }),
-  ]);
+  // Tied embeddings: logits = final · embed_tokensᵀ. The q4 head quantises the table's rows,
+  // which are already MatMulNBits' [N, K] layout.
+  const logits3 =
+    weights === 'q4'
+      ? matMulQ4(final, 'lm_head.weight', embedTokensData, hidden, vocab, true)
+      : g.op('Reshape', [
+          g.op('Gemm', [g.reshape(final, [-1, hidden]), embedTokens], { transB: 1 }),
+          g.op('Concat', [g.op('Shape', [inputIds]), g.constI([vocab])], { axis: 0 }),
+        ]);
   g.output('logits', 'float32', ['batch_size', 'sequence_length', vocab], logits3);
   return g.save(onnxPath, {
-    docString: 'random-weight llama decoder of the SmolLM-360M-Instruct shape (benchmarks only)',
+    docString: `random-weight llama decoder of the SmolLM-360M-Instruct shape, ${weights === 'q4' ? 'weights in 4-bit blocks (MatMulNBits)' : 'fp32'} (benchmarks only)`,
   });
 }
 
@@ -395,7 +484,7 @@ const SPECS = {
     id: MINILM_ID,
     shape: 'all-MiniLM-L6-v2',
     copied: ['config.json', ...BERT_TOKENIZER_FILES],
-    build: buildBertEncoder,
+    files: [{ path: MODEL_FILE, build: buildBertEncoder }],
   },
   rerank: {
     id: RERANK_ID,
@@ -408,7 +497,7 @@ const SPECS = {
       id2label: { '0': 'LABEL_0' },
       label2id: { LABEL_0: 0 },
     },
-    build: buildBertCrossEncoder,
+    files: [{ path: MODEL_FILE, build: buildBertCrossEncoder }],
   },
   smollm: {
     id: SMOLLM_ID,
@@ -420,7 +509,16 @@ const SPECS = {
       'tokenizer_config.json',
       'special_tokens_map.json',
     ],
-    build: buildLlamaDecoder,
+    files: [
+      {
+        path: MODEL_FILE,
+        build: (config, onnxPath) => buildLlamaDecoder(config, onnxPath, 'fp32'),
+      },
+      {
+        path: Q4_MODEL_FILE,
+        build: (config, onnxPath) => buildLlamaDecoder(config, onnxPath, 'q4'),
+      },
+    ],
   },
 } satisfies Record<string, ModelSpec>;
 
@@ -431,6 +529,8 @@ const DEFAULT_KEYS: readonly ModelKey[] = ['minilm', 'rerank'];
 
 interface Built {
   readonly id: string;
+  /** The ONNX file, inside the model folder. */
+  readonly file: string;
   readonly dir: string;
   readonly onnxBytes: number;
   readonly skipped: boolean;
@@ -438,9 +538,14 @@ interface Built {
 }
 
 /**
- * Writes `bytes` to `path` unless the file already holds exactly them (a benchmark may be reading
- * it). The shape files are read-only, and so are their copies: an outdated one is removed first.
+ * The stamp of one ONNX file: `.bench-model-stamp` for onnx/model.onnx (the name it always had, so
+ * folders built before there were other files stay up to date), `.bench-model-stamp.<name>` for
+ * onnx/<name>.onnx.
  */
+function stampFileOf(file: string): string {
+  return file === MODEL_FILE ? STAMP_FILE : `${STAMP_FILE}.${basename(file, '.onnx')}`;
+}
+
 function writeIfChanged(path: string, bytes: Buffer): void {
   if (existsSync(path)) {
     if (readFileSync(path).equals(bytes)) return;
@@ -457,8 +562,7 @@ function copyIfChanged(from: string, to: string): void {
   copyFileSync(from, to);
 }
 
-function ensure(outDir: string, spec: ModelSpec): Built {
-  const started = Date.now();
+function ensure(outDir: string, spec: ModelSpec): Built[] {
   const dir = join(outDir, spec.id);
   const source = join(SHAPES_DIR, spec.shape);
   const config = spec.configOverrides
@@ -466,28 +570,23 @@ function ensure(outDir: string, spec: ModelSpec): Built {
     : readShapeConfig(spec.shape);
   for (const file of spec.copied)
     if (!existsSync(join(source, file))) throw new MissingShapesError(join(source, file));
-  const stamp = join(dir, STAMP_FILE);
-  const onnxPath = join(dir, MODEL_FILE);
-  // The stamp covers the generator version and the shape's config, so either change rebuilds.
-  const configHash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
-  const stampText = `${BENCH_MODELS_VERSION} ${configHash}`;
-  const upToDate =
-    existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === stampText && existsSync(onnxPath);
   mkdirSync(dir, { recursive: true });
   for (const file of spec.copied) copyIfChanged(join(source, file), join(dir, file));
   if (spec.configOverrides)
     writeIfChanged(join(dir, 'config.json'), Buffer.from(`${JSON.stringify(config, null, 2)}\n`));
-  if (upToDate)
-    return {
-      id: spec.id,
-      dir,
-      onnxBytes: statSync(onnxPath).size,
-      skipped: true,
-      ms: Date.now() - started,
-    };
-  const onnxBytes = spec.build(config, onnxPath);
-  writeFileSync(stamp, `${stampText}\n`);
-  return { id: spec.id, dir, onnxBytes, skipped: false, ms: Date.now() - started };
+  // A stamp covers the generator version and the shape's config, so either change rebuilds.
+  const configHash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
+  const stampText = `${BENCH_MODELS_VERSION} ${configHash}`;
+  return spec.files.map(({ path: file, build }) => {
+    const started = Date.now();
+    const stamp = join(dir, stampFileOf(file));
+    const onnxPath = join(dir, file);
+    const upToDate =
+      existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === stampText && existsSync(onnxPath);
+    const onnxBytes = upToDate ? statSync(onnxPath).size : build(config, onnxPath);
+    if (!upToDate) writeFileSync(stamp, `${stampText}\n`);
+    return { id: spec.id, file, dir, onnxBytes, skipped: upToDate, ms: Date.now() - started };
+  });
 }
 
 const LOREM =
@@ -549,11 +648,11 @@ async function measureRerank(): Promise<void> {
   );
 }
 
-async function measureSmolLm(): Promise<void> {
+async function measureSmolLm(dtype: DecoderWeights): Promise<void> {
   const tokenizer = await AutoTokenizer.from_pretrained(SMOLLM_ID, { local_files_only: true });
   const model = await AutoModelForCausalLM.from_pretrained(SMOLLM_ID, {
     local_files_only: true,
-    dtype: 'fp32',
+    dtype,
   });
   const prompt = tokenizer.apply_chat_template([{ role: 'user', content: LOREM.repeat(3) }], {
     add_generation_prompt: true,
@@ -577,7 +676,7 @@ async function measureSmolLm(): Promise<void> {
   const all = await generate(newTokens);
   const decodeRate = ((newTokens - 1) * 1000) / Math.max(1, all - first);
   console.log(
-    `${SMOLLM_ID}: prompt ${promptTokens} tokens; time to first token ${first} ms; ` +
+    `${SMOLLM_ID} ${dtype}: prompt ${promptTokens} tokens; time to first token ${first} ms; ` +
       `${newTokens} new tokens in ${all} ms = ${((newTokens * 1000) / all).toFixed(1)} tokens/s overall, ` +
       `${decodeRate.toFixed(1)} tokens/s decoding`,
   );
@@ -608,17 +707,20 @@ async function main(): Promise<void> {
   if (keys.length === 0)
     throw new UsageError(`--only must name models of ${MODEL_KEYS.join(', ')}`);
   for (const key of keys) {
-    const m = ensure(outDir, SPECS[key]);
-    console.log(
-      `${m.skipped ? 'up to date' : 'built     '}  ${m.id.padEnd(30)} ${(m.onnxBytes / 1e6).toFixed(1).padStart(7)} MB  ${m.ms} ms  ${m.dir}`,
-    );
+    for (const m of ensure(outDir, SPECS[key]))
+      console.log(
+        `${m.skipped ? 'up to date' : 'built     '}  ${m.id.padEnd(30)} ${basename(m.file).padEnd(16)} ${(m.onnxBytes / 1e6).toFixed(1).padStart(7)} MB  ${m.ms} ms  ${m.dir}`,
+      );
   }
   if (!measure) return;
   env.localModelPath = outDir;
   env.allowRemoteModels = false;
   if (keys.includes('minilm')) await measureMiniLm();
   if (keys.includes('rerank')) await measureRerank();
-  if (keys.includes('smollm')) await measureSmolLm();
+  if (keys.includes('smollm')) {
+    await measureSmolLm('fp32');
+    await measureSmolLm('q4');
+  }
 }
 
 main().catch((err: unknown) => {

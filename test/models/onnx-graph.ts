@@ -1,7 +1,8 @@
 /**
  * A minimal ONNX graph builder over `onnx-proto`, used to generate the tiny test models and the
- * random-weight benchmark models. It knows just enough of ONNX to write float32 / int64
- * initializers, nodes with attributes, and graph inputs / outputs with symbolic dimensions.
+ * random-weight benchmark models. It knows just enough of ONNX to write float32 / int64 / uint8
+ * initializers, nodes with attributes (in the default domain or another one, such as onnxruntime's
+ * `com.microsoft` contrib ops), and graph inputs / outputs with symbolic dimensions.
  *
  * Names are explicit where transformers.js cares about them (graph inputs and outputs); everything
  * in between gets a generated, unique name.
@@ -12,13 +13,14 @@ import { onnx } from 'onnx-proto';
 
 export const DEFAULT_OPSET = 17;
 
-export type ElemType = 'float32' | 'int64' | 'bool';
+export type ElemType = 'float32' | 'int64' | 'uint8' | 'bool';
 /** A dimension: a fixed size, or a symbolic name such as `batch_size`. */
 export type Dim = number | string;
 
 const DATA_TYPE: Record<ElemType, onnx.TensorProto.DataType> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   int64: onnx.TensorProto.DataType.INT64,
+  uint8: onnx.TensorProto.DataType.UINT8,
   bool: onnx.TensorProto.DataType.BOOL,
 };
 
@@ -67,17 +69,19 @@ function toBytes(view: ArrayBufferView): Uint8Array {
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }
 
+function checkSize(name: string, dims: readonly number[], length: number): void {
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (size !== length)
+    throw new Error(`tensor ${name}: dims ${dims.join('x')} need ${size} values, got ${length}`);
+}
+
 /** A float32 tensor proto (data stored as little-endian raw bytes, which is what x86/ARM use). */
 export function floatTensor(
   name: string,
   dims: readonly number[],
   data: Float32Array,
 ): onnx.ITensorProto {
-  const size = dims.reduce((a, b) => a * b, 1);
-  if (size !== data.length)
-    throw new Error(
-      `tensor ${name}: dims ${dims.join('x')} need ${size} values, got ${data.length}`,
-    );
+  checkSize(name, dims, data.length);
   return { name, dims: [...dims], dataType: DATA_TYPE.float32, rawData: toBytes(data) };
 }
 
@@ -87,13 +91,19 @@ export function int64Tensor(
   dims: readonly number[],
   data: readonly (number | bigint)[],
 ): onnx.ITensorProto {
-  const size = dims.reduce((a, b) => a * b, 1);
-  if (size !== data.length)
-    throw new Error(
-      `tensor ${name}: dims ${dims.join('x')} need ${size} values, got ${data.length}`,
-    );
+  checkSize(name, dims, data.length);
   const values = BigInt64Array.from(data, (v) => BigInt(v));
   return { name, dims: [...dims], dataType: DATA_TYPE.int64, rawData: toBytes(values) };
+}
+
+/** A uint8 tensor proto (e.g. the packed 4-bit weights of a MatMulNBits node). */
+export function uint8Tensor(
+  name: string,
+  dims: readonly number[],
+  data: Uint8Array,
+): onnx.ITensorProto {
+  checkSize(name, dims, data.length);
+  return { name, dims: [...dims], dataType: DATA_TYPE.uint8, rawData: data };
 }
 
 function valueInfo(name: string, elemType: ElemType, dims: readonly Dim[]): onnx.IValueInfoProto {
@@ -123,6 +133,8 @@ export class OnnxGraphBuilder {
   private readonly outputs: onnx.IValueInfoProto[] = [];
   private readonly names = new Set<string>();
   private readonly scalarCache = new Map<string, string>();
+  /** Operator domains other than the default one that nodes use (each needs an opset import). */
+  private readonly domains = new Set<string>();
   private counter = 0;
 
   constructor(private readonly graphName: string) {}
@@ -172,6 +184,12 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** A uint8 initializer; returns its name. */
+  uint8(name: string, dims: readonly number[], data: Uint8Array): string {
+    this.initializers.push(uint8Tensor(this.claim(name), dims, data));
+    return name;
+  }
+
   /** A shared float32 scalar / 1-D constant (deduplicated by value). */
   constF(values: number | readonly number[]): string {
     const list = typeof values === 'number' ? [values] : values;
@@ -196,29 +214,35 @@ export class OnnxGraphBuilder {
     return name;
   }
 
-  /** Adds a node with `outputCount` generated outputs and returns their names. */
+  /**
+   * Adds a node with `outputCount` generated outputs and returns their names. `domain` names an
+   * operator set other than ONNX's own (e.g. `com.microsoft`), imported at version 1.
+   */
   nodeN(
     opType: string,
     inputs: readonly string[],
     outputCount: number,
     attrs: Attrs = {},
+    domain = '',
   ): string[] {
     const outputs = Array.from({ length: outputCount }, () =>
       this.claim(this.fresh(opType.toLowerCase())),
     );
+    if (domain !== '') this.domains.add(domain);
     this.nodes.push({
       opType,
       name: `${opType}_${this.nodes.length}`,
       input: [...inputs],
       output: outputs,
       attribute: Object.entries(attrs).map(([k, v]) => toAttribute(k, v)),
+      ...(domain === '' ? {} : { domain }),
     });
     return outputs;
   }
 
   /** Adds a single-output node and returns the output's name. */
-  op(opType: string, inputs: readonly string[], attrs: Attrs = {}): string {
-    const [out] = this.nodeN(opType, inputs, 1, attrs);
+  op(opType: string, inputs: readonly string[], attrs: Attrs = {}, domain = ''): string {
+    const [out] = this.nodeN(opType, inputs, 1, attrs, domain);
     if (out === undefined) throw new Error('unreachable');
     return out;
   }
@@ -270,7 +294,10 @@ export class OnnxGraphBuilder {
       producerName: meta.producerName ?? 'ragd-test-models',
       producerVersion: '1',
       docString: meta.docString ?? '',
-      opsetImport: [{ domain: '', version: meta.opset ?? DEFAULT_OPSET }],
+      opsetImport: [
+        { domain: '', version: meta.opset ?? DEFAULT_OPSET },
+        ...[...this.domains].map((domain) => ({ domain, version: 1 })),
+      ],
       graph: {
         name: this.graphName,
         node: this.nodes,
