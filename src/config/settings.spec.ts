@@ -7,7 +7,7 @@ describe('loadSettings', () => {
     expect(sut.port).toBe(3000);
     expect(sut.storageDir).toBe(path.resolve('./storage'));
     expect(sut.allowRemoteModels).toBe(true);
-    expect(sut.embedding).toEqual({ model: 'Xenova/bge-small-en-v1.5', dtype: 'q8', batchSize: 32, batchWaitMs: 2, queueLimit: 8192, queryWorker: true });
+    expect(sut.embedding).toEqual({ model: 'Xenova/bge-small-en-v1.5', dtype: 'q8', batchSize: 32, batchWaitMs: 2, queueLimit: 256, queryWorker: true });
     expect(sut.jobs).toEqual({ maxFileBytes: 512 * 1024 * 1024, maxRequestBytes: 4 * 1024 ** 3, maxFiles: 10_000, queueLimit: 32 });
     expect(sut.limits).toMatchObject({ maxPagesPerDocument: 5000, maxChunksPerDocument: 250_000 });
     expect(sut.generation).toMatchObject({ queueLimit: 4, timeoutMs: 300_000 });

@@ -39,7 +39,7 @@ const schema = z
     MODEL_RETRY_MS: int(1000, 86_400_000).default(60_000),
     EMBED_BATCH_SIZE: int(1, 512).default(32),
     EMBED_BATCH_WAIT_MS: int(0, 1000).default(2),
-    EMBED_QUEUE_LIMIT: int(1, 1_000_000).default(8192),
+    EMBED_QUEUE_LIMIT: int(1, 1_000_000).default(256),
     EMBED_QUERY_WORKER: bool.default(true),
     GENERATION_QUEUE_LIMIT: int(1, 1000).default(4),
     ANSWER_MIN_RELEVANCE: z.coerce.number().min(0).max(1).default(0.2),

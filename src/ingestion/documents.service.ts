@@ -172,7 +172,7 @@ export class DocumentsService {
       const vectors: Float32Array[] = [];
       let dim = 0;
       for (let i = 0; i < chunks.length; i += this.batchSize) {
-        const out = await this.models.embed(model, dtype, chunks.slice(i, i + this.batchSize).map((c) => c.text), 'passage');
+        const out = await this.models.embed(model, dtype, chunks.slice(i, i + this.batchSize).map((c) => c.text), 'passage', true);
         vectors.push(...out.vectors);
         dim = out.dim;
       }

@@ -127,7 +127,7 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
       if (batch.length === 0) break;
       try {
         const started = performance.now();
-        const { vectors, dim } = await this.models.embed(model, dtype, batch.map((c) => c.text), 'passage');
+        const { vectors, dim } = await this.models.embed(model, dtype, batch.map((c) => c.text), 'passage', true);
         const modelMs = performance.now() - started;
         const now = this.collections.findById(collectionId);
         if (!now) return { pending: 0 }; // the collection was deleted meanwhile

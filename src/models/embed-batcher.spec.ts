@@ -73,4 +73,18 @@ describe('EmbedBatcher', () => {
     expect(await bad).toBe('model failed');
     expect(values(await waiting)).toEqual([4]);
   });
+
+  it("admits the server's own work past the limit: a full queue of client requests does not stall ingestion", async () => {
+    const model = fakeModel();
+    const sut = new EmbedBatcher(model.run, { maxBatch: 3, maxWaitMs: 0, maxQueued: 2 });
+    const running = sut.embed(['1', '2'], 'passage');
+    const waiting = sut.embed(['3', '4'], 'passage'); // two texts wait: the limit
+    await expect(sut.embed(['5'], 'passage')).rejects.toBeInstanceOf(EmbedQueueFullError);
+    const ingestion = sut.embed(['6', '7', '8'], 'passage', false);
+    await model.releaseAll();
+    await model.releaseAll();
+    expect(values(await running)).toEqual([1, 2]);
+    expect(values(await waiting)).toEqual([3, 4]);
+    expect(values(await ingestion)).toEqual([6, 7, 8]);
+  });
 });

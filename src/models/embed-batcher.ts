@@ -44,9 +44,14 @@ export class EmbedBatcher {
     private readonly options: EmbedBatcherOptions,
   ) {}
 
-  embed(texts: string[], kind: 'query' | 'passage'): Promise<Float32Array[]> {
+  /**
+   * `bounded`: refused (EmbedQueueFullError) when maxQueued texts would be waiting. The server's own
+   * work (ingestion, re-embedding), one batch at a time per collection, passes false: it is bounded
+   * by its caller, and a burst of client requests must not stall it.
+   */
+  embed(texts: string[], kind: 'query' | 'passage', bounded = true): Promise<Float32Array[]> {
     if (texts.length === 0) return Promise.resolve([]);
-    if (this.queued > 0 && this.queued + texts.length > this.options.maxQueued) return Promise.reject(new EmbedQueueFullError(this.queued));
+    if (bounded && this.queued > 0 && this.queued + texts.length > this.options.maxQueued) return Promise.reject(new EmbedQueueFullError(this.queued));
     return new Promise((resolve, reject) => {
       this.queues[kind].push({ texts, taken: 0, vectors: new Array<Float32Array>(texts.length), done: 0, resolve, reject });
       this.queued += texts.length;

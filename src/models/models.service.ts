@@ -144,7 +144,11 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     return { ...e.status };
   }
 
-  async embed(id: string, dtype: Dtype, texts: string[], kind: 'query' | 'passage'): Promise<{ vectors: Float32Array[]; dim: number }> {
+  /**
+   * Embeds texts through the model's micro-batcher. `internal`: the server's own ingestion and
+   * re-embedding, never refused for a full queue (EMBED_QUEUE_LIMIT bounds client requests).
+   */
+  async embed(id: string, dtype: Dtype, texts: string[], kind: 'query' | 'passage', internal = false): Promise<{ vectors: Float32Array[]; dim: number }> {
     const e = await this.ready('embedding', id, dtype);
     const profile = embeddingProfile(id);
     const prefix = kind === 'query' ? profile.queryPrefix : profile.passagePrefix;
@@ -159,7 +163,7 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
       { maxBatch: this.settings.embedding.batchSize, maxWaitMs: this.settings.embedding.batchWaitMs, maxQueued: this.settings.embedding.queueLimit },
     );
     try {
-      const rows = await lane.batcher.embed(inputs, kind);
+      const rows = await lane.batcher.embed(inputs, kind, !internal);
       return { vectors: rows, dim: rows[0]?.length ?? e.status.dim ?? 0 };
     } catch (err) {
       if (err instanceof EmbedQueueFullError) {

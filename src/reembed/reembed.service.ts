@@ -139,7 +139,7 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
         i += batch.length;
         const texts = this.repo.texts(batch.map((c) => c.id));
         if (texts.length === 0) continue; // deleted meanwhile
-        const out = await this.models.embed(job.model, dtype, texts.map((t) => t.text), 'passage');
+        const out = await this.models.embed(job.model, dtype, texts.map((t) => t.text), 'passage', true);
         if (dim !== null && out.dim !== dim) throw new Error(`model ${job.model} returned ${out.dim} dimensions, then ${dim}`);
         dim = out.dim;
         const items = texts.map((t, k) => ({ chunkId: t.id, vector: out.vectors[k]! }));
