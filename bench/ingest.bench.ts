@@ -80,7 +80,7 @@ async function runJob(
     const r = await server.get<Job>(`/v1/jobs/${accepted.id}`);
     job = r.body;
     if (stop(job)) break;
-    await sleep(100);
+    await sleep(1000); // as a client would poll; RSS is sampled every 100 ms meanwhile
   }
   const wallMs = performance.now() - t0;
   clearInterval(sampler);
