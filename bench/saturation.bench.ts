@@ -9,7 +9,8 @@
  * answers /health afterwards.
  *
  * Scenarios (the random-weight models of bench/.models, built by bench/models/make-bench-models.ts):
- *   embeddings, EMBED_QUEUE_LIMIT at its default (8192 texts waiting) and at 256: POST
+ *   embeddings, EMBED_QUEUE_LIMIT at its default (256 texts waiting) and at 8192 (the default
+ *     before commit 79a23ec): POST
  *     /v1/embeddings, one short question per request, bench/all-MiniLM-L6-v2 fp32
  *   generation, GENERATION_QUEUE_LIMIT at its default (4): POST /v1/chat/completions, not
  *     streaming, max_tokens 16, bench/SmolLM-360M-Instruct q4 (skipped if that model is missing)
@@ -17,12 +18,15 @@
  * The load generator runs on the same machine as the server and shares its cores; the delay
  * between a request's planned and actual send time is reported so that its own saturation shows.
  *
- * Usage: npm run bench:saturation [-- --seconds 60] [-- --skip-build]
- * Writes bench/results/saturation.{md,json}.
+ * Usage: npm run bench:saturation [-- --seconds 60] [-- --only NAME] [-- --out NAME] [-- --skip-build]
+ *   --only: run just the scenario of that name (embeddings, embeddings-8192, generation)
+ *   --out: the report's name (default saturation)
+ * Writes bench/results/<out>.{md,json}.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  argValue,
   elapsedSeconds,
   intArg,
   machineLines,
@@ -329,7 +333,7 @@ function scenarios(): Scenario[] {
       EMBEDDING_DTYPE: 'fp32',
       ...(limit === undefined ? {} : { EMBED_QUEUE_LIMIT: String(limit) }),
     },
-    limit: `EMBED_QUEUE_LIMIT ${limit ?? '8192 (default)'}`,
+    limit: `EMBED_QUEUE_LIMIT ${limit ?? '256 (default)'}`,
     task: 'embedding',
     path: '/v1/embeddings',
     body: (i) => ({
@@ -340,7 +344,7 @@ function scenarios(): Scenario[] {
     capacityClients: 64,
     capacitySeconds: 15,
   });
-  const list = [embeddings('embeddings', undefined), embeddings('embeddings-256', 256)];
+  const list = [embeddings('embeddings', undefined), embeddings('embeddings-8192', 8192)];
   if (fs.existsSync(path.join(MODELS_DIR, GENERATION_MODEL, 'onnx', 'model_q4.onnx'))) {
     list.push({
       name: 'generation',
@@ -374,8 +378,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { m, workDir } = await startBench('saturation', argv.includes('--skip-build'));
+  const only = argValue(argv, 'only');
+  const out = argValue(argv, 'out') ?? 'saturation';
   const results: ScenarioResult[] = [];
-  for (const s of scenarios()) results.push(await runScenario(s, seconds, workDir));
+  for (const s of scenarios().filter((x) => only === undefined || x.name === only)) results.push(await runScenario(s, seconds, workDir));
   m.uptimeAfter = shell('uptime', []);
 
   const share = (n: number, of: number) => `${fmt((100 * n) / of, 1)}%`;
@@ -384,7 +390,7 @@ async function main(): Promise<void> {
     '',
     ...machineLines(m, elapsedSeconds()),
     '',
-    `Command: \`npm run bench:saturation -- --seconds ${seconds}\`. Capacity: clients sending without pause (embeddings: 64 clients for 15 s; generation: 4 for 30 s); then Poisson arrivals at twice that rate for ${seconds} s, open loop. ` +
+    `Command: \`npm run bench:saturation -- --seconds ${seconds}${only ? ` --only ${only}` : ''}${out !== 'saturation' ? ` --out ${out}` : ''}\`. Capacity: clients sending without pause (embeddings: 64 clients for 15 s; generation: 4 for 30 s); then Poisson arrivals at twice that rate for ${seconds} s, open loop. ` +
       `Embeddings: ${EMBEDDING_MODEL} fp32, one question of 6-13 words per request. Generation: ${GENERATION_MODEL} q4, a question of 6-13 words, max_tokens 16, not streaming. The load generator shares the 2 cores with the server.`,
     '',
     table(
@@ -460,7 +466,7 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   console.log(`\n${md}`);
-  writeResults('saturation', md, { machine: m, seconds, results });
+  writeResults(out, md, { machine: m, seconds, results });
   fs.rmSync(workDir, { recursive: true, force: true });
 }
 
