@@ -28,6 +28,7 @@ import {
   runMain,
   shell,
   startBench,
+  BENCH_MODELS_DIR,
 } from './lib/bench-run';
 import type { IndexReport } from './lib/crash-check';
 import { fmt, table } from './lib/markdown';
@@ -37,7 +38,6 @@ import { SeededRandom } from './lib/stats';
 const COLLECTION = 'churn';
 const DOCUMENTS = `/v1/collections/${COLLECTION}/documents`;
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
-const BENCH_MODELS_DIR = path.join(ROOT, 'bench', '.models');
 const BENCH_MODEL = 'bench/all-MiniLM-L6-v2';
 const INGEST_BATCH = 100;
 /** Snapshots every second (the lowest allowed), so each round's snapshot is on disk when measured. */

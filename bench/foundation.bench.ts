@@ -26,7 +26,7 @@ import { DocumentsRepository } from '../src/database/documents.repository';
 import { toFtsQuery } from '../src/retrieval/lexical-query';
 import { HnswVectorIndex, HnswParams } from '../src/vector-index/hnsw-vector-index';
 import { exactTopK, recall } from './lib/exact-search';
-import { elapsedSeconds, machine, Machine, machineLines, progress, run, runMain, shell } from './lib/bench-run';
+import { elapsedSeconds, machine, Machine, machineLines, progress, run, runMain, shell, BENCH_MODELS_DIR } from './lib/bench-run';
 import { count, fmt, table } from './lib/markdown';
 import { RawEmbedder, shortestFirst } from './lib/raw-embedder';
 import { Memory, ServerProcess } from './lib/server-process';
@@ -41,7 +41,7 @@ const REQUIRED_PATHS = [
   path.join(SHARED, 'datasets', 'xquad', 'xquad.en.json'),
 ];
 const XQUAD_FILE = REQUIRED_PATHS[1]!;
-const MODELS_DIR = path.join(ROOT, 'bench', '.models');
+const MODELS_DIR = BENCH_MODELS_DIR;
 const MODEL_ID = 'bench/all-MiniLM-L6-v2';
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 

@@ -46,13 +46,14 @@ import {
   shell,
   startBench,
   writeResults,
+  BENCH_MODELS_DIR,
 } from './lib/bench-run';
 import { streamChat } from './lib/chat-stream';
 import { fmt, table } from './lib/markdown';
 import { ServerProcess } from './lib/server-process';
 import { summarize } from './lib/stats';
 
-const MODELS_DIR = path.join(ROOT, 'bench', '.models');
+const MODELS_DIR = BENCH_MODELS_DIR;
 const MODEL = 'bench/SmolLM-360M-Instruct';
 const DTYPES = [
   { dtype: 'fp32', file: 'model.onnx' },

@@ -18,14 +18,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { elapsedSeconds, intArg, machineLines, progress, ROOT, runMain, shell, startBench } from './lib/bench-run';
+import { elapsedSeconds, intArg, machineLines, progress, ROOT, runMain, shell, startBench, BENCH_MODELS_DIR } from './lib/bench-run';
 import { loadDataset, missingFiles } from './lib/datasets';
 import { fmt, table } from './lib/markdown';
 import { RawEmbedder } from './lib/raw-embedder';
 import { ServerProcess } from './lib/server-process';
 import { summarize } from './lib/stats';
 
-const MODELS_DIR = path.join(ROOT, 'bench', '.models');
+const MODELS_DIR = BENCH_MODELS_DIR;
 const MODEL = 'bench/all-MiniLM-L6-v2';
 const SHARED = path.resolve(ROOT, '..', 'shared', 'datasets');
 const BATCH = 32;

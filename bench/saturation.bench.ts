@@ -36,13 +36,14 @@ import {
   shell,
   startBench,
   writeResults,
+  BENCH_MODELS_DIR,
 } from './lib/bench-run';
 import { fmt, table } from './lib/markdown';
 import { ServerProcess } from './lib/server-process';
 import { shortQuestions } from './lib/short-questions';
 import { percentile, SeededRandom } from './lib/stats';
 
-const MODELS_DIR = path.join(ROOT, 'bench', '.models');
+const MODELS_DIR = BENCH_MODELS_DIR;
 const EMBEDDING_MODEL = 'bench/all-MiniLM-L6-v2';
 const GENERATION_MODEL = 'bench/SmolLM-360M-Instruct';
 

@@ -10,12 +10,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { elapsedSeconds, intArg, machineLines, progress, ROOT, runMain, shell, startBench, writeResults } from './lib/bench-run';
+import { elapsedSeconds, intArg, machineLines, progress, ROOT, runMain, shell, startBench, writeResults, BENCH_MODELS_DIR } from './lib/bench-run';
 import { ServerProcess } from './lib/server-process';
 import { shortQuestions } from './lib/short-questions';
 import { summarize } from './lib/stats';
 
-const MODELS_DIR = path.join(ROOT, 'bench', '.models');
+const MODELS_DIR = BENCH_MODELS_DIR;
 const MODEL = 'bench/all-MiniLM-L6-v2';
 const CLIENTS = [1, 4, 16, 64];
 

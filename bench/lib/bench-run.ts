@@ -12,6 +12,8 @@ import { killAllServers } from './server-process';
 
 /** The repository root. */
 export const ROOT = path.resolve(__dirname, '..', '..');
+/** Where bench/models/make-bench-models.ts puts the random-weight models of real shapes (git-ignored). */
+export const BENCH_MODELS_DIR = path.join(ROOT, 'bench', '.models');
 
 export interface Machine {
   cpu: string;

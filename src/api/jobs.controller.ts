@@ -194,6 +194,9 @@ export class JobsController {
   }
 
   private fileInputs(files: readonly Express.Multer.File[], body: unknown): JobInput[] {
+    if (typeof body === 'object' && body !== null && 'files' in body) {
+      throw new InvalidInputError('"files" must be file parts, not text fields (curl: -F files=@path)');
+    }
     const fields = validateBody(JobUploadFieldsDto, body ?? {});
     if (files.length === 0) throw new InvalidInputError('A multipart job needs at least one file in the field "files"');
     const metadata = fields.metadata === undefined ? undefined : parseMetadata(fields.metadata);

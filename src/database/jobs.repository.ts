@@ -128,6 +128,10 @@ export class JobsRepository {
       .all(jobId, states ? 1 : null, JSON.stringify(states ?? []), limit, offset) as JobItemRow[];
   }
 
+  countItems(jobId: string, state?: JobState): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM job_items WHERE job_id = ? AND (? IS NULL OR state = ?)').get(jobId, state ?? null, state ?? null) as { n: number }).n;
+  }
+
   item(jobId: string, ordinal: number): JobItemRow | undefined {
     return this.db.prepare('SELECT * FROM job_items WHERE job_id = ? AND ordinal = ?').get(jobId, ordinal) as JobItemRow | undefined;
   }

@@ -214,9 +214,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
 
   items(id: string, state: JobState | undefined, limit: number, offset: number): { total: number; items: JobItemView[] } {
     if (!this.repo.find(id)) throw new JobNotFoundError(id);
-    const counts = this.repo.counts(id);
-    const total = state === undefined ? counts.total : this.repo.items(id, [state]).length;
-    return { total, items: this.repo.items(id, state ? [state] : undefined, limit, offset).map(itemView) };
+    return { total: this.repo.countItems(id, state), items: this.repo.items(id, state ? [state] : undefined, limit, offset).map(itemView) };
   }
 
   /**

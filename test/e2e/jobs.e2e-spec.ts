@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { makePdf } from '../support/document-files';
+import { LocalSite, startLocalSite } from '../support/local-site';
 import { TINY_ENV, createTestApp, tempDir, tinyModelsPresent } from '../support/test-app';
 
 interface Job {
@@ -38,7 +39,7 @@ const note = (topic: string, i: number) => ({ id: `${topic}-${i}`, text: `Note $
 
 describe('background ingestion jobs: 202, progress, events, cancel, limits, resume after restart (e2e)', () => {
   const apps: INestApplication<App>[] = [];
-  let site: http.Server;
+  let site: LocalSite;
   let base: string;
 
   async function start(env: Record<string, string> = {}, storage = tempDir()): Promise<INestApplication<App>> {
@@ -67,18 +68,16 @@ describe('background ingestion jobs: 202, progress, events, cancel, limits, resu
 
   beforeAll(async () => {
     tinyModelsPresent();
-    site = http.createServer((req, res) => {
+    site = await startLocalSite((req, res) => {
       if (req.url === '/page.html') res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><main><h1>Trains</h1><p>The night train leaves at ten.</p></main></body></html>');
       else res.writeHead(404).end();
     });
-    await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    base = site.base;
   });
 
   afterAll(async () => {
     for (const a of apps) await a.close();
-    site.closeAllConnections();
-    await new Promise((r) => site.close(r));
+    await site.close();
   });
 
   it('takes a batch of files with 202, indexes the good ones and fails the bad one alone, with its stage', async () => {
@@ -218,6 +217,8 @@ describe('background ingestion jobs: 202, progress, events, cancel, limits, resu
     await api().post('/v1/collections/l/jobs').field('metadata', 'not json').attach('files', Buffer.from('x y'), 'a.txt').expect(400);
     await api().post('/v1/collections/l/jobs').field('idFromFilename', 'true').expect(400);
     await api().post('/v1/collections/l/jobs').attach('other', Buffer.from('x'), 'a.txt').expect(400);
+    const textNotFile = await api().post('/v1/collections/l/jobs').field('files', 'hello').expect(400);
+    expect(textNotFile.body.error.message).toContain('file parts');
     await api().post('/v1/collections/l/jobs').send({}).expect(400);
     await api().post('/v1/collections/l/jobs').send({ documents: [{ text: '' }] }).expect(400);
     await api().post('/v1/collections/l/jobs').send({ documents: [{ id: 'a', text: 'x' }, { id: 'a', text: 'y' }] }).expect(400);

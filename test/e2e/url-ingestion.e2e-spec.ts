@@ -1,8 +1,7 @@
 import { INestApplication } from '@nestjs/common';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import { LocalSite, startLocalSite } from '../support/local-site';
 import { TINY_ENV, createTestApp, tempDir, tinyModelsPresent } from '../support/test-app';
 
 const PAGE = `<!doctype html><html><head><title>Travel handbook</title><script>var tracking = 1;</script></head>
@@ -10,26 +9,24 @@ const PAGE = `<!doctype html><html><head><title>Travel handbook</title><script>v
 <h2>Trains</h2><p>The night train is allowed for trips over six hours.</p></main><footer>Copyright</footer></body></html>`;
 
 describe('adding a document by URL (e2e, local web server)', () => {
-  let site: http.Server;
+  let site: LocalSite;
   let base: string;
   const apps: INestApplication<App>[] = [];
 
   beforeAll(async () => {
     tinyModelsPresent();
-    site = http.createServer((req, res) => {
+    site = await startLocalSite((req, res) => {
       if (req.url === '/handbook.html') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
       else if (req.url === '/big.txt') res.writeHead(200, { 'content-type': 'text/plain' }).end('word '.repeat(2000));
       else if (req.url === '/to-metadata') res.writeHead(302, { location: 'http://169.254.169.254/' }).end();
       else res.writeHead(404).end();
     });
-    await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    base = site.base;
   });
 
   afterAll(async () => {
     for (const a of apps) await a.close();
-    site.closeAllConnections();
-    await new Promise((r) => site.close(r));
+    await site.close();
   });
 
   async function start(env: Record<string, string>): Promise<INestApplication<App>> {
