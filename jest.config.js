@@ -9,7 +9,12 @@ module.exports = {
   testTimeout: 180000,
   projects: [
     { ...base, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
-    { ...base, displayName: 'integration', rootDir: 'test/integration', testRegex: '.*\\.int-spec\\.ts$' },
+    {
+      ...base,
+      displayName: 'integration',
+      rootDir: 'test/integration',
+      testRegex: '.*\\.int-spec\\.ts$',
+    },
     { ...base, displayName: 'e2e', rootDir: 'test/e2e', testRegex: '.*\\.e2e-spec\\.ts$' },
   ],
 };

@@ -26,7 +26,17 @@ import { DocumentsRepository } from '../src/database/documents.repository';
 import { toFtsQuery } from '../src/retrieval/lexical-query';
 import { HnswVectorIndex, HnswParams } from '../src/vector-index/hnsw-vector-index';
 import { exactTopK, recall } from './lib/exact-search';
-import { elapsedSeconds, machine, Machine, machineLines, progress, run, runMain, shell, BENCH_MODELS_DIR } from './lib/bench-run';
+import {
+  elapsedSeconds,
+  machine,
+  Machine,
+  machineLines,
+  progress,
+  run,
+  runMain,
+  shell,
+  BENCH_MODELS_DIR,
+} from './lib/bench-run';
 import { count, fmt, table } from './lib/markdown';
 import { RawEmbedder, shortestFirst } from './lib/raw-embedder';
 import { Memory, ServerProcess } from './lib/server-process';

@@ -18,7 +18,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { elapsedSeconds, intArg, machineLines, progress, ROOT, runMain, shell, startBench, BENCH_MODELS_DIR } from './lib/bench-run';
+import {
+  elapsedSeconds,
+  intArg,
+  machineLines,
+  progress,
+  ROOT,
+  runMain,
+  shell,
+  startBench,
+  BENCH_MODELS_DIR,
+} from './lib/bench-run';
 import { loadDataset, missingFiles } from './lib/datasets';
 import { fmt, table } from './lib/markdown';
 import { RawEmbedder } from './lib/raw-embedder';
@@ -36,7 +46,14 @@ interface Job {
   state: string;
   items: { total: number; done: number; failed: number; embedding: number };
   chunks: { total: number; embedded: number };
-  timings: { queuedMs: number; elapsedMs: number; parseMs: number; chunkMs: number; storeMs: number; embedMs: number };
+  timings: {
+    queuedMs: number;
+    elapsedMs: number;
+    parseMs: number;
+    chunkMs: number;
+    storeMs: number;
+    embedMs: number;
+  };
   errors: { source: string | null; stage: string; code: string; message: string }[];
 }
 
@@ -52,11 +69,18 @@ interface JobRun {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function postFiles(server: ServerProcess, collection: string, files: { name: string; blob: Blob }[]): Promise<Job> {
+async function postFiles(
+  server: ServerProcess,
+  collection: string,
+  files: { name: string; blob: Blob }[],
+): Promise<Job> {
   const form = new FormData();
   form.append('idFromFilename', 'true');
   for (const f of files) form.append('files', f.blob, f.name);
-  const res = await fetch(`${server.baseUrl}/v1/collections/${collection}/jobs`, { method: 'POST', body: form });
+  const res = await fetch(`${server.baseUrl}/v1/collections/${collection}/jobs`, {
+    method: 'POST',
+    body: form,
+  });
   const body = (await res.json()) as Job;
   if (res.status !== 202) throw new Error(`POST jobs: ${res.status} ${JSON.stringify(body)}`);
   return body;
@@ -71,7 +95,10 @@ async function runJob(
 ): Promise<JobRun> {
   const rssBeforeMb = server.memory().vmRssMb;
   let rssPeakMb = rssBeforeMb;
-  const sampler = setInterval(() => (rssPeakMb = Math.max(rssPeakMb, server.memory().vmRssMb)), 100);
+  const sampler = setInterval(
+    () => (rssPeakMb = Math.max(rssPeakMb, server.memory().vmRssMb)),
+    100,
+  );
   const t0 = performance.now();
   const accepted = await send();
   const uploadMs = performance.now() - t0;
@@ -85,25 +112,42 @@ async function runJob(
   const wallMs = performance.now() - t0;
   clearInterval(sampler);
   rssPeakMb = Math.max(rssPeakMb, server.memory().vmRssMb);
-  progress(`${label}: ${job.state}, ${job.items.done}/${job.items.total} items, ${job.chunks.total} chunks in ${(wallMs / 1000).toFixed(1)} s`);
+  progress(
+    `${label}: ${job.state}, ${job.items.done}/${job.items.total} items, ${job.chunks.total} chunks in ${(wallMs / 1000).toFixed(1)} s`,
+  );
   return { label, job, wallMs, uploadMs, rssBeforeMb, rssPeakMb };
 }
 
-async function searchLatencies(server: ServerProcess, collection: string, queries: readonly string[], until?: () => boolean): Promise<number[]> {
+async function searchLatencies(
+  server: ServerProcess,
+  collection: string,
+  queries: readonly string[],
+  until?: () => boolean,
+): Promise<number[]> {
   const ms: number[] = [];
   for (let i = 0; ; i++) {
     if (until ? until() : i >= queries.length) break;
-    const r = await server.post(`/v1/collections/${collection}/search`, { query: queries[i % queries.length], mode: 'hybrid', topK: 10 });
+    const r = await server.post(`/v1/collections/${collection}/search`, {
+      query: queries[i % queries.length],
+      mode: 'hybrid',
+      topK: 10,
+    });
     if (r.status !== 200) throw new Error(`search: ${r.status} ${JSON.stringify(r.body)}`);
     ms.push(r.ms);
   }
   return ms;
 }
 
-async function chunkTexts(server: ServerProcess, collection: string, ids: readonly string[]): Promise<string[]> {
+async function chunkTexts(
+  server: ServerProcess,
+  collection: string,
+  ids: readonly string[],
+): Promise<string[]> {
   const out: string[] = [];
   for (const id of ids) {
-    const r = await server.get<{ chunks: { ordinal: number; text: string }[] }>(`/v1/collections/${collection}/documents/${encodeURIComponent(id)}`);
+    const r = await server.get<{ chunks: { ordinal: number; text: string }[] }>(
+      `/v1/collections/${collection}/documents/${encodeURIComponent(id)}`,
+    );
     if (r.status !== 200) throw new Error(`GET document ${id}: ${r.status}`);
     out.push(...r.body.chunks.sort((a, b) => a.ordinal - b.ordinal).map((c) => c.text));
   }
@@ -116,14 +160,18 @@ async function main(): Promise<void> {
   const embedSeconds = intArg(argv, 'embed-seconds', 30, 0);
   const missing = [
     ...missingFiles(SHARED, 'cranfield'),
-    ...['pdfs/bert.pdf', 'pdfs/distilbert.pdf', 'pdfs/roberta.pdf', 'text/paul_graham_essay.txt'].map((f) => path.join(SHARED, f)).filter((f) => !fs.existsSync(f)),
+    ...['pdfs/bert.pdf', 'pdfs/distilbert.pdf', 'pdfs/roberta.pdf', 'text/paul_graham_essay.txt']
+      .map((f) => path.join(SHARED, f))
+      .filter((f) => !fs.existsSync(f)),
   ];
   if (missing.length > 0) {
     console.error(`missing (../shared/datasets is not in this repository): ${missing.join(', ')}`);
     process.exit(2);
   }
   if (!fs.existsSync(path.join(MODELS_DIR, MODEL, 'onnx', 'model.onnx'))) {
-    console.error(`missing: ${path.join(MODELS_DIR, MODEL)}; build it with: npx ts-node --transpile-only bench/models/make-bench-models.ts --only=minilm (needs ../shared/model-shapes)`);
+    console.error(
+      `missing: ${path.join(MODELS_DIR, MODEL)}; build it with: npx ts-node --transpile-only bench/models/make-bench-models.ts --only=minilm (needs ../shared/model-shapes)`,
+    );
     process.exit(2);
   }
   const { m, workDir } = await startBench('ingest', argv.includes('--skip-build'));
@@ -139,16 +187,32 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
   });
   const cran = loadDataset(SHARED, 'cranfield');
-  const cranFiles = cran.documents.map((d) => ({ name: `cran-${d.id}.txt`, blob: new Blob([`${d.title}\n\n${d.text}\n`]) }));
-  const pdfFiles = ['bert.pdf', 'distilbert.pdf', 'roberta.pdf'].map((name) => ({ name, blob: new Blob([fs.readFileSync(path.join(SHARED, 'pdfs', name))]) }));
+  const cranFiles = cran.documents.map((d) => ({
+    name: `cran-${d.id}.txt`,
+    blob: new Blob([`${d.title}\n\n${d.text}\n`]),
+  }));
+  const pdfFiles = ['bert.pdf', 'distilbert.pdf', 'roberta.pdf'].map((name) => ({
+    name,
+    blob: new Blob([fs.readFileSync(path.join(SHARED, 'pdfs', name))]),
+  }));
   const queries = cran.queries.map((q) => q.query);
 
-  const server = await ServerProcess.start(ROOT, env('storage-a'), path.join(workDir, 'server-a.log'));
+  const server = await ServerProcess.start(
+    ROOT,
+    env('storage-a'),
+    path.join(workDir, 'server-a.log'),
+  );
   await server.waitForEmbeddingReady(120_000);
   const rssIdleMb = server.memory().vmRssMb;
   for (const c of ['cran', 'pdfs', 'cran2']) await server.post('/v1/collections', { name: c });
   // Warm-up: the model's first batches, not counted.
-  await runJob(server, 'warm-up', () => server.post<Job>('/v1/collections/cran2/jobs', { documents: [{ id: 'w', text: cran.documents[0]!.text }] }).then((r) => r.body));
+  await runJob(server, 'warm-up', () =>
+    server
+      .post<Job>('/v1/collections/cran2/jobs', {
+        documents: [{ id: 'w', text: cran.documents[0]!.text }],
+      })
+      .then((r) => r.body),
+  );
 
   progress(`Cranfield: ${cranFiles.length} files in one job`);
   const cranRun = await runJob(server, 'Cranfield', () => postFiles(server, 'cran', cranFiles));
@@ -161,19 +225,30 @@ async function main(): Promise<void> {
   let busy: number[] = [];
   let jobOver = false;
   const [loadedRun] = await Promise.all([
-    runJob(server, 'Cranfield under search load', () => postFiles(server, 'cran2', cranFiles)).then((r) => {
-      jobOver = true;
-      return r;
-    }),
-    sleep(300).then(async () => (busy = await searchLatencies(server, 'cran', queries, () => jobOver))),
+    runJob(server, 'Cranfield under search load', () => postFiles(server, 'cran2', cranFiles)).then(
+      (r) => {
+        jobOver = true;
+        return r;
+      },
+    ),
+    sleep(300).then(
+      async () => (busy = await searchLatencies(server, 'cran', queries, () => jobOver)),
+    ),
   ]);
-  const texts = await chunkTexts(server, 'cran', cranFiles.map((f) => f.name));
+  const texts = await chunkTexts(
+    server,
+    'cran',
+    cranFiles.map((f) => f.name),
+  );
   await server.stop();
 
   progress(`raw transformers.js on the same ${texts.length} chunks (server stopped)`);
   const raw = await RawEmbedder.load(MODELS_DIR, MODEL);
   await raw.embedAll(texts.slice(0, 64), BATCH); // warm-up
-  const byLength = texts.map((t, i) => [t.length, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
+  const byLength = texts
+    .map((t, i) => [t.length, i] as const)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map(([, i]) => i);
   const sortedRun = await raw.embedAll(texts, BATCH, byLength);
   const naiveRun = await raw.embedAll(texts, BATCH);
 
@@ -182,7 +257,8 @@ async function main(): Promise<void> {
   const bigFile = path.join(workDir, 'big.txt');
   const fd = fs.openSync(bigFile, 'w');
   let written = 0;
-  for (let i = 1; written < bigMb * 1024 * 1024; i++) written += fs.writeSync(fd, `Copy ${i}.\n\n${essay}\n\n`);
+  for (let i = 1; written < bigMb * 1024 * 1024; i++)
+    written += fs.writeSync(fd, `Copy ${i}.\n\n${essay}\n\n`);
   fs.closeSync(fd);
   const big = await ServerProcess.start(ROOT, env('storage-b'), path.join(workDir, 'server-b.log'));
   await big.waitForEmbeddingReady(120_000);
@@ -190,7 +266,9 @@ async function main(): Promise<void> {
   await big.post('/v1/collections', { name: 'big' });
   // A small collection searched all along: how long a search waits while the big file is parsed, chunked and stored.
   await big.post('/v1/collections', { name: 'probe' });
-  await big.post('/v1/collections/probe/documents', { documents: cran.documents.slice(0, 50).map((d) => ({ id: d.id, text: d.text })) });
+  await big.post('/v1/collections/probe/documents', {
+    documents: cran.documents.slice(0, 50).map((d) => ({ id: d.id, text: d.text })),
+  });
   let storedAt: number | undefined;
   let bigOver = false;
   const probe = searchLatencies(big, 'probe', queries, () => bigOver);
@@ -212,7 +290,8 @@ async function main(): Promise<void> {
 
   // ------------------------------------------------------------------------------------------
   const perS = (n: number, ms: number) => n / (ms / 1000);
-  const share = (part: number, t: Job['timings']) => `${fmt((100 * part) / (t.parseMs + t.chunkMs + t.storeMs + t.embedMs), 0)}%`;
+  const share = (part: number, t: Job['timings']) =>
+    `${fmt((100 * part) / (t.parseMs + t.chunkMs + t.storeMs + t.embedMs), 0)}%`;
   const runRow = (r: JobRun) => {
     const t = r.job.timings;
     return [
@@ -242,19 +321,50 @@ async function main(): Promise<void> {
     `Command: \`npm run bench:ingest -- --big-mb ${bigMb} --embed-seconds ${embedSeconds}\`. Model ${MODEL} (random weights, real shape), fp32, EMBED_BATCH_SIZE ${BATCH}; default chunk size (256 tokens, overlap 32). Wall time runs from the start of the upload to the job's end, every chunk embedded. Stage times are the job's own timings: parsing, chunking and storing summed over items, embedding = the model's time on the collection's passages while the job ran; they overlap (the model embeds one file's chunks while the next is parsed), so the shares are of their sum, not of the wall time.`,
     '',
     table(
-      ['job', 'items done', 'chunks', 'wall s', 'documents/s', 'chunks/s', 'parse s', 'chunk s', 'store s', 'embed s'],
+      [
+        'job',
+        'items done',
+        'chunks',
+        'wall s',
+        'documents/s',
+        'chunks/s',
+        'parse s',
+        'chunk s',
+        'store s',
+        'embed s',
+      ],
       [runRow(cranRun), runRow(pdfRun), runRow(loadedRun)],
     ),
     '',
-    ...(pdfRun.job.errors.length + cranRun.job.errors.length > 0 ? [`Failed items: ${JSON.stringify([...cranRun.job.errors, ...pdfRun.job.errors])}`, ''] : []),
+    ...(pdfRun.job.errors.length + cranRun.job.errors.length > 0
+      ? [`Failed items: ${JSON.stringify([...cranRun.job.errors, ...pdfRun.job.errors])}`, '']
+      : []),
     `**Throughput against the raw library on the same ${texts.length} Cranfield chunks** (raw runs in this process after the server stopped):`,
     '',
     table(
       ['path', 'chunks/s', 'job API vs it', 'target', ''],
       [
-        ['job API, end to end (upload, parse, chunk, store, embed)', fmt(apiChunksPerS, 1), '', '', ''],
-        ['raw transformers.js, length-sorted batches of 32', fmt(sortedPerS, 1), `${fmt(apiChunksPerS / sortedPerS, 2)}x`, '>= 0.9x', holds(apiChunksPerS >= 0.9 * sortedPerS)],
-        ['raw transformers.js, naive batches of 32 in arrival order', fmt(naivePerS, 1), `${fmt(apiChunksPerS / naivePerS, 2)}x`, '>= 1.2x', holds(apiChunksPerS >= 1.2 * naivePerS)],
+        [
+          'job API, end to end (upload, parse, chunk, store, embed)',
+          fmt(apiChunksPerS, 1),
+          '',
+          '',
+          '',
+        ],
+        [
+          'raw transformers.js, length-sorted batches of 32',
+          fmt(sortedPerS, 1),
+          `${fmt(apiChunksPerS / sortedPerS, 2)}x`,
+          '>= 0.9x',
+          holds(apiChunksPerS >= 0.9 * sortedPerS),
+        ],
+        [
+          'raw transformers.js, naive batches of 32 in arrival order',
+          fmt(naivePerS, 1),
+          `${fmt(apiChunksPerS / naivePerS, 2)}x`,
+          '>= 1.2x',
+          holds(apiChunksPerS >= 1.2 * naivePerS),
+        ],
       ],
     ),
     '',
@@ -264,8 +374,20 @@ async function main(): Promise<void> {
       ['', 'searches', 'p50 ms', 'p95 ms', 'max ms'],
       [
         ['idle', String(idleS.n), fmt(idleS.p50, 1), fmt(idleS.p95, 1), fmt(idleS.max, 1)],
-        ['during the job', String(busyS.n), fmt(busyS.p50, 1), fmt(busyS.p95, 1), fmt(busyS.max, 1)],
-        ['ratio', '', `${fmt(busyS.p50 / idleS.p50, 2)}x`, `${fmt(busyS.p95 / idleS.p95, 2)}x (target <= 2x: ${holds(busyS.p95 <= 2 * idleS.p95)})`, ''],
+        [
+          'during the job',
+          String(busyS.n),
+          fmt(busyS.p50, 1),
+          fmt(busyS.p95, 1),
+          fmt(busyS.max, 1),
+        ],
+        [
+          'ratio',
+          '',
+          `${fmt(busyS.p50 / idleS.p50, 2)}x`,
+          `${fmt(busyS.p95 / idleS.p95, 2)}x (target <= 2x: ${holds(busyS.p95 <= 2 * idleS.p95)})`,
+          '',
+        ],
       ],
     ),
     '',
@@ -276,7 +398,14 @@ async function main(): Promise<void> {
     table(
       ['job', 'RSS idle MB', 'RSS before MB', 'peak RSS MB', 'peak - idle MB', 'note'],
       [
-        ['Cranfield, 1,400 files', fmt(rssIdleMb, 0), fmt(cranRun.rssBeforeMb, 0), fmt(cranRun.rssPeakMb, 0), fmt(cranRun.rssPeakMb - rssIdleMb, 0), `${fmt(cranRun.uploadMs / 1000, 1)} s to upload and acknowledge`],
+        [
+          'Cranfield, 1,400 files',
+          fmt(rssIdleMb, 0),
+          fmt(cranRun.rssBeforeMb, 0),
+          fmt(cranRun.rssPeakMb, 0),
+          fmt(cranRun.rssPeakMb - rssIdleMb, 0),
+          `${fmt(cranRun.uploadMs / 1000, 1)} s to upload and acknowledge`,
+        ],
         [
           `${bigMb} MB text file`,
           fmt(bigIdleMb, 0),
@@ -295,7 +424,22 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(out, 'ingest.md'), md);
   fs.writeFileSync(
     path.join(out, 'ingest.json'),
-    JSON.stringify({ machine: m, model: MODEL, cranRun, pdfRun, loadedRun, raw: { chunks: texts.length, sortedMs: sortedRun.ms, naiveMs: naiveRun.ms }, search: { idle: idleS, busy: busyS, duringBigFile: probeS }, bigRun, rssIdleMb, bigIdleMb }, null, 2),
+    JSON.stringify(
+      {
+        machine: m,
+        model: MODEL,
+        cranRun,
+        pdfRun,
+        loadedRun,
+        raw: { chunks: texts.length, sortedMs: sortedRun.ms, naiveMs: naiveRun.ms },
+        search: { idle: idleS, busy: busyS, duringBigFile: probeS },
+        bigRun,
+        rssIdleMb,
+        bigIdleMb,
+      },
+      null,
+      2,
+    ),
   );
   fs.rmSync(workDir, { recursive: true, force: true });
 }

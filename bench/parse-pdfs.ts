@@ -20,12 +20,19 @@ const CHUNK = { size: 256, overlap: 32, maxTokens: 512 };
 
 async function main(): Promise<void> {
   if (!fs.existsSync(PDFS_DIR)) {
-    console.error(`Missing ${PDFS_DIR}: the PDFs live in ../shared/datasets/pdfs next to the project. Nothing to parse.`);
+    console.error(
+      `Missing ${PDFS_DIR}: the PDFs live in ../shared/datasets/pdfs next to the project. Nothing to parse.`,
+    );
     process.exit(2);
   }
-  const show = process.argv.includes('--show') ? process.argv[process.argv.indexOf('--show') + 1] : undefined;
+  const show = process.argv.includes('--show')
+    ? process.argv[process.argv.indexOf('--show') + 1]
+    : undefined;
   const rows: string[][] = [];
-  for (const name of fs.readdirSync(PDFS_DIR).filter((f) => f.endsWith('.pdf')).sort()) {
+  for (const name of fs
+    .readdirSync(PDFS_DIR)
+    .filter((f) => f.endsWith('.pdf'))
+    .sort()) {
     const data = fs.readFileSync(path.join(PDFS_DIR, name));
     const t0 = performance.now();
     const doc = await parseFile({ data, filename: name, mimeType: 'application/pdf' });
@@ -33,14 +40,45 @@ async function main(): Promise<void> {
     const chunks = chunkText(doc.text, estimateTokenCounter, CHUNK, doc);
     const withSection = chunks.filter((c) => c.sectionPath !== null).length;
     const multiPage = chunks.filter((c) => c.pageStart !== c.pageEnd).length;
-    rows.push([name, String(doc.pages.length), String(doc.text.length), String(doc.sections.length), String(chunks.length), String(withSection), String(multiPage), fmt(ms, 0), doc.title ?? '-']);
+    rows.push([
+      name,
+      String(doc.pages.length),
+      String(doc.text.length),
+      String(doc.sections.length),
+      String(chunks.length),
+      String(withSection),
+      String(multiPage),
+      fmt(ms, 0),
+      doc.title ?? '-',
+    ]);
     if (name === show) {
-      for (const s of doc.sections) console.log(`${'  '.repeat(s.path.length - 1)}${s.path.at(-1)}  [${s.start}-${s.end}]`);
-      for (const p of doc.pages) console.log(`--- page ${p.page}: ${JSON.stringify(doc.text.slice(p.start, Math.min(p.end, p.start + 300)))}`);
+      for (const s of doc.sections)
+        console.log(`${'  '.repeat(s.path.length - 1)}${s.path.at(-1)}  [${s.start}-${s.end}]`);
+      for (const p of doc.pages)
+        console.log(
+          `--- page ${p.page}: ${JSON.stringify(doc.text.slice(p.start, Math.min(p.end, p.start + 300)))}`,
+        );
     }
   }
-  console.log(`Parsed ${rows.length} PDFs from ${PDFS_DIR}; chunks sized by estimate at ${CHUNK.size} tokens\n`);
-  console.log(table(['file', 'pages', 'chars', 'sections', 'chunks', 'chunks in a section', 'chunks over 2+ pages', 'parse ms', 'title'], rows));
+  console.log(
+    `Parsed ${rows.length} PDFs from ${PDFS_DIR}; chunks sized by estimate at ${CHUNK.size} tokens\n`,
+  );
+  console.log(
+    table(
+      [
+        'file',
+        'pages',
+        'chars',
+        'sections',
+        'chunks',
+        'chunks in a section',
+        'chunks over 2+ pages',
+        'parse ms',
+        'title',
+      ],
+      rows,
+    ),
+  );
 }
 
 main().catch((e: unknown) => {

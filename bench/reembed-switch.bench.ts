@@ -26,19 +26,55 @@ function main(): void {
   const documents = new DocumentsRepository(db);
   const reembeds = new ReembedRepository(db);
   try {
-    const id = collections.insert({ name: 'bench', embeddingModel: 'old', embeddingDtype: 'fp32', chunkSize: 64, chunkOverlap: 0, metadata: '{}' }).id;
+    const id = collections.insert({
+      name: 'bench',
+      embeddingModel: 'old',
+      embeddingDtype: 'fp32',
+      chunkSize: 64,
+      chunkOverlap: 0,
+      metadata: '{}',
+    }).id;
     const v = new Float32Array(DIM).fill(0.05);
     for (let d = 0; d < N / 100; d++) {
       db.transaction(() => {
-        const chunks = Array.from({ length: 100 }, (_, i) => ({ ordinal: i, text: `chunk ${d}.${i}`, start: 0, end: 1, tokenCount: 3, tokenCounter: 't' }));
-        const { chunkIds } = documents.insert({ collectionId: id, id: `d${d}`, title: null, source: null, contentType: 'text/plain', contentHash: 'h', metadata: '{}', text: 'x' }, chunks);
-        documents.storeVectors('old', DIM, chunkIds.map((chunkId) => ({ chunkId, vector: v })));
+        const chunks = Array.from({ length: 100 }, (_, i) => ({
+          ordinal: i,
+          text: `chunk ${d}.${i}`,
+          start: 0,
+          end: 1,
+          tokenCount: 3,
+          tokenCounter: 't',
+        }));
+        const { chunkIds } = documents.insert(
+          {
+            collectionId: id,
+            id: `d${d}`,
+            title: null,
+            source: null,
+            contentType: 'text/plain',
+            contentHash: 'h',
+            metadata: '{}',
+            text: 'x',
+          },
+          chunks,
+        );
+        documents.storeVectors(
+          'old',
+          DIM,
+          chunkIds.map((chunkId) => ({ chunkId, vector: v })),
+        );
       });
     }
     const job = db.transaction(() => reembeds.insert(id, 'new', 'fp32'));
     const todo = reembeds.unwritten(job);
     for (let i = 0; i < todo.length; i += 1000) {
-      db.transaction(() => reembeds.write(job, DIM, todo.slice(i, i + 1000).map((c) => ({ chunkId: c.id, vector: v }))));
+      db.transaction(() =>
+        reembeds.write(
+          job,
+          DIM,
+          todo.slice(i, i + 1000).map((c) => ({ chunkId: c.id, vector: v })),
+        ),
+      );
     }
     let t = performance.now();
     const left = reembeds.unwritten(job).length;
@@ -57,12 +93,19 @@ function main(): void {
     }
     const sorted = [...batches].sort((a, b) => a - b);
     const r = (ms: number) => Math.round(ms);
-    console.log(`| chunks | last pass over unwritten chunks | switch transaction | old vectors deleted | delete batch p50 / max |`);
+    console.log(
+      `| chunks | last pass over unwritten chunks | switch transaction | old vectors deleted | delete batch p50 / max |`,
+    );
     console.log(`|---|---|---|---|---|`);
     console.log(
       `| ${N.toLocaleString('en')} (${left} left) | ${r(passMs)} ms | ${r(switchMs)} ms (${written?.length ?? 0} vectors in service) | ${purged.toLocaleString('en')} in ${batches.length} batches | ${r(sorted[Math.floor(sorted.length / 2)]!)} / ${r(sorted.at(-1)!)} ms |`,
     );
-    console.log(`\nload average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ${os.cpus().length} cores, Node ${process.version}`);
+    console.log(
+      `\nload average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}, ${os.cpus().length} cores, Node ${process.version}`,
+    );
   } finally {
     db.onApplicationShutdown();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -382,7 +382,8 @@ async function main(): Promise<void> {
   const only = argValue(argv, 'only');
   const out = argValue(argv, 'out') ?? 'saturation';
   const results: ScenarioResult[] = [];
-  for (const s of scenarios().filter((x) => only === undefined || x.name === only)) results.push(await runScenario(s, seconds, workDir));
+  for (const s of scenarios().filter((x) => only === undefined || x.name === only))
+    results.push(await runScenario(s, seconds, workDir));
   m.uptimeAfter = shell('uptime', []);
 
   const share = (n: number, of: number) => `${fmt((100 * n) / of, 1)}%`;

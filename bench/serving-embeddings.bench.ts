@@ -10,7 +10,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { elapsedSeconds, intArg, machineLines, progress, ROOT, runMain, shell, startBench, writeResults, BENCH_MODELS_DIR } from './lib/bench-run';
+import {
+  elapsedSeconds,
+  intArg,
+  machineLines,
+  progress,
+  ROOT,
+  runMain,
+  shell,
+  startBench,
+  writeResults,
+  BENCH_MODELS_DIR,
+} from './lib/bench-run';
 import { ServerProcess } from './lib/server-process';
 import { shortQuestions } from './lib/short-questions';
 import { summarize } from './lib/stats';
@@ -37,7 +48,11 @@ async function load(server: ServerProcess, texts: string[], clients: number): Pr
   await Promise.all(
     Array.from({ length: clients }, async () => {
       for (let i = next++; i < texts.length; i = next++) {
-        const r = await server.post<unknown>('/v1/embeddings', { model: MODEL, input: texts[i], encoding_format: 'float' });
+        const r = await server.post<unknown>('/v1/embeddings', {
+          model: MODEL,
+          input: texts[i],
+          encoding_format: 'float',
+        });
         if (r.status !== 200) errors++;
         latencies.push(r.ms);
       }
@@ -46,14 +61,24 @@ async function load(server: ServerProcess, texts: string[], clients: number): Pr
   const seconds = (performance.now() - t0) / 1000;
   const sorted = [...latencies].sort((a, b) => a - b);
   const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)]!;
-  return { clients, requests: texts.length, seconds, qps: texts.length / seconds, p50: summarize(latencies).p50, p99, errors };
+  return {
+    clients,
+    requests: texts.length,
+    seconds,
+    qps: texts.length / seconds,
+    p50: summarize(latencies).p50,
+    p99,
+    errors,
+  };
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const requests = intArg(argv, 'requests', 400, 10);
   if (!fs.existsSync(path.join(MODELS_DIR, MODEL, 'onnx', 'model.onnx'))) {
-    console.error(`missing: ${path.join(MODELS_DIR, MODEL)}; build it with: npx ts-node --transpile-only bench/models/make-bench-models.ts --only=minilm (needs ../shared/model-shapes)`);
+    console.error(
+      `missing: ${path.join(MODELS_DIR, MODEL)}; build it with: npx ts-node --transpile-only bench/models/make-bench-models.ts --only=minilm (needs ../shared/model-shapes)`,
+    );
     process.exit(2);
   }
   const { m, workDir } = await startBench('serving', argv.includes('--skip-build'));
@@ -91,7 +116,10 @@ async function main(): Promise<void> {
     '| clients | requests | queries/s | vs one client one at a time | p50 ms | p99 ms | errors |',
     '|---|---|---|---|---|---|---|',
     `| 1 (baseline) | ${baseline.requests} | ${f(baseline.qps)} | 1.00x | ${f(baseline.p50)} | ${f(baseline.p99)} | ${baseline.errors} |`,
-    ...rows.map((r) => `| ${r.clients} | ${r.requests} | ${f(r.qps)} | ${f(r.qps / baseline.qps, 2)}x | ${f(r.p50)} | ${f(r.p99)} | ${r.errors} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.clients} | ${r.requests} | ${f(r.qps)} | ${f(r.qps / baseline.qps, 2)}x | ${f(r.p50)} | ${f(r.p99)} | ${r.errors} |`,
+    ),
     '',
   ].join('\n');
   console.log(`\n${md}`);

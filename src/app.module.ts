@@ -15,7 +15,18 @@ import { OpenAiModule } from './openai/openai.module';
 import { ReembedModule } from './reembed/reembed.module';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, StorageModule, HealthModule, ApiModule, EvaluationModule, ReembedModule, OpenAiModule, ConversationsModule, BackupModule],
+  imports: [
+    ConfigModule,
+    DatabaseModule,
+    StorageModule,
+    HealthModule,
+    ApiModule,
+    EvaluationModule,
+    ReembedModule,
+    OpenAiModule,
+    ConversationsModule,
+    BackupModule,
+  ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     {

@@ -34,7 +34,9 @@ async function bootstrap(): Promise<void> {
   } catch (e) {
     // Nest has logged the error with its stack; end with one line saying what stopped the start.
     const fault = new StorageMonitor(settings).fault(e, 'open the database');
-    console.error(`Cannot start: ${fault?.message ?? (e instanceof Error ? e.message : String(e))}`);
+    console.error(
+      `Cannot start: ${fault?.message ?? (e instanceof Error ? e.message : String(e))}`,
+    );
     process.exit(fault ? 3 : 1);
   }
   configureApp(app, settings);
@@ -52,13 +54,20 @@ async function bootstrap(): Promise<void> {
   }
 }
 
-async function shutDown(app: INestApplication, server: Server, graceMs: number, logger: Logger): Promise<void> {
+async function shutDown(
+  app: INestApplication,
+  server: Server,
+  graceMs: number,
+  logger: Logger,
+): Promise<void> {
   const drained = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const idle = setInterval(() => server.closeIdleConnections(), 100); // keep-alive sockets as their requests end
   const cut = new Promise<boolean>((resolve) => setTimeout(() => resolve(true), graceMs).unref());
   if (await Promise.race([drained.then(() => false), cut])) {
-    logger.warn(`Requests still in flight after ${graceMs} ms (SHUTDOWN_GRACE_MS): closing their connections`);
+    logger.warn(
+      `Requests still in flight after ${graceMs} ms (SHUTDOWN_GRACE_MS): closing their connections`,
+    );
     server.closeAllConnections();
   }
   clearInterval(idle);

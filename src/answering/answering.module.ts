@@ -3,5 +3,9 @@ import { ModelsModule } from '../models/models.module';
 import { RetrievalModule } from '../retrieval/retrieval.module';
 import { AnsweringService } from './answering.service';
 
-@Module({ imports: [RetrievalModule, ModelsModule], providers: [AnsweringService], exports: [AnsweringService] })
+@Module({
+  imports: [RetrievalModule, ModelsModule],
+  providers: [AnsweringService],
+  exports: [AnsweringService],
+})
 export class AnsweringModule {}

@@ -4,7 +4,12 @@ import { SETTINGS } from '../config/settings.provider';
 import { InvalidInputError, ModelUnavailableError } from '../common/errors';
 import { ModelRegistryService } from '../models/model-registry.service';
 import { ModelsService } from '../models/models.service';
-import { RetrievalService, SearchHit, SearchMode, SearchRequest } from '../retrieval/retrieval.service';
+import {
+  RetrievalService,
+  SearchHit,
+  SearchMode,
+  SearchRequest,
+} from '../retrieval/retrieval.service';
 import { DocumentsRepository } from '../database/documents.repository';
 import { checkCitations } from './citations';
 import { checkGrounding, contentTerms, relevance } from './guardrails';
@@ -69,7 +74,8 @@ export interface AskStream {
   onToken(text: string): void;
 }
 
-export const NOT_FOUND_ANSWER = 'Not found in the documents: nothing in this collection matches the question.';
+export const NOT_FOUND_ANSWER =
+  'Not found in the documents: nothing in this collection matches the question.';
 
 @Injectable()
 export class AnsweringService {
@@ -90,7 +96,9 @@ export class AnsweringService {
     for (const h of hits) {
       const span = this.documents.span(h.chunkId, n);
       if (!span) continue;
-      const same = out.find((c) => c.documentId === h.documentId && span.start < c.end && c.start < span.end);
+      const same = out.find(
+        (c) => c.documentId === h.documentId && span.start < c.end && c.start < span.end,
+      );
       if (same) {
         same.start = Math.min(same.start, span.start);
         same.end = Math.max(same.end, span.end);
@@ -111,17 +119,45 @@ export class AnsweringService {
     return out;
   }
 
-  async ask(collection: string, req: AskRequest, signal?: AbortSignal, stream?: AskStream): Promise<AskResponse> {
+  async ask(
+    collection: string,
+    req: AskRequest,
+    signal?: AbortSignal,
+    stream?: AskStream,
+  ): Promise<AskResponse> {
     const t0 = performance.now();
     if (!req.question.trim()) throw new InvalidInputError('question must not be blank');
-    const { question, maxTokens: askedTokens, temperature, neighbors, model: askedModel, dtype: askedDtype, minRelevance, ...retrievalOptions } = req;
+    const {
+      question,
+      maxTokens: askedTokens,
+      temperature,
+      neighbors,
+      model: askedModel,
+      dtype: askedDtype,
+      minRelevance,
+      ...retrievalOptions
+    } = req;
     // A model asked for by name must exist (404 listing what does); the default may be unavailable (extractive).
     const { model, dtype } = askedModel
-      ? { model: askedModel, dtype: this.registry.resolve(askedModel, { task: 'generation', dtype: askedDtype }).dtype }
-      : { model: this.settings.generation.model, dtype: askedDtype ?? this.settings.generation.dtype };
-    const retrieved = await this.retrieval.search(collection, { ...retrievalOptions, query: question, explain: true });
+      ? {
+          model: askedModel,
+          dtype: this.registry.resolve(askedModel, { task: 'generation', dtype: askedDtype }).dtype,
+        }
+      : {
+          model: this.settings.generation.model,
+          dtype: askedDtype ?? this.settings.generation.dtype,
+        };
+    const retrieved = await this.retrieval.search(collection, {
+      ...retrievalOptions,
+      query: question,
+      explain: true,
+    });
     const retrieveMs = performance.now() - t0;
-    const retrieval = { mode: retrieved.mode, ...(retrieved.modeReason ? { modeReason: retrieved.modeReason } : {}), chunks: retrieved.results.length };
+    const retrieval = {
+      mode: retrieved.mode,
+      ...(retrieved.modeReason ? { modeReason: retrieved.modeReason } : {}),
+      chunks: retrieved.results.length,
+    };
     // Chunks that do not speak to the question are left out: better "not found" than an answer made from noise.
     const threshold = minRelevance ?? this.settings.answer.minRelevance;
     const terms = contentTerms(question);
@@ -129,18 +165,35 @@ export class AnsweringService {
     const chunks = neighbors > 0 ? this.widen(relevant, neighbors) : relevant.map(toContext);
     const refusal = retrieved.results.length > 0 && relevant.length === 0;
     const base = { retrieval, invalidCitations: [] as number[], refused: false, grounded: true };
-    const timings = (generateMs: number) => ({ retrieveMs: round(retrieveMs), generateMs: round(generateMs), totalMs: round(performance.now() - t0) });
+    const timings = (generateMs: number) => ({
+      retrieveMs: round(retrieveMs),
+      generateMs: round(generateMs),
+      totalMs: round(performance.now() - t0),
+    });
 
     if (chunks.length === 0) {
       stream?.onSources([], retrieval);
       stream?.onToken(NOT_FOUND_ANSWER);
       const best = Math.max(0, ...retrieved.results.map((r) => relevance(terms, r)));
-      const why = refusal ? `nothing retrieved is relevant enough: best relevance ${best.toFixed(2)} < minRelevance ${threshold}` : 'no chunk matched the question';
-      return { ...base, refused: true, answer: NOT_FOUND_ANSWER, citations: [], mode: 'extractive', modeReason: why, model: null, usage: { promptTokens: 0, completionTokens: 0 }, timings: timings(0) };
+      const why = refusal
+        ? `nothing retrieved is relevant enough: best relevance ${best.toFixed(2)} < minRelevance ${threshold}`
+        : 'no chunk matched the question';
+      return {
+        ...base,
+        refused: true,
+        answer: NOT_FOUND_ANSWER,
+        citations: [],
+        mode: 'extractive',
+        modeReason: why,
+        model: null,
+        usage: { promptTokens: 0, completionTokens: 0 },
+        timings: timings(0),
+      };
     }
 
     const status = await this.models.ensure('generation', model, dtype);
-    if (askedModel && status.state !== 'ready') throw new ModelUnavailableError(model, status.reason ?? status.state);
+    if (askedModel && status.state !== 'ready')
+      throw new ModelUnavailableError(model, status.reason ?? status.state);
     const count = status.state === 'ready' ? await this.models.textTokenCounter(model) : undefined;
     if (status.state !== 'ready' || !count) {
       const t1 = performance.now();
@@ -149,7 +202,16 @@ export class AnsweringService {
       if (sentences.length === 0) {
         stream?.onSources([], retrieval);
         stream?.onToken(NOT_FOUND_ANSWER);
-        return { ...base, answer: NOT_FOUND_ANSWER, citations: [], mode: 'extractive', modeReason: reason, model: null, usage: { promptTokens: 0, completionTokens: 0 }, timings: timings(performance.now() - t1) };
+        return {
+          ...base,
+          answer: NOT_FOUND_ANSWER,
+          citations: [],
+          mode: 'extractive',
+          modeReason: reason,
+          model: null,
+          usage: { promptTokens: 0, completionTokens: 0 },
+          timings: timings(performance.now() - t1),
+        };
       }
       // Each quoted sentence cites the chunk it comes from; the citation's span is the sentence.
       const order = [...new Set(sentences.map((s) => s.n))];
@@ -159,18 +221,40 @@ export class AnsweringService {
       const answer = sentences.map((s) => `${s.text} [${order.indexOf(s.n) + 1}]`).join(' ');
       stream?.onSources(citations, retrieval);
       stream?.onToken(answer);
-      return { ...base, answer, citations, mode: 'extractive', modeReason: reason, model: null, usage: { promptTokens: 0, completionTokens: 0 }, timings: timings(performance.now() - t1) };
+      return {
+        ...base,
+        answer,
+        citations,
+        mode: 'extractive',
+        modeReason: reason,
+        model: null,
+        usage: { promptTokens: 0, completionTokens: 0 },
+        timings: timings(performance.now() - t1),
+      };
     }
 
-    const maxTokens = Math.min(askedTokens ?? this.settings.generation.maxTokens, this.settings.generation.contextTokens - 64);
-    const contextTokens = Math.min(this.settings.generation.contextTokens, status.maxTokens ?? Infinity);
+    const maxTokens = Math.min(
+      askedTokens ?? this.settings.generation.maxTokens,
+      this.settings.generation.contextTokens - 64,
+    );
+    const contextTokens = Math.min(
+      this.settings.generation.contextTokens,
+      status.maxTokens ?? Infinity,
+    );
     const packed = packContext(chunks, question, count, contextTokens - maxTokens);
     if (packed.sources.length === 0) {
-      throw new InvalidInputError(`No retrieved chunk fits the generator's context of ${contextTokens} tokens with maxTokens ${maxTokens}; lower maxTokens`);
+      throw new InvalidInputError(
+        `No retrieved chunk fits the generator's context of ${contextTokens} tokens with maxTokens ${maxTokens}; lower maxTokens`,
+      );
     }
     const t1 = performance.now();
     stream?.onSources(packed.sources.map(toCitation), retrieval);
-    const out = await this.models.generate(model, dtype, packed.messages, { maxTokens, temperature, signal, onToken: stream ? (t) => stream.onToken(t) : undefined });
+    const out = await this.models.generate(model, dtype, packed.messages, {
+      maxTokens,
+      temperature,
+      signal,
+      onToken: stream ? (t) => stream.onToken(t) : undefined,
+    });
     const checked = checkCitations(out.text, packed.sources.length);
     const { grounded, ...grounding } = checkGrounding(checked.text, packed.sources);
     return {
@@ -189,16 +273,43 @@ export class AnsweringService {
 }
 
 function toContext(h: SearchHit): ContextChunk {
-  const { documentId, chunkId, title, text, start, end, score, sectionPath, pageStart, pageEnd } = h;
+  const { documentId, chunkId, title, text, start, end, score, sectionPath, pageStart, pageEnd } =
+    h;
   return { documentId, chunkId, title, text, start, end, score, sectionPath, pageStart, pageEnd };
 }
 
 function toCitation(s: PackedSource): Citation {
-  const { n, documentId, chunkId, title, text, start, end, score, sectionPath, pageStart, pageEnd } = s;
-  return { n, documentId, chunkId, title, text, start, end, score, sectionPath, pageStart, pageEnd };
+  const {
+    n,
+    documentId,
+    chunkId,
+    title,
+    text,
+    start,
+    end,
+    score,
+    sectionPath,
+    pageStart,
+    pageEnd,
+  } = s;
+  return {
+    n,
+    documentId,
+    chunkId,
+    title,
+    text,
+    start,
+    end,
+    score,
+    sectionPath,
+    pageStart,
+    pageEnd,
+  };
 }
 
-const minPage = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
-const maxPage = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+const minPage = (a: number | null, b: number | null) =>
+  a === null ? b : b === null ? a : Math.min(a, b);
+const maxPage = (a: number | null, b: number | null) =>
+  a === null ? b : b === null ? a : Math.max(a, b);
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

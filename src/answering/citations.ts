@@ -22,5 +22,12 @@ export function checkCitations(text: string, sourceCount: number): CitationCheck
     }
     return valid.length > 0 ? `[${valid.join(', ')}]` : '';
   });
-  return { cited, invalid, text: cleaned.replace(/ +([.,;:!?])/g, '$1').replace(/ {2,}/g, ' ').trim() };
+  return {
+    cited,
+    invalid,
+    text: cleaned
+      .replace(/ +([.,;:!?])/g, '$1')
+      .replace(/ {2,}/g, ' ')
+      .trim(),
+  };
 }

@@ -35,7 +35,10 @@ export function coverage(question: Set<string>, passage: string): number {
  * reranked, else the larger of the dense cosine similarity and the share of the question's content
  * words the chunk contains.
  */
-export function relevance(question: Set<string>, chunk: { text: string; explain?: { denseScore?: number; rerankScore?: number } }): number {
+export function relevance(
+  question: Set<string>,
+  chunk: { text: string; explain?: { denseScore?: number; rerankScore?: number } },
+): number {
   const rerank = chunk.explain?.rerankScore;
   if (rerank !== undefined) return 1 / (1 + Math.exp(-rerank));
   return Math.max(chunk.explain?.denseScore ?? 0, coverage(question, chunk.text));
@@ -50,13 +53,16 @@ export interface Grounding {
   unsupported: string[];
 }
 
-
 /**
  * Checks a generated answer against the sources it cites: a sentence is supported when at least
  * half of its content words occur in those sources. A word-overlap test: it catches answers made up
  * from nothing, not subtle misreadings.
  */
-export function checkGrounding(answer: string, sources: readonly { n: number; text: string }[], minShare = 0.5): Grounding {
+export function checkGrounding(
+  answer: string,
+  sources: readonly { n: number; text: string }[],
+  minShare = 0.5,
+): Grounding {
   const byN = new Map(sources.map((s) => [s.n, contentTerms(s.text)]));
   const all = new Set([...byN.values()].flatMap((t) => [...t]));
   const sentences = answer.match(/[^.!?\n]+(?:[.!?]+(?:\s*\[[\d,\s]+\])*|$)/g) ?? [];
@@ -65,7 +71,9 @@ export function checkGrounding(answer: string, sources: readonly { n: number; te
   let citedAny = false;
   const unsupported: string[] = [];
   for (const raw of sentences) {
-    const cited = [...raw.matchAll(MARKER)].flatMap((m) => m[1]!.split(',').map((x) => Number(x.trim())));
+    const cited = [...raw.matchAll(MARKER)].flatMap((m) =>
+      m[1]!.split(',').map((x) => Number(x.trim())),
+    );
     if (cited.length > 0) citedAny = true;
     const terms = contentTerms(raw.replace(MARKER, ''));
     if (terms.size === 0) continue;
@@ -77,5 +85,9 @@ export function checkGrounding(answer: string, sources: readonly { n: number; te
     else unsupported.push(raw.trim());
   }
   const support = considered === 0 ? 0 : supported / considered;
-  return { grounded: citedAny && considered > 0 && supported === considered, support: Math.round(support * 1000) / 1000, unsupported };
+  return {
+    grounded: citedAny && considered > 0 && supported === considered,
+    support: Math.round(support * 1000) / 1000,
+    unsupported,
+  };
 }

@@ -26,7 +26,8 @@ export const SYSTEM_PROMPT = [
   'Answer concisely, in the language of the question.',
 ].join(' ');
 
-const OPEN = (n: number, title: string | null) => `<source id="${n}"${title ? ` title="${escapeAttr(title)}"` : ''}>`;
+const OPEN = (n: number, title: string | null) =>
+  `<source id="${n}"${title ? ` title="${escapeAttr(title)}"` : ''}>`;
 const CLOSE = '</source>';
 
 /**

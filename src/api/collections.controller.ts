@@ -1,11 +1,25 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiBadRequestResponse } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiBadRequestResponse,
+} from '@nestjs/swagger';
 import { CollectionsService } from '../collections/collections.service';
 import { Idempotency } from '../idempotency/idempotency.interceptor';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { IN_PROGRESS_DESCRIPTION, Idempotent } from '../idempotency/idempotent.decorator';
 import { AddsData } from '../common/storage-room.interceptor';
-import { CollectionDto, CollectionListDto, CreateCollectionDto, IndexVerificationDto, UpdateCollectionDto } from './dto/collection.dto';
+import {
+  CollectionDto,
+  CollectionListDto,
+  CreateCollectionDto,
+  IndexVerificationDto,
+  UpdateCollectionDto,
+} from './dto/collection.dto';
 import { ErrorDto } from './dto/search.dto';
 
 @ApiTags('collections')
@@ -15,11 +29,16 @@ export class CollectionsController {
 
   @Post()
   @AddsData() // above @Idempotent(): a retry of a request that succeeded gets its answer, not a 507
-  @Idempotent({ conflictDescription: `collection_exists: a collection with this name exists; or ${IN_PROGRESS_DESCRIPTION}` })
+  @Idempotent({
+    conflictDescription: `collection_exists: a collection with this name exists; or ${IN_PROGRESS_DESCRIPTION}`,
+  })
   @ApiOperation({ summary: 'Create a collection, pinned to one embedding model' })
   @ApiCreatedResponse({ type: CollectionDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  create(@Body() body: CreateCollectionDto, @Idempotency() idempotency: IdempotencyContext | undefined): CollectionDto {
+  create(
+    @Body() body: CreateCollectionDto,
+    @Idempotency() idempotency: IdempotencyContext | undefined,
+  ): CollectionDto {
     return this.collections.create(body, idempotency);
   }
 
@@ -31,7 +50,9 @@ export class CollectionsController {
   }
 
   @Get(':name')
-  @ApiOperation({ summary: 'A collection with counts of documents, chunks, vectors and pending chunks' })
+  @ApiOperation({
+    summary: 'A collection with counts of documents, chunks, vectors and pending chunks',
+  })
   @ApiOkResponse({ type: CollectionDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   get(@Param('name') name: string): CollectionDto {
@@ -51,7 +72,9 @@ export class CollectionsController {
   }
 
   @Patch(':name')
-  @ApiOperation({ summary: "Change a collection's metadata or search defaults (fusion weights, reranking)" })
+  @ApiOperation({
+    summary: "Change a collection's metadata or search defaults (fusion weights, reranking)",
+  })
   @ApiOkResponse({ type: CollectionDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiBadRequestResponse({ type: ErrorDto })
@@ -61,7 +84,9 @@ export class CollectionsController {
 
   @Delete(':name')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a collection with all its documents, chunks, vectors and index' })
+  @ApiOperation({
+    summary: 'Delete a collection with all its documents, chunks, vectors and index',
+  })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorDto })
   delete(@Param('name') name: string): void {

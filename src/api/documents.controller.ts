@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBadRequestResponse,
@@ -28,7 +42,17 @@ import { DocumentsService } from '../ingestion/documents.service';
 import { DEFAULT_JSON_TEXT_FIELDS, SUPPORTED_UPLOAD_TYPES } from '../ingestion/parsers/formats';
 import { ParsingService, documentFromParsed } from '../ingestion/parsing.service';
 import { UrlIngestionService } from '../ingestion/url-ingestion.service';
-import { AddDocumentsDto, AddUrlDocumentDto, DocumentDetailDto, DocumentListDto, IngestResultDto, ListDocumentsQueryDto, ReplaceDocumentDto, ReplaceResultDto, UploadFieldsDto } from './dto/document.dto';
+import {
+  AddDocumentsDto,
+  AddUrlDocumentDto,
+  DocumentDetailDto,
+  DocumentListDto,
+  IngestResultDto,
+  ListDocumentsQueryDto,
+  ReplaceDocumentDto,
+  ReplaceResultDto,
+  UploadFieldsDto,
+} from './dto/document.dto';
 import { ErrorDto } from './dto/search.dto';
 import { validateBody } from './validate-body';
 
@@ -81,7 +105,10 @@ export class DocumentsController {
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiPayloadTooLargeResponse({ type: ErrorDto })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'no_extractable_text, encrypted_document or corrupt_document' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorDto,
+    description: 'no_extractable_text, encrypted_document or corrupt_document',
+  })
   async add(
     @Param('name') name: string,
     @Req() req: Request,
@@ -95,7 +122,13 @@ export class DocumentsController {
       const metadata = fields.metadata === undefined ? {} : parseMetadata(fields.metadata);
       this.documents.assertCollection(name);
       const upload = { data: file.buffer, filename: file.originalname, mimeType: file.mimetype };
-      return this.addFile(name, upload, { ...fields, metadata, source: file.originalname }, fields.wait !== 'false', idempotency);
+      return this.addFile(
+        name,
+        upload,
+        { ...fields, metadata, source: file.originalname },
+        fields.wait !== 'false',
+        idempotency,
+      );
     }
     if (!req.is('application/json')) {
       throw new InvalidInputError('Send application/json or multipart/form-data');
@@ -116,7 +149,9 @@ export class DocumentsController {
     }
     const dto = validateBody(AddDocumentsDto, body);
     if (dto.documents.length > this.settings.limits.maxDocumentsPerRequest) {
-      throw new PayloadTooLargeError(`At most ${this.settings.limits.maxDocumentsPerRequest} documents per request (MAX_DOCUMENTS_PER_REQUEST)`);
+      throw new PayloadTooLargeError(
+        `At most ${this.settings.limits.maxDocumentsPerRequest} documents per request (MAX_DOCUMENTS_PER_REQUEST)`,
+      );
     }
     return this.documents.add(
       name,
@@ -154,8 +189,13 @@ export class DocumentsController {
   @ApiOkResponse({ type: ReplaceResultDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown collection' })
-  replace(@Param('name') name: string, @Param('id') id: string, @Body() body: ReplaceDocumentDto): Promise<ReplaceResultDto> {
-    if (!/^[^/\p{Cc}]{1,256}$/u.test(id)) throw new InvalidInputError('id must be 1-256 characters with no "/" or control characters');
+  replace(
+    @Param('name') name: string,
+    @Param('id') id: string,
+    @Body() body: ReplaceDocumentDto,
+  ): Promise<ReplaceResultDto> {
+    if (!/^[^/\p{Cc}]{1,256}$/u.test(id))
+      throw new InvalidInputError('id must be 1-256 characters with no "/" or control characters');
     return this.documents.replace(name, id, { ...body, contentType: 'text/plain' });
   }
 
@@ -172,25 +212,40 @@ export class DocumentsController {
   private async addFile(
     name: string,
     file: { data: Buffer; filename: string; mimeType: string },
-    fields: { id?: string; title?: string; textFields?: string; metadata: Record<string, unknown>; source: string },
+    fields: {
+      id?: string;
+      title?: string;
+      textFields?: string;
+      metadata: Record<string, unknown>;
+      source: string;
+    },
     wait: boolean,
     idempotency: IdempotencyContext | undefined,
   ): Promise<IngestResultDto> {
     const textFields = splitTextFields(fields.textFields);
     const parsed = await this.parsing.parse(file, textFields ? { textFields } : {});
-    return this.documents.add(name, [documentFromParsed(parsed, file.filename, fields.source, { ...fields, textFields })], wait, idempotency);
+    return this.documents.add(
+      name,
+      [documentFromParsed(parsed, file.filename, fields.source, { ...fields, textFields })],
+      wait,
+      idempotency,
+    );
   }
 }
 
 /** "abstract, body" → ['abstract', 'body']; undefined when not given. */
 export function splitTextFields(text: string | undefined): string[] | undefined {
-  return text?.split(',').map((f) => f.trim()).filter(Boolean);
+  return text
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
 }
 
 export function parseMetadata(text: string): Record<string, unknown> {
   try {
     const v: unknown = JSON.parse(text);
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v))
+      return v as Record<string, unknown>;
   } catch {
     // fall through
   }

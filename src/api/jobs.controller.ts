@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -28,7 +40,16 @@ import { DEFAULT_JSON_TEXT_FIELDS } from '../ingestion/parsers/formats';
 import { JobInput, JobsService, JobView } from '../ingestion/jobs.service';
 import { parseMetadata, splitTextFields } from './documents.controller';
 import { ErrorDto } from './dto/search.dto';
-import { CreateJobDto, JobAcceptedDto, JobDto, JobItemListDto, JobItemsQueryDto, JobListDto, JobUploadFieldsDto, ListJobsQueryDto } from './dto/job.dto';
+import {
+  CreateJobDto,
+  JobAcceptedDto,
+  JobDto,
+  JobItemListDto,
+  JobItemsQueryDto,
+  JobListDto,
+  JobUploadFieldsDto,
+  ListJobsQueryDto,
+} from './dto/job.dto';
 import { validateBody } from './validate-body';
 
 /** What a document id may be (as in POST .../documents). */
@@ -70,12 +91,27 @@ export class JobsController {
       ],
     },
   })
-  @ApiAcceptedResponse({ type: JobAcceptedDto, headers: { Location: { description: '/v1/jobs/{id}', schema: { type: 'string' } } } })
+  @ApiAcceptedResponse({
+    type: JobAcceptedDto,
+    headers: { Location: { description: '/v1/jobs/{id}', schema: { type: 'string' } } },
+  })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  @ApiPayloadTooLargeResponse({ type: ErrorDto, description: 'a file past JOB_MAX_FILE_BYTES, the request past JOB_MAX_REQUEST_BYTES, or more than JOB_MAX_FILES files' })
-  @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'JOB_QUEUE_LIMIT jobs are waiting or running; Retry-After says when to try again' })
-  async create(@Param('name') name: string, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Body() body: unknown): Promise<JobAcceptedDto> {
+  @ApiPayloadTooLargeResponse({
+    type: ErrorDto,
+    description:
+      'a file past JOB_MAX_FILE_BYTES, the request past JOB_MAX_REQUEST_BYTES, or more than JOB_MAX_FILES files',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorDto,
+    description: 'JOB_QUEUE_LIMIT jobs are waiting or running; Retry-After says when to try again',
+  })
+  async create(
+    @Param('name') name: string,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Body() body: unknown,
+  ): Promise<JobAcceptedDto> {
     const accepted = (job: JobView): JobAcceptedDto => {
       res.setHeader('Location', `/v1/jobs/${job.id}`);
       return { jobId: job.id, ...job };
@@ -86,20 +122,33 @@ export class JobsController {
       try {
         return accepted(await this.jobs.create(name, inputs));
       } catch (e) {
-        for (const input of inputs) if (input.kind === 'file') fs.rm(input.uploaded, { force: true }, () => undefined);
+        for (const input of inputs)
+          if (input.kind === 'file') fs.rm(input.uploaded, { force: true }, () => undefined);
         throw e;
       }
     }
-    if (!req.is('application/json')) throw new InvalidInputError('Send multipart/form-data (files) or application/json (documents, urls)');
+    if (!req.is('application/json'))
+      throw new InvalidInputError(
+        'Send multipart/form-data (files) or application/json (documents, urls)',
+      );
     const dto = validateBody(CreateJobDto, body);
     const count = (dto.documents?.length ?? 0) + (dto.urls?.length ?? 0);
     if (count === 0) throw new InvalidInputError('Give at least one document or URL');
     if (count > this.settings.limits.maxDocumentsPerRequest) {
-      throw new PayloadTooLargeError(`At most ${this.settings.limits.maxDocumentsPerRequest} documents and URLs per request (MAX_DOCUMENTS_PER_REQUEST)`);
+      throw new PayloadTooLargeError(
+        `At most ${this.settings.limits.maxDocumentsPerRequest} documents and URLs per request (MAX_DOCUMENTS_PER_REQUEST)`,
+      );
     }
     const inputs: JobInput[] = [
-      ...(dto.documents ?? []).map((d): JobInput => ({ kind: 'text', document: { ...d, contentType: 'text/plain' } })),
-      ...(dto.urls ?? []).map(({ url, textFields, ...fields }): JobInput => ({ kind: 'url', url, fields: { ...fields, textFields: splitTextFields(textFields) } })),
+      ...(dto.documents ?? []).map((d): JobInput => ({
+        kind: 'text',
+        document: { ...d, contentType: 'text/plain' },
+      })),
+      ...(dto.urls ?? []).map(({ url, textFields, ...fields }): JobInput => ({
+        kind: 'url',
+        url,
+        fields: { ...fields, textFields: splitTextFields(textFields) },
+      })),
     ];
     return accepted(await this.jobs.create(name, inputs));
   }
@@ -112,11 +161,18 @@ export class JobsController {
   list(@Query() query: ListJobsQueryDto): JobListDto {
     const limit = query.limit ?? 100;
     const offset = query.offset ?? 0;
-    return { items: this.jobs.list({ collection: query.collection, state: query.state }, limit, offset), limit, offset };
+    return {
+      items: this.jobs.list({ collection: query.collection, state: query.state }, limit, offset),
+      limit,
+      offset,
+    };
   }
 
   @Get('jobs/:id')
-  @ApiOperation({ summary: 'A job: state, counts, current item, timings and the items that failed (with their stage)' })
+  @ApiOperation({
+    summary:
+      'A job: state, counts, current item, timings and the items that failed (with their stage)',
+  })
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   get(@Param('id') id: string): JobDto {
@@ -124,7 +180,9 @@ export class JobsController {
   }
 
   @Get('jobs/:id/items')
-  @ApiOperation({ summary: "A job's items: document id, state, outcome, chunks, error and timings of each" })
+  @ApiOperation({
+    summary: "A job's items: document id, state, outcome, chunks, error and timings of each",
+  })
   @ApiOkResponse({ type: JobItemListDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   items(@Param('id') id: string, @Query() query: JobItemsQueryDto): JobItemListDto {
@@ -136,7 +194,8 @@ export class JobsController {
   @Get('jobs/:id/events')
   @ApiOperation({
     summary: "A job's progress as server-sent events",
-    description: 'event `progress` with the job (as GET /v1/jobs/{id}) at once and on every change (at most 4 a second), then `end` with the job when it is done, failed or cancelled, and the stream closes. A comment line every 15 s keeps an idle stream open.',
+    description:
+      'event `progress` with the job (as GET /v1/jobs/{id}) at once and on every change (at most 4 a second), then `end` with the job when it is done, failed or cancelled, and the stream closes. A comment line every 15 s keeps an idle stream open.',
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream' })
@@ -163,7 +222,8 @@ export class JobsController {
   @Delete('jobs/:id')
   @ApiOperation({
     summary: 'Cancel a job',
-    description: 'Items not yet stored are cancelled (one being parsed is dropped before it is stored); documents already stored stay and are embedded. Delete them as usual if unwanted.',
+    description:
+      'Items not yet stored are cancelled (one being parsed is dropped before it is stored); documents already stored stay and are embedded. Delete them as usual if unwanted.',
   })
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ type: ErrorDto })
@@ -177,13 +237,23 @@ export class JobsController {
     const limits = this.settings.jobs;
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limits.maxRequestBytes) {
-      throw new PayloadTooLargeError(`The upload is larger than ${limits.maxRequestBytes} bytes (JOB_MAX_REQUEST_BYTES)`, { limit: limits.maxRequestBytes });
+      throw new PayloadTooLargeError(
+        `The upload is larger than ${limits.maxRequestBytes} bytes (JOB_MAX_REQUEST_BYTES)`,
+        { limit: limits.maxRequestBytes },
+      );
     }
     const upload = multer({
       storage: this.jobs.spool.uploads(limits.maxRequestBytes),
-      limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: 20, fieldSize: 65536 },
+      limits: {
+        fileSize: limits.maxFileBytes,
+        files: limits.maxFiles,
+        fields: 20,
+        fieldSize: 65536,
+      },
     }).array('files', limits.maxFiles);
-    await new Promise<void>((resolve, reject) => upload(req, res, (e: unknown) => (e ? reject(multerError(e, limits)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      upload(req, res, (e: unknown) => (e ? reject(multerError(e, limits)) : resolve())),
+    );
     const files = (req.files ?? []) as Express.Multer.File[];
     try {
       return this.fileInputs(files, req.body as unknown);
@@ -195,15 +265,21 @@ export class JobsController {
 
   private fileInputs(files: readonly Express.Multer.File[], body: unknown): JobInput[] {
     if (typeof body === 'object' && body !== null && 'files' in body) {
-      throw new InvalidInputError('"files" must be file parts, not text fields (curl: -F files=@path)');
+      throw new InvalidInputError(
+        '"files" must be file parts, not text fields (curl: -F files=@path)',
+      );
     }
     const fields = validateBody(JobUploadFieldsDto, body ?? {});
-    if (files.length === 0) throw new InvalidInputError('A multipart job needs at least one file in the field "files"');
+    if (files.length === 0)
+      throw new InvalidInputError('A multipart job needs at least one file in the field "files"');
     const metadata = fields.metadata === undefined ? undefined : parseMetadata(fields.metadata);
     const textFields = splitTextFields(fields.textFields);
     if (fields.idFromFilename === 'true') {
       const bad = files.find((f) => !DOCUMENT_ID.test(f.originalname));
-      if (bad) throw new InvalidInputError(`idFromFilename: '${bad.originalname}' cannot be a document id (1-256 characters, no "/" or control characters)`);
+      if (bad)
+        throw new InvalidInputError(
+          `idFromFilename: '${bad.originalname}' cannot be a document id (1-256 characters, no "/" or control characters)`,
+        );
     }
     return files.map((f) => ({
       kind: 'file',
@@ -211,7 +287,11 @@ export class JobsController {
       filename: f.originalname,
       mimeType: f.mimetype,
       bytes: f.size,
-      fields: { ...(fields.idFromFilename === 'true' ? { id: f.originalname } : {}), metadata, textFields },
+      fields: {
+        ...(fields.idFromFilename === 'true' ? { id: f.originalname } : {}),
+        metadata,
+        textFields,
+      },
     }));
   }
 }
@@ -220,11 +300,20 @@ function multerError(e: unknown, limits: Settings['jobs']): Error {
   if (!(e instanceof MulterError)) return e instanceof Error ? e : new Error(String(e));
   switch (e.code) {
     case 'LIMIT_FILE_SIZE':
-      return new PayloadTooLargeError(`File '${e.field ?? ''}' is larger than ${limits.maxFileBytes} bytes (JOB_MAX_FILE_BYTES)`, { limit: limits.maxFileBytes });
+      return new PayloadTooLargeError(
+        `File '${e.field ?? ''}' is larger than ${limits.maxFileBytes} bytes (JOB_MAX_FILE_BYTES)`,
+        { limit: limits.maxFileBytes },
+      );
     case 'LIMIT_FILE_COUNT':
-      return new PayloadTooLargeError(`At most ${limits.maxFiles} files per job (JOB_MAX_FILES)`, { limit: limits.maxFiles });
+      return new PayloadTooLargeError(`At most ${limits.maxFiles} files per job (JOB_MAX_FILES)`, {
+        limit: limits.maxFiles,
+      });
     case 'LIMIT_UNEXPECTED_FILE':
-      if (e.field === 'files') return new PayloadTooLargeError(`At most ${limits.maxFiles} files per job (JOB_MAX_FILES)`, { limit: limits.maxFiles });
+      if (e.field === 'files')
+        return new PayloadTooLargeError(
+          `At most ${limits.maxFiles} files per job (JOB_MAX_FILES)`,
+          { limit: limits.maxFiles },
+        );
       return new InvalidInputError(`Files go in the field "files", not "${e.field ?? ''}"`);
     case 'LIMIT_FIELD_COUNT':
     case 'LIMIT_FIELD_KEY':

@@ -1,5 +1,13 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AnsweringService } from '../answering/answering.service';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
@@ -24,11 +32,16 @@ export class SearchController {
 
   @Post('search')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Search chunks: dense, lexical (FTS5 BM25) or hybrid (reciprocal rank fusion)' })
+  @ApiOperation({
+    summary: 'Search chunks: dense, lexical (FTS5 BM25) or hybrid (reciprocal rank fusion)',
+  })
   @ApiOkResponse({ type: SearchResponseDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'dense or hybrid asked for explicitly while the embedding model is unavailable' })
+  @ApiServiceUnavailableResponse({
+    type: ErrorDto,
+    description: 'dense or hybrid asked for explicitly while the embedding model is unavailable',
+  })
   search(@Param('name') name: string, @Body() body: SearchDto): Promise<SearchResponseDto> {
     const { query, topK, ...options } = body;
     return this.retrieval.search(name, { ...options, query, topK: topK ?? 10 });
@@ -44,12 +57,28 @@ export class SearchController {
   @ApiOkResponse({ type: AskResponseDto })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiBadRequestResponse({ type: ErrorDto })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'No such collection, or no such generation model (the error lists the available ones)' })
-  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'The generation model named in the request cannot be loaded' })
-  async ask(@Param('name') name: string, @Body() body: AskDto, @Res() res: Response): Promise<void> {
+  @ApiNotFoundResponse({
+    type: ErrorDto,
+    description:
+      'No such collection, or no such generation model (the error lists the available ones)',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorDto,
+    description: 'The generation model named in the request cannot be loaded',
+  })
+  async ask(
+    @Param('name') name: string,
+    @Body() body: AskDto,
+    @Res() res: Response,
+  ): Promise<void> {
     const signal = abortOnClose(res); // a client that goes away stops the generation
     const { stream, ...rest } = body;
-    const req = { ...rest, topK: body.topK ?? 5, temperature: body.temperature ?? 0, neighbors: body.neighbors ?? 0 };
+    const req = {
+      ...rest,
+      topK: body.topK ?? 5,
+      temperature: body.temperature ?? 0,
+      neighbors: body.neighbors ?? 0,
+    };
     if (!stream) {
       res.status(200).json(await this.answering.ask(name, req, signal));
       return;

@@ -2,5 +2,9 @@ import { Module } from '@nestjs/common';
 import { VectorIndexModule } from '../vector-index/vector-index.module';
 import { CollectionsService } from './collections.service';
 
-@Module({ imports: [VectorIndexModule], providers: [CollectionsService], exports: [CollectionsService] })
+@Module({
+  imports: [VectorIndexModule],
+  providers: [CollectionsService],
+  exports: [CollectionsService],
+})
 export class CollectionsModule {}

@@ -1,8 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
-import { CollectionExistsError, CollectionNotFoundError, InvalidInputError } from '../common/errors';
-import { CollectionCounts, CollectionRow, CollectionsRepository } from '../database/collections.repository';
+import {
+  CollectionExistsError,
+  CollectionNotFoundError,
+  InvalidInputError,
+} from '../common/errors';
+import {
+  CollectionCounts,
+  CollectionRow,
+  CollectionsRepository,
+} from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
 import { ReembedRepository, ReembedRow } from '../database/reembed.repository';
 import { IndexVerification } from '../vector-index/index-verification';
@@ -73,9 +81,13 @@ export class CollectionsService {
   /** An Idempotency-Key is recorded in the transaction that inserts the collection. */
   create(input: CreateCollection, idempotency?: IdempotencyContext): CollectionWithCounts {
     const chunkSize = input.chunkSize ?? this.settings.chunking.size;
-    const chunkOverlap = input.chunkOverlap ?? Math.min(this.settings.chunking.overlap, Math.floor(chunkSize / 4));
+    const chunkOverlap =
+      input.chunkOverlap ?? Math.min(this.settings.chunking.overlap, Math.floor(chunkSize / 4));
     if (chunkOverlap >= chunkSize) {
-      throw new InvalidInputError('chunkOverlap must be smaller than chunkSize', { chunkSize, chunkOverlap });
+      throw new InvalidInputError('chunkOverlap must be smaller than chunkSize', {
+        chunkSize,
+        chunkOverlap,
+      });
     }
     const row = this.database.transaction(() => {
       if (this.repo.findByName(input.name)) throw new CollectionExistsError(input.name);
@@ -98,8 +110,13 @@ export class CollectionsService {
   update(name: string, input: UpdateCollection): CollectionWithCounts {
     const row = this.database.transaction(() => {
       const current = this.row(name);
-      const search = input.search ? JSON.stringify({ ...(JSON.parse(current.search_settings) as object), ...input.search }) : undefined;
-      this.repo.update(current.id, { metadata: input.metadata ? JSON.stringify(input.metadata) : undefined, searchSettings: search });
+      const search = input.search
+        ? JSON.stringify({ ...(JSON.parse(current.search_settings) as object), ...input.search })
+        : undefined;
+      this.repo.update(current.id, {
+        metadata: input.metadata ? JSON.stringify(input.metadata) : undefined,
+        searchSettings: search,
+      });
       return this.row(name);
     });
     return this.withCounts(row);

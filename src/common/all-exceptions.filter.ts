@@ -58,13 +58,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
     return this.toBody(exception, undefined).body;
   }
 
-  protected toBody(exception: unknown, req: Request | undefined): { status: number; body: ErrorBody } {
+  protected toBody(
+    exception: unknown,
+    req: Request | undefined,
+  ): { status: number; body: ErrorBody } {
     // A raw SQLite or file-system error about the storage becomes a storage fault (507, 503, 500).
-    if (!(exception instanceof DomainError)) exception = this.storage?.fault(exception) ?? exception;
+    if (!(exception instanceof DomainError))
+      exception = this.storage?.fault(exception) ?? exception;
     if (exception instanceof DomainError) {
       return {
         status: exception.status,
-        body: { error: { code: exception.code, message: exception.message, details: exception.details } },
+        body: {
+          error: { code: exception.code, message: exception.message, details: exception.details },
+        },
       };
     }
     if (exception instanceof HttpException) {
@@ -73,7 +79,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       let message = exception.message;
       let details: unknown;
       if (typeof response === 'object' && response !== null && 'message' in response) {
-        const m = (response).message;
+        const m = response.message;
         if (Array.isArray(m)) {
           message = m.join('; ');
           details = { violations: m };
@@ -106,15 +112,30 @@ function asBodyParserError(e: unknown): { status: number; body: ErrorBody } | un
   const err = e as { type: unknown; status?: number; message?: string; limit?: number };
   switch (err.type) {
     case 'entity.parse.failed':
-      return { status: 400, body: { error: { code: 'malformed_json', message: `Malformed JSON body: ${err.message ?? ''}` } } };
+      return {
+        status: 400,
+        body: {
+          error: { code: 'malformed_json', message: `Malformed JSON body: ${err.message ?? ''}` },
+        },
+      };
     case 'entity.too.large':
       return {
         status: 413,
-        body: { error: { code: 'payload_too_large', message: `Request body exceeds the limit of ${err.limit ?? '?'} bytes` } },
+        body: {
+          error: {
+            code: 'payload_too_large',
+            message: `Request body exceeds the limit of ${err.limit ?? '?'} bytes`,
+          },
+        },
       };
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return { status: 415, body: { error: { code: 'unsupported_media_type', message: err.message ?? 'Unsupported encoding' } } };
+      return {
+        status: 415,
+        body: {
+          error: { code: 'unsupported_media_type', message: err.message ?? 'Unsupported encoding' },
+        },
+      };
     default:
       return undefined;
   }

@@ -101,11 +101,14 @@ export class IndexRebuildingError extends DomainError {
   readonly status = 503;
   readonly code = 'index_rebuilding';
   constructor(collection: string, done: number, total: number) {
-    super(`The vector index of collection '${collection}' is being rebuilt from stored vectors (${done} of ${total}); lexical search works meanwhile`, {
-      collection,
-      done,
-      total,
-    });
+    super(
+      `The vector index of collection '${collection}' is being rebuilt from stored vectors (${done} of ${total}); lexical search works meanwhile`,
+      {
+        collection,
+        done,
+        total,
+      },
+    );
   }
 }
 
@@ -113,7 +116,10 @@ export class ReembedRunningError extends DomainError {
   readonly status = 409;
   readonly code = 'reembed_running';
   constructor(collection: string, model: string) {
-    super(`Collection '${collection}' is already being re-embedded with '${model}'; cancel it first (DELETE .../reembed)`, { collection, model });
+    super(
+      `Collection '${collection}' is already being re-embedded with '${model}'; cancel it first (DELETE .../reembed)`,
+      { collection, model },
+    );
   }
 }
 
@@ -129,7 +135,10 @@ export class ModelNotFoundError extends DomainError {
   readonly status = 404;
   readonly code = 'model_not_found';
   constructor(model: string, available: string[]) {
-    super(`Model '${model}' is not available here; available: ${available.join(', ') || 'none'}`, { model, available });
+    super(`Model '${model}' is not available here; available: ${available.join(', ') || 'none'}`, {
+      model,
+      available,
+    });
   }
 }
 
@@ -145,7 +154,10 @@ export class IdempotencyKeyReusedError extends DomainError {
   readonly status = 422;
   readonly code = 'idempotency_key_reused';
   constructor(key: string) {
-    super(`Idempotency-Key '${key}' was already used for a different request to this route; use a new key for a new request`, { key });
+    super(
+      `Idempotency-Key '${key}' was already used for a different request to this route; use a new key for a new request`,
+      { key },
+    );
   }
 }
 
@@ -154,7 +166,10 @@ export class IdempotencyRequestInProgressError extends DomainError {
   readonly code = 'idempotency_request_in_progress';
   override readonly headers = { 'Retry-After': '1' };
   constructor(key: string) {
-    super(`A request with Idempotency-Key '${key}' is still in progress; retry it once that one has finished`, { key });
+    super(
+      `A request with Idempotency-Key '${key}' is still in progress; retry it once that one has finished`,
+      { key },
+    );
   }
 }
 
@@ -172,7 +187,10 @@ export class GenerationTimeoutError extends DomainError {
   readonly status = 504;
   readonly code = 'generation_timeout';
   constructor(model: string, ms: number) {
-    super(`Generation with '${model}' took longer than ${ms} ms (GENERATION_TIMEOUT_MS) and was stopped`, { model, timeoutMs: ms });
+    super(
+      `Generation with '${model}' took longer than ${ms} ms (GENERATION_TIMEOUT_MS) and was stopped`,
+      { model, timeoutMs: ms },
+    );
   }
 }
 
@@ -180,7 +198,10 @@ export class ConversationNotFoundError extends DomainError {
   readonly status = 404;
   readonly code = 'conversation_not_found';
   constructor(collection: string, sessionId: string) {
-    super(`Conversation '${sessionId}' does not exist in collection '${collection}'`, { collection, sessionId });
+    super(`Conversation '${sessionId}' does not exist in collection '${collection}'`, {
+      collection,
+      sessionId,
+    });
   }
 }
 
@@ -196,7 +217,10 @@ export class BackupInProgressError extends DomainError {
   readonly status = 409;
   readonly code = 'backup_in_progress';
   constructor(id: string, directory: string) {
-    super(`Backup '${id}' is running (into ${directory}); one backup runs at a time`, { id, directory });
+    super(`Backup '${id}' is running (into ${directory}); one backup runs at a time`, {
+      id,
+      directory,
+    });
   }
 }
 
@@ -205,10 +229,13 @@ export class BackupTargetOutsideBackupDirError extends DomainError {
   readonly status = 400;
   readonly code = 'backup_target_outside_backup_dir';
   constructor(directory: string, backupDir: string) {
-    super(`Backup directory ${directory} is not inside BACKUP_DIR (${backupDir}); give a name or a path relative to BACKUP_DIR`, {
-      directory,
-      backupDir,
-    });
+    super(
+      `Backup directory ${directory} is not inside BACKUP_DIR (${backupDir}); give a name or a path relative to BACKUP_DIR`,
+      {
+        directory,
+        backupDir,
+      },
+    );
   }
 }
 
@@ -217,7 +244,10 @@ export class BackupTargetInStorageError extends DomainError {
   readonly status = 400;
   readonly code = 'backup_target_in_storage';
   constructor(directory: string) {
-    super(`Backup directory ${directory} overlaps STORAGE_DIR; choose a directory outside the live storage`, { directory });
+    super(
+      `Backup directory ${directory} overlaps STORAGE_DIR; choose a directory outside the live storage`,
+      { directory },
+    );
   }
 }
 
@@ -225,7 +255,10 @@ export class BackupTargetNotEmptyError extends DomainError {
   readonly status = 409;
   readonly code = 'backup_target_not_empty';
   constructor(directory: string) {
-    super(`Backup directory ${directory} exists and is not empty; choose a new or empty directory`, { directory });
+    super(
+      `Backup directory ${directory} exists and is not empty; choose a new or empty directory`,
+      { directory },
+    );
   }
 }
 
@@ -284,7 +317,10 @@ export class UrlNotAllowedError extends DomainError {
   readonly status = 403;
   readonly code = 'url_not_allowed';
   constructor(url: string, reason: string) {
-    super(`Not fetching ${url}: ${reason} (URL_FETCH_ALLOW can allow a host, address or network)`, { url, reason });
+    super(`Not fetching ${url}: ${reason} (URL_FETCH_ALLOW can allow a host, address or network)`, {
+      url,
+      reason,
+    });
   }
 }
 
@@ -316,7 +352,10 @@ export class JobFinishedError extends DomainError {
   readonly status = 409;
   readonly code = 'job_finished';
   constructor(id: string, state: string) {
-    super(`Job '${id}' has already ended (${state}); only a queued or running job can be cancelled`, { id, state });
+    super(
+      `Job '${id}' has already ended (${state}); only a queued or running job can be cancelled`,
+      { id, state },
+    );
   }
 }
 
@@ -326,7 +365,10 @@ export class JobQueueFullError extends DomainError {
   readonly code = 'job_queue_full';
   override readonly headers: Record<string, string>;
   constructor(limit: number, retryAfterSeconds: number) {
-    super(`${limit} ingestion jobs are already waiting or running (JOB_QUEUE_LIMIT); retry in about ${retryAfterSeconds} s`, { limit });
+    super(
+      `${limit} ingestion jobs are already waiting or running (JOB_QUEUE_LIMIT); retry in about ${retryAfterSeconds} s`,
+      { limit },
+    );
     this.headers = { 'Retry-After': String(retryAfterSeconds) };
   }
 }

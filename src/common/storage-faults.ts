@@ -1,5 +1,11 @@
 import * as path from 'node:path';
-import { InsufficientStorageError, StorageFaultDetails, StorageFaultError, StorageIoError, StorageReadOnlyError } from './errors';
+import {
+  InsufficientStorageError,
+  StorageFaultDetails,
+  StorageFaultError,
+  StorageIoError,
+  StorageReadOnlyError,
+} from './errors';
 
 /** What is known about the storage directory when an error is classified. */
 export interface StorageFacts {
@@ -27,7 +33,9 @@ export class IncompleteWriteError extends Error {
     /** The size the file's structure calls for, as far as the written part tells. */
     readonly expectedAtLeast: number,
   ) {
-    super(`${path} is incomplete: ${written} bytes written, its structure needs at least ${expectedAtLeast}`);
+    super(
+      `${path} is incomplete: ${written} bytes written, its structure needs at least ${expectedAtLeast}`,
+    );
   }
 }
 
@@ -52,7 +60,11 @@ const READ_ONLY_ERRNOS: Record<string, string> = {
  * path, what failed and the cause; undefined when the error is not about storage. `facts` is only
  * called when the error code alone does not decide (e.g. SQLite's "disk I/O error").
  */
-export function classifyStorageFault(e: unknown, operation: string | undefined, facts: () => StorageFacts): StorageFaultError | undefined {
+export function classifyStorageFault(
+  e: unknown,
+  operation: string | undefined,
+  facts: () => StorageFacts,
+): StorageFaultError | undefined {
   if (e instanceof StorageFaultError) return e;
   if (typeof e !== 'object' || e === null) return undefined;
   const code = (e as { code?: unknown }).code;
@@ -60,16 +72,26 @@ export function classifyStorageFault(e: unknown, operation: string | undefined, 
   const message = e instanceof Error ? e.message : code;
 
   if (e instanceof IncompleteWriteError) {
-    return fromFacts(facts(), { path: e.path, operation: operation ?? 'write a file', cause: code }, `${code}: ${message}`);
+    return fromFacts(
+      facts(),
+      { path: e.path, operation: operation ?? 'write a file', cause: code },
+      `${code}: ${message}`,
+    );
   }
 
   if (code.startsWith('SQLITE_')) {
     const f = facts();
-    const base = { path: f.databaseFile, operation: operation ?? 'write to the SQLite database', cause: code };
+    const base = {
+      path: f.databaseFile,
+      operation: operation ?? 'write to the SQLite database',
+      cause: code,
+    };
     const what = `${code}: ${message}`;
     if (code === 'SQLITE_FULL') return insufficient(f, base, what);
-    if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM') return readOnly(f, base, what);
-    if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return fromFacts(f, base, what);
+    if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM')
+      return readOnly(f, base, what);
+    if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN'))
+      return fromFacts(f, base, what);
     return undefined;
   }
 
@@ -95,7 +117,11 @@ type Base = Pick<StorageFaultDetails, 'path' | 'operation' | 'cause'>;
 /** Whether the file system has (nearly) no room left or a file stands at the file-size limit. */
 export function spaceExhausted(f: StorageFacts): 'full' | 'file-size limit' | undefined {
   if (f.freeBytes !== undefined && f.freeBytes < NEARLY_FULL_BYTES) return 'full';
-  if (f.fileSizeLimitBytes !== undefined && f.largestFileBytes !== undefined && f.largestFileBytes + FILE_SIZE_LIMIT_MARGIN >= f.fileSizeLimitBytes) {
+  if (
+    f.fileSizeLimitBytes !== undefined &&
+    f.largestFileBytes !== undefined &&
+    f.largestFileBytes + FILE_SIZE_LIMIT_MARGIN >= f.fileSizeLimitBytes
+  ) {
     return 'file-size limit';
   }
   return undefined;
@@ -114,7 +140,10 @@ function insufficient(f: StorageFacts, base: Base, what: string): InsufficientSt
     exhausted === 'file-size limit'
       ? `a file reached the file-size limit of ${f.fileSizeLimitBytes} bytes`
       : `${describeBytes(f.freeBytes)} free on the file system of ${f.storageDir}`;
-  return new InsufficientStorageError(`Insufficient storage: could not ${base.operation} (${base.path}): ${what}; ${why}. Free some space; writes resume by themselves.`, details(f, base));
+  return new InsufficientStorageError(
+    `Insufficient storage: could not ${base.operation} (${base.path}): ${what}; ${why}. Free some space; writes resume by themselves.`,
+    details(f, base),
+  );
 }
 
 function readOnly(f: StorageFacts, base: Base, what: string): StorageReadOnlyError {
@@ -125,7 +154,10 @@ function readOnly(f: StorageFacts, base: Base, what: string): StorageReadOnlyErr
 }
 
 function io(f: StorageFacts, base: Base, what: string): StorageIoError {
-  return new StorageIoError(`Storage I/O error: could not ${base.operation} (${base.path}): ${what}`, details(f, base));
+  return new StorageIoError(
+    `Storage I/O error: could not ${base.operation} (${base.path}): ${what}`,
+    details(f, base),
+  );
 }
 
 function details(f: StorageFacts, base: Base): StorageFaultDetails {

@@ -5,7 +5,12 @@ import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { DATABASE_FILE } from '../database/database.service';
 import { InsufficientStorageError, StorageFaultDetails, StorageFaultError } from './errors';
-import { StorageFacts, classifyStorageFault, describeBytes, spaceExhausted } from './storage-faults';
+import {
+  StorageFacts,
+  classifyStorageFault,
+  describeBytes,
+  spaceExhausted,
+} from './storage-faults';
 
 /**
  * Where a storage fault was seen. The database has no background writer to tell when it works
@@ -64,7 +69,11 @@ export class StorageMonitor {
    * The storage fault `e` stands for (recorded as in effect for `source`), or undefined when `e` is
    * not about storage. `operation` says what was being done, e.g. "store vectors".
    */
-  fault(e: unknown, operation?: string, source: StorageSource = 'database'): StorageFaultError | undefined {
+  fault(
+    e: unknown,
+    operation?: string,
+    source: StorageSource = 'database',
+  ): StorageFaultError | undefined {
     const fault = classifyStorageFault(e, operation, () => this.facts());
     if (!fault) return undefined;
     const now = new Date();
@@ -81,7 +90,8 @@ export class StorageMonitor {
 
   /** A write of `source` succeeded: its fault, if any, is over. */
   succeeded(source: StorageSource): void {
-    if (this.faults.delete(source)) this.logger.log(`Storage recovered (${source}): ${this.dir} takes writes again`);
+    if (this.faults.delete(source))
+      this.logger.log(`Storage recovered (${source}): ${this.dir} takes writes again`);
   }
 
   /**
@@ -98,7 +108,12 @@ export class StorageMonitor {
     if (free !== undefined && free < this.minFreeBytes) {
       throw new InsufficientStorageError(
         `Insufficient storage: new data is refused while the file system of ${this.dir} has ${describeBytes(free)} free, less than STORAGE_MIN_FREE_MB (${describeBytes(this.minFreeBytes)}); deletes still work. Free some space or lower STORAGE_MIN_FREE_MB.`,
-        { path: this.dir, operation: 'accept new data', cause: 'STORAGE_MIN_FREE_MB', freeBytes: free },
+        {
+          path: this.dir,
+          operation: 'accept new data',
+          cause: 'STORAGE_MIN_FREE_MB',
+          freeBytes: free,
+        },
       );
     }
   }
@@ -133,10 +148,19 @@ export class StorageMonitor {
       freeBytes: freeBytes ?? null,
       totalBytes: totalBytes ?? null,
       minFreeBytes: this.minFreeBytes,
-      ...(facts.fileSizeLimitBytes !== undefined ? { fileSizeLimitBytes: facts.fileSizeLimitBytes } : {}),
+      ...(facts.fileSizeLimitBytes !== undefined
+        ? { fileSizeLimitBytes: facts.fileSizeLimitBytes }
+        : {}),
       faults,
       ...(this.last
-        ? { lastError: { source: this.last.source, code: this.last.error.code, message: this.last.error.message, at: this.last.at.toISOString() } }
+        ? {
+            lastError: {
+              source: this.last.source,
+              code: this.last.error.code,
+              message: this.last.error.message,
+              at: this.last.at.toISOString(),
+            },
+          }
         : {}),
     };
   }
@@ -160,9 +184,13 @@ export class StorageMonitor {
     if (low === this.low) return;
     this.low = low;
     if (low) {
-      this.logger.warn(`Storage low: ${describeBytes(free)} free on the file system of ${this.dir}, less than STORAGE_MIN_FREE_MB; new data is refused`);
+      this.logger.warn(
+        `Storage low: ${describeBytes(free)} free on the file system of ${this.dir}, less than STORAGE_MIN_FREE_MB; new data is refused`,
+      );
     } else {
-      this.logger.log(`Storage space back above STORAGE_MIN_FREE_MB: ${describeBytes(free)} free on the file system of ${this.dir}`);
+      this.logger.log(
+        `Storage space back above STORAGE_MIN_FREE_MB: ${describeBytes(free)} free on the file system of ${this.dir}`,
+      );
     }
   }
 
@@ -182,7 +210,13 @@ export class StorageMonitor {
       databaseFile: this.databaseFile,
       freeBytes: this.space().freeBytes,
       fileSizeLimitBytes,
-      largestFileBytes: fileSizeLimitBytes === undefined ? undefined : largestFile([this.databaseFile, `${this.databaseFile}-wal`], path.join(this.dir, 'indexes')),
+      largestFileBytes:
+        fileSizeLimitBytes === undefined
+          ? undefined
+          : largestFile(
+              [this.databaseFile, `${this.databaseFile}-wal`],
+              path.join(this.dir, 'indexes'),
+            ),
       writable: writable([this.dir, this.databaseFile]),
     };
   }
@@ -267,7 +301,11 @@ export function storageStartupProblem(dir: string): string | undefined {
     const err = e as NodeJS.ErrnoException;
     return `Cannot start: the storage directory ${dir} cannot be created (${err.code ?? 'error'}: ${err.message}). Set STORAGE_DIR to a directory the server may write.`;
   }
-  const paths = [dir, path.join(dir, 'indexes'), ...['', '-wal', '-shm'].map((s) => path.join(dir, `${DATABASE_FILE}${s}`))];
+  const paths = [
+    dir,
+    path.join(dir, 'indexes'),
+    ...['', '-wal', '-shm'].map((s) => path.join(dir, `${DATABASE_FILE}${s}`)),
+  ];
   for (const p of paths) {
     try {
       fs.accessSync(p, fs.constants.W_OK);
@@ -278,12 +316,16 @@ export function storageStartupProblem(dir: string): string | undefined {
     }
   }
   const err = probeWrite(dir);
-  if (err && !['ENOSPC', 'EDQUOT', 'EFBIG'].includes(err.code ?? '')) return notWritable(dir, err.path ?? dir, err);
+  if (err && !['ENOSPC', 'EDQUOT', 'EFBIG'].includes(err.code ?? ''))
+    return notWritable(dir, err.path ?? dir, err);
   return undefined;
 }
 
 function notWritable(dir: string, p: string, err: NodeJS.ErrnoException): string {
-  const why = err.code === 'EROFS' ? 'it is on a read-only file system' : `${err.code ?? 'error'}: ${err.message}`;
+  const why =
+    err.code === 'EROFS'
+      ? 'it is on a read-only file system'
+      : `${err.code ?? 'error'}: ${err.message}`;
   const who = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
   return `Cannot start: the storage directory ${dir} is not writable${p === dir ? '' : ` (${p})`}: ${why}. Remount it read-write, give the user running ragd${who} write permission, or set STORAGE_DIR to another directory.`;
 }

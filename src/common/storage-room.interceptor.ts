@@ -1,5 +1,12 @@
 import { ApiResponse } from '@nestjs/swagger';
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, UseInterceptors, applyDecorators } from '@nestjs/common';
+import {
+  CallHandler,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  UseInterceptors,
+  applyDecorators,
+} from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { StorageMonitor } from './storage-monitor.service';
 
@@ -12,8 +19,15 @@ import { StorageMonitor } from './storage-monitor.service';
 export function AddsData() {
   return applyDecorators(
     UseInterceptors(StorageRoomInterceptor),
-    ApiResponse({ status: 507, description: 'insufficient_storage: the storage file system is full or below STORAGE_MIN_FREE_MB' }),
-    ApiResponse({ status: 503, description: 'storage_read_only: the storage directory cannot be written' }),
+    ApiResponse({
+      status: 507,
+      description:
+        'insufficient_storage: the storage file system is full or below STORAGE_MIN_FREE_MB',
+    }),
+    ApiResponse({
+      status: 503,
+      description: 'storage_read_only: the storage directory cannot be written',
+    }),
   );
 }
 

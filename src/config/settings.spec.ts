@@ -7,13 +7,29 @@ describe('loadSettings', () => {
     expect(sut.port).toBe(3000);
     expect(sut.storageDir).toBe(path.resolve('./storage'));
     expect(sut.allowRemoteModels).toBe(true);
-    expect(sut.embedding).toEqual({ model: 'Xenova/bge-small-en-v1.5', dtype: 'q8', batchSize: 32, batchWaitMs: 2, queueLimit: 256, queryWorker: true });
-    expect(sut.jobs).toEqual({ maxFileBytes: 512 * 1024 * 1024, maxRequestBytes: 4 * 1024 ** 3, maxFiles: 10_000, queueLimit: 32 });
+    expect(sut.embedding).toEqual({
+      model: 'Xenova/bge-small-en-v1.5',
+      dtype: 'q8',
+      batchSize: 32,
+      batchWaitMs: 2,
+      queueLimit: 256,
+      queryWorker: true,
+    });
+    expect(sut.jobs).toEqual({
+      maxFileBytes: 512 * 1024 * 1024,
+      maxRequestBytes: 4 * 1024 ** 3,
+      maxFiles: 10_000,
+      queueLimit: 32,
+    });
     expect(sut.limits).toMatchObject({ maxPagesPerDocument: 5000, maxChunksPerDocument: 250_000 });
     expect(sut.generation).toMatchObject({ queueLimit: 4, timeoutMs: 300_000 });
     expect(sut.generation.model).toBe('onnx-community/Qwen2.5-0.5B-Instruct');
     expect(sut.generation.dtype).toBe('q4');
-    expect(sut.rerank).toEqual({ model: 'Xenova/ms-marco-MiniLM-L-6-v2', dtype: 'q8', candidates: 50 });
+    expect(sut.rerank).toEqual({
+      model: 'Xenova/ms-marco-MiniLM-L-6-v2',
+      dtype: 'q8',
+      candidates: 50,
+    });
     expect(sut.hnsw.efSearch).toBeGreaterThanOrEqual(100);
   });
 
@@ -25,7 +41,8 @@ describe('loadSettings', () => {
   });
 
   it('names every invalid variable in one error', () => {
-    const run = () => loadSettings({ PORT: 'abc', EMBEDDING_DTYPE: 'fp64', ALLOW_REMOTE_MODELS: 'maybe' });
+    const run = () =>
+      loadSettings({ PORT: 'abc', EMBEDDING_DTYPE: 'fp64', ALLOW_REMOTE_MODELS: 'maybe' });
     expect(run).toThrow(InvalidSettingsError);
     expect(run).toThrow(/PORT="abc"/);
     expect(run).toThrow(/EMBEDDING_DTYPE="fp64"/);
@@ -33,7 +50,11 @@ describe('loadSettings', () => {
   });
 
   it('reads the reranker settings and bounds the candidate count', () => {
-    const sut = loadSettings({ RERANK_MODEL: 'tiny/rerank', RERANK_DTYPE: 'fp32', RERANK_CANDIDATES: '200' });
+    const sut = loadSettings({
+      RERANK_MODEL: 'tiny/rerank',
+      RERANK_DTYPE: 'fp32',
+      RERANK_CANDIDATES: '200',
+    });
     expect(sut.rerank).toEqual({ model: 'tiny/rerank', dtype: 'fp32', candidates: 200 });
     expect(() => loadSettings({ RERANK_CANDIDATES: '0' })).toThrow(/RERANK_CANDIDATES="0"/);
     expect(() => loadSettings({ RERANK_CANDIDATES: '1001' })).toThrow(/RERANK_CANDIDATES="1001"/);
@@ -44,7 +65,9 @@ describe('loadSettings', () => {
     expect(loadSettings({}).idempotency.ttlMs).toBe(24 * 3_600_000);
     expect(loadSettings({ IDEMPOTENCY_TTL_HOURS: '0.25' }).idempotency.ttlMs).toBe(900_000);
     expect(() => loadSettings({ IDEMPOTENCY_TTL_HOURS: '0' })).toThrow(/IDEMPOTENCY_TTL_HOURS="0"/);
-    expect(() => loadSettings({ IDEMPOTENCY_TTL_HOURS: 'a day' })).toThrow(/IDEMPOTENCY_TTL_HOURS="a day"/);
+    expect(() => loadSettings({ IDEMPOTENCY_TTL_HOURS: 'a day' })).toThrow(
+      /IDEMPOTENCY_TTL_HOURS="a day"/,
+    );
   });
 
   it('refuses an overlap that is not smaller than the chunk size', () => {
@@ -67,8 +90,12 @@ describe('loadSettings: backups', () => {
   });
 
   it('refuses a BACKUP_DIR inside STORAGE_DIR', () => {
-    expect(() => loadSettings({ STORAGE_DIR: '/data', BACKUP_DIR: '/data/backups' })).toThrow(/BACKUP_DIR="\/data\/backups": must not be STORAGE_DIR or inside it/);
+    expect(() => loadSettings({ STORAGE_DIR: '/data', BACKUP_DIR: '/data/backups' })).toThrow(
+      /BACKUP_DIR="\/data\/backups": must not be STORAGE_DIR or inside it/,
+    );
     expect(() => loadSettings({ STORAGE_DIR: '/data', BACKUP_DIR: '/data' })).toThrow(/BACKUP_DIR/);
-    expect(loadSettings({ STORAGE_DIR: '/data', BACKUP_DIR: '/data-backups' }).backup.dir).toBe(path.resolve('/data-backups'));
+    expect(loadSettings({ STORAGE_DIR: '/data', BACKUP_DIR: '/data-backups' }).backup.dir).toBe(
+      path.resolve('/data-backups'),
+    );
   });
 });

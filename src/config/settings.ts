@@ -3,7 +3,16 @@ import { z } from 'zod';
 import { isSameOrInside } from '../common/path-containment';
 
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'int8' | 'uint8' | 'bnb4' | 'q4f16';
-export const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'q4', 'int8', 'uint8', 'bnb4', 'q4f16'];
+export const DTYPES: readonly Dtype[] = [
+  'fp32',
+  'fp16',
+  'q8',
+  'q4',
+  'int8',
+  'uint8',
+  'bnb4',
+  'q4f16',
+];
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], {
@@ -65,12 +74,20 @@ const schema = z
     JOB_MAX_FILES: int(1, 1_000_000).default(10_000),
     JOB_QUEUE_LIMIT: int(1, 100_000).default(32),
     // Fractions allowed (0.25 = 15 minutes); at least one second, at most a year.
-    IDEMPOTENCY_TTL_HOURS: z.coerce.number().min(1 / 3600).max(8760).default(24),
+    IDEMPOTENCY_TTL_HOURS: z.coerce
+      .number()
+      .min(1 / 3600)
+      .max(8760)
+      .default(24),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   })
   .superRefine((s, ctx) => {
     if (isSameOrInside(backupDirOf(s), path.resolve(s.STORAGE_DIR))) {
-      ctx.addIssue({ code: 'custom', path: ['BACKUP_DIR'], message: 'must not be STORAGE_DIR or inside it' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BACKUP_DIR'],
+        message: 'must not be STORAGE_DIR or inside it',
+      });
     }
     if (s.DEFAULT_CHUNK_OVERLAP >= s.DEFAULT_CHUNK_SIZE) {
       ctx.addIssue({
@@ -100,9 +117,23 @@ export interface Settings {
    * queryWorker: a second worker of each embedding model for queries, so a search never waits
    * behind a batch of passages being embedded (costs the model's memory once more).
    */
-  embedding: { model: string; dtype: Dtype; batchSize: number; batchWaitMs: number; queueLimit: number; queryWorker: boolean };
+  embedding: {
+    model: string;
+    dtype: Dtype;
+    batchSize: number;
+    batchWaitMs: number;
+    queueLimit: number;
+    queryWorker: boolean;
+  };
   /** queueLimit: generations waiting or running per model before 503; timeoutMs: longest generation. */
-  generation: { model: string; dtype: Dtype; contextTokens: number; maxTokens: number; queueLimit: number; timeoutMs: number };
+  generation: {
+    model: string;
+    dtype: Dtype;
+    contextTokens: number;
+    maxTokens: number;
+    queueLimit: number;
+    timeoutMs: number;
+  };
   /** Cross-encoder that re-scores fused candidates; `candidates`: how many of them by default. */
   rerank: { model: string; dtype: Dtype; candidates: number };
   /** minRelevance: retrieved chunks below it are not used to answer; none left: "not found". */
@@ -138,7 +169,9 @@ export interface Settings {
 
 /** BACKUP_DIR, or by default `backups` next to STORAGE_DIR (so it follows the data, not the cwd). */
 function backupDirOf(e: { STORAGE_DIR: string; BACKUP_DIR?: string | undefined }): string {
-  return e.BACKUP_DIR === undefined ? path.resolve(e.STORAGE_DIR, '..', 'backups') : path.resolve(e.BACKUP_DIR);
+  return e.BACKUP_DIR === undefined
+    ? path.resolve(e.STORAGE_DIR, '..', 'backups')
+    : path.resolve(e.BACKUP_DIR);
 }
 
 /** Every environment variable the server reads (tests clear them between apps). */
@@ -199,7 +232,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     chunking: { size: e.DEFAULT_CHUNK_SIZE, overlap: e.DEFAULT_CHUNK_OVERLAP },
     urlFetch: {
-      allow: e.URL_FETCH_ALLOW.split(',').map((x) => x.trim()).filter(Boolean),
+      allow: e.URL_FETCH_ALLOW.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
       timeoutMs: e.URL_FETCH_TIMEOUT_MS,
       maxRedirects: e.URL_FETCH_MAX_REDIRECTS,
     },

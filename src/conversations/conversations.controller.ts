@@ -1,5 +1,22 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ErrorDto } from '../api/dto/search.dto';
 import { abortOnClose } from '../common/sse';
@@ -21,18 +38,36 @@ export class ConversationsController {
   @ApiOkResponse({ type: ChatTurnResponseDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'No such collection or conversation' })
-  async turn(@Param('name') name: string, @Body() body: ChatTurnDto, @Res() res: Response): Promise<void> {
+  async turn(
+    @Param('name') name: string,
+    @Body() body: ChatTurnDto,
+    @Res() res: Response,
+  ): Promise<void> {
     const signal = abortOnClose(res);
-    res.status(200).json(
-      await this.conversations.turn(name, { ...body, topK: body.topK ?? 5, temperature: body.temperature ?? 0, neighbors: body.neighbors ?? 0 }, signal),
-    );
+    res
+      .status(200)
+      .json(
+        await this.conversations.turn(
+          name,
+          {
+            ...body,
+            topK: body.topK ?? 5,
+            temperature: body.temperature ?? 0,
+            neighbors: body.neighbors ?? 0,
+          },
+          signal,
+        ),
+      );
   }
 
   @Get(':sessionId')
   @ApiOperation({ summary: 'A conversation with its turns' })
   @ApiOkResponse({ type: ConversationDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  get(@Param('name') name: string, @Param('sessionId', new ParseUUIDPipe()) sessionId: string): ConversationDto {
+  get(
+    @Param('name') name: string,
+    @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
+  ): ConversationDto {
     return this.conversations.get(name, sessionId);
   }
 
@@ -41,7 +76,10 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Forget a conversation' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorDto })
-  delete(@Param('name') name: string, @Param('sessionId', new ParseUUIDPipe()) sessionId: string): void {
+  delete(
+    @Param('name') name: string,
+    @Param('sessionId', new ParseUUIDPipe()) sessionId: string,
+  ): void {
     this.conversations.delete(name, sessionId);
   }
 }

@@ -5,5 +5,9 @@ import { ModelsModule } from '../models/models.module';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 
-@Module({ imports: [AnsweringModule, CollectionsModule, ModelsModule], controllers: [ConversationsController], providers: [ConversationsService] })
+@Module({
+  imports: [AnsweringModule, CollectionsModule, ModelsModule],
+  controllers: [ConversationsController],
+  providers: [ConversationsService],
+})
 export class ConversationsModule {}

@@ -31,7 +31,13 @@ export interface ConversationView {
   collection: string;
   createdAt: string;
   updatedAt: string;
-  turns: { role: 'user' | 'assistant'; content: string; standaloneQuery?: string; citations?: unknown; createdAt: string }[];
+  turns: {
+    role: 'user' | 'assistant';
+    content: string;
+    standaloneQuery?: string;
+    citations?: unknown;
+    createdAt: string;
+  }[];
 }
 
 /**
@@ -52,13 +58,18 @@ export class ConversationsService {
     private readonly models: ModelsService,
   ) {}
 
-  async turn(collectionName: string, req: ChatTurnRequest, signal?: AbortSignal): Promise<ChatTurnResponse> {
+  async turn(
+    collectionName: string,
+    req: ChatTurnRequest,
+    signal?: AbortSignal,
+  ): Promise<ChatTurnResponse> {
     const collection = this.collections.row(collectionName);
     const { message, sessionId: asked, ...askOptions } = req;
     let sessionId = asked;
     if (sessionId) {
       const c = this.repo.find(sessionId);
-      if (!c || c.collection_id !== collection.id) throw new ConversationNotFoundError(collectionName, sessionId);
+      if (!c || c.collection_id !== collection.id)
+        throw new ConversationNotFoundError(collectionName, sessionId);
     } else {
       sessionId = randomUUID();
       const id = sessionId;
@@ -66,11 +77,19 @@ export class ConversationsService {
     }
     const history = this.repo.turns(sessionId, HISTORY_TURNS);
     const { query, rewrite } = await this.standalone(message, history, askOptions);
-    const answer = await this.answering.ask(collectionName, { ...askOptions, question: query }, signal);
+    const answer = await this.answering.ask(
+      collectionName,
+      { ...askOptions, question: query },
+      signal,
+    );
     const id = sessionId;
     this.database.transaction(() => {
       this.repo.addTurn(id, 'user', message, { standaloneQuery: query });
-      this.repo.addTurn(id, 'assistant', answer.answer, { citations: JSON.stringify(answer.citations.map((c) => ({ n: c.n, documentId: c.documentId, chunkId: c.chunkId }))) });
+      this.repo.addTurn(id, 'assistant', answer.answer, {
+        citations: JSON.stringify(
+          answer.citations.map((c) => ({ n: c.n, documentId: c.documentId, chunkId: c.chunkId })),
+        ),
+      });
     });
     return { ...answer, sessionId, standaloneQuery: query, rewrite };
   }
@@ -78,7 +97,8 @@ export class ConversationsService {
   get(collectionName: string, sessionId: string): ConversationView {
     const collection = this.collections.row(collectionName);
     const c = this.repo.find(sessionId);
-    if (!c || c.collection_id !== collection.id) throw new ConversationNotFoundError(collectionName, sessionId);
+    if (!c || c.collection_id !== collection.id)
+      throw new ConversationNotFoundError(collectionName, sessionId);
     return {
       sessionId,
       collection: collectionName,
@@ -110,7 +130,9 @@ export class ConversationsService {
     const dtype = options.dtype ?? this.settings.generation.dtype;
     const status = await this.models.ensure('generation', model, dtype);
     if (status.state === 'ready') {
-      const transcript = history.map((t) => `${t.role === 'user' ? 'User' : 'Assistant'}: ${t.content}`).join('\n');
+      const transcript = history
+        .map((t) => `${t.role === 'user' ? 'User' : 'Assistant'}: ${t.content}`)
+        .join('\n');
       try {
         const out = await this.models.generate(
           model,
@@ -126,12 +148,16 @@ export class ConversationsService {
           { maxTokens: 64, temperature: 0 },
         );
         const said = history.map((t) => t.content);
-        if (acceptableRewrite(out.text, question, said)) return { query: out.text.trim(), rewrite: 'model' };
+        if (acceptableRewrite(out.text, question, said))
+          return { query: out.text.trim(), rewrite: 'model' };
         this.logger.debug(`Rewrite by ${model} not used: ${JSON.stringify(out.text)}`);
       } catch (e) {
         this.logger.warn(`Rewriting a follow-up with ${model} failed: ${(e as Error).message}`);
       }
     }
-    return { query: heuristicStandalone(question, previous.standalone_query ?? previous.content), rewrite: 'heuristic' };
+    return {
+      query: heuristicStandalone(question, previous.standalone_query ?? previous.content),
+      rewrite: 'heuristic',
+    };
   }
 }

@@ -1,7 +1,29 @@
 import { contentTerms } from '../answering/guardrails';
 
 /** Words that point back into the conversation. */
-const ANAPHORA = new Set(['it', 'its', 'they', 'them', 'their', 'theirs', 'this', 'that', 'these', 'those', 'he', 'him', 'his', 'she', 'her', 'hers', 'there', 'one', 'ones', 'same', 'also']);
+const ANAPHORA = new Set([
+  'it',
+  'its',
+  'they',
+  'them',
+  'their',
+  'theirs',
+  'this',
+  'that',
+  'these',
+  'those',
+  'he',
+  'him',
+  'his',
+  'she',
+  'her',
+  'hers',
+  'there',
+  'one',
+  'ones',
+  'same',
+  'also',
+]);
 
 /** Whether a question leans on what came before it ("and when does it leave?"). */
 export function isFollowUp(question: string): boolean {
@@ -28,10 +50,17 @@ export function heuristicStandalone(question: string, previous: string | undefin
  * A model's rewrite is used only if it looks like a question about this conversation: not empty,
  * not long, and most of its content words come from the conversation or the question.
  */
-export function acceptableRewrite(rewrite: string, question: string, history: readonly string[]): boolean {
+export function acceptableRewrite(
+  rewrite: string,
+  question: string,
+  history: readonly string[],
+): boolean {
   const text = rewrite.trim();
   if (!text || text.length > 500 || /\[\d+\]/.test(text)) return false;
-  const known = new Set([...contentTerms(question), ...history.flatMap((h) => [...contentTerms(h)])]);
+  const known = new Set([
+    ...contentTerms(question),
+    ...history.flatMap((h) => [...contentTerms(h)]),
+  ]);
   const terms = [...contentTerms(text)];
   if (terms.length === 0) return false;
   return terms.filter((t) => known.has(t)).length / terms.length >= 0.6;

@@ -52,15 +52,27 @@ export class CollectionsRepository {
         `INSERT INTO collections (name, embedding_model, embedding_dtype, chunk_size, chunk_overlap, metadata, search_settings, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       )
-      .get(c.name, c.embeddingModel, c.embeddingDtype, c.chunkSize, c.chunkOverlap, c.metadata, c.searchSettings ?? '{}', now, now) as CollectionRow;
+      .get(
+        c.name,
+        c.embeddingModel,
+        c.embeddingDtype,
+        c.chunkSize,
+        c.chunkOverlap,
+        c.metadata,
+        c.searchSettings ?? '{}',
+        now,
+        now,
+      ) as CollectionRow;
   }
 
   findByName(name: string): CollectionRow | undefined {
-    return this.db.prepare('SELECT * FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
+    return this.db.prepare('SELECT * FROM collections WHERE name = ?').get(name) as
+      CollectionRow | undefined;
   }
 
   findById(id: number): CollectionRow | undefined {
-    return this.db.prepare('SELECT * FROM collections WHERE id = ?').get(id) as CollectionRow | undefined;
+    return this.db.prepare('SELECT * FROM collections WHERE id = ?').get(id) as
+      CollectionRow | undefined;
   }
 
   list(): CollectionRow[] {
@@ -73,7 +85,12 @@ export class CollectionsRepository {
         `UPDATE collections SET metadata = COALESCE(@metadata, metadata), search_settings = COALESCE(@search, search_settings), updated_at = @now
          WHERE id = @id`,
       )
-      .run({ id, metadata: fields.metadata ?? null, search: fields.searchSettings ?? null, now: new Date().toISOString() });
+      .run({
+        id,
+        metadata: fields.metadata ?? null,
+        search: fields.searchSettings ?? null,
+        now: new Date().toISOString(),
+      });
   }
 
   delete(id: number): void {
@@ -83,7 +100,9 @@ export class CollectionsRepository {
   /** Pins the dimension on first use; returns false if a different dimension was pinned. */
   pinDimension(id: number, dim: number): boolean {
     this.db
-      .prepare('UPDATE collections SET embedding_dim = ?, updated_at = ? WHERE id = ? AND embedding_dim IS NULL')
+      .prepare(
+        'UPDATE collections SET embedding_dim = ?, updated_at = ? WHERE id = ? AND embedding_dim IS NULL',
+      )
       .run(dim, new Date().toISOString(), id);
     const row = this.findById(id);
     return row?.embedding_dim === dim;

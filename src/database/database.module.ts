@@ -8,7 +8,21 @@ import { ReembedRepository } from './reembed.repository';
 
 @Global()
 @Module({
-  providers: [DatabaseService, CollectionsRepository, DocumentsRepository, ReembedRepository, ConversationsRepository, JobsRepository],
-  exports: [DatabaseService, CollectionsRepository, DocumentsRepository, ReembedRepository, ConversationsRepository, JobsRepository],
+  providers: [
+    DatabaseService,
+    CollectionsRepository,
+    DocumentsRepository,
+    ReembedRepository,
+    ConversationsRepository,
+    JobsRepository,
+  ],
+  exports: [
+    DatabaseService,
+    CollectionsRepository,
+    DocumentsRepository,
+    ReembedRepository,
+    ConversationsRepository,
+    JobsRepository,
+  ],
 })
 export class DatabaseModule {}

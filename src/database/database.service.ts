@@ -37,7 +37,9 @@ export class DatabaseService implements OnApplicationShutdown {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     } catch (e) {
       // A full or read-only disk: every commit is already in the WAL, which the next start reads.
-      this.logger.warn(`WAL checkpoint at shutdown failed (${(e as Error).message}); the WAL is kept and read at the next start`);
+      this.logger.warn(
+        `WAL checkpoint at shutdown failed (${(e as Error).message}); the WAL is kept and read at the next start`,
+      );
     }
     this.db.close();
   }

@@ -19,7 +19,10 @@ export interface DocumentRow {
   complete: number;
 }
 
-export type DocumentSummaryRow = Omit<DocumentRow, 'text' | 'structure' | 'complete'> & { chunk_count: number; char_count: number };
+export type DocumentSummaryRow = Omit<DocumentRow, 'text' | 'structure' | 'complete'> & {
+  chunk_count: number;
+  char_count: number;
+};
 
 export interface ChunkRow {
   id: number;
@@ -86,7 +89,8 @@ export interface PendingChunkRow {
 }
 
 /** The collection's vectors in service: those of its current generation (a re-embed writes the next beside them). */
-const CURRENT = '(SELECT vector_generation FROM collections WHERE id = chunk_vectors.collection_id)';
+const CURRENT =
+  '(SELECT vector_generation FROM collections WHERE id = chunk_vectors.collection_id)';
 
 /** SQL in, rows out: documents, chunks and chunk vectors. */
 @Injectable()
@@ -115,18 +119,39 @@ export class DocumentsRepository {
   }
 
   count(collectionId: number): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM documents WHERE collection_id = ? AND complete = 1').get(collectionId) as { n: number }).n;
+    return (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM documents WHERE collection_id = ? AND complete = 1')
+        .get(collectionId) as { n: number }
+    ).n;
   }
 
   /** Inserts a document and its chunks; FTS rows follow through triggers. Call inside a transaction. */
-  insert(doc: NewDocument, chunks: readonly NewChunk[], complete = true): { pk: number; chunkIds: number[] } {
+  insert(
+    doc: NewDocument,
+    chunks: readonly NewChunk[],
+    complete = true,
+  ): { pk: number; chunkIds: number[] } {
     const now = new Date().toISOString();
     const { pk } = this.db
       .prepare(
         `INSERT INTO documents (collection_id, id, title, source, content_type, content_hash, metadata, text, structure, created_at, updated_at, complete)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
       )
-      .get(doc.collectionId, doc.id, doc.title, doc.source, doc.contentType, doc.contentHash, doc.metadata, doc.text, doc.structure ?? null, now, now, complete ? 1 : 0) as {
+      .get(
+        doc.collectionId,
+        doc.id,
+        doc.title,
+        doc.source,
+        doc.contentType,
+        doc.contentHash,
+        doc.metadata,
+        doc.text,
+        doc.structure ?? null,
+        now,
+        now,
+        complete ? 1 : 0,
+      ) as {
       pk: number;
     };
     return { pk, chunkIds: this.insertChunks(pk, doc.collectionId, chunks) };
@@ -139,7 +164,10 @@ export class DocumentsRepository {
 
   /** Documents whose slices a crash or a failure left unfinished. */
   incomplete(): { pk: number; collection_id: number }[] {
-    return this.db.prepare('SELECT pk, collection_id FROM documents WHERE complete = 0').all() as { pk: number; collection_id: number }[];
+    return this.db.prepare('SELECT pk, collection_id FROM documents WHERE complete = 0').all() as {
+      pk: number;
+      collection_id: number;
+    }[];
   }
 
   /** Adds a slice of a document's chunks. Call inside a transaction. */
@@ -150,14 +178,29 @@ export class DocumentsRepository {
     );
     return chunks.map(
       (c) =>
-        (insertChunk.get(pk, collectionId, c.ordinal, c.text, c.start, c.end, c.tokenCount, c.tokenCounter, c.sectionPath ?? null, c.pageStart ?? null, c.pageEnd ?? null) as { id: number })
-          .id,
+        (
+          insertChunk.get(
+            pk,
+            collectionId,
+            c.ordinal,
+            c.text,
+            c.start,
+            c.end,
+            c.tokenCount,
+            c.tokenCounter,
+            c.sectionPath ?? null,
+            c.pageStart ?? null,
+            c.pageEnd ?? null,
+          ) as { id: number }
+        ).id,
     );
   }
 
   /** Deletes a document; chunks, vectors and FTS rows go with it. Returns the freed chunk ids. */
   delete(pk: number): number[] {
-    const ids = (this.db.prepare('SELECT id FROM chunks WHERE document_pk = ?').all(pk) as { id: number }[]).map((r) => r.id);
+    const ids = (
+      this.db.prepare('SELECT id FROM chunks WHERE document_pk = ?').all(pk) as { id: number }[]
+    ).map((r) => r.id);
     this.db.prepare('DELETE FROM documents WHERE pk = ?').run(pk);
     return ids;
   }
@@ -166,14 +209,17 @@ export class DocumentsRepository {
   documentsChunkedBy(collectionId: number, tokenCounter: string): number[] {
     return (
       this.db
-        .prepare('SELECT DISTINCT document_pk FROM chunks WHERE collection_id = ? AND token_counter = ?')
+        .prepare(
+          'SELECT DISTINCT document_pk FROM chunks WHERE collection_id = ? AND token_counter = ?',
+        )
         .all(collectionId, tokenCounter) as { document_pk: number }[]
     ).map((r) => r.document_pk);
   }
 
   /** A document's text and the JSON of its structure (NULL when it has none). */
   content(pk: number): { text: string; structure: string | null } | undefined {
-    return this.db.prepare('SELECT text, structure FROM documents WHERE pk = ?').get(pk) as { text: string; structure: string | null } | undefined;
+    return this.db.prepare('SELECT text, structure FROM documents WHERE pk = ?').get(pk) as
+      { text: string; structure: string | null } | undefined;
   }
 
   /**
@@ -181,7 +227,9 @@ export class DocumentsRepository {
    * Returns false (and changes nothing) if any chunk is already embedded.
    */
   replacePendingChunks(pk: number, collectionId: number, chunks: readonly NewChunk[]): boolean {
-    const embedded = this.db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE document_pk = ? AND embedded = 1').get(pk) as { n: number };
+    const embedded = this.db
+      .prepare('SELECT COUNT(*) AS n FROM chunks WHERE document_pk = ? AND embedded = 1')
+      .get(pk) as { n: number };
     if (embedded.n > 0) return false;
     this.db.prepare('DELETE FROM chunks WHERE document_pk = ?').run(pk);
     this.insertChunks(pk, collectionId, chunks);
@@ -189,7 +237,9 @@ export class DocumentsRepository {
   }
 
   chunksOf(pk: number): ChunkRow[] {
-    return this.db.prepare('SELECT * FROM chunks WHERE document_pk = ? ORDER BY ordinal').all(pk) as ChunkRow[];
+    return this.db
+      .prepare('SELECT * FROM chunks WHERE document_pk = ? ORDER BY ordinal')
+      .all(pk) as ChunkRow[];
   }
 
   hits(chunkIds: readonly number[]): Map<number, ChunkHitRow> {
@@ -208,7 +258,11 @@ export class DocumentsRepository {
   }
 
   /** Pending chunks of a collection, shortest first. */
-  pending(collectionId: number, limit: number, excludeIds: ReadonlySet<number> = new Set()): PendingChunkRow[] {
+  pending(
+    collectionId: number,
+    limit: number,
+    excludeIds: ReadonlySet<number> = new Set(),
+  ): PendingChunkRow[] {
     const rows = this.db
       .prepare(
         `SELECT id, collection_id, text, token_count FROM chunks
@@ -220,17 +274,27 @@ export class DocumentsRepository {
 
   /** Chunks of a collection still waiting for a vector (uses the chunks_pending index). */
   pendingCount(collectionId: number): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE collection_id = ? AND embedded = 0').get(collectionId) as { n: number }).n;
+    return (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM chunks WHERE collection_id = ? AND embedded = 0')
+        .get(collectionId) as { n: number }
+    ).n;
   }
 
   chunkCount(collectionId: number): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE collection_id = ?').get(collectionId) as { n: number }).n;
+    return (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM chunks WHERE collection_id = ?')
+        .get(collectionId) as { n: number }
+    ).n;
   }
 
   collectionsWithPending(): number[] {
-    return (this.db.prepare('SELECT DISTINCT collection_id FROM chunks WHERE embedded = 0').all() as { collection_id: number }[]).map(
-      (r) => r.collection_id,
-    );
+    return (
+      this.db.prepare('SELECT DISTINCT collection_id FROM chunks WHERE embedded = 0').all() as {
+        collection_id: number;
+      }[]
+    ).map((r) => r.collection_id);
   }
 
   /**
@@ -238,7 +302,11 @@ export class DocumentsRepository {
    * them embedded. Call inside a transaction. Returns the (chunkId, seq) pairs actually written (a
    * chunk deleted meanwhile is skipped).
    */
-  storeVectors(model: string, dim: number, items: readonly { chunkId: number; vector: Float32Array }[]) {
+  storeVectors(
+    model: string,
+    dim: number,
+    items: readonly { chunkId: number; vector: Float32Array }[],
+  ) {
     const insert = this.db.prepare(
       `INSERT INTO chunk_vectors (chunk_id, collection_id, generation, model, dim, vector)
        SELECT c.id, c.collection_id, k.vector_generation, ?, ?, ? FROM chunks c JOIN collections k ON k.id = c.collection_id
@@ -248,7 +316,8 @@ export class DocumentsRepository {
     const written: { chunkId: number; seq: number }[] = [];
     for (const it of items) {
       const buf = Buffer.from(it.vector.buffer, it.vector.byteOffset, it.vector.byteLength);
-      const row = insert.get(model, dim, buf, it.chunkId) as { seq: number; chunk_id: number } | undefined;
+      const row = insert.get(model, dim, buf, it.chunkId) as
+        { seq: number; chunk_id: number } | undefined;
       if (row) {
         mark.run(it.chunkId);
         written.push({ chunkId: row.chunk_id, seq: row.seq });
@@ -258,7 +327,10 @@ export class DocumentsRepository {
   }
 
   /** Every stored vector of a collection after a sequence number, in write order. */
-  *vectorsAfter(collectionId: number, afterSeq: number): IterableIterator<{ seq: number; chunk_id: number; vector: Buffer }> {
+  *vectorsAfter(
+    collectionId: number,
+    afterSeq: number,
+  ): IterableIterator<{ seq: number; chunk_id: number; vector: Buffer }> {
     const stmt = this.db.prepare(
       `SELECT seq, chunk_id, vector FROM chunk_vectors WHERE collection_id = ? AND generation = ${CURRENT} AND seq > ? ORDER BY seq`,
     );
@@ -268,21 +340,33 @@ export class DocumentsRepository {
   }
 
   /** Up to `limit` stored vectors of a collection after a sequence number, in write order. */
-  vectorBatch(collectionId: number, afterSeq: number, limit: number): { seq: number; chunk_id: number; vector: Buffer }[] {
+  vectorBatch(
+    collectionId: number,
+    afterSeq: number,
+    limit: number,
+  ): { seq: number; chunk_id: number; vector: Buffer }[] {
     return this.db
-      .prepare(`SELECT seq, chunk_id, vector FROM chunk_vectors WHERE collection_id = ? AND generation = ${CURRENT} AND seq > ? ORDER BY seq LIMIT ?`)
+      .prepare(
+        `SELECT seq, chunk_id, vector FROM chunk_vectors WHERE collection_id = ? AND generation = ${CURRENT} AND seq > ? ORDER BY seq LIMIT ?`,
+      )
       .all(collectionId, afterSeq, limit) as { seq: number; chunk_id: number; vector: Buffer }[];
   }
 
   vectorIds(collectionId: number): number[] {
-    return (this.db.prepare(`SELECT chunk_id FROM chunk_vectors WHERE collection_id = ? AND generation = ${CURRENT}`).all(collectionId) as { chunk_id: number }[]).map(
-      (r) => r.chunk_id,
-    );
+    return (
+      this.db
+        .prepare(
+          `SELECT chunk_id FROM chunk_vectors WHERE collection_id = ? AND generation = ${CURRENT}`,
+        )
+        .all(collectionId) as { chunk_id: number }[]
+    ).map((r) => r.chunk_id);
   }
 
   vectorStats(collectionId: number): { count: number; maxSeq: number } {
     return this.db
-      .prepare(`SELECT COUNT(*) AS count, COALESCE(MAX(seq), 0) AS maxSeq FROM chunk_vectors WHERE collection_id = ? AND generation = ${CURRENT}`)
+      .prepare(
+        `SELECT COUNT(*) AS count, COALESCE(MAX(seq), 0) AS maxSeq FROM chunk_vectors WHERE collection_id = ? AND generation = ${CURRENT}`,
+      )
       .get(collectionId) as { count: number; maxSeq: number };
   }
 
@@ -290,7 +374,12 @@ export class DocumentsRepository {
    * FTS5 BM25 over a collection's chunks, optionally only those whose document matches `where`
    * (a compiled metadata filter over alias d). `match` must already be a safe FTS5 expression.
    */
-  lexical(collectionId: number, match: string, limit: number, where?: SqlFilter): { chunk_id: number; score: number }[] {
+  lexical(
+    collectionId: number,
+    match: string,
+    limit: number,
+    where?: SqlFilter,
+  ): { chunk_id: number; score: number }[] {
     const join = where ? 'JOIN documents d ON d.pk = c.document_pk' : '';
     return this.db
       .prepare(
@@ -299,20 +388,36 @@ export class DocumentsRepository {
          WHERE chunks_fts MATCH @match AND c.collection_id = @collection ${where ? `AND ${where.sql}` : ''}
          ORDER BY bm25(chunks_fts) LIMIT @limit`,
       )
-      .all({ match, collection: collectionId, limit, ...where?.params }) as { chunk_id: number; score: number }[];
+      .all({ match, collection: collectionId, limit, ...where?.params }) as {
+      chunk_id: number;
+      score: number;
+    }[];
   }
 
   /** Chunk ids of a collection whose document matches a compiled metadata filter (alias d). */
   chunkIdsWhere(collectionId: number, where: SqlFilter): number[] {
     return (
       this.db
-        .prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.pk = c.document_pk WHERE c.collection_id = @collection AND ${where.sql}`)
+        .prepare(
+          `SELECT c.id FROM chunks c JOIN documents d ON d.pk = c.document_pk WHERE c.collection_id = @collection AND ${where.sql}`,
+        )
         .all({ collection: collectionId, ...where.params }) as { id: number }[]
     ).map((r) => r.id);
   }
 
   /** The character span (and pages) of a chunk widened by n neighbouring chunks each side, with its document text. */
-  span(chunkId: number, n: number): { start: number; end: number; pageStart: number | null; pageEnd: number | null; documentText: string } | undefined {
+  span(
+    chunkId: number,
+    n: number,
+  ):
+    | {
+        start: number;
+        end: number;
+        pageStart: number | null;
+        pageEnd: number | null;
+        documentText: string;
+      }
+    | undefined {
     return this.db
       .prepare(
         `SELECT MIN(c.start_offset) AS start, MAX(c.end_offset) AS end, MIN(c.page_start) AS pageStart, MAX(c.page_end) AS pageEnd,
@@ -321,7 +426,15 @@ export class DocumentsRepository {
          JOIN documents d ON d.pk = h.document_pk
          WHERE h.id = @id GROUP BY h.id`,
       )
-      .get({ id: chunkId, n }) as { start: number; end: number; pageStart: number | null; pageEnd: number | null; documentText: string } | undefined;
+      .get({ id: chunkId, n }) as
+      | {
+          start: number;
+          end: number;
+          pageStart: number | null;
+          pageEnd: number | null;
+          documentText: string;
+        }
+      | undefined;
   }
 
   /** Stored vectors of the given chunks. */
@@ -329,9 +442,17 @@ export class DocumentsRepository {
     const out = new Map<number, Float32Array>();
     if (chunkIds.length === 0) return out;
     const rows = this.db
-      .prepare(`SELECT chunk_id, vector FROM chunk_vectors WHERE chunk_id IN (SELECT value FROM json_each(?)) AND generation = ${CURRENT}`)
+      .prepare(
+        `SELECT chunk_id, vector FROM chunk_vectors WHERE chunk_id IN (SELECT value FROM json_each(?)) AND generation = ${CURRENT}`,
+      )
       .all(JSON.stringify(chunkIds)) as { chunk_id: number; vector: Buffer }[];
-    for (const r of rows) out.set(r.chunk_id, new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)));
+    for (const r of rows)
+      out.set(
+        r.chunk_id,
+        new Float32Array(
+          r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength),
+        ),
+      );
     return out;
   }
 }

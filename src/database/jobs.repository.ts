@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from './database.service';
 
-export const JOB_STATES = ['queued', 'parsing', 'chunking', 'embedding', 'done', 'failed', 'cancelled'] as const;
+export const JOB_STATES = [
+  'queued',
+  'parsing',
+  'chunking',
+  'embedding',
+  'done',
+  'failed',
+  'cancelled',
+] as const;
 export type JobState = (typeof JOB_STATES)[number];
 /** The states a job or an item no longer leaves. */
 export const ENDED: readonly JobState[] = ['done', 'failed', 'cancelled'];
@@ -82,41 +90,73 @@ export class JobsRepository {
 
   /** Call inside a transaction. */
   insert(id: string, collectionId: number, items: readonly NewJobItem[]): void {
-    this.db.prepare(`INSERT INTO jobs (id, collection_id, state, created_at) VALUES (?, ?, 'queued', ?)`).run(id, collectionId, now());
+    this.db
+      .prepare(`INSERT INTO jobs (id, collection_id, state, created_at) VALUES (?, ?, 'queued', ?)`)
+      .run(id, collectionId, now());
     const insert = this.db.prepare(
       `INSERT INTO job_items (job_id, ordinal, kind, document_id, source, content_type, bytes, fields, state)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued')`,
     );
-    items.forEach((it, i) => insert.run(id, i, it.kind, it.documentId, it.source, it.contentType, it.bytes, JSON.stringify(it.fields)));
+    items.forEach((it, i) =>
+      insert.run(
+        id,
+        i,
+        it.kind,
+        it.documentId,
+        it.source,
+        it.contentType,
+        it.bytes,
+        JSON.stringify(it.fields),
+      ),
+    );
   }
 
   find(id: string): JobRow | undefined {
     return this.db.prepare(`${JOB_SELECT} WHERE j.id = ?`).get(id) as JobRow | undefined;
   }
 
-  list(filter: { collectionId?: number; state?: JobState }, limit: number, offset: number): JobRow[] {
+  list(
+    filter: { collectionId?: number; state?: JobState },
+    limit: number,
+    offset: number,
+  ): JobRow[] {
     return this.db
       .prepare(
         `${JOB_SELECT} WHERE (@collection IS NULL OR j.collection_id = @collection) AND (@state IS NULL OR j.state = @state)
          ORDER BY j.created_at DESC, j.id LIMIT @limit OFFSET @offset`,
       )
-      .all({ collection: filter.collectionId ?? null, state: filter.state ?? null, limit, offset }) as JobRow[];
+      .all({
+        collection: filter.collectionId ?? null,
+        state: filter.state ?? null,
+        limit,
+        offset,
+      }) as JobRow[];
   }
 
   /** Jobs not ended, oldest first: the queue, with the running one first. */
   unfinished(): JobRow[] {
     return this.db
-      .prepare(`${JOB_SELECT} WHERE j.state NOT IN ('done', 'failed', 'cancelled') ORDER BY j.created_at, j.id`)
+      .prepare(
+        `${JOB_SELECT} WHERE j.state NOT IN ('done', 'failed', 'cancelled') ORDER BY j.created_at, j.id`,
+      )
       .all() as JobRow[];
   }
 
   unfinishedCount(): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE state NOT IN ('done', 'failed', 'cancelled')`).get() as { n: number }).n;
+    return (
+      this.db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM jobs WHERE state NOT IN ('done', 'failed', 'cancelled')`,
+        )
+        .get() as { n: number }
+    ).n;
   }
 
   /** Ids of every job, for clearing spool folders of jobs that no longer exist. */
   ids(): Set<string> {
-    return new Set((this.db.prepare('SELECT id FROM jobs').all() as { id: string }[]).map((r) => r.id));
+    return new Set(
+      (this.db.prepare('SELECT id FROM jobs').all() as { id: string }[]).map((r) => r.id),
+    );
   }
 
   items(jobId: string, states?: readonly JobState[], limit = -1, offset = 0): JobItemRow[] {
@@ -129,11 +169,19 @@ export class JobsRepository {
   }
 
   countItems(jobId: string, state?: JobState): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM job_items WHERE job_id = ? AND (? IS NULL OR state = ?)').get(jobId, state ?? null, state ?? null) as { n: number }).n;
+    return (
+      this.db
+        .prepare(
+          'SELECT COUNT(*) AS n FROM job_items WHERE job_id = ? AND (? IS NULL OR state = ?)',
+        )
+        .get(jobId, state ?? null, state ?? null) as { n: number }
+    ).n;
   }
 
   item(jobId: string, ordinal: number): JobItemRow | undefined {
-    return this.db.prepare('SELECT * FROM job_items WHERE job_id = ? AND ordinal = ?').get(jobId, ordinal) as JobItemRow | undefined;
+    return this.db
+      .prepare('SELECT * FROM job_items WHERE job_id = ? AND ordinal = ?')
+      .get(jobId, ordinal) as JobItemRow | undefined;
   }
 
   counts(jobId: string): JobCounts {
@@ -172,7 +220,9 @@ export class JobsRepository {
   setItemState(jobId: string, ordinal: number, state: JobState): void {
     const ended = ENDED.includes(state);
     this.db
-      .prepare(`UPDATE job_items SET state = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE job_id = ? AND ordinal = ?`)
+      .prepare(
+        `UPDATE job_items SET state = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE job_id = ? AND ordinal = ?`,
+      )
       .run(state, ended ? 1 : 0, now(), jobId, ordinal);
   }
 
@@ -180,7 +230,15 @@ export class JobsRepository {
   markStored(
     jobId: string,
     ordinal: number,
-    r: { state: JobState; outcome: 'created' | 'unchanged'; documentPk: number; chunks: number; parseMs: number; chunkMs: number; storeMs: number },
+    r: {
+      state: JobState;
+      outcome: 'created' | 'unchanged';
+      documentPk: number;
+      chunks: number;
+      parseMs: number;
+      chunkMs: number;
+      storeMs: number;
+    },
   ): void {
     const ended = ENDED.includes(r.state);
     this.db
@@ -189,10 +247,27 @@ export class JobsRepository {
            stored_at = ?, finished_at = CASE WHEN ? THEN ? ELSE NULL END
          WHERE job_id = ? AND ordinal = ?`,
       )
-      .run(r.state, r.outcome, r.documentPk, r.chunks, r.parseMs, r.chunkMs, r.storeMs, now(), ended ? 1 : 0, now(), jobId, ordinal);
+      .run(
+        r.state,
+        r.outcome,
+        r.documentPk,
+        r.chunks,
+        r.parseMs,
+        r.chunkMs,
+        r.storeMs,
+        now(),
+        ended ? 1 : 0,
+        now(),
+        jobId,
+        ordinal,
+      );
   }
 
-  failItem(jobId: string, ordinal: number, f: { stage: string; code: string; message: string; parseMs?: number; chunkMs?: number }): void {
+  failItem(
+    jobId: string,
+    ordinal: number,
+    f: { stage: string; code: string; message: string; parseMs?: number; chunkMs?: number },
+  ): void {
     this.db
       .prepare(
         `UPDATE job_items SET state = 'failed', error_stage = ?, error_code = ?, error = ?, parse_ms = ?, chunk_ms = ?, finished_at = ?
@@ -204,13 +279,17 @@ export class JobsRepository {
   /** Items not yet stored are cancelled; stored ones go on being embedded. Returns how many were cancelled. */
   cancelItems(jobId: string): number {
     return this.db
-      .prepare(`UPDATE job_items SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state IN ('queued', 'parsing', 'chunking')`)
+      .prepare(
+        `UPDATE job_items SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state IN ('queued', 'parsing', 'chunking')`,
+      )
       .run(now(), jobId).changes;
   }
 
   /** After a restart: items caught parsing or chunking start again (their document was not stored). */
   requeueInterrupted(): number {
-    return this.db.prepare(`UPDATE job_items SET state = 'queued' WHERE state IN ('parsing', 'chunking')`).run().changes;
+    return this.db
+      .prepare(`UPDATE job_items SET state = 'queued' WHERE state IN ('parsing', 'chunking')`)
+      .run().changes;
   }
 
   /**
@@ -248,7 +327,9 @@ export class JobsRepository {
   addEmbedMs(collectionId: number, ms: number): string[] {
     return (
       this.db
-        .prepare(`UPDATE jobs SET embed_ms = embed_ms + ? WHERE collection_id = ? AND state IN ('parsing', 'chunking', 'embedding') RETURNING id`)
+        .prepare(
+          `UPDATE jobs SET embed_ms = embed_ms + ? WHERE collection_id = ? AND state IN ('parsing', 'chunking', 'embedding') RETURNING id`,
+        )
         .all(ms, collectionId) as { id: string }[]
     ).map((r) => r.id);
   }
@@ -266,11 +347,19 @@ export class JobsRepository {
 
   /** Jobs in which some item waits for vectors. */
   waitingForVectors(): string[] {
-    return (this.db.prepare(`SELECT DISTINCT job_id FROM job_items WHERE state = 'embedding'`).all() as { job_id: string }[]).map((r) => r.job_id);
+    return (
+      this.db.prepare(`SELECT DISTINCT job_id FROM job_items WHERE state = 'embedding'`).all() as {
+        job_id: string;
+      }[]
+    ).map((r) => r.job_id);
   }
 
   /** Ended jobs older than the cutoff, with their items (the documents stay). */
   purgeEnded(before: string): number {
-    return this.db.prepare(`DELETE FROM jobs WHERE state IN ('done', 'failed', 'cancelled') AND finished_at < ?`).run(before).changes;
+    return this.db
+      .prepare(
+        `DELETE FROM jobs WHERE state IN ('done', 'failed', 'cancelled') AND finished_at < ?`,
+      )
+      .run(before).changes;
   }
 }

@@ -52,13 +52,15 @@ export class ReembedRepository {
   }
 
   latest(collectionId: number): ReembedRow | undefined {
-    return this.db.prepare('SELECT * FROM reembeds WHERE collection_id = ? ORDER BY id DESC LIMIT 1').get(collectionId) as
-      | ReembedRow
-      | undefined;
+    return this.db
+      .prepare('SELECT * FROM reembeds WHERE collection_id = ? ORDER BY id DESC LIMIT 1')
+      .get(collectionId) as ReembedRow | undefined;
   }
 
   running(): ReembedRow[] {
-    return this.db.prepare("SELECT * FROM reembeds WHERE state = 'running' ORDER BY id").all() as ReembedRow[];
+    return this.db
+      .prepare("SELECT * FROM reembeds WHERE state = 'running' ORDER BY id")
+      .all() as ReembedRow[];
   }
 
   /**
@@ -68,7 +70,9 @@ export class ReembedRepository {
   abandon(job: ReembedRow, state: 'failed' | 'cancelled', error: string): boolean {
     return (
       this.db
-        .prepare("UPDATE reembeds SET state = ?, error = ?, finished_at = ? WHERE id = ? AND state = 'running'")
+        .prepare(
+          "UPDATE reembeds SET state = ?, error = ?, finished_at = ? WHERE id = ? AND state = 'running'",
+        )
         .run(state, error, new Date().toISOString(), job.id).changes > 0
     );
   }
@@ -95,7 +99,11 @@ export class ReembedRepository {
   }
 
   /** Writes the job's vectors for chunks that still exist. Call inside a transaction. Returns the chunk ids written. */
-  write(job: ReembedRow, dim: number, items: readonly { chunkId: number; vector: Float32Array }[]): number[] {
+  write(
+    job: ReembedRow,
+    dim: number,
+    items: readonly { chunkId: number; vector: Float32Array }[],
+  ): number[] {
     const insert = this.db.prepare(
       `INSERT INTO chunk_vectors (chunk_id, collection_id, generation, model, dim, vector)
        SELECT id, collection_id, ?, ?, ?, ? FROM chunks WHERE id = ?
@@ -105,7 +113,8 @@ export class ReembedRepository {
     const written: number[] = [];
     for (const it of items) {
       const buf = Buffer.from(it.vector.buffer, it.vector.byteOffset, it.vector.byteLength);
-      const row = insert.get(job.generation, job.model, dim, buf, it.chunkId) as { chunk_id: number } | undefined;
+      const row = insert.get(job.generation, job.model, dim, buf, it.chunkId) as
+        { chunk_id: number } | undefined;
       if (row) written.push(row.chunk_id);
     }
     return written;
@@ -113,17 +122,31 @@ export class ReembedRepository {
 
   writtenCount(job: ReembedRow): number {
     return (
-      this.db.prepare('SELECT COUNT(*) AS n FROM chunk_vectors WHERE collection_id = ? AND generation = ?').get(job.collection_id, job.generation) as {
+      this.db
+        .prepare(
+          'SELECT COUNT(*) AS n FROM chunk_vectors WHERE collection_id = ? AND generation = ?',
+        )
+        .get(job.collection_id, job.generation) as {
         n: number;
       }
     ).n;
   }
 
   /** Up to `limit` of the job's vectors after a seq, in seq order. */
-  writtenBatch(job: ReembedRow, afterSeq: number, limit: number): { seq: number; chunk_id: number; vector: Buffer }[] {
+  writtenBatch(
+    job: ReembedRow,
+    afterSeq: number,
+    limit: number,
+  ): { seq: number; chunk_id: number; vector: Buffer }[] {
     return this.db
-      .prepare('SELECT seq, chunk_id, vector FROM chunk_vectors WHERE collection_id = ? AND generation = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(job.collection_id, job.generation, afterSeq, limit) as { seq: number; chunk_id: number; vector: Buffer }[];
+      .prepare(
+        'SELECT seq, chunk_id, vector FROM chunk_vectors WHERE collection_id = ? AND generation = ? AND seq > ? ORDER BY seq LIMIT ?',
+      )
+      .all(job.collection_id, job.generation, afterSeq, limit) as {
+      seq: number;
+      chunk_id: number;
+      vector: Buffer;
+    }[];
   }
 
   /**
@@ -134,17 +157,23 @@ export class ReembedRepository {
    */
   switchOver(job: ReembedRow, dim: number | null): { chunkId: number; seq: number }[] | undefined {
     if (this.unwrittenCount(job) > 0) return undefined;
-    this.db.prepare('UPDATE chunks SET embedded = 1 WHERE collection_id = ? AND embedded = 0').run(job.collection_id);
+    this.db
+      .prepare('UPDATE chunks SET embedded = 1 WHERE collection_id = ? AND embedded = 0')
+      .run(job.collection_id);
     this.db
       .prepare(
         `UPDATE collections SET embedding_model = ?, embedding_dtype = ?, embedding_dim = ?, vector_generation = ?, updated_at = ?
          WHERE id = ?`,
       )
       .run(job.model, job.dtype, dim, job.generation, new Date().toISOString(), job.collection_id);
-    this.db.prepare("UPDATE reembeds SET state = 'done', finished_at = ? WHERE id = ?").run(new Date().toISOString(), job.id);
+    this.db
+      .prepare("UPDATE reembeds SET state = 'done', finished_at = ? WHERE id = ?")
+      .run(new Date().toISOString(), job.id);
     return (
       this.db
-        .prepare('SELECT chunk_id, seq FROM chunk_vectors WHERE collection_id = ? AND generation = ?')
+        .prepare(
+          'SELECT chunk_id, seq FROM chunk_vectors WHERE collection_id = ? AND generation = ?',
+        )
         .all(job.collection_id, job.generation) as { chunk_id: number; seq: number }[]
     ).map((r) => ({ chunkId: r.chunk_id, seq: r.seq }));
   }
@@ -167,14 +196,20 @@ export class ReembedRepository {
   /** Collections holding stale vectors. */
   collectionsWithStaleVectors(): number[] {
     return (
-      this.db.prepare(`SELECT DISTINCT v.collection_id AS id FROM chunk_vectors v WHERE ${ReembedRepository.STALE}`).all() as { id: number }[]
+      this.db
+        .prepare(
+          `SELECT DISTINCT v.collection_id AS id FROM chunk_vectors v WHERE ${ReembedRepository.STALE}`,
+        )
+        .all() as { id: number }[]
     ).map((r) => r.id);
   }
 
   /** Deletes up to `limit` stale vectors of a collection; returns how many. */
   purgeStale(collectionId: number, limit: number): number {
     return this.db
-      .prepare(`DELETE FROM chunk_vectors WHERE seq IN (SELECT v.seq FROM chunk_vectors v WHERE v.collection_id = ? AND ${ReembedRepository.STALE} LIMIT ?)`)
+      .prepare(
+        `DELETE FROM chunk_vectors WHERE seq IN (SELECT v.seq FROM chunk_vectors v WHERE v.collection_id = ? AND ${ReembedRepository.STALE} LIMIT ?)`,
+      )
       .run(collectionId, limit).changes;
   }
 }

@@ -1,4 +1,10 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, createParamDecorator } from '@nestjs/common';
+import {
+  CallHandler,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  createParamDecorator,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Observable, of, tap } from 'rxjs';
 import { IdempotencyContext, IdempotencyService } from './idempotency.service';
@@ -25,11 +31,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = req.get(IDEMPOTENCY_KEY_HEADER);
     if (key === undefined) return next.handle();
     if (req.is('multipart/form-data') && req.body === undefined) {
-      throw new Error('IdempotencyInterceptor ran before the multipart body was read: put @Idempotent() above @UseInterceptors(FileInterceptor(...))');
+      throw new Error(
+        'IdempotencyInterceptor ran before the multipart body was read: put @Idempotent() above @UseInterceptors(FileInterceptor(...))',
+      );
     }
     const routePath = (req.route as { path: string }).path;
-    const hash = requestHash({ params: req.params, query: req.query, body: req.body, file: req.file });
-    const begun = this.idempotency.begin(key, requestScope(req.method, routePath, req.params), hash, res.statusCode);
+    const hash = requestHash({
+      params: req.params,
+      query: req.query,
+      body: req.body,
+      file: req.file,
+    });
+    const begun = this.idempotency.begin(
+      key,
+      requestScope(req.method, routePath, req.params),
+      hash,
+      res.statusCode,
+    );
     if (begun.kind === 'replay') {
       res.status(begun.status).setHeader(REPLAYED_HEADER, 'true');
       return of(begun.body);
@@ -46,6 +64,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 }
 
 /** The handler's IdempotencyContext when the request came with an Idempotency-Key, else undefined. */
-export const Idempotency = createParamDecorator((_data: unknown, ctx: ExecutionContext): IdempotencyContext | undefined =>
-  contexts.get(ctx.switchToHttp().getRequest<Request>()),
+export const Idempotency = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): IdempotencyContext | undefined =>
+    contexts.get(ctx.switchToHttp().getRequest<Request>()),
 );

@@ -37,7 +37,9 @@ export class IdempotencyRepository {
   }
 
   find(key: string, scope: string): IdempotencyRow | undefined {
-    return this.db.prepare('SELECT * FROM idempotency_keys WHERE key = ? AND scope = ?').get(key, scope) as IdempotencyRow | undefined;
+    return this.db
+      .prepare('SELECT * FROM idempotency_keys WHERE key = ? AND scope = ?')
+      .get(key, scope) as IdempotencyRow | undefined;
   }
 
   /** A new in_progress row, in place of any row the key had. */
@@ -75,19 +77,27 @@ export class IdempotencyRepository {
   /** Marks the run's committed row completed, keeping the response stored at commit. */
   completeCommitted(id: IdempotencyId): void {
     this.db
-      .prepare(`UPDATE idempotency_keys SET state = 'completed' WHERE key = ? AND scope = ? AND run_id = ? AND state = 'committed'`)
+      .prepare(
+        `UPDATE idempotency_keys SET state = 'completed' WHERE key = ? AND scope = ? AND run_id = ? AND state = 'committed'`,
+      )
       .run(id.key, id.scope, id.runId);
   }
 
   /** Deletes the run's in_progress row. */
   release(id: IdempotencyId): void {
-    this.db.prepare(`DELETE FROM idempotency_keys WHERE key = ? AND scope = ? AND run_id = ? AND state = 'in_progress'`).run(id.key, id.scope, id.runId);
+    this.db
+      .prepare(
+        `DELETE FROM idempotency_keys WHERE key = ? AND scope = ? AND run_id = ? AND state = 'in_progress'`,
+      )
+      .run(id.key, id.scope, id.runId);
   }
 
   /** Deletes rows created before `cutoff`, except unfinished ones of the live run `runId`. */
   purge(cutoff: string, runId: string): number {
     return this.db
-      .prepare(`DELETE FROM idempotency_keys WHERE created_at < ? AND (state = 'completed' OR run_id <> ?)`)
+      .prepare(
+        `DELETE FROM idempotency_keys WHERE created_at < ? AND (state = 'completed' OR run_id <> ?)`,
+      )
       .run(cutoff, runId).changes;
   }
 }

@@ -1,6 +1,16 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { IdempotencyKeyReusedError, IdempotencyRequestInProgressError, InvalidIdempotencyKeyError } from '../common/errors';
+import {
+  IdempotencyKeyReusedError,
+  IdempotencyRequestInProgressError,
+  InvalidIdempotencyKeyError,
+} from '../common/errors';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { DatabaseService } from '../database/database.service';
@@ -20,7 +30,9 @@ export interface IdempotencyContext {
   commit(response: unknown): void;
 }
 
-export type Begun = { kind: 'replay'; status: number; body: unknown } | { kind: 'claimed'; request: IdempotentRequest };
+export type Begun =
+  | { kind: 'replay'; status: number; body: unknown }
+  | { kind: 'claimed'; request: IdempotentRequest };
 
 /** A claimed key: one request of this run runs under it. */
 export class IdempotentRequest implements IdempotencyContext {
@@ -35,7 +47,9 @@ export class IdempotentRequest implements IdempotencyContext {
     if (!this.repo.commit(this.id, this.status, toJson(response))) {
       // Only this request moves its row on while this run lives: a lost row is a bug, and
       // throwing rolls back the writes it was to be recorded with.
-      throw new Error(`Idempotency record of key '${this.id.key}' (${this.id.scope}) is no longer held by its request`);
+      throw new Error(
+        `Idempotency record of key '${this.id.key}' (${this.id.scope}) is no longer held by its request`,
+      );
     }
   }
 
@@ -101,11 +115,18 @@ export class IdempotencyService implements OnApplicationBootstrap, OnModuleDestr
       const row = this.repo.find(key, scope);
       if (row && this.binds(row, now)) {
         if (row.request_hash !== requestHash) throw new IdempotencyKeyReusedError(key);
-        if (row.state === 'in_progress' || (row.state === 'committed' && row.run_id === this.runId)) {
+        if (
+          row.state === 'in_progress' ||
+          (row.state === 'committed' && row.run_id === this.runId)
+        ) {
           throw new IdempotencyRequestInProgressError(key);
         }
         // completed, or committed by a run that died before answering: its writes are in.
-        return { kind: 'replay', status: row.response_status ?? 200, body: row.response_body === null ? undefined : JSON.parse(row.response_body) };
+        return {
+          kind: 'replay',
+          status: row.response_status ?? 200,
+          body: row.response_body === null ? undefined : JSON.parse(row.response_body),
+        };
       }
       this.repo.claim(id, requestHash, now.toISOString());
       return { kind: 'claimed', request: new IdempotentRequest(this.repo, id, status) };
@@ -120,7 +141,9 @@ export class IdempotencyService implements OnApplicationBootstrap, OnModuleDestr
       return purged;
     } catch (e) {
       // A timer callback must not throw; the next pass tries again.
-      this.logger.warn(`Purging expired idempotency keys failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.logger.warn(
+        `Purging expired idempotency keys failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
       return 0;
     }
   }

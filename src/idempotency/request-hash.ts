@@ -25,12 +25,21 @@ export function requestHash(r: RequestParts): string {
         sha256: createHash('sha256').update(r.file.buffer).digest('hex'),
       }
     : null;
-  const canonical = canonicalJson({ params: r.params, query: r.query ?? null, body: r.body ?? null, file });
+  const canonical = canonicalJson({
+    params: r.params,
+    query: r.query ?? null,
+    body: r.body ?? null,
+    file,
+  });
   return createHash('sha256').update(canonical).digest('hex');
 }
 
 /** What an Idempotency-Key is scoped to: method, route and its parameters (the collection). */
-export function requestScope(method: string, routePath: string, params: Record<string, unknown>): string {
+export function requestScope(
+  method: string,
+  routePath: string,
+  params: Record<string, unknown>,
+): string {
   return `${method} ${routePath} ${canonicalJson(params)}`;
 }
 
@@ -39,6 +48,10 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
     const o = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, o[k]]),
+    );
   });
 }

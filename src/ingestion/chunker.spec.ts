@@ -1,4 +1,11 @@
-import { Chunk, STEP_CHARACTERS, TokenCounter, chunkText, chunkTextInSteps, estimateTokenCounter } from './chunker';
+import {
+  Chunk,
+  STEP_CHARACTERS,
+  TokenCounter,
+  chunkText,
+  chunkTextInSteps,
+  estimateTokenCounter,
+} from './chunker';
 import { sectionsFromHeadings } from './parsers/structure-builder';
 import type { DocumentStructure } from './parsers/structured-document';
 
@@ -14,7 +21,13 @@ describe('chunkText', () => {
     const text = '  Hello world. This is short.\n';
     const sut = chunkText(text, words, { size: 50, overlap: 5, maxTokens: 128 });
     expect(sut).toHaveLength(1);
-    expect(sut[0]).toMatchObject({ ordinal: 0, text: 'Hello world. This is short.', start: 2, end: 29, tokenCount: 7 });
+    expect(sut[0]).toMatchObject({
+      ordinal: 0,
+      text: 'Hello world. This is short.',
+      start: 2,
+      end: 29,
+      tokenCount: 7,
+    });
   });
 
   it('never exceeds the token limit and ends chunks at sentence boundaries', () => {
@@ -49,7 +62,8 @@ describe('chunkText', () => {
   });
 
   it('prefers paragraph boundaries when a chunk is well filled', () => {
-    const para = (p: number) => Array.from({ length: 3 }, (_, i) => `Para ${p} line ${i}.`).join(' ');
+    const para = (p: number) =>
+      Array.from({ length: 3 }, (_, i) => `Para ${p} line ${i}.`).join(' ');
     const text = [para(1), para(2), para(3)].join('\n\n');
     const sut = chunkText(text, words, { size: 25, overlap: 0, maxTokens: 128 });
     // Each paragraph is 12 words; two fit within 25 (24+2 special > 25 does not), so each chunk is one paragraph.
@@ -80,17 +94,28 @@ function outline(lines: string[]): { text: string; structure: DocumentStructure 
   let at = 0;
   for (const line of lines) {
     const level = line.match(/^#+/)?.[0].length;
-    if (level) headings.push({ start: at, end: at + line.length, level, title: line.slice(level + 1) });
+    if (level)
+      headings.push({ start: at, end: at + line.length, level, title: line.slice(level + 1) });
     at += line.length + 2;
   }
   return { text, structure: { sections: sectionsFromHeadings(headings, text.length), pages: [] } };
 }
 
 describe('chunkText with structure', () => {
-  const sentences = (topic: string, n: number) => Array.from({ length: n }, (_, i) => `${topic} fact ${i} holds.`).join(' ');
+  const sentences = (topic: string, n: number) =>
+    Array.from({ length: n }, (_, i) => `${topic} fact ${i} holds.`).join(' ');
 
   it('never lets a chunk straddle a heading, and names each chunk by its section path', () => {
-    const { text, structure } = outline(['Preface words here.', '# Methods', '## Training', sentences('Train', 6), '## Data', 'Data is small.', '# Results', sentences('Result', 2)]);
+    const { text, structure } = outline([
+      'Preface words here.',
+      '# Methods',
+      '## Training',
+      sentences('Train', 6),
+      '## Data',
+      'Data is small.',
+      '# Results',
+      sentences('Result', 2),
+    ]);
     const sut = chunkText(text, words, { size: 60, overlap: 0, maxTokens: 128 }, structure);
     expect(sut.map((c) => [c.sectionPath, c.text.split('\n')[0]])).toEqual([
       [null, 'Preface words here.'],
@@ -104,7 +129,12 @@ describe('chunkText with structure', () => {
   });
 
   it('splits a long section by size but never carries overlap across a heading', () => {
-    const { text, structure } = outline(['# A', sentences('Alpha', 12), '# B', sentences('Beta', 12)]);
+    const { text, structure } = outline([
+      '# A',
+      sentences('Alpha', 12),
+      '# B',
+      sentences('Beta', 12),
+    ]);
     const sut = chunkText(text, words, { size: 16, overlap: 6, maxTokens: 128 }, structure);
     const inA = sut.filter((c) => c.sectionPath === 'A');
     const inB = sut.filter((c) => c.sectionPath === 'B');
@@ -125,9 +155,19 @@ describe('chunkText with structure', () => {
       { page: 3, start: 33, end: 33 },
       { page: 4, start: 35, end: 50 },
     ];
-    const one = chunkText(text, words, { size: 100, overlap: 0, maxTokens: 128 }, { sections: [], pages });
+    const one = chunkText(
+      text,
+      words,
+      { size: 100, overlap: 0, maxTokens: 128 },
+      { sections: [], pages },
+    );
     expect(one.map((c) => [c.pageStart, c.pageEnd])).toEqual([[1, 4]]);
-    const each = chunkText(text, words, { size: 6, overlap: 0, maxTokens: 128 }, { sections: [], pages });
+    const each = chunkText(
+      text,
+      words,
+      { size: 6, overlap: 0, maxTokens: 128 },
+      { sections: [], pages },
+    );
     expect(each.map((c) => [c.text, c.pageStart, c.pageEnd])).toEqual([
       ['Page one text.', 1, 1],
       ['Page two goes on.', 2, 2],
@@ -137,25 +177,35 @@ describe('chunkText with structure', () => {
 
   it('repeats no records between chunks', () => {
     const text = Array.from({ length: 6 }, (_, i) => `id: ${i}\nname: row ${i}`).join('\n\n');
-    const sut = chunkText(text, words, { size: 14, overlap: 6, maxTokens: 128 }, { sections: [], pages: [], records: true });
+    const sut = chunkText(
+      text,
+      words,
+      { size: 14, overlap: 6, maxTokens: 128 },
+      { sections: [], pages: [], records: true },
+    );
     expect(sut.length).toBeGreaterThan(1);
     for (let k = 1; k < sut.length; k++) expect(sut[k]!.start).toBeGreaterThan(sut[k - 1]!.end);
     expect(sut.map((c) => c.text).join('\n\n')).toBe(text);
   });
 
   it('has null section and pages without structure', () => {
-    expect(chunkText('Just text.', words, { size: 10, overlap: 0, maxTokens: 10 })[0]).toMatchObject({ sectionPath: null, pageStart: null, pageEnd: null });
+    expect(
+      chunkText('Just text.', words, { size: 10, overlap: 0, maxTokens: 10 })[0],
+    ).toMatchObject({ sectionPath: null, pageStart: null, pageEnd: null });
   });
 });
 
 describe('chunkTextInSteps (large texts, a window at a time)', () => {
   const options = { size: 40, overlap: 6, maxTokens: 128 };
-  const paragraph = (i: number) => `Paragraph ${i} starts here. It has a second sentence about topic ${i}. And a third one to end it.`;
+  const paragraph = (i: number) =>
+    `Paragraph ${i} starts here. It has a second sentence about topic ${i}. And a third one to end it.`;
 
   it('gives the same chunks as chunkText for a text shorter than a step', () => {
     const text = Array.from({ length: 30 }, (_, i) => paragraph(i)).join('\n\n');
     expect(text.length).toBeLessThan(STEP_CHARACTERS);
-    expect([...chunkTextInSteps(text, words, options)].flat()).toEqual(chunkText(text, words, options));
+    expect([...chunkTextInSteps(text, words, options)].flat()).toEqual(
+      chunkText(text, words, options),
+    );
   });
 
   it('cuts a text of several steps at paragraph breaks, with exact offsets, numbered ordinals and no chunk over the limit', () => {
@@ -168,8 +218,10 @@ describe('chunkTextInSteps (large texts, a window at a time)', () => {
     expectExactOffsets(text, chunks);
     for (const c of chunks) expect(c.tokenCount).toBeLessThanOrEqual(40);
     // Every paragraph is covered; each step ends where a paragraph ends.
-    for (const step of steps.slice(0, -1)) expect(step[step.length - 1]!.text.endsWith('to end it.')).toBe(true);
-    for (let i = 0; i < 3000; i += 499) expect(chunks.some((c) => c.text.includes(`Paragraph ${i} starts`))).toBe(true);
+    for (const step of steps.slice(0, -1))
+      expect(step[step.length - 1]!.text.endsWith('to end it.')).toBe(true);
+    for (let i = 0; i < 3000; i += 499)
+      expect(chunks.some((c) => c.text.includes(`Paragraph ${i} starts`))).toBe(true);
   });
 
   it('cuts a long text with no paragraph breaks at a space, never inside a word', () => {

@@ -1,4 +1,10 @@
-import { DocumentStructure, NO_STRUCTURE, PageSpan, Section, formatSectionPath } from './parsers/structured-document';
+import {
+  DocumentStructure,
+  NO_STRUCTURE,
+  PageSpan,
+  Section,
+  formatSectionPath,
+} from './parsers/structured-document';
 
 /**
  * Token-aware, structure-aware chunking. Chunks follow sections (a chunk never straddles a heading,
@@ -63,9 +69,15 @@ const PARAGRAPH = /\n[ \t]*\n+/g;
 // A sentence ends at . ! ? (and closing quotes/brackets) followed by white space.
 const SENTENCE_END = /[.!?。！？]+["'”’)\]]*(?=\s)/g;
 
-export function chunkText(text: string, counter: TokenCounter, options: ChunkOptions, structure: DocumentStructure = NO_STRUCTURE): Chunk[] {
+export function chunkText(
+  text: string,
+  counter: TokenCounter,
+  options: ChunkOptions,
+  structure: DocumentStructure = NO_STRUCTURE,
+): Chunk[] {
   const chunks: Chunk[] = [];
-  for (const step of chunkTextInSteps(text, counter, options, structure)) for (const c of step) chunks.push(c);
+  for (const step of chunkTextInSteps(text, counter, options, structure))
+    for (const c of step) chunks.push(c);
   return chunks;
 }
 
@@ -85,13 +97,19 @@ export function* chunkTextInSteps(
   structure: DocumentStructure = NO_STRUCTURE,
 ): Generator<Chunk[]> {
   const limit = Math.max(1, Math.min(options.size, options.maxTokens));
-  const overlap = structure.records ? 0 : Math.max(0, Math.min(options.overlap, Math.floor(limit / 2)));
+  const overlap = structure.records
+    ? 0
+    : Math.max(0, Math.min(options.overlap, Math.floor(limit / 2)));
   let ordinal = 0;
   for (const part of parts(text, structure.sections)) {
     for (const [start, end] of windows(text, part.start, part.end)) {
       const units = toUnits(text, start, end, counter, limit);
       const step: Chunk[] = [];
-      for (const piece of pack(text, units, counter, { limit, overlap, maxTokens: options.maxTokens })) {
+      for (const piece of pack(text, units, counter, {
+        limit,
+        overlap,
+        maxTokens: options.maxTokens,
+      })) {
         step.push({
           ordinal: ordinal++,
           text: text.slice(piece.start, piece.end),
@@ -114,7 +132,8 @@ function* windows(text: string, from: number, to: number): Generator<[number, nu
   while (to - start > STEP_CHARACTERS) {
     const slice = text.slice(start, start + STEP_CHARACTERS);
     const paragraph = slice.lastIndexOf('\n\n');
-    const cut = paragraph > 0 ? paragraph + 2 : Math.max(slice.lastIndexOf('\n'), slice.lastIndexOf(' ')) + 1;
+    const cut =
+      paragraph > 0 ? paragraph + 2 : Math.max(slice.lastIndexOf('\n'), slice.lastIndexOf(' ')) + 1;
     const end = cut > 0 ? start + cut : start + STEP_CHARACTERS;
     yield [start, end];
     start = end;
@@ -126,18 +145,26 @@ function* windows(text: string, from: number, to: number): Generator<[number, nu
  * The spans chunked separately: one per section, a section with no text below its heading joined
  * to the one after it (and named by it); text outside sections is a span with no path.
  */
-function parts(text: string, sections: readonly Section[]): { start: number; end: number; sectionPath: string | null }[] {
+function parts(
+  text: string,
+  sections: readonly Section[],
+): { start: number; end: number; sectionPath: string | null }[] {
   const out: { start: number; end: number; sectionPath: string | null }[] = [];
   let covered = 0;
   let pendingStart: number | undefined;
   sections.forEach((s, i) => {
-    if (s.start > covered && pendingStart === undefined) out.push({ start: covered, end: s.start, sectionPath: null });
+    if (s.start > covered && pendingStart === undefined)
+      out.push({ start: covered, end: s.start, sectionPath: null });
     covered = s.end;
     if (!text.slice(s.bodyStart, s.end).trim() && i < sections.length - 1) {
       pendingStart ??= s.start;
       return;
     }
-    out.push({ start: pendingStart ?? s.start, end: s.end, sectionPath: formatSectionPath(s.path) });
+    out.push({
+      start: pendingStart ?? s.start,
+      end: s.end,
+      sectionPath: formatSectionPath(s.path),
+    });
     pendingStart = undefined;
   });
   if (covered < text.length) out.push({ start: covered, end: text.length, sectionPath: null });
@@ -163,7 +190,12 @@ function pageAt(pages: readonly PageSpan[], offset: number): number | null {
 }
 
 /** Greedy packing of whole units into chunks within the limit, repeating trailing units as overlap. */
-function pack(text: string, units: Unit[], counter: TokenCounter, o: { limit: number; overlap: number; maxTokens: number }) {
+function pack(
+  text: string,
+  units: Unit[],
+  counter: TokenCounter,
+  o: { limit: number; overlap: number; maxTokens: number },
+) {
   const out: { start: number; end: number; tokens: number }[] = [];
   let i = 0;
   while (i < units.length) {
@@ -173,7 +205,13 @@ function pack(text: string, units: Unit[], counter: TokenCounter, o: { limit: nu
     while (j < units.length) {
       const u = units[j]!;
       if (j > i && tokens + u.tokens > o.limit) break;
-      if (j > i && u.paragraphStart && tokens >= o.limit * 0.6 && !fitsParagraph(units, j, o.limit - tokens)) break;
+      if (
+        j > i &&
+        u.paragraphStart &&
+        tokens >= o.limit * 0.6 &&
+        !fitsParagraph(units, j, o.limit - tokens)
+      )
+        break;
       tokens += u.tokens;
       j++;
     }
@@ -209,7 +247,13 @@ function fitsParagraph(units: Unit[], from: number, room: number): boolean {
 }
 
 /** Splits [from, to) into sentence units within paragraphs; any unit over the limit is split further. */
-function toUnits(text: string, from: number, to: number, counter: TokenCounter, limit: number): Unit[] {
+function toUnits(
+  text: string,
+  from: number,
+  to: number,
+  counter: TokenCounter,
+  limit: number,
+): Unit[] {
   const units: Unit[] = [];
   for (const [pStart, pEnd] of spans(text, from, to, PARAGRAPH)) {
     let first = true;
@@ -261,10 +305,18 @@ function trim(text: string, a: number, b: number): [number, number] | undefined 
 }
 
 /** Splits [start, end) into pieces within the limit: by words, then by characters. */
-function fitToLimit(text: string, start: number, end: number, counter: TokenCounter, limit: number) {
+function fitToLimit(
+  text: string,
+  start: number,
+  end: number,
+  counter: TokenCounter,
+  limit: number,
+) {
   const tokens = counter.count(text.slice(start, end));
   if (tokens <= limit) return [{ start, end, tokens }];
-  const words = [...text.slice(start, end).matchAll(/\S+/g)].map((m) => [start + m.index, start + m.index + m[0].length] as const);
+  const words = [...text.slice(start, end).matchAll(/\S+/g)].map(
+    (m) => [start + m.index, start + m.index + m[0].length] as const,
+  );
   const out: { start: number; end: number; tokens: number }[] = [];
   let k = 0;
   while (k < words.length) {
@@ -295,7 +347,13 @@ function fitToLimit(text: string, start: number, end: number, counter: TokenCoun
   return out;
 }
 
-function splitChars(text: string, start: number, end: number, counter: TokenCounter, limit: number) {
+function splitChars(
+  text: string,
+  start: number,
+  end: number,
+  counter: TokenCounter,
+  limit: number,
+) {
   const out: { start: number; end: number; tokens: number }[] = [];
   let s = start;
   while (s < end) {

@@ -43,10 +43,17 @@ export class ChunkingService {
   async chunker(collection: CollectionRow): Promise<Chunker> {
     const tokens = await this.models.passageTokenCounter(collection.embedding_model);
     const counter = tokens?.counter ?? estimateTokenCounter;
-    const options = { size: collection.chunk_size, overlap: collection.chunk_overlap, maxTokens: tokens?.maxTokens ?? FALLBACK_MAX_TOKENS };
+    const options = {
+      size: collection.chunk_size,
+      overlap: collection.chunk_overlap,
+      maxTokens: tokens?.maxTokens ?? FALLBACK_MAX_TOKENS,
+    };
     const max = this.settings.limits.maxChunksPerDocument;
     const tooMany = (n: number) =>
-      new DocumentTooLargeError(`The document makes more than ${max} chunks (MAX_CHUNKS_PER_DOCUMENT); split it or raise the limit`, { limit: max, chunksSoFar: n });
+      new DocumentTooLargeError(
+        `The document makes more than ${max} chunks (MAX_CHUNKS_PER_DOCUMENT); split it or raise the limit`,
+        { limit: max, chunksSoFar: n },
+      );
     return {
       counter: counter.name,
       chunk: (text, structure = NO_STRUCTURE) => {
@@ -80,11 +87,23 @@ export class ChunkingService {
     for (const pk of pks) {
       const content = this.documents.content(pk);
       if (content === undefined) continue;
-      const chunks = chunk(content.text, content.structure ? (JSON.parse(content.structure) as DocumentStructure) : NO_STRUCTURE);
-      const done = this.database.transaction(() => this.documents.replacePendingChunks(pk, collection.id, chunks.map((c) => ({ ...c, tokenCounter: counter }))));
+      const chunks = chunk(
+        content.text,
+        content.structure ? (JSON.parse(content.structure) as DocumentStructure) : NO_STRUCTURE,
+      );
+      const done = this.database.transaction(() =>
+        this.documents.replacePendingChunks(
+          pk,
+          collection.id,
+          chunks.map((c) => ({ ...c, tokenCounter: counter })),
+        ),
+      );
       if (done) n++;
     }
-    if (n > 0) this.logger.log(`Re-chunked ${n} documents of collection ${collection.name} with the ${counter} tokenizer`);
+    if (n > 0)
+      this.logger.log(
+        `Re-chunked ${n} documents of collection ${collection.name} with the ${counter} tokenizer`,
+      );
     return n;
   }
 }

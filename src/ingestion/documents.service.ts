@@ -9,7 +9,13 @@ import { DocumentConflictError, DocumentNotFoundError, InvalidInputError } from 
 import { CollectionsService } from '../collections/collections.service';
 import { CollectionsRepository } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
-import { ChunkRow, DocumentRow, DocumentsRepository, DocumentSummaryRow, NewDocument } from '../database/documents.repository';
+import {
+  ChunkRow,
+  DocumentRow,
+  DocumentsRepository,
+  DocumentSummaryRow,
+  NewDocument,
+} from '../database/documents.repository';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { ChunkingService } from './chunking.service';
 import type { DocumentStructure } from './parsers/structured-document';
@@ -114,13 +120,20 @@ export class DocumentsService {
    * `wait` is set and the model is available, waits until the chunks have vectors. An Idempotency-Key
    * is recorded in the same transaction, with the result as it stands at the commit.
    */
-  async add(collectionName: string, docs: IncomingDocument[], wait = true, idempotency?: IdempotencyContext): Promise<IngestResult> {
+  async add(
+    collectionName: string,
+    docs: IncomingDocument[],
+    wait = true,
+    idempotency?: IdempotencyContext,
+  ): Promise<IngestResult> {
     const collection = this.collections.row(collectionName);
     const ids = new Set<string>();
     for (const d of docs) {
-      if (!d.text.trim()) throw new InvalidInputError(`Document ${d.id ? `'${d.id}' ` : ''}has no text`);
+      if (!d.text.trim())
+        throw new InvalidInputError(`Document ${d.id ? `'${d.id}' ` : ''}has no text`);
       if (d.id !== undefined) {
-        if (ids.has(d.id)) throw new InvalidInputError(`Document id '${d.id}' appears twice in the request`);
+        if (ids.has(d.id))
+          throw new InvalidInputError(`Document id '${d.id}' appears twice in the request`);
         ids.add(d.id);
       }
     }
@@ -135,17 +148,29 @@ export class DocumentsService {
         const existing = this.repo.find(collection.id, id);
         if (existing) {
           if (existing.content_hash !== hash) throw new DocumentConflictError(id);
-          return { id, chunks: this.repo.chunksOf(existing.pk).length, status: 'unchanged' as const };
+          return {
+            id,
+            chunks: this.repo.chunksOf(existing.pk).length,
+            status: 'unchanged' as const,
+          };
         }
         const chunks = chunker.chunk(doc.text, doc.structure);
         this.insertVersion(collection.id, id, doc, hash, metadata, chunks, chunker.counter);
         return { id, chunks: chunks.length, status: 'created' as const };
       });
-      idempotency?.commit(ingestResult(stored, { pending: this.collectionRows.counts(collection.id).pending }, chunker.counter));
+      idempotency?.commit(
+        ingestResult(
+          stored,
+          { pending: this.collectionRows.counts(collection.id).pending },
+          chunker.counter,
+        ),
+      );
       return stored;
     });
     const drain = this.queue.drain(collection.id);
-    const outcome: DrainResult = wait ? await drain : { pending: this.collectionRows.counts(collection.id).pending };
+    const outcome: DrainResult = wait
+      ? await drain
+      : { pending: this.collectionRows.counts(collection.id).pending };
     return ingestResult(result, outcome, chunker.counter);
   }
 
@@ -155,13 +180,18 @@ export class DocumentsService {
    * updated in the same synchronous step, so a search sees the old version or the new one, never a
    * mix or neither.
    */
-  async replace(collectionName: string, id: string, doc: Omit<IncomingDocument, 'id'>): Promise<ReplaceResult> {
+  async replace(
+    collectionName: string,
+    id: string,
+    doc: Omit<IncomingDocument, 'id'>,
+  ): Promise<ReplaceResult> {
     const collection = this.collections.row(collectionName);
     if (!doc.text.trim()) throw new InvalidInputError(`Document '${id}' has no text`);
     const metadata = JSON.stringify(doc.metadata ?? {});
     const hash = contentHash(doc.text, doc.title ?? null, metadata);
     const before = this.repo.find(collection.id, id);
-    if (before?.content_hash === hash) return this.replaced(collection.id, id, 'unchanged', before.pk);
+    if (before?.content_hash === hash)
+      return this.replaced(collection.id, id, 'unchanged', before.pk);
     const chunker = await this.chunking.chunker(collection);
     const chunks = chunker.chunk(doc.text, doc.structure);
     const model = collection.embedding_model;
@@ -172,7 +202,13 @@ export class DocumentsService {
       const vectors: Float32Array[] = [];
       let dim = 0;
       for (let i = 0; i < chunks.length; i += this.batchSize) {
-        const out = await this.models.embed(model, dtype, chunks.slice(i, i + this.batchSize).map((c) => c.text), 'passage', true);
+        const out = await this.models.embed(
+          model,
+          dtype,
+          chunks.slice(i, i + this.batchSize).map((c) => c.text),
+          'passage',
+          true,
+        );
         vectors.push(...out.vectors);
         dim = out.dim;
       }
@@ -181,21 +217,53 @@ export class DocumentsService {
     const swap = this.database.transaction(() => {
       const current = this.repo.find(collection.id, id);
       if (current?.content_hash === hash) {
-        return { status: 'unchanged' as const, pk: current.pk, removed: [] as number[], chunkIds: [] as number[], written: [] as { chunkId: number; seq: number }[] };
+        return {
+          status: 'unchanged' as const,
+          pk: current.pk,
+          removed: [] as number[],
+          chunkIds: [] as number[],
+          written: [] as { chunkId: number; seq: number }[],
+        };
       }
       const removed = current ? this.repo.delete(current.pk) : [];
-      const { pk, chunkIds } = this.insertVersion(collection.id, id, doc, hash, metadata, chunks, chunker.counter);
+      const { pk, chunkIds } = this.insertVersion(
+        collection.id,
+        id,
+        doc,
+        hash,
+        metadata,
+        chunks,
+        chunker.counter,
+      );
       const written =
         embedded && this.collectionRows.pinDimension(collection.id, embedded.dim)
-          ? this.repo.storeVectors(model, embedded.dim, chunkIds.map((chunkId, i) => ({ chunkId, vector: embedded.vectors[i]! })))
+          ? this.repo.storeVectors(
+              model,
+              embedded.dim,
+              chunkIds.map((chunkId, i) => ({ chunkId, vector: embedded.vectors[i]! })),
+            )
           : [];
-      return { status: current ? ('replaced' as const) : ('created' as const), pk, removed, chunkIds, written };
+      return {
+        status: current ? ('replaced' as const) : ('created' as const),
+        pk,
+        removed,
+        chunkIds,
+        written,
+      };
     });
     // Same synchronous step as the commit: no search runs between the two.
     this.vectors.remove(collection.id, swap.removed);
     if (embedded) {
       const vectorOf = new Map(swap.chunkIds.map((chunkId, i) => [chunkId, embedded.vectors[i]!]));
-      this.vectors.add(collection.id, embedded.dim, swap.written.map((w) => ({ label: w.chunkId, seq: w.seq, vector: vectorOf.get(w.chunkId)! })));
+      this.vectors.add(
+        collection.id,
+        embedded.dim,
+        swap.written.map((w) => ({
+          label: w.chunkId,
+          seq: w.seq,
+          vector: vectorOf.get(w.chunkId)!,
+        })),
+      );
     }
     if (swap.status !== 'unchanged' && !embedded) await this.queue.drain(collection.id);
     return this.replaced(collection.id, id, swap.status, swap.pk);
@@ -237,16 +305,34 @@ export class DocumentsService {
     const first = this.database.transaction((): StoredForJob | { pk: number } => {
       const current = this.repo.find(collectionId, doc.id);
       if (current) {
-        if (current.content_hash !== hash || !current.complete) throw new DocumentConflictError(doc.id);
-        const result = { outcome: 'unchanged' as const, pk: current.pk, chunks: this.repo.chunksOf(current.pk).length, chunkMs, storeMs: 0 };
+        if (current.content_hash !== hash || !current.complete)
+          throw new DocumentConflictError(doc.id);
+        const result = {
+          outcome: 'unchanged' as const,
+          pk: current.pk,
+          chunks: this.repo.chunksOf(current.pk).length,
+          chunkMs,
+          storeMs: 0,
+        };
         inTransaction(result);
         return result;
       }
-      if (chunks.length === 0 && !counter) throw new Error(`Document '${doc.id}' disappeared while it was being stored`);
+      if (chunks.length === 0 && !counter)
+        throw new Error(`Document '${doc.id}' disappeared while it was being stored`);
       const head = sliced ? chunks.slice(0, STORE_SLICE) : chunks;
-      const { pk } = this.repo.insert(this.newDocument(collectionId, doc.id, doc, hash, metadata), head.map((c) => ({ ...c, tokenCounter: counter })), !sliced);
+      const { pk } = this.repo.insert(
+        this.newDocument(collectionId, doc.id, doc, hash, metadata),
+        head.map((c) => ({ ...c, tokenCounter: counter })),
+        !sliced,
+      );
       if (sliced) return { pk };
-      const result = { outcome: 'created' as const, pk, chunks: chunks.length, chunkMs, storeMs: performance.now() - storeStart };
+      const result = {
+        outcome: 'created' as const,
+        pk,
+        chunks: chunks.length,
+        chunkMs,
+        storeMs: performance.now() - storeStart,
+      };
       inTransaction(result);
       return result;
     });
@@ -258,14 +344,22 @@ export class DocumentsService {
     try {
       for (let from = STORE_SLICE; from < chunks.length; from += STORE_SLICE) {
         await yieldToEventLoop();
-        const slice = chunks.slice(from, from + STORE_SLICE).map((c) => ({ ...c, tokenCounter: counter }));
+        const slice = chunks
+          .slice(from, from + STORE_SLICE)
+          .map((c) => ({ ...c, tokenCounter: counter }));
         this.database.transaction(() => this.repo.insertChunks(pk, collectionId, slice));
         void this.queue.drain(collectionId); // the model starts on the first slices while the rest are stored
       }
       await yieldToEventLoop();
       return this.database.transaction(() => {
         this.repo.markComplete(pk);
-        const result = { outcome: 'created' as const, pk, chunks: chunks.length, chunkMs, storeMs: performance.now() - storeStart };
+        const result = {
+          outcome: 'created' as const,
+          pk,
+          chunks: chunks.length,
+          chunkMs,
+          storeMs: performance.now() - storeStart,
+        };
         inTransaction(result);
         return result;
       });
@@ -302,7 +396,13 @@ export class DocumentsService {
     );
   }
 
-  private newDocument(collectionId: number, id: string, doc: Omit<IncomingDocument, 'id'>, hash: string, metadata: string): NewDocument {
+  private newDocument(
+    collectionId: number,
+    id: string,
+    doc: Omit<IncomingDocument, 'id'>,
+    hash: string,
+    metadata: string,
+  ): NewDocument {
     return {
       collectionId,
       id,
@@ -316,17 +416,32 @@ export class DocumentsService {
     };
   }
 
-  private replaced(collectionId: number, id: string, status: ReplaceResult['status'], pk: number): ReplaceResult {
+  private replaced(
+    collectionId: number,
+    id: string,
+    status: ReplaceResult['status'],
+    pk: number,
+  ): ReplaceResult {
     const chunks = this.repo.chunksOf(pk);
     const pending = chunks.filter((c) => c.embedded === 0).length;
     return { id, status, chunks: chunks.length, pendingChunks: pending };
   }
 
-  list(collectionName: string, limit: number, offset: number): { total: number; items: (DocumentView & { chunks: number; characters: number })[] } {
+  list(
+    collectionName: string,
+    limit: number,
+    offset: number,
+  ): { total: number; items: (DocumentView & { chunks: number; characters: number })[] } {
     const c = this.collections.row(collectionName);
     return {
       total: this.repo.count(c.id),
-      items: this.repo.list(c.id, limit, offset).map((r: DocumentSummaryRow) => ({ ...view(r), chunks: r.chunk_count, characters: r.char_count })),
+      items: this.repo
+        .list(c.id, limit, offset)
+        .map((r: DocumentSummaryRow) => ({
+          ...view(r),
+          chunks: r.chunk_count,
+          characters: r.char_count,
+        })),
     };
   }
 
@@ -347,10 +462,13 @@ export class DocumentsService {
     });
     this.vectors.remove(c.id, labels);
   }
-
 }
 
-function ingestResult(documents: IngestResult['documents'], outcome: DrainResult, tokenCounter: string): IngestResult {
+function ingestResult(
+  documents: IngestResult['documents'],
+  outcome: DrainResult,
+  tokenCounter: string,
+): IngestResult {
   return {
     documents,
     embedding: {
@@ -363,7 +481,9 @@ function ingestResult(documents: IngestResult['documents'], outcome: DrainResult
 }
 
 function contentHash(text: string, title: string | null, metadata: string): string {
-  return createHash('sha256').update(JSON.stringify([text, title, metadata])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([text, title, metadata]))
+    .digest('hex');
 }
 
 function view(r: DocumentRow | DocumentSummaryRow): DocumentView {

@@ -1,4 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { StorageMonitor } from '../common/storage-monitor.service';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
@@ -116,24 +122,39 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
     const dtype = collection.embedding_dtype as Dtype;
     const status = await this.models.ensure('embedding', model, dtype);
     if (status.state !== 'ready') {
-      return { pending: this.collections.counts(collectionId).pending, reason: `embedding model ${model}: ${status.reason ?? status.state}` };
+      return {
+        pending: this.collections.counts(collectionId).pending,
+        reason: `embedding model ${model}: ${status.reason ?? status.state}`,
+      };
     }
     await this.chunking.rechunkEstimated(collection);
     const batchSize = this.settings.embedding.batchSize;
     const failed = new Set<number>();
     for (;;) {
       if (this.stopped) break;
-      const batch = similarLengthBatch(this.documents.pending(collectionId, batchSize, failed), batchSize);
+      const batch = similarLengthBatch(
+        this.documents.pending(collectionId, batchSize, failed),
+        batchSize,
+      );
       if (batch.length === 0) break;
       try {
         const started = performance.now();
-        const { vectors, dim } = await this.models.embed(model, dtype, batch.map((c) => c.text), 'passage', true);
+        const { vectors, dim } = await this.models.embed(
+          model,
+          dtype,
+          batch.map((c) => c.text),
+          'passage',
+          true,
+        );
         const modelMs = performance.now() - started;
         const now = this.collections.findById(collectionId);
         if (!now) return { pending: 0 }; // the collection was deleted meanwhile
         if (now.embedding_model !== model || now.embedding_dtype !== dtype) {
           // Re-embedded meanwhile: these vectors are of the old model. The switch starts a new pass.
-          return { pending: this.collections.counts(collectionId).pending, reason: `embedding model changed to ${now.embedding_model}` };
+          return {
+            pending: this.collections.counts(collectionId).pending,
+            reason: `embedding model changed to ${now.embedding_model}`,
+          };
         }
         if (!this.collections.pinDimension(collectionId, dim)) {
           const current = this.collections.findById(collectionId);
@@ -144,7 +165,9 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
           return { pending: this.collections.counts(collectionId).pending, reason };
         }
         const items = batch.map((c, i) => ({ chunkId: c.id, vector: vectors[i]! }));
-        const written = this.database.transaction(() => this.documents.storeVectors(model, dim, items));
+        const written = this.database.transaction(() =>
+          this.documents.storeVectors(model, dim, items),
+        );
         const byId = new Map(items.map((it) => [it.chunkId, it.vector]));
         this.vectors.add(
           collectionId,
@@ -155,14 +178,21 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
       } catch (e) {
         // Storage full or failing: the chunks are fine; stop and retry every MODEL_RETRY_MS (the monitor logs the fault once).
         const fault = this.storage.fault(e, `store vectors of collection ${collectionId}`);
-        if (fault) return { pending: this.collections.counts(collectionId).pending, reason: `embedding paused, retried every ${this.settings.modelRetryMs} ms: ${fault.message}` };
+        if (fault)
+          return {
+            pending: this.collections.counts(collectionId).pending,
+            reason: `embedding paused, retried every ${this.settings.modelRetryMs} ms: ${fault.message}`,
+          };
         const message = (e as Error).message;
         this.logger.error(`Embedding a batch of collection ${collectionId} failed: ${message}`);
-        if (/unavailable/i.test(message)) return { pending: this.collections.counts(collectionId).pending, reason: message };
+        if (/unavailable/i.test(message))
+          return { pending: this.collections.counts(collectionId).pending, reason: message };
         for (const c of batch) failed.add(c.id);
       }
     }
     const pending = this.collections.counts(collectionId).pending;
-    return failed.size > 0 ? { pending, reason: `${failed.size} chunks failed to embed; retried later` } : { pending };
+    return failed.size > 0
+      ? { pending, reason: `${failed.size} chunks failed to embed; retried later` }
+      : { pending };
   }
 }

@@ -11,7 +11,20 @@ import { UrlIngestionService } from './url-ingestion.service';
 
 @Module({
   imports: [CollectionsModule, ModelsModule, VectorIndexModule],
-  providers: [DocumentsService, EmbeddingQueueService, ChunkingService, ParsingService, UrlIngestionService, JobsService],
-  exports: [DocumentsService, EmbeddingQueueService, ParsingService, UrlIngestionService, JobsService],
+  providers: [
+    DocumentsService,
+    EmbeddingQueueService,
+    ChunkingService,
+    ParsingService,
+    UrlIngestionService,
+    JobsService,
+  ],
+  exports: [
+    DocumentsService,
+    EmbeddingQueueService,
+    ParsingService,
+    UrlIngestionService,
+    JobsService,
+  ],
 })
 export class IngestionModule {}

@@ -89,7 +89,11 @@ class SpoolStorage implements StorageEngine {
     private readonly maxRequestBytes: number,
   ) {}
 
-  _handleFile(req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
+  _handleFile(
+    req: Request,
+    file: Express.Multer.File,
+    callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void,
+  ): void {
     const target = path.join(this.dir, randomUUID());
     let size = 0;
     file.stream.on('data', (chunk: Buffer) => {
@@ -97,7 +101,12 @@ class SpoolStorage implements StorageEngine {
       const total = (this.totals.get(req) ?? 0) + chunk.length;
       this.totals.set(req, total);
       if (total > this.maxRequestBytes) {
-        file.stream.destroy(new PayloadTooLargeError(`The upload is larger than ${this.maxRequestBytes} bytes (JOB_MAX_REQUEST_BYTES)`, { limit: this.maxRequestBytes }));
+        file.stream.destroy(
+          new PayloadTooLargeError(
+            `The upload is larger than ${this.maxRequestBytes} bytes (JOB_MAX_REQUEST_BYTES)`,
+            { limit: this.maxRequestBytes },
+          ),
+        );
       }
     });
     pipeline(file.stream, fs.createWriteStream(target, { flags: 'wx' }))
@@ -108,7 +117,11 @@ class SpoolStorage implements StorageEngine {
       );
   }
 
-  _removeFile(_req: Request, file: Express.Multer.File, callback: (error: Error | null) => void): void {
+  _removeFile(
+    _req: Request,
+    file: Express.Multer.File,
+    callback: (error: Error | null) => void,
+  ): void {
     fs.rm(file.path, { force: true }, (e) => callback(e));
   }
 }

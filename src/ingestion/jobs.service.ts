@@ -1,4 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
@@ -17,7 +23,15 @@ import { SETTINGS } from '../config/settings.provider';
 import { CollectionsService } from '../collections/collections.service';
 import type { CollectionRow } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
-import { ENDED, JobCounts, JobItemRow, JobRow, JobState, JobsRepository, NewJobItem } from '../database/jobs.repository';
+import {
+  ENDED,
+  JobCounts,
+  JobItemRow,
+  JobRow,
+  JobState,
+  JobsRepository,
+  NewJobItem,
+} from '../database/jobs.repository';
 import { DocumentsService, IncomingDocument } from './documents.service';
 import { EmbeddingQueueService } from './embedding-queue.service';
 import { JobSpool, SpoolInput } from './job-spool';
@@ -26,7 +40,14 @@ import { UrlIngestionService } from './url-ingestion.service';
 
 /** One input of a new job. */
 export type JobInput =
-  | { kind: 'file'; uploaded: string; filename: string; mimeType: string; bytes: number; fields: FileFields }
+  | {
+      kind: 'file';
+      uploaded: string;
+      filename: string;
+      mimeType: string;
+      bytes: number;
+      fields: FileFields;
+    }
   | { kind: 'text'; document: IncomingDocument }
   | { kind: 'url'; url: string; fields: FileFields };
 
@@ -49,7 +70,15 @@ export interface JobView {
   startedAt: string | null;
   finishedAt: string | null;
   /** Items (files, texts, URLs) by state. */
-  items: { total: number; queued: number; running: number; embedding: number; done: number; failed: number; cancelled: number };
+  items: {
+    total: number;
+    queued: number;
+    running: number;
+    embedding: number;
+    done: number;
+    failed: number;
+    cancelled: number;
+  };
   /** Chunks of the documents stored so far, and how many of them have their vector. */
   chunks: { total: number; embedded: number };
   /** Items ended (done, failed or cancelled) over all items, 0 to 1. */
@@ -61,7 +90,14 @@ export interface JobView {
    * storing summed over items; the embedding model's time on the collection's passages while the
    * job ran (embedding overlaps parsing, so the parts add up to more than the elapsed time).
    */
-  timings: { queuedMs: number; elapsedMs: number; parseMs: number; chunkMs: number; storeMs: number; embedMs: number };
+  timings: {
+    queuedMs: number;
+    elapsedMs: number;
+    parseMs: number;
+    chunkMs: number;
+    storeMs: number;
+    embedMs: number;
+  };
   /** The items that failed, at most the first 100 (all of them: GET /v1/jobs/{id}/items?state=failed). */
   errors: JobItemError[];
 }
@@ -138,16 +174,30 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       if (!job || ENDED.includes(job.state)) this.spool.remove(id);
     }
     const purged = this.repo.purgeEnded(new Date(Date.now() - KEEP_ENDED_MS).toISOString());
-    if (purged > 0) this.logger.log(`Forgot ${purged} ingestion jobs that ended more than 30 days ago (their documents stay)`);
-    for (const d of this.documents.incomplete()) this.documents.removeIncomplete(d.collection_id, d.pk);
+    if (purged > 0)
+      this.logger.log(
+        `Forgot ${purged} ingestion jobs that ended more than 30 days ago (their documents stay)`,
+      );
+    for (const d of this.documents.incomplete())
+      this.documents.removeIncomplete(d.collection_id, d.pk);
     const requeued = this.repo.requeueInterrupted();
     const unfinished = this.repo.unfinished().length;
-    if (unfinished > 0) this.logger.log(`Resuming ${unfinished} ingestion jobs (${requeued} items were interrupted and start again)`);
+    if (unfinished > 0)
+      this.logger.log(
+        `Resuming ${unfinished} ingestion jobs (${requeued} items were interrupted and start again)`,
+      );
     this.unsubscribe = this.queue.subscribe({
-      batchStored: (collectionId, _chunks, modelMs) => this.guard(() => this.onBatch(collectionId, modelMs)),
+      batchStored: (collectionId, _chunks, modelMs) =>
+        this.guard(() => this.onBatch(collectionId, modelMs)),
       drained: (collectionId, result) =>
         this.guard(() => {
-          if (result.pending > 0 && result.reason) this.touched(this.repo.finishWaiting(collectionId, `stored; chunks wait for vectors: ${result.reason}`));
+          if (result.pending > 0 && result.reason)
+            this.touched(
+              this.repo.finishWaiting(
+                collectionId,
+                `stored; chunks wait for vectors: ${result.reason}`,
+              ),
+            );
           else this.settleEmbedded();
         }),
     });
@@ -169,18 +219,21 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   admit(collectionName: string): CollectionRow {
     const collection = this.collections.row(collectionName);
     const limit = this.settings.jobs.queueLimit;
-    if (this.repo.unfinishedCount() >= limit) throw new JobQueueFullError(limit, this.retryAfterSeconds());
+    if (this.repo.unfinishedCount() >= limit)
+      throw new JobQueueFullError(limit, this.retryAfterSeconds());
     return collection;
   }
 
   /** Validates, spools and commits a job; it is then acknowledged (202) and runs in the background. */
   async create(collectionName: string, inputs: readonly JobInput[]): Promise<JobView> {
     const collection = this.admit(collectionName);
-    if (inputs.length === 0) throw new InvalidInputError('A job needs at least one file, document or URL');
+    if (inputs.length === 0)
+      throw new InvalidInputError('A job needs at least one file, document or URL');
     const items = inputs.map(toJobItem);
     const seen = new Set<string>();
     for (const it of items) {
-      if (seen.has(it.documentId)) throw new InvalidInputError(`Document id '${it.documentId}' appears twice in the job`);
+      if (seen.has(it.documentId))
+        throw new InvalidInputError(`Document id '${it.documentId}' appears twice in the job`);
       seen.add(it.documentId);
     }
     const id = randomUUID();
@@ -188,7 +241,11 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       await this.spool.write(
         id,
         inputs.flatMap((input, ordinal): SpoolInput[] =>
-          input.kind === 'file' ? [{ ordinal, uploaded: input.uploaded }] : input.kind === 'text' ? [{ ordinal, json: input.document }] : [],
+          input.kind === 'file'
+            ? [{ ordinal, uploaded: input.uploaded }]
+            : input.kind === 'text'
+              ? [{ ordinal, json: input.document }]
+              : [],
         ),
       );
       this.database.transaction(() => this.repo.insert(id, collection.id, items));
@@ -207,14 +264,29 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     return this.toView(job, this.repo.counts(id));
   }
 
-  list(filter: { collection?: string; state?: JobState }, limit: number, offset: number): JobView[] {
-    const collectionId = filter.collection === undefined ? undefined : this.collections.row(filter.collection).id;
-    return this.repo.list({ collectionId, state: filter.state }, limit, offset).map((j) => this.toView(j, this.repo.counts(j.id)));
+  list(
+    filter: { collection?: string; state?: JobState },
+    limit: number,
+    offset: number,
+  ): JobView[] {
+    const collectionId =
+      filter.collection === undefined ? undefined : this.collections.row(filter.collection).id;
+    return this.repo
+      .list({ collectionId, state: filter.state }, limit, offset)
+      .map((j) => this.toView(j, this.repo.counts(j.id)));
   }
 
-  items(id: string, state: JobState | undefined, limit: number, offset: number): { total: number; items: JobItemView[] } {
+  items(
+    id: string,
+    state: JobState | undefined,
+    limit: number,
+    offset: number,
+  ): { total: number; items: JobItemView[] } {
     if (!this.repo.find(id)) throw new JobNotFoundError(id);
-    return { total: this.repo.countItems(id, state), items: this.repo.items(id, state ? [state] : undefined, limit, offset).map(itemView) };
+    return {
+      total: this.repo.countItems(id, state),
+      items: this.repo.items(id, state ? [state] : undefined, limit, offset).map(itemView),
+    };
   }
 
   /**
@@ -315,14 +387,24 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     } catch (e) {
       if (e instanceof JobCancelled || this.cancelled(job.id)) return;
       if (!this.repo.find(job.id)) return; // deleted with its collection
-      const failedStage = e instanceof DocumentConflictError || e instanceof StorageFaultError ? 'storing' : at.stage;
+      const failedStage =
+        e instanceof DocumentConflictError || e instanceof StorageFaultError ? 'storing' : at.stage;
       const fault = this.storage.fault(e, `ingest item ${item.ordinal} of job ${job.id}`);
       const error = fault ?? e;
       const code = error instanceof DomainError ? error.code : 'internal_error';
       const message = error instanceof Error ? error.message : String(error);
       const chunkMs = failedStage === 'chunking' ? performance.now() - chunkStarted : undefined;
-      this.repo.failItem(job.id, item.ordinal, { stage: failedStage, code, message, parseMs: parseMs ?? performance.now() - parseStart, chunkMs });
-      if (!(error instanceof DomainError)) this.logger.warn(`Job ${job.id}, item ${item.ordinal} (${item.source ?? item.document_id}) failed while ${failedStage}: ${message}`);
+      this.repo.failItem(job.id, item.ordinal, {
+        stage: failedStage,
+        code,
+        message,
+        parseMs: parseMs ?? performance.now() - parseStart,
+        chunkMs,
+      });
+      if (!(error instanceof DomainError))
+        this.logger.warn(
+          `Job ${job.id}, item ${item.ordinal} (${item.source ?? item.document_id}) failed while ${failedStage}: ${message}`,
+        );
     } finally {
       this.current = undefined;
       this.changed(job.id);
@@ -338,15 +420,26 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
         return this.spool.readJson<IncomingDocument>(job.id, item.ordinal);
       case 'file': {
         const filename = item.source ?? 'upload';
-        const parsed = await this.parsing.parseStored(this.spool.fileOf(job.id, item.ordinal), filename, item.content_type ?? '', options);
+        const parsed = await this.parsing.parseStored(
+          this.spool.fileOf(job.id, item.ordinal),
+          filename,
+          item.content_type ?? '',
+          options,
+        );
         return documentFromParsed(parsed, filename, filename, fields);
       }
       case 'url': {
         const fetched = await this.urls.fetch(item.source ?? '');
         const mimeType = fetched.contentType?.split(';')[0]?.trim() ?? 'application/octet-stream';
         const filename = fetched.fileName ?? new URL(fetched.url).hostname;
-        const parsed = await this.parsing.parse({ data: fetched.body, filename, mimeType }, options);
-        return documentFromParsed(parsed, filename, fetched.url, { ...fields, metadata: { ...fields.metadata, url: fetched.url } });
+        const parsed = await this.parsing.parse(
+          { data: fetched.body, filename, mimeType },
+          options,
+        );
+        return documentFromParsed(parsed, filename, fetched.url, {
+          ...fields,
+          metadata: { ...fields.metadata, url: fetched.url },
+        });
       }
     }
   }
@@ -424,7 +517,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     try {
       fn();
     } catch (e) {
-      if (!this.storage.fault(e)) this.logger.error(`Job bookkeeping failed: ${(e as Error).message}`);
+      if (!this.storage.fault(e))
+        this.logger.error(`Job bookkeeping failed: ${(e as Error).message}`);
     }
   }
 
@@ -444,7 +538,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
     const started = job.started_at ? Date.parse(job.started_at) : undefined;
     const end = job.finished_at ? Date.parse(job.finished_at) : Date.now();
     const failed = this.repo.items(job.id, ['failed'], 100);
-    const current = this.current?.jobId === job.id ? this.repo.item(job.id, this.current.ordinal) : undefined;
+    const current =
+      this.current?.jobId === job.id ? this.repo.item(job.id, this.current.ordinal) : undefined;
     const ended = counts.done + counts.failed + counts.cancelled;
     return {
       id: job.id,
@@ -465,7 +560,10 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       },
       chunks: { total: counts.chunks, embedded: counts.chunksEmbedded },
       progress: counts.total === 0 ? 1 : ended / counts.total,
-      current: current && !ENDED.includes(current.state) ? { ordinal: current.ordinal, source: current.source, stage: current.state } : null,
+      current:
+        current && !ENDED.includes(current.state)
+          ? { ordinal: current.ordinal, source: current.source, stage: current.state }
+          : null,
       timings: {
         queuedMs: (started ?? end) - created,
         elapsedMs: started === undefined ? 0 : end - started,
@@ -507,7 +605,14 @@ function toJobItem(input: JobInput): NewJobItem {
         fields: {},
       };
     case 'url':
-      return { kind: 'url', documentId: input.fields.id ?? randomUUID(), source: input.url, contentType: null, bytes: 0, fields: { ...input.fields, id: undefined } };
+      return {
+        kind: 'url',
+        documentId: input.fields.id ?? randomUUID(),
+        source: input.url,
+        contentType: null,
+        bytes: 0,
+        fields: { ...input.fields, id: undefined },
+      };
   }
 }
 
@@ -522,12 +627,19 @@ function itemView(r: JobItemRow): JobItemView {
     state: r.state,
     outcome: r.outcome,
     chunks: r.chunks,
-    error: r.error_code ? { stage: r.error_stage ?? 'unknown', code: r.error_code, message: r.error ?? '' } : null,
+    error: r.error_code
+      ? { stage: r.error_stage ?? 'unknown', code: r.error_code, message: r.error ?? '' }
+      : null,
     note: r.note,
-    timings: { parseMs: roundMs(r.parse_ms), chunkMs: roundMs(r.chunk_ms), storeMs: roundMs(r.store_ms) },
+    timings: {
+      parseMs: roundMs(r.parse_ms),
+      chunkMs: roundMs(r.chunk_ms),
+      storeMs: roundMs(r.store_ms),
+    },
     storedAt: r.stored_at,
     finishedAt: r.finished_at,
   };
 }
 
-const roundMs = (ms: number | null): number | null => (ms === null ? null : Math.round(ms * 10) / 10);
+const roundMs = (ms: number | null): number | null =>
+  ms === null ? null : Math.round(ms * 10) / 10;

@@ -4,7 +4,9 @@ const items = (...counts: number[]) => counts.map((token_count, id) => ({ id, to
 
 describe('similarLengthBatch', () => {
   it('keeps items within 25% + 8 tokens of the shortest', () => {
-    expect(similarLengthBatch(items(40, 45, 58, 59, 120, 250), 32).map((i) => i.token_count)).toEqual([40, 45, 58]);
+    expect(
+      similarLengthBatch(items(40, 45, 58, 59, 120, 250), 32).map((i) => i.token_count),
+    ).toEqual([40, 45, 58]);
   });
 
   it('stops at the batch size', () => {

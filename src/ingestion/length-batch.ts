@@ -3,7 +3,10 @@
  * length (at most 25% + 8 tokens longer than the first), because a batch is padded to its longest
  * input and padding is wasted work on a CPU. A lone long item still makes a batch of one.
  */
-export function similarLengthBatch<T extends { token_count: number }>(sorted: readonly T[], limit: number): T[] {
+export function similarLengthBatch<T extends { token_count: number }>(
+  sorted: readonly T[],
+  limit: number,
+): T[] {
   const first = sorted[0];
   if (!first) return [];
   const ceiling = first.token_count * 1.25 + 8;

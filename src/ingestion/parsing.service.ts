@@ -20,7 +20,10 @@ import type { UploadedFile } from './parsers/parser-registry';
 import type { StructuredDocument } from './parsers/structured-document';
 
 /** The errors a parser throws, rebuilt on this side of the thread boundary by name. */
-const PARSE_ERRORS: Record<string, new (message: string, details?: Record<string, unknown>) => DomainError> = {
+const PARSE_ERRORS: Record<
+  string,
+  new (message: string, details?: Record<string, unknown>) => DomainError
+> = {
   UnsupportedMediaTypeError,
   InvalidInputError,
   NoExtractableTextError,
@@ -53,18 +56,37 @@ export class ParsingService implements OnApplicationShutdown {
   }
 
   /** Parses a file on disk: the worker reads it, so its bytes never pass through the main thread. */
-  parseStored(filePath: string, filename: string, mimeType: string, options: ParseOptions = {}): Promise<StructuredDocument> {
+  parseStored(
+    filePath: string,
+    filename: string,
+    mimeType: string,
+    options: ParseOptions = {},
+  ): Promise<StructuredDocument> {
     return this.request({ path: filePath }, filename, mimeType, options);
   }
 
-  private request(data: ParseRequest['data'], filename: string, mimeType: string, options: ParseOptions): Promise<StructuredDocument> {
+  private request(
+    data: ParseRequest['data'],
+    filename: string,
+    mimeType: string,
+    options: ParseOptions,
+  ): Promise<StructuredDocument> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
-    const withLimits: ParseOptions = { maxPages: this.settings.limits.maxPagesPerDocument, ...options };
+    const withLimits: ParseOptions = {
+      maxPages: this.settings.limits.maxPagesPerDocument,
+      ...options,
+    };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { worker, resolve, reject });
       worker.ref();
-      worker.postMessage({ id, data, filename, mimeType, options: withLimits } satisfies ParseRequest);
+      worker.postMessage({
+        id,
+        data,
+        filename,
+        mimeType,
+        options: withLimits,
+      } satisfies ParseRequest);
     });
   }
 
@@ -116,7 +138,12 @@ export interface FileFields {
 }
 
 /** A parsed file as a document to store: the client's title and metadata over the parser's. */
-export function documentFromParsed(parsed: StructuredDocument, filename: string, source: string, fields: FileFields): IncomingDocument {
+export function documentFromParsed(
+  parsed: StructuredDocument,
+  filename: string,
+  source: string,
+  fields: FileFields,
+): IncomingDocument {
   return {
     id: fields.id,
     title: fields.title ?? parsed.title ?? filename,
@@ -124,6 +151,10 @@ export function documentFromParsed(parsed: StructuredDocument, filename: string,
     metadata: { ...parsed.metadata, ...fields.metadata, filename },
     source,
     contentType: parsed.contentType,
-    structure: { sections: parsed.sections, pages: parsed.pages, ...(parsed.records ? { records: true } : {}) },
+    structure: {
+      sections: parsed.sections,
+      pages: parsed.pages,
+      ...(parsed.records ? { records: true } : {}),
+    },
   };
 }

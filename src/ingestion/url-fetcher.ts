@@ -26,7 +26,8 @@ export interface FetchedUrl {
   body: Buffer;
 }
 
-export type UrlRefusal = 'scheme' | 'address' | 'redirects' | 'too_large' | 'timeout' | 'status' | 'network';
+export type UrlRefusal =
+  'scheme' | 'address' | 'redirects' | 'too_large' | 'timeout' | 'status' | 'network';
 
 export class UrlFetchError extends Error {
   constructor(
@@ -40,16 +41,26 @@ export class UrlFetchError extends Error {
 /** Ranges ipaddr.js names that a server-side fetch must not reach unless allowed. */
 const PUBLIC_RANGES = new Set(['unicast']);
 /** Host names of cloud metadata services, refused whatever they resolve to. */
-const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata', 'instance-data', 'metadata.azure.com']);
+const METADATA_HOSTS = new Set([
+  'metadata.google.internal',
+  'metadata',
+  'instance-data',
+  'metadata.azure.com',
+]);
 
-function allowedBy(allow: readonly string[], host: string, address?: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+function allowedBy(
+  allow: readonly string[],
+  host: string,
+  address?: ipaddr.IPv4 | ipaddr.IPv6,
+): boolean {
   for (const rule of allow) {
     if (rule.toLowerCase() === host.toLowerCase()) return true;
     if (!address) continue;
     try {
       if (rule.includes('/')) {
         const [net, bits] = ipaddr.parseCIDR(rule);
-        if (net.kind() === address.kind() && address.match([net, bits] as [typeof address, number])) return true;
+        if (net.kind() === address.kind() && address.match([net, bits] as [typeof address, number]))
+          return true;
       } else if (ipaddr.isValid(rule) && ipaddr.process(rule).toString() === address.toString()) {
         return true;
       }
@@ -61,7 +72,11 @@ function allowedBy(allow: readonly string[], host: string, address?: ipaddr.IPv4
 }
 
 /** Why an address may not be fetched, or undefined when it may. */
-export function refusedAddress(address: string, host: string, allow: readonly string[]): string | undefined {
+export function refusedAddress(
+  address: string,
+  host: string,
+  allow: readonly string[],
+): string | undefined {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     parsed = ipaddr.process(address); // IPv4-mapped IPv6 becomes IPv4
@@ -70,7 +85,9 @@ export function refusedAddress(address: string, host: string, allow: readonly st
   }
   if (allowedBy(allow, host, parsed)) return undefined;
   const range = parsed.range();
-  return PUBLIC_RANGES.has(range) ? undefined : `${host} resolves to ${parsed.toString()} (${range}), which is not a public address`;
+  return PUBLIC_RANGES.has(range)
+    ? undefined
+    : `${host} resolves to ${parsed.toString()} (${range}), which is not a public address`;
 }
 
 /**
@@ -86,12 +103,20 @@ export async function fetchUrl(input: string, options: UrlFetchOptions): Promise
   for (let hop = 0; ; hop++) {
     const res = await get(url, options, deadline);
     if (res.status >= 300 && res.status < 400 && res.location) {
-      if (hop >= options.maxRedirects) throw new UrlFetchError('redirects', `more than ${options.maxRedirects} redirects`);
+      if (hop >= options.maxRedirects)
+        throw new UrlFetchError('redirects', `more than ${options.maxRedirects} redirects`);
       url = parseUrl(new URL(res.location, url).toString());
       continue;
     }
-    if (res.status < 200 || res.status >= 300) throw new UrlFetchError('status', `${url.toString()} answered ${res.status}`);
-    return { url: url.toString(), status: res.status, contentType: res.contentType, fileName: res.fileName ?? fileNameOf(url), body: res.body! };
+    if (res.status < 200 || res.status >= 300)
+      throw new UrlFetchError('status', `${url.toString()} answered ${res.status}`);
+    return {
+      url: url.toString(),
+      status: res.status,
+      contentType: res.contentType,
+      fileName: res.fileName ?? fileNameOf(url),
+      body: res.body!,
+    };
   }
 }
 
@@ -102,8 +127,13 @@ function parseUrl(input: string): URL {
   } catch {
     throw new UrlFetchError('scheme', `not a URL: ${input}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UrlFetchError('scheme', `only http and https URLs can be fetched, not ${url.protocol}`);
-  if (url.username || url.password) throw new UrlFetchError('scheme', 'URLs with credentials are not fetched');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UrlFetchError(
+      'scheme',
+      `only http and https URLs can be fetched, not ${url.protocol}`,
+    );
+  if (url.username || url.password)
+    throw new UrlFetchError('scheme', 'URLs with credentials are not fetched');
   return url;
 }
 
@@ -134,7 +164,8 @@ function get(url: URL, options: UrlFetchOptions, deadline: number): Promise<Repl
         const why = refusedAddress(a.address, hostname, options.allow);
         if (why) return callback(new UrlFetchError('address', why), '', 4);
       }
-      if ((opts as { all?: boolean }).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+      if ((opts as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
       return callback(null, list[0]!.address, list[0]!.family);
     });
   };
@@ -143,7 +174,8 @@ function get(url: URL, options: UrlFetchOptions, deadline: number): Promise<Repl
 
   return new Promise<Reply>((resolveReply, rejectReply) => {
     const remaining = deadline - Date.now();
-    if (remaining <= 0) return rejectReply(new UrlFetchError('timeout', `no answer within ${options.timeoutMs} ms`));
+    if (remaining <= 0)
+      return rejectReply(new UrlFetchError('timeout', `no answer within ${options.timeoutMs} ms`));
     const timers: NodeJS.Timeout[] = [];
     const resolve = (r: Reply) => {
       timers.forEach(clearTimeout);
@@ -154,44 +186,67 @@ function get(url: URL, options: UrlFetchOptions, deadline: number): Promise<Repl
       rejectReply(e);
     };
     const client = url.protocol === 'https:' ? https : http;
-    const req = client.get(url, { lookup, headers: { 'user-agent': 'ragd', accept: '*/*' } }, (res) => {
-      const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400 && res.headers.location) {
-        res.resume();
-        return resolve({ status, location: res.headers.location });
-      }
-      const declared = Number(res.headers['content-length']);
-      if (Number.isFinite(declared) && declared > options.maxBytes) {
-        res.destroy();
-        return reject(new UrlFetchError('too_large', `${url.toString()} is ${declared} bytes; the limit is ${options.maxBytes}`));
-      }
-      const parts: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > options.maxBytes) {
-          res.destroy();
-          reject(new UrlFetchError('too_large', `${url.toString()} is larger than the limit of ${options.maxBytes} bytes`));
-          return;
+    const req = client.get(
+      url,
+      { lookup, headers: { 'user-agent': 'ragd', accept: '*/*' } },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && res.headers.location) {
+          res.resume();
+          return resolve({ status, location: res.headers.location });
         }
-        parts.push(chunk);
-      });
-      res.on('end', () =>
-        resolve({
-          status,
-          contentType: res.headers['content-type'],
-          fileName: /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(res.headers['content-disposition'] ?? '')?.[1],
-          body: Buffer.concat(parts),
-        }),
-      );
-      res.on('error', (e) => reject(new UrlFetchError('network', e.message)));
-    });
+        const declared = Number(res.headers['content-length']);
+        if (Number.isFinite(declared) && declared > options.maxBytes) {
+          res.destroy();
+          return reject(
+            new UrlFetchError(
+              'too_large',
+              `${url.toString()} is ${declared} bytes; the limit is ${options.maxBytes}`,
+            ),
+          );
+        }
+        const parts: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > options.maxBytes) {
+            res.destroy();
+            reject(
+              new UrlFetchError(
+                'too_large',
+                `${url.toString()} is larger than the limit of ${options.maxBytes} bytes`,
+              ),
+            );
+            return;
+          }
+          parts.push(chunk);
+        });
+        res.on('end', () =>
+          resolve({
+            status,
+            contentType: res.headers['content-type'],
+            fileName: /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(
+              res.headers['content-disposition'] ?? '',
+            )?.[1],
+            body: Buffer.concat(parts),
+          }),
+        );
+        res.on('error', (e) => reject(new UrlFetchError('network', e.message)));
+      },
+    );
     const timer = setTimeout(() => {
-      const e = new UrlFetchError('timeout', `no complete answer from ${url.host} within ${options.timeoutMs} ms`);
+      const e = new UrlFetchError(
+        'timeout',
+        `no complete answer from ${url.host} within ${options.timeoutMs} ms`,
+      );
       req.destroy(e);
       reject(e);
     }, remaining);
     timers.push(timer);
-    req.on('error', (e) => reject(e instanceof UrlFetchError ? e : new UrlFetchError('network', `${url.host}: ${e.message}`)));
+    req.on('error', (e) =>
+      reject(
+        e instanceof UrlFetchError ? e : new UrlFetchError('network', `${url.host}: ${e.message}`),
+      ),
+    );
   });
 }

@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
-import { InvalidInputError, PayloadTooLargeError, UrlFetchFailedError, UrlNotAllowedError } from '../common/errors';
+import {
+  InvalidInputError,
+  PayloadTooLargeError,
+  UrlFetchFailedError,
+  UrlNotAllowedError,
+} from '../common/errors';
 import { FetchedUrl, UrlFetchError, fetchUrl } from './url-fetcher';
 
 /** Fetches a document to ingest by URL, with the limits of the settings, and says in HTTP terms what went wrong. */
@@ -11,7 +16,10 @@ export class UrlIngestionService {
 
   async fetch(url: string): Promise<FetchedUrl> {
     try {
-      return await fetchUrl(url, { maxBytes: this.settings.limits.maxFileBytes, ...this.settings.urlFetch });
+      return await fetchUrl(url, {
+        maxBytes: this.settings.limits.maxFileBytes,
+        ...this.settings.urlFetch,
+      });
     } catch (e) {
       if (!(e instanceof UrlFetchError)) throw e;
       switch (e.reason) {

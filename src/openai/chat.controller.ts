@@ -1,5 +1,13 @@
 import { Body, Controller, HttpCode, Post, Res, UseFilters } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ErrorDto } from '../api/dto/search.dto';
 import { SseStream, abortOnClose } from '../common/sse';
@@ -29,10 +37,16 @@ export class ChatController {
     description:
       "As OpenAI's POST /v1/chat/completions with any generation model of GET /v1/models (one choice). Extensions: `collection` answers from a collection (the last user message is the question) with the cited sources in `sources`; `top_k`; `dtype`. Streaming sends chat.completion.chunk events and `data: [DONE]`; closing the connection stops the generation.",
   })
-  @ApiOkResponse({ description: 'A chat.completion object, or a text/event-stream of chat.completion.chunk objects when stream is true' })
+  @ApiOkResponse({
+    description:
+      'A chat.completion object, or a text/event-stream of chat.completion.chunk objects when stream is true',
+  })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiBadRequestResponse({ type: ErrorDto })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown model (the error lists the available ones) or collection' })
+  @ApiNotFoundResponse({
+    type: ErrorDto,
+    description: 'Unknown model (the error lists the available ones) or collection',
+  })
   @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'The model cannot be loaded' })
   async create(@Body() body: ChatCompletionRequestDto, @Res() res: Response): Promise<void> {
     const signal = abortOnClose(res);
@@ -43,7 +57,11 @@ export class ChatController {
     const sse = new SseStream(res);
     const id = `chatcmpl-${Date.now().toString(36)}`;
     const created = Math.floor(Date.now() / 1000);
-    const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) => ({
+    const chunk = (
+      delta: Record<string, unknown>,
+      finish: string | null,
+      extra: Record<string, unknown> = {},
+    ) => ({
       id,
       object: 'chat.completion.chunk',
       created,
@@ -67,8 +85,23 @@ export class ChatController {
       });
       opening();
       const choice = done.choices[0]!;
-      sse.send(undefined, chunk({}, choice.finish_reason, done.sources ? { sources: done.sources, invalid_citations: done.invalid_citations } : {}));
-      if (body.stream_options?.include_usage) sse.send(undefined, { id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage: done.usage });
+      sse.send(
+        undefined,
+        chunk(
+          {},
+          choice.finish_reason,
+          done.sources ? { sources: done.sources, invalid_citations: done.invalid_citations } : {},
+        ),
+      );
+      if (body.stream_options?.include_usage)
+        sse.send(undefined, {
+          id,
+          object: 'chat.completion.chunk',
+          created,
+          model: body.model,
+          choices: [],
+          usage: done.usage,
+        });
       sse.send(undefined, '[DONE]');
     } catch (e) {
       if (!sse.headersSent) throw e;

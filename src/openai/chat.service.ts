@@ -16,7 +16,12 @@ export interface ChatCompletion {
   object: 'chat.completion';
   created: number;
   model: string;
-  choices: { index: 0; message: { role: 'assistant'; content: string }; finish_reason: FinishReason; logprobs: null }[];
+  choices: {
+    index: 0;
+    message: { role: 'assistant'; content: string };
+    finish_reason: FinishReason;
+    logprobs: null;
+  }[];
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
   /** Extension, with `collection`: the sources the answer cites. */
   sources?: Citation[];
@@ -45,27 +50,63 @@ export class ChatService {
     private readonly answering: AnsweringService,
   ) {}
 
-  async complete(req: ChatCompletionRequestDto, signal?: AbortSignal, stream?: ChatStream): Promise<ChatCompletion> {
+  async complete(
+    req: ChatCompletionRequestDto,
+    signal?: AbortSignal,
+    stream?: ChatStream,
+  ): Promise<ChatCompletion> {
     const { dtype } = this.registry.resolve(req.model, { task: 'generation', dtype: req.dtype });
     const messages = req.messages.map(toChatMessage);
-    const maxTokens = req.max_completion_tokens ?? req.max_tokens ?? this.settings.generation.maxTokens;
+    const maxTokens =
+      req.max_completion_tokens ?? req.max_tokens ?? this.settings.generation.maxTokens;
     const temperature = req.temperature ?? 0;
-    const base = { id: `chatcmpl-${randomUUID()}`, object: 'chat.completion' as const, created: Math.floor(Date.now() / 1000), model: req.model };
+    const base = {
+      id: `chatcmpl-${randomUUID()}`,
+      object: 'chat.completion' as const,
+      created: Math.floor(Date.now() / 1000),
+      model: req.model,
+    };
 
     if (req.collection) {
       const question = [...messages].reverse().find((m) => m.role === 'user')?.content;
-      if (!question?.trim()) throw new InvalidInputError('With collection, the last user message is the question: there is none', { param: 'messages' });
+      if (!question?.trim())
+        throw new InvalidInputError(
+          'With collection, the last user message is the question: there is none',
+          { param: 'messages' },
+        );
       const answer = await this.answering.ask(
         req.collection,
-        { question, topK: req.top_k ?? 5, neighbors: 0, temperature, maxTokens, model: req.model, dtype },
+        {
+          question,
+          topK: req.top_k ?? 5,
+          neighbors: 0,
+          temperature,
+          maxTokens,
+          model: req.model,
+          dtype,
+        },
         signal,
-        stream && { onSources: (sources) => stream.onSources(sources), onToken: (t) => stream.onToken(t) },
+        stream && {
+          onSources: (sources) => stream.onSources(sources),
+          onToken: (t) => stream.onToken(t),
+        },
       );
       const { promptTokens, completionTokens } = answer.usage;
       return {
         ...base,
-        choices: [{ index: 0, message: { role: 'assistant', content: answer.answer }, finish_reason: completionTokens >= maxTokens ? 'length' : 'stop', logprobs: null }],
-        usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: answer.answer },
+            finish_reason: completionTokens >= maxTokens ? 'length' : 'stop',
+            logprobs: null,
+          },
+        ],
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens + completionTokens,
+        },
         sources: answer.citations,
         invalid_citations: answer.invalidCitations,
         grounded: answer.grounded,
@@ -73,7 +114,8 @@ export class ChatService {
     }
 
     const status = await this.models.ensure('generation', req.model, dtype);
-    if (status.state !== 'ready') throw new ModelUnavailableError(req.model, status.reason ?? status.state);
+    if (status.state !== 'ready')
+      throw new ModelUnavailableError(req.model, status.reason ?? status.state);
     const out = await this.models.generate(req.model, dtype, messages, {
       maxTokens,
       temperature,
@@ -82,13 +124,25 @@ export class ChatService {
     });
     return {
       ...base,
-      choices: [{ index: 0, message: { role: 'assistant', content: out.text }, finish_reason: out.finishReason === 'length' ? 'length' : 'stop', logprobs: null }],
-      usage: { prompt_tokens: out.promptTokens, completion_tokens: out.completionTokens, total_tokens: out.promptTokens + out.completionTokens },
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: out.text },
+          finish_reason: out.finishReason === 'length' ? 'length' : 'stop',
+          logprobs: null,
+        },
+      ],
+      usage: {
+        prompt_tokens: out.promptTokens,
+        completion_tokens: out.completionTokens,
+        total_tokens: out.promptTokens + out.completionTokens,
+      },
     };
   }
 }
 
 function toChatMessage(m: ChatMessageDto): ChatMessage {
-  const content = typeof m.content === 'string' ? m.content : m.content.map((p) => p.text).join('\n');
+  const content =
+    typeof m.content === 'string' ? m.content : m.content.map((p) => p.text).join('\n');
   return { role: m.role === 'developer' ? 'system' : m.role, content };
 }

@@ -1,5 +1,12 @@
 import { Body, Controller, HttpCode, Post, UseFilters } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ErrorDto } from '../api/dto/search.dto';
 import { EmbeddingsRequestDto, EmbeddingsResponseDto } from './dto/embeddings.dto';
 import { EmbeddingsService } from './embeddings.service';
@@ -16,11 +23,14 @@ export class EmbeddingsController {
   @ApiOperation({
     summary: 'OpenAI-compatible embeddings',
     description:
-      'As OpenAI\'s POST /v1/embeddings, with any embedding model of GET /v1/models; extensions: dtype, input_type (query or passage prefix). Errors come in OpenAI\'s shape {error: {message, type, param, code}}.',
+      "As OpenAI's POST /v1/embeddings, with any embedding model of GET /v1/models; extensions: dtype, input_type (query or passage prefix). Errors come in OpenAI's shape {error: {message, type, param, code}}.",
   })
   @ApiOkResponse({ type: EmbeddingsResponseDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown model; the error lists what is available' })
+  @ApiNotFoundResponse({
+    type: ErrorDto,
+    description: 'Unknown model; the error lists what is available',
+  })
   @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'The model cannot be loaded' })
   create(@Body() body: EmbeddingsRequestDto): Promise<EmbeddingsResponseDto> {
     return this.embeddings.embed(body);

@@ -16,17 +16,26 @@ export class EmbeddingsService {
     const texts = typeof req.input === 'string' ? [req.input] : req.input;
     const { dtype } = this.registry.resolve(req.model, { task: 'embedding', dtype: req.dtype });
     const status = await this.models.ensure('embedding', req.model, dtype);
-    if (status.state !== 'ready') throw new ModelUnavailableError(req.model, status.reason ?? status.state);
+    if (status.state !== 'ready')
+      throw new ModelUnavailableError(req.model, status.reason ?? status.state);
     if (req.dimensions !== undefined && req.dimensions !== status.dim) {
-      throw new InvalidInputError(`Model '${req.model}' makes ${status.dim} dimensions; dimensions must be ${status.dim} or left out`, {
-        model: req.model,
-        dim: status.dim,
-      });
+      throw new InvalidInputError(
+        `Model '${req.model}' makes ${status.dim} dimensions; dimensions must be ${status.dim} or left out`,
+        {
+          model: req.model,
+          dim: status.dim,
+        },
+      );
     }
     // Sorted by length, the model's batcher cuts them into batches of similar texts (padding is wasted
     // work on a CPU); the answer keeps the input order.
     const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
-    const out = await this.models.embed(req.model, dtype, order.map((i) => texts[i]!), req.input_type ?? 'passage');
+    const out = await this.models.embed(
+      req.model,
+      dtype,
+      order.map((i) => texts[i]!),
+      req.input_type ?? 'passage',
+    );
     const vectors = new Array<Float32Array>(texts.length);
     order.forEach((textIndex, j) => (vectors[textIndex] = out.vectors[j]!));
     const tokens = await this.countTokens(req.model, texts);
@@ -35,7 +44,10 @@ export class EmbeddingsService {
       data: vectors.map((v, index) => ({
         object: 'embedding',
         index,
-        embedding: req.encoding_format === 'base64' ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : Array.from(v),
+        embedding:
+          req.encoding_format === 'base64'
+            ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')
+            : Array.from(v),
       })),
       model: req.model,
       usage: { prompt_tokens: tokens, total_tokens: tokens },

@@ -7,5 +7,9 @@ import { EmbeddingsController } from './embeddings.controller';
 import { EmbeddingsService } from './embeddings.service';
 
 /** The OpenAI-compatible surface: clients written for OpenAI's API talk to local models. */
-@Module({ imports: [ModelsModule, AnsweringModule], controllers: [EmbeddingsController, ChatController], providers: [EmbeddingsService, ChatService] })
+@Module({
+  imports: [ModelsModule, AnsweringModule],
+  controllers: [EmbeddingsController, ChatController],
+  providers: [EmbeddingsService, ChatService],
+})
 export class OpenAiModule {}

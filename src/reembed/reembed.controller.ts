@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ReembedDto, StartReembedDto } from '../api/dto/collection.dto';
 import { ErrorDto } from '../api/dto/search.dto';
 import { AddsData } from '../common/storage-room.interceptor';
@@ -19,9 +27,15 @@ export class ReembedController {
       'Re-embeds every chunk with the new model in the background while searches keep using the old model and index; when every chunk has a new vector, the stored vectors and the model switch in one transaction and the new index takes over. Progress shows here and on the collection (`reembed`). A failure or a cancel leaves the old model in service; a restart resumes the job. Chunks keep their boundaries (measured with the old tokenizer).',
   })
   @ApiAcceptedResponse({ type: ReembedDto })
-  @ApiBadRequestResponse({ type: ErrorDto, description: 'Invalid body, or the collection already uses this model and dtype' })
+  @ApiBadRequestResponse({
+    type: ErrorDto,
+    description: 'Invalid body, or the collection already uses this model and dtype',
+  })
   @ApiNotFoundResponse({ type: ErrorDto })
-  @ApiConflictResponse({ type: ErrorDto, description: 'A re-embedding of this collection is already running' })
+  @ApiConflictResponse({
+    type: ErrorDto,
+    description: 'A re-embedding of this collection is already running',
+  })
   start(@Param('name') name: string, @Body() body: StartReembedDto): ReembedDto {
     return this.reembed.start(name, body.embeddingModel, body.embeddingDtype);
   }
@@ -29,7 +43,10 @@ export class ReembedController {
   @Get()
   @ApiOperation({ summary: "The collection's latest re-embedding: state, progress, error" })
   @ApiOkResponse({ type: ReembedDto })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'No such collection, or it was never re-embedded' })
+  @ApiNotFoundResponse({
+    type: ErrorDto,
+    description: 'No such collection, or it was never re-embedded',
+  })
   status(@Param('name') name: string): ReembedDto {
     return this.reembed.status(name);
   }
@@ -37,7 +54,10 @@ export class ReembedController {
   @Delete()
   @ApiOperation({ summary: 'Cancel the running re-embedding; the old model stays in service' })
   @ApiOkResponse({ type: ReembedDto })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'No such collection, or no re-embedding running' })
+  @ApiNotFoundResponse({
+    type: ErrorDto,
+    description: 'No such collection, or no re-embedding running',
+  })
   cancel(@Param('name') name: string): Promise<ReembedDto> {
     return this.reembed.cancel(name);
   }

@@ -1,4 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { CollectionsService, ReembedView } from '../collections/collections.service';
@@ -45,7 +51,9 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
   onApplicationBootstrap(): void {
     for (const id of this.repo.collectionsWithStaleVectors()) void this.purge(id);
     for (const job of this.repo.running()) {
-      this.logger.log(`Resuming the re-embedding of collection ${job.collection_id} with ${job.model}`);
+      this.logger.log(
+        `Resuming the re-embedding of collection ${job.collection_id} with ${job.model}`,
+      );
       this.launch(job);
     }
   }
@@ -55,17 +63,27 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
     await Promise.allSettled([...this.running.values()]);
   }
 
-  start(collectionName: string, model: string, dtype: Dtype = this.settings.embedding.dtype): ReembedView {
+  start(
+    collectionName: string,
+    model: string,
+    dtype: Dtype = this.settings.embedding.dtype,
+  ): ReembedView {
     const job = this.database.transaction(() => {
       const c = this.collections.row(collectionName);
       const current = this.repo.latest(c.id);
-      if (current?.state === 'running') throw new ReembedRunningError(collectionName, current.model);
+      if (current?.state === 'running')
+        throw new ReembedRunningError(collectionName, current.model);
       if (c.embedding_model === model && c.embedding_dtype === dtype) {
-        throw new InvalidInputError(`Collection '${collectionName}' already uses ${model} (${dtype})`, { embeddingModel: model, embeddingDtype: dtype });
+        throw new InvalidInputError(
+          `Collection '${collectionName}' already uses ${model} (${dtype})`,
+          { embeddingModel: model, embeddingDtype: dtype },
+        );
       }
       return this.repo.insert(c.id, model, dtype);
     });
-    this.logger.log(`Re-embedding collection '${collectionName}' with ${model} (${dtype}), from ${job.from_model} (${job.from_dtype})`);
+    this.logger.log(
+      `Re-embedding collection '${collectionName}' with ${model} (${dtype}), from ${job.from_model} (${job.from_dtype})`,
+    );
     this.launch(job);
     return this.view(collectionName, job.id);
   }
@@ -80,7 +98,8 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
   async cancel(collectionName: string): Promise<ReembedView> {
     const c = this.collections.row(collectionName);
     const job = this.repo.latest(c.id);
-    if (job?.state !== 'running') throw new ReembedNotFoundError(collectionName, 'no re-embedding running');
+    if (job?.state !== 'running')
+      throw new ReembedNotFoundError(collectionName, 'no re-embedding running');
     this.end(job, 'cancelled', 'cancelled by request');
     await this.running.get(job.id);
     return this.view(collectionName, job.id);
@@ -96,7 +115,10 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
       .catch((e: unknown) => {
         const reason = e instanceof Error ? e.message : String(e);
         // A model worker ended by shutdown is no failure of the job: it resumes at the next start.
-        if (this.stopped) this.logger.warn(`Re-embedding collection ${job.collection_id} interrupted by shutdown: ${reason}`);
+        if (this.stopped)
+          this.logger.warn(
+            `Re-embedding collection ${job.collection_id} interrupted by shutdown: ${reason}`,
+          );
         else this.end(job, 'failed', reason);
       })
       .finally(() => this.running.delete(job.id));
@@ -121,26 +143,38 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
   private async run(job: ReembedRow): Promise<void> {
     const dtype = job.dtype as Dtype;
     const status = await this.models.ensure('embedding', job.model, dtype);
-    if (status.state !== 'ready') throw new Error(`embedding model ${job.model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`);
+    if (status.state !== 'ready')
+      throw new Error(
+        `embedding model ${job.model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`,
+      );
     let dim = job.dim;
     if (dim !== null && !(await this.loadWritten(job, dim))) return;
     const batchSize = this.settings.embedding.batchSize;
     for (;;) {
       if (this.stopped || !this.live(job)) return;
       // Chunks without a new vector, shortest first; chunks added meanwhile are picked up next pass.
-      const todo = this.repo.unwritten(job).sort((a, b) => a.token_count - b.token_count || a.id - b.id);
+      const todo = this.repo
+        .unwritten(job)
+        .sort((a, b) => a.token_count - b.token_count || a.id - b.id);
       if (todo.length === 0) {
         if (await this.switchOver(job, dim)) return;
         continue;
       }
-      for (let i = 0; i < todo.length; ) {
+      for (let i = 0; i < todo.length;) {
         if (this.stopped || !this.live(job)) return;
         const batch = similarLengthBatch(todo.slice(i, i + batchSize), batchSize);
         i += batch.length;
         const texts = this.repo.texts(batch.map((c) => c.id));
         if (texts.length === 0) continue; // deleted meanwhile
-        const out = await this.models.embed(job.model, dtype, texts.map((t) => t.text), 'passage', true);
-        if (dim !== null && out.dim !== dim) throw new Error(`model ${job.model} returned ${out.dim} dimensions, then ${dim}`);
+        const out = await this.models.embed(
+          job.model,
+          dtype,
+          texts.map((t) => t.text),
+          'passage',
+          true,
+        );
+        if (dim !== null && out.dim !== dim)
+          throw new Error(`model ${job.model} returned ${out.dim} dimensions, then ${dim}`);
         dim = out.dim;
         const items = texts.map((t, k) => ({ chunkId: t.id, vector: out.vectors[k]! }));
         const written = this.database.transaction(() => {
@@ -149,21 +183,28 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
           return this.repo.write(job, out.dim, items);
         });
         const byId = new Map(items.map((it) => [it.chunkId, it.vector]));
-        this.vectors.addNext(job.collection_id, out.dim, written.map((id) => ({ label: id, vector: byId.get(id)! })));
+        this.vectors.addNext(
+          job.collection_id,
+          out.dim,
+          written.map((id) => ({ label: id, vector: byId.get(id)! })),
+        );
       }
     }
   }
 
   /** After a restart: puts the vectors written before it into the new index, a batch per turn. */
   private async loadWritten(job: ReembedRow, dim: number): Promise<boolean> {
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       if (this.stopped || !this.live(job)) return false;
       const rows = this.repo.writtenBatch(job, after, RESUME_BATCH);
       if (rows.length === 0) return true;
       this.vectors.addNext(
         job.collection_id,
         dim,
-        rows.map((r) => ({ label: r.chunk_id, vector: new Float32Array(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength / 4) })),
+        rows.map((r) => ({
+          label: r.chunk_id,
+          vector: new Float32Array(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength / 4),
+        })),
       );
       after = rows[rows.length - 1]!.seq;
       await new Promise((resolve) => setImmediate(resolve));
@@ -178,14 +219,19 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
   private async switchOver(job: ReembedRow, dim: number | null): Promise<boolean> {
     await this.vectors.settle(job.collection_id); // no snapshot of the old index being written
     const t0 = performance.now();
-    const written = this.database.transaction(() => (this.live(job) ? (this.repo.switchOver(job, dim) ?? 'incomplete') : 'gone'));
+    const written = this.database.transaction(() =>
+      this.live(job) ? (this.repo.switchOver(job, dim) ?? 'incomplete') : 'gone',
+    );
     if (written === 'incomplete') return false;
     if (written === 'gone') return true; // cancelled, or the collection deleted
     const generation = this.collectionRows.findById(job.collection_id)?.vector_generation ?? 0;
-    if (dim === null) this.vectors.drop(job.collection_id); // no chunks: no index either
+    if (dim === null)
+      this.vectors.drop(job.collection_id); // no chunks: no index either
     else this.vectors.promote(job.collection_id, dim, generation, written);
     const ms = Math.round(performance.now() - t0);
-    this.logger.log(`Collection ${job.collection_id} switched to ${job.model} (${job.dtype}): ${written.length} vectors, in ${ms} ms`);
+    this.logger.log(
+      `Collection ${job.collection_id} switched to ${job.model} (${job.dtype}): ${written.length} vectors, in ${ms} ms`,
+    );
     // Chunks a pass of the old model was embedding meanwhile are now the new model's to embed.
     void this.queue.drain(job.collection_id);
     void this.purge(job.collection_id);
@@ -197,11 +243,14 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
     let n = 0;
     for (;;) {
       if (this.stopped) return;
-      const deleted = this.database.transaction(() => this.repo.purgeStale(collectionId, PURGE_BATCH));
+      const deleted = this.database.transaction(() =>
+        this.repo.purgeStale(collectionId, PURGE_BATCH),
+      );
       n += deleted;
       if (deleted < PURGE_BATCH) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (n > 0) this.logger.log(`Collection ${collectionId}: deleted ${n} vectors no longer in service`);
+    if (n > 0)
+      this.logger.log(`Collection ${collectionId}: deleted ${n} vectors no longer in service`);
   }
 }

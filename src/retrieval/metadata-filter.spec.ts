@@ -12,10 +12,15 @@ describe('compileFilter', () => {
     ['c', { lang: 'en', year: 2024, published: '2024-03-30' }],
     ['d', { lang: 'fr', year: '2024' }],
   ];
-  for (const [id, m] of rows) db.prepare('INSERT INTO documents VALUES (?, ?)').run(id, JSON.stringify(m));
+  for (const [id, m] of rows)
+    db.prepare('INSERT INTO documents VALUES (?, ?)').run(id, JSON.stringify(m));
   const ids = (filter: unknown) => {
     const sut = compileFilter(filter);
-    return (db.prepare(`SELECT id FROM documents d WHERE ${sut.sql} ORDER BY id`).all(sut.params) as { id: string }[]).map((r) => r.id);
+    return (
+      db.prepare(`SELECT id FROM documents d WHERE ${sut.sql} ORDER BY id`).all(sut.params) as {
+        id: string;
+      }[]
+    ).map((r) => r.id);
   };
 
   it('matches equality, booleans and several keys at once', () => {
@@ -42,7 +47,10 @@ describe('compileFilter', () => {
 
   it('combines with $and and $or', () => {
     expect(ids({ $or: [{ lang: 'de' }, { year: { $gte: 2024 } }] })).toEqual(['b', 'c']);
-    expect(ids({ $and: [{ lang: 'en' }, { $or: [{ draft: true }, { year: 2024 }] }] })).toEqual(['a', 'c']);
+    expect(ids({ $and: [{ lang: 'en' }, { $or: [{ draft: true }, { year: 2024 }] }] })).toEqual([
+      'a',
+      'c',
+    ]);
   });
 
   it('binds every value, so quotes in values and keys cannot inject SQL', () => {

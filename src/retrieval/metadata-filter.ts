@@ -18,7 +18,14 @@ export interface CompiledFilter {
   params: Record<string, string | number>;
 }
 
-const COMPARE: Record<string, string> = { $eq: '=', $ne: '!=', $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' };
+const COMPARE: Record<string, string> = {
+  $eq: '=',
+  $ne: '!=',
+  $gt: '>',
+  $gte: '>=',
+  $lt: '<',
+  $lte: '<=',
+};
 const MAX_DEPTH = 8;
 const MAX_IN = 1000;
 const KEY = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -39,31 +46,51 @@ export function compileFilter(filter: unknown, alias = 'd'): CompiledFilter {
     const parts = Object.entries(f).map(([key, value]) => {
       const at = path ? `${path}.${key}` : key;
       if (key === '$and' || key === '$or') {
-        if (!Array.isArray(value) || value.length === 0) throw bad(at, 'must be a non-empty array of filters');
+        if (!Array.isArray(value) || value.length === 0)
+          throw bad(at, 'must be a non-empty array of filters');
         const subs = value.map((v, i) => node(v, `${at}[${i}]`, depth + 1));
         return `(${subs.join(key === '$and' ? ' AND ' : ' OR ')})`;
       }
-      if (key.startsWith('$')) throw bad(at, 'is not a known operator ($and, $or at the top; $eq $ne $in $nin $gt $gte $lt $lte on a key)');
-      if (!KEY.test(key)) throw bad(at, 'is not a valid metadata key (letters, digits, _ . -; at most 128)');
+      if (key.startsWith('$'))
+        throw bad(
+          at,
+          'is not a known operator ($and, $or at the top; $eq $ne $in $nin $gt $gte $lt $lte on a key)',
+        );
+      if (!KEY.test(key))
+        throw bad(at, 'is not a valid metadata key (letters, digits, _ . -; at most 128)');
       if (isScalar(value)) return `${field(key)} = ${bind(value)}`;
-      if (!isPlainObject(value)) throw bad(at, 'must be a string, number, boolean or an operator object');
+      if (!isPlainObject(value))
+        throw bad(at, 'must be a string, number, boolean or an operator object');
       const ops = Object.entries(value);
       if (ops.length === 0) throw bad(at, 'has no operator');
       return ops
         .map(([op, operand]) => {
           const where = `${at}.${op}`;
           if (op === '$in' || op === '$nin') {
-            if (!Array.isArray(operand) || operand.length === 0 || operand.length > MAX_IN || !operand.every(isScalar)) {
-              throw bad(where, `must be a non-empty array of at most ${MAX_IN} strings, numbers or booleans`);
+            if (
+              !Array.isArray(operand) ||
+              operand.length === 0 ||
+              operand.length > MAX_IN ||
+              !operand.every(isScalar)
+            ) {
+              throw bad(
+                where,
+                `must be a non-empty array of at most ${MAX_IN} strings, numbers or booleans`,
+              );
             }
             const list = operand.map((v) => bind(v)).join(', ');
-            return op === '$in' ? `${field(key)} IN (${list})` : `(${field(key)} IS NULL OR ${field(key)} NOT IN (${list}))`;
+            return op === '$in'
+              ? `${field(key)} IN (${list})`
+              : `(${field(key)} IS NULL OR ${field(key)} NOT IN (${list}))`;
           }
           const sqlOp = COMPARE[op];
-          if (!sqlOp) throw bad(where, 'is not a known operator ($eq $ne $in $nin $gt $gte $lt $lte)');
+          if (!sqlOp)
+            throw bad(where, 'is not a known operator ($eq $ne $in $nin $gt $gte $lt $lte)');
           if (op === '$eq' || op === '$ne') {
             if (!isScalar(operand)) throw bad(where, 'must be a string, number or boolean');
-            return op === '$ne' ? `(${field(key)} IS NULL OR ${field(key)} != ${bind(operand)})` : `${field(key)} = ${bind(operand)}`;
+            return op === '$ne'
+              ? `(${field(key)} IS NULL OR ${field(key)} != ${bind(operand)})`
+              : `${field(key)} = ${bind(operand)}`;
           }
           // Ranges: numbers compare as numbers, ISO 8601 dates as text (their order is the time order).
           if (typeof operand === 'number' && Number.isFinite(operand)) {
@@ -72,7 +99,10 @@ export function compileFilter(filter: unknown, alias = 'd'): CompiledFilter {
           if (typeof operand === 'string' && ISO_DATE.test(operand)) {
             return `(typeof(${field(key)}) = 'text' AND ${field(key)} ${sqlOp} ${bind(operand)})`;
           }
-          throw bad(where, 'must be a number or an ISO 8601 date (YYYY-MM-DD or YYYY-MM-DDThh:mm:ss...)');
+          throw bad(
+            where,
+            'must be a number or an ISO 8601 date (YYYY-MM-DD or YYYY-MM-DDThh:mm:ss...)',
+          );
         })
         .join(' AND ');
     });
@@ -90,7 +120,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 function isScalar(v: unknown): v is Scalar {
-  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+  return (
+    typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
+  );
 }
 
 function bad(path: string, message: string): InvalidInputError {

@@ -10,7 +10,13 @@ describe('maximalMarginalRelevance', () => {
   };
   const rel: Record<string, number> = { a: 1, a2: 0.95, b: 0.8, c: 0.3 };
   const run = (lambda: number, k = 3) =>
-    maximalMarginalRelevance(Object.keys(vec), (x) => rel[x]!, (x, y) => cosine(vec[x]!, vec[y]!), k, lambda);
+    maximalMarginalRelevance(
+      Object.keys(vec),
+      (x) => rel[x]!,
+      (x, y) => cosine(vec[x]!, vec[y]!),
+      k,
+      lambda,
+    );
 
   it('is plain relevance order at lambda 1', () => {
     expect(run(1)).toEqual(['a', 'a2', 'b']);
@@ -22,7 +28,15 @@ describe('maximalMarginalRelevance', () => {
 
   it('returns at most k and copes with fewer candidates', () => {
     expect(run(0.7, 2)).toHaveLength(2);
-    expect(maximalMarginalRelevance([], () => 1, () => 0, 5, 0.5)).toEqual([]);
+    expect(
+      maximalMarginalRelevance(
+        [],
+        () => 1,
+        () => 0,
+        5,
+        0.5,
+      ),
+    ).toEqual([]);
   });
 });
 

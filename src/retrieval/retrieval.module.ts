@@ -4,5 +4,9 @@ import { ModelsModule } from '../models/models.module';
 import { VectorIndexModule } from '../vector-index/vector-index.module';
 import { RetrievalService } from './retrieval.service';
 
-@Module({ imports: [CollectionsModule, ModelsModule, VectorIndexModule], providers: [RetrievalService], exports: [RetrievalService] })
+@Module({
+  imports: [CollectionsModule, ModelsModule, VectorIndexModule],
+  providers: [RetrievalService],
+  exports: [RetrievalService],
+})
 export class RetrievalModule {}

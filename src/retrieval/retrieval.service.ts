@@ -93,7 +93,8 @@ export class RetrievalService {
     const collection = this.collections.row(collectionName);
     if (!req.query.trim()) throw new InvalidInputError('query must not be blank');
     const defaults = parseSearchSettings(collection.search_settings);
-    const where = req.filter && Object.keys(req.filter).length > 0 ? compileFilter(req.filter) : undefined;
+    const where =
+      req.filter && Object.keys(req.filter).length > 0 ? compileFilter(req.filter) : undefined;
     const { mode, reason } = await this.chooseMode(collection, req.mode);
     const rerank = req.rerank ?? defaults.rerank;
     const rerankCandidates = req.rerankCandidates ?? this.settings.rerank.candidates;
@@ -112,17 +113,26 @@ export class RetrievalService {
     if (mode !== 'lexical') {
       const te = performance.now();
       const generation = this.vectors.generation(collection.id);
-      const { vectors } = await this.models.embed(collection.embedding_model, collection.embedding_dtype as Dtype, [req.query], 'query');
+      const { vectors } = await this.models.embed(
+        collection.embedding_model,
+        collection.embedding_dtype as Dtype,
+        [req.query],
+        'query',
+      );
       // The collection switched to a new embedding model while the query was embedded: the vector
       // is of the old model and the index now holds the new one's. Start over with the new model.
-      if (this.vectors.generation(collection.id) !== generation) return this.search(collectionName, req);
+      if (this.vectors.generation(collection.id) !== generation)
+        return this.search(collectionName, req);
       embedMs = performance.now() - te;
       queryVector = vectors[0]!;
       dense = this.dense(collection.id, queryVector, depth, where);
     }
     if (mode !== 'dense') {
       const match = toFtsQuery(req.query);
-      if (match) lexical = this.documents.lexical(collection.id, match, depth, where).map((r) => ({ id: r.chunk_id, score: r.score }));
+      if (match)
+        lexical = this.documents
+          .lexical(collection.id, match, depth, where)
+          .map((r) => ({ id: r.chunk_id, score: r.score }));
     }
     let candidates = this.combine(mode, dense, lexical, fusionOf(defaults, req.fusion));
     const searchMs = performance.now() - tSearch - embedMs;
@@ -137,17 +147,26 @@ export class RetrievalService {
       if (status.state === 'ready') {
         const tr = performance.now();
         // The cross-encoder orders the head; candidates past it keep their fused order behind it.
-        const head = await this.rerank(model, req.query, candidates.slice(0, rerankCandidates), rows);
+        const head = await this.rerank(
+          model,
+          req.query,
+          candidates.slice(0, rerankCandidates),
+          rows,
+        );
         candidates = [...head, ...candidates.slice(rerankCandidates)];
         rerankMs = performance.now() - tr;
         reranked = true;
       } else if (req.rerank === true) {
         throw new ModelUnavailableError(model, status.reason ?? status.state);
       } else {
-        note = join(note, `not reranked: reranking model ${model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`);
+        note = join(
+          note,
+          `not reranked: reranking model ${model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`,
+        );
       }
     }
-    if (req.mmrLambda !== undefined) candidates = this.diversify(candidates, rows, req.topK, req.mmrLambda, queryVector);
+    if (req.mmrLambda !== undefined)
+      candidates = this.diversify(candidates, rows, req.topK, req.mmrLambda, queryVector);
     candidates = candidates.slice(0, req.topK);
     rows = rows.size >= candidates.length ? rows : this.documents.hits(candidates.map((c) => c.id));
 
@@ -176,13 +195,26 @@ export class RetrievalService {
       mode,
       reranked,
       ...(note ? { modeReason: note } : {}),
-      timings: { embedMs: round(embedMs), searchMs: round(searchMs), rerankMs: round(rerankMs), totalMs: round(performance.now() - t0) },
+      timings: {
+        embedMs: round(embedMs),
+        searchMs: round(searchMs),
+        rerankMs: round(rerankMs),
+        totalMs: round(performance.now() - t0),
+      },
     };
   }
 
   /** Dense k-NN, inside the filter: an exact scan when few chunks pass it, else HNSW with a filter. */
-  private dense(collectionId: number, query: Float32Array, k: number, where?: SqlFilter): { id: number; score: number }[] {
-    if (!where) return this.vectors.search(collectionId, query, k).map((n) => ({ id: n.label, score: n.similarity }));
+  private dense(
+    collectionId: number,
+    query: Float32Array,
+    k: number,
+    where?: SqlFilter,
+  ): { id: number; score: number }[] {
+    if (!where)
+      return this.vectors
+        .search(collectionId, query, k)
+        .map((n) => ({ id: n.label, score: n.similarity }));
     const allowed = this.documents.chunkIdsWhere(collectionId, where);
     if (allowed.length <= EXACT_FILTER_LIMIT) {
       const stored = this.documents.vectorsOf(allowed);
@@ -192,12 +224,24 @@ export class RetrievalService {
         .slice(0, k);
     }
     const set = new Set(allowed);
-    return this.vectors.search(collectionId, query, k, (label) => set.has(label)).map((n) => ({ id: n.label, score: n.similarity }));
+    return this.vectors
+      .search(collectionId, query, k, (label) => set.has(label))
+      .map((n) => ({ id: n.label, score: n.similarity }));
   }
 
-  private combine(mode: SearchMode, dense: { id: number; score: number }[], lexical: { id: number; score: number }[], fusion: { k: number; denseWeight: number; lexicalWeight: number }): Candidate[] {
-    if (mode === 'dense') return dense.map((d, i) => ({ ...d, explain: { denseRank: i + 1, denseScore: d.score } }));
-    if (mode === 'lexical') return lexical.map((d, i) => ({ ...d, explain: { lexicalRank: i + 1, lexicalScore: d.score } }));
+  private combine(
+    mode: SearchMode,
+    dense: { id: number; score: number }[],
+    lexical: { id: number; score: number }[],
+    fusion: { k: number; denseWeight: number; lexicalWeight: number },
+  ): Candidate[] {
+    if (mode === 'dense')
+      return dense.map((d, i) => ({ ...d, explain: { denseRank: i + 1, denseScore: d.score } }));
+    if (mode === 'lexical')
+      return lexical.map((d, i) => ({
+        ...d,
+        explain: { lexicalRank: i + 1, lexicalScore: d.score },
+      }));
     const denseScore = new Map(dense.map((d) => [d.id, d.score]));
     const lexicalScore = new Map(lexical.map((d) => [d.id, d.score]));
     return reciprocalRankFusion(
@@ -210,32 +254,75 @@ export class RetrievalService {
       id: f.id,
       score: f.score,
       explain: {
-        ...(f.ranks.dense !== undefined ? { denseRank: f.ranks.dense, denseScore: denseScore.get(f.id) } : {}),
-        ...(f.ranks.lexical !== undefined ? { lexicalRank: f.ranks.lexical, lexicalScore: lexicalScore.get(f.id) } : {}),
+        ...(f.ranks.dense !== undefined
+          ? { denseRank: f.ranks.dense, denseScore: denseScore.get(f.id) }
+          : {}),
+        ...(f.ranks.lexical !== undefined
+          ? { lexicalRank: f.ranks.lexical, lexicalScore: lexicalScore.get(f.id) }
+          : {}),
         fusedScore: f.score,
       },
     }));
   }
 
-  private async rerank(model: string, query: string, candidates: Candidate[], rows: Map<number, ChunkHitRow>): Promise<Candidate[]> {
+  private async rerank(
+    model: string,
+    query: string,
+    candidates: Candidate[],
+    rows: Map<number, ChunkHitRow>,
+  ): Promise<Candidate[]> {
     const present = candidates.filter((c) => rows.has(c.id));
-    const scores = await this.models.rerank(model, this.settings.rerank.dtype, query, present.map((c) => rows.get(c.id)!.text));
+    const scores = await this.models.rerank(
+      model,
+      this.settings.rerank.dtype,
+      query,
+      present.map((c) => rows.get(c.id)!.text),
+    );
     return present
-      .map((c, i) => ({ id: c.id, score: scores[i]!, explain: { ...c.explain, rerankScore: scores[i]! } }))
+      .map((c, i) => ({
+        id: c.id,
+        score: scores[i]!,
+        explain: { ...c.explain, rerankScore: scores[i]! },
+      }))
       .sort((a, b) => b.score - a.score || a.id - b.id);
   }
 
   /** MMR with stored vectors when there are any, else with word overlap. */
-  private diversify(candidates: Candidate[], rows: Map<number, ChunkHitRow>, k: number, lambda: number, query?: Float32Array): Candidate[] {
+  private diversify(
+    candidates: Candidate[],
+    rows: Map<number, ChunkHitRow>,
+    k: number,
+    lambda: number,
+    query?: Float32Array,
+  ): Candidate[] {
     const vectors = this.documents.vectorsOf(candidates.map((c) => c.id));
     // Stored vectors of another model (switched since the query was embedded) do not compare with it.
-    const useVectors = query !== undefined && candidates.every((c) => vectors.get(c.id)?.length === query.length);
-    const words = new Map(candidates.map((c) => [c.id, new Set((rows.get(c.id)?.text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []))]));
+    const useVectors =
+      query !== undefined && candidates.every((c) => vectors.get(c.id)?.length === query.length);
+    const words = new Map(
+      candidates.map((c) => [
+        c.id,
+        new Set(
+          rows
+            .get(c.id)
+            ?.text.toLowerCase()
+            .match(/[\p{L}\p{N}]+/gu) ?? [],
+        ),
+      ]),
+    );
     // Relevance on a common 0..1 scale: cosine to the query, or the candidate's score rescaled.
     const max = Math.max(...candidates.map((c) => c.score));
     const min = Math.min(...candidates.map((c) => c.score));
-    const relevance = (c: Candidate) => (useVectors ? cosine(query, vectors.get(c.id)!) : max === min ? 1 : (c.score - min) / (max - min));
-    const similarity = (a: Candidate, b: Candidate) => (useVectors ? cosine(vectors.get(a.id)!, vectors.get(b.id)!) : jaccard(words.get(a.id)!, words.get(b.id)!));
+    const relevance = (c: Candidate) =>
+      useVectors
+        ? cosine(query, vectors.get(c.id)!)
+        : max === min
+          ? 1
+          : (c.score - min) / (max - min);
+    const similarity = (a: Candidate, b: Candidate) =>
+      useVectors
+        ? cosine(vectors.get(a.id)!, vectors.get(b.id)!)
+        : jaccard(words.get(a.id)!, words.get(b.id)!);
     return maximalMarginalRelevance(candidates, relevance, similarity, k, lambda);
   }
 
@@ -243,18 +330,30 @@ export class RetrievalService {
    * Default: hybrid when the collection has vectors and its embedding model can embed the query,
    * else lexical, saying why. An explicit dense or hybrid request with no model is an error.
    */
-  private async chooseMode(collection: CollectionRow, requested?: SearchMode): Promise<{ mode: SearchMode; reason?: string }> {
+  private async chooseMode(
+    collection: CollectionRow,
+    requested?: SearchMode,
+  ): Promise<{ mode: SearchMode; reason?: string }> {
     if (requested === 'lexical') return { mode: 'lexical' };
-    const status = await this.models.ensure('embedding', collection.embedding_model, collection.embedding_dtype as Dtype);
+    const status = await this.models.ensure(
+      'embedding',
+      collection.embedding_model,
+      collection.embedding_dtype as Dtype,
+    );
     if (status.state !== 'ready') {
       const why = `embedding model ${collection.embedding_model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`;
-      if (requested) throw new ModelUnavailableError(collection.embedding_model, status.reason ?? status.state);
+      if (requested)
+        throw new ModelUnavailableError(collection.embedding_model, status.reason ?? status.state);
       return { mode: 'lexical', reason: `lexical only: ${why}` };
     }
     const index = this.vectors.state(collection.id);
     if (index.state === 'building') {
-      if (requested) throw new IndexRebuildingError(collection.name, index.done ?? 0, index.total ?? 0);
-      return { mode: 'lexical', reason: `lexical only: the vector index is being rebuilt from stored vectors (${index.done} of ${index.total})` };
+      if (requested)
+        throw new IndexRebuildingError(collection.name, index.done ?? 0, index.total ?? 0);
+      return {
+        mode: 'lexical',
+        reason: `lexical only: the vector index is being rebuilt from stored vectors (${index.done} of ${index.total})`,
+      };
     }
     // Cheap checks on every search: the in-memory index size, and an indexed count of pending chunks.
     if (this.vectors.size(collection.id) === 0 && !requested) {
@@ -264,12 +363,19 @@ export class RetrievalService {
     const pending = this.documents.pendingCount(collection.id);
     if (pending === 0) return { mode };
     const seen = mode === 'dense' ? 'are not searched' : 'are found only lexically';
-    return { mode, reason: `${pending} of ${this.documents.chunkCount(collection.id)} chunks have no vector yet and ${seen}` };
+    return {
+      mode,
+      reason: `${pending} of ${this.documents.chunkCount(collection.id)} chunks have no vector yet and ${seen}`,
+    };
   }
 }
 
 function fusionOf(d: SearchSettings, o: SearchRequest['fusion']) {
-  return { k: o?.k ?? d.rrfK, denseWeight: o?.denseWeight ?? d.denseWeight, lexicalWeight: o?.lexicalWeight ?? d.lexicalWeight };
+  return {
+    k: o?.k ?? d.rrfK,
+    denseWeight: o?.denseWeight ?? d.denseWeight,
+    lexicalWeight: o?.lexicalWeight ?? d.lexicalWeight,
+  };
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {

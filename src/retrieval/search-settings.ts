@@ -10,7 +10,12 @@ export interface SearchSettings {
   rerankModel?: string;
 }
 
-export const DEFAULT_SEARCH_SETTINGS: SearchSettings = { rrfK: 60, denseWeight: 1, lexicalWeight: 1, rerank: false };
+export const DEFAULT_SEARCH_SETTINGS: SearchSettings = {
+  rrfK: 60,
+  denseWeight: 1,
+  lexicalWeight: 1,
+  rerank: false,
+};
 
 export function parseSearchSettings(json: string): SearchSettings {
   return { ...DEFAULT_SEARCH_SETTINGS, ...(JSON.parse(json) as Partial<SearchSettings>) };

@@ -43,7 +43,8 @@ describe('assertCompleteHnswFile', () => {
 
   it.each([0, 50, 96, 1000, 0.5, 0.9, -4, -1])('rejects the file cut at %p', (cut) => {
     const bytes = fs.readFileSync(file);
-    const at = cut > 0 && cut < 1 ? Math.floor(bytes.length * cut) : cut < 0 ? bytes.length + cut : cut;
+    const at =
+      cut > 0 && cut < 1 ? Math.floor(bytes.length * cut) : cut < 0 ? bytes.length + cut : cut;
     const short = path.join(dir, `short-${at}.hnsw`);
     fs.writeFileSync(short, bytes.subarray(0, at));
     let thrown: unknown;
@@ -58,7 +59,9 @@ describe('assertCompleteHnswFile', () => {
   });
 
   it('rejects a file that was never created (hnswlib could not open it)', () => {
-    expect(() => assertCompleteHnswFile(path.join(dir, 'missing.hnsw'))).toThrow(IncompleteWriteError);
+    expect(() => assertCompleteHnswFile(path.join(dir, 'missing.hnsw'))).toThrow(
+      IncompleteWriteError,
+    );
   });
 
   it('rejects a file longer than its structure says', () => {

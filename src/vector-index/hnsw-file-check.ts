@@ -22,7 +22,8 @@ export function assertCompleteHnswFile(file: string): void {
   try {
     fd = fs.openSync(file, 'r');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new IncompleteWriteError(file, 0, HEADER_BYTES);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new IncompleteWriteError(file, 0, HEADER_BYTES);
     throw e;
   }
   try {
@@ -31,18 +32,22 @@ export function assertCompleteHnswFile(file: string): void {
     const header = Buffer.alloc(HEADER_BYTES);
     fs.readSync(fd, header, 0, HEADER_BYTES, 0);
     const count = Number(header.readBigUInt64LE(COUNT_OFFSET));
-    const level0End = HEADER_BYTES + count * Number(header.readBigUInt64LE(SIZE_PER_ELEMENT_OFFSET));
+    const level0End =
+      HEADER_BYTES + count * Number(header.readBigUInt64LE(SIZE_PER_ELEMENT_OFFSET));
     // Each element has at least its 4-byte link-list length after the level-0 block.
-    if (size < level0End + 4 * count) throw new IncompleteWriteError(file, size, level0End + 4 * count);
+    if (size < level0End + 4 * count)
+      throw new IncompleteWriteError(file, size, level0End + 4 * count);
     const tail = Buffer.alloc(size - level0End);
     fs.readSync(fd, tail, 0, tail.length, level0End);
     let pos = 0;
     for (let i = 0; i < count; i++) {
-      if (pos + 4 > tail.length) throw new IncompleteWriteError(file, size, level0End + pos + 4 * (count - i));
+      if (pos + 4 > tail.length)
+        throw new IncompleteWriteError(file, size, level0End + pos + 4 * (count - i));
       pos += 4 + tail.readUInt32LE(pos);
     }
     if (pos > tail.length) throw new IncompleteWriteError(file, size, level0End + pos);
-    if (pos < tail.length) throw new Error(`${file} is ${tail.length - pos} bytes longer than its structure says`);
+    if (pos < tail.length)
+      throw new Error(`${file} is ${tail.length - pos} bytes longer than its structure says`);
   } finally {
     fs.closeSync(fd);
   }

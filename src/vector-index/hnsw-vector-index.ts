@@ -35,7 +35,11 @@ export class HnswVectorIndex {
     this.index.setEf(params.efSearch);
   }
 
-  static create(dim: number, params: HnswParams, capacity = params.initialCapacity): HnswVectorIndex {
+  static create(
+    dim: number,
+    params: HnswParams,
+    capacity = params.initialCapacity,
+  ): HnswVectorIndex {
     const index = new HierarchicalNSW('cosine', dim);
     index.initIndex({
       maxElements: Math.max(16, capacity),
@@ -73,7 +77,8 @@ export class HnswVectorIndex {
   }
 
   add(label: number, vector: Float32Array): void {
-    if (vector.length !== this.dim) throw new Error(`vector has ${vector.length} dimensions, index has ${this.dim}`);
+    if (vector.length !== this.dim)
+      throw new Error(`vector has ${vector.length} dimensions, index has ${this.dim}`);
     if (this.live.has(label)) return;
     const reuse = this.deletedSlots > 0;
     if (!reuse && this.index.getCurrentCount() >= this.index.getMaxElements()) {

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -83,7 +89,10 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
       if (c.embedding_dim !== null) this.open(c.id, c.embedding_dim, c.vector_generation);
     }
     // Periodic snapshots are written off the main thread, so searches go on meanwhile.
-    this.timer = setInterval(() => void this.snapshotAllInBackground(), this.settings.indexSnapshotIntervalMs);
+    this.timer = setInterval(
+      () => void this.snapshotAllInBackground(),
+      this.settings.indexSnapshotIntervalMs,
+    );
     this.timer.unref();
   }
 
@@ -100,16 +109,29 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
 
   /** The vector generation the collection's index holds; a search compares it before and after embedding. */
   generation(collectionId: number): number {
-    return this.slots.get(collectionId)?.generation ?? this.collections.findById(collectionId)?.vector_generation ?? 0;
+    return (
+      this.slots.get(collectionId)?.generation ??
+      this.collections.findById(collectionId)?.vector_generation ??
+      0
+    );
   }
 
   /** Resolves when no snapshot of the collection's index is being written. */
   async settle(collectionId: number): Promise<void> {
-    for (let slot = this.slots.get(collectionId); slot?.writing; slot = this.slots.get(collectionId)) await slot.writing;
+    for (
+      let slot = this.slots.get(collectionId);
+      slot?.writing;
+      slot = this.slots.get(collectionId)
+    )
+      await slot.writing;
   }
 
   /** Adds a new model's vectors (already staged in SQLite) to the index that will replace the current one. */
-  addNext(collectionId: number, dim: number, items: readonly { label: number; vector: Float32Array }[]): void {
+  addNext(
+    collectionId: number,
+    dim: number,
+    items: readonly { label: number; vector: Float32Array }[],
+  ): void {
     let index = this.next.get(collectionId);
     if (!index || index.dim !== dim) {
       index = HnswVectorIndex.create(dim, this.settings.hnsw);
@@ -131,18 +153,35 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
    * vectors (generation bumped), with the vectors it wrote, and after `settle` (no snapshot being
    * written). If the new index does not hold exactly those vectors, it is rebuilt from SQLite.
    */
-  promote(collectionId: number, dim: number, generation: number, written: readonly { chunkId: number; seq: number }[]): void {
+  promote(
+    collectionId: number,
+    dim: number,
+    generation: number,
+    written: readonly { chunkId: number; seq: number }[],
+  ): void {
     const index = this.next.get(collectionId) ?? HnswVectorIndex.create(dim, this.settings.hnsw);
     this.next.delete(collectionId);
-    const exact = index.dim === dim && index.size === written.length && written.every((w) => index.has(w.chunkId));
+    const exact =
+      index.dim === dim &&
+      index.size === written.length &&
+      written.every((w) => index.has(w.chunkId));
     if (!exact) {
-      this.logger.warn(`Index of collection ${collectionId}: the new model's index does not match its stored vectors; rebuilding`);
+      this.logger.warn(
+        `Index of collection ${collectionId}: the new model's index does not match its stored vectors; rebuilding`,
+      );
       this.slots.delete(collectionId);
       this.open(collectionId, dim, generation);
       return;
     }
     const watermark = written.reduce((m, w) => Math.max(m, w.seq), 0);
-    this.slots.set(collectionId, { index, generation, watermark, savedWatermark: 0, dirty: true, deferred: [] });
+    this.slots.set(collectionId, {
+      index,
+      generation,
+      watermark,
+      savedWatermark: 0,
+      dirty: true,
+      deferred: [],
+    });
     void this.snapshotAllInBackground();
   }
 
@@ -154,11 +193,17 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
   state(collectionId: number): IndexState {
     const slot = this.slots.get(collectionId);
     if (!slot) return { state: 'ready', size: 0 };
-    return slot.building ? { state: 'building', size: slot.index.size, ...slot.building } : { state: 'ready', size: slot.index.size };
+    return slot.building
+      ? { state: 'building', size: slot.index.size, ...slot.building }
+      : { state: 'ready', size: slot.index.size };
   }
 
   /** Adds vectors just committed to SQLite (in seq order). */
-  add(collectionId: number, dim: number, items: readonly { label: number; seq: number; vector: Float32Array }[]): void {
+  add(
+    collectionId: number,
+    dim: number,
+    items: readonly { label: number; seq: number; vector: Float32Array }[],
+  ): void {
     if (items.length === 0) return; // e.g. the chunks were deleted while they were being embedded
     const slot = this.slots.get(collectionId) ?? this.create(collectionId, dim);
     this.change(slot, () => {
@@ -213,7 +258,15 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
           await fs.promises.rm(tmp, { force: true });
           return;
         }
-        const meta: SnapshotMeta = { format: 1, collectionId, dim: slot.index.dim, generation: slot.generation, watermark, size, sha256 };
+        const meta: SnapshotMeta = {
+          format: 1,
+          collectionId,
+          dim: slot.index.dim,
+          generation: slot.generation,
+          watermark,
+          size,
+          sha256,
+        };
         // Both files are written before either is renamed: a full disk fails here, the old pair intact.
         writeSynced(metaTmp, JSON.stringify(meta));
         await fs.promises.rename(tmp, file);
@@ -232,7 +285,12 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     return slot.writing;
   }
 
-  search(collectionId: number, query: Float32Array, k: number, filter?: (label: number) => boolean): Neighbor[] {
+  search(
+    collectionId: number,
+    query: Float32Array,
+    k: number,
+    filter?: (label: number) => boolean,
+  ): Neighbor[] {
     return this.slots.get(collectionId)?.index.search(query, k, filter) ?? [];
   }
 
@@ -242,7 +300,8 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     this.next.delete(collectionId);
     this.failedSnapshots.delete(collectionId);
     const remove = () => {
-      for (const f of [this.indexFile(collectionId), this.metaFile(collectionId)]) fs.rmSync(f, { force: true });
+      for (const f of [this.indexFile(collectionId), this.metaFile(collectionId)])
+        fs.rmSync(f, { force: true });
     };
     remove();
     // A snapshot being written would put the files back: remove them again when it ends.
@@ -273,7 +332,12 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     await this.settle(collectionId);
     const slot = this.slots.get(collectionId);
     const figures = slot
-      ? { ...this.state(collectionId), capacity: slot.index.capacity, deletedSlots: slot.index.reusableSlots, elements: slot.index.elements }
+      ? {
+          ...this.state(collectionId),
+          capacity: slot.index.capacity,
+          deletedSlots: slot.index.reusableSlots,
+          elements: slot.index.elements,
+        }
       : { ...this.state(collectionId), capacity: 0, deletedSlots: 0, elements: 0 };
     return verifyIndex(figures, this.documents.vectorIds(collectionId), slot?.index.labels() ?? []);
   }
@@ -312,7 +376,11 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
 
   /** The previous snapshot stays; the next interval tries again. Logged once until one succeeds. */
   private snapshotFailed(collectionId: number, e: unknown): void {
-    const fault = this.storage.fault(e, `write the index snapshot of collection ${collectionId}`, 'index snapshots');
+    const fault = this.storage.fault(
+      e,
+      `write the index snapshot of collection ${collectionId}`,
+      'index snapshots',
+    );
     if (this.failedSnapshots.has(collectionId)) return;
     this.failedSnapshots.add(collectionId);
     this.logger.error(
@@ -326,8 +394,19 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     if (this.failedSnapshots.size === 0) this.storage.succeeded('index snapshots');
   }
 
-  private create(collectionId: number, dim: number, generation = this.generation(collectionId)): Slot {
-    const slot: Slot = { index: HnswVectorIndex.create(dim, this.settings.hnsw), generation, watermark: 0, savedWatermark: 0, dirty: true, deferred: [] };
+  private create(
+    collectionId: number,
+    dim: number,
+    generation = this.generation(collectionId),
+  ): Slot {
+    const slot: Slot = {
+      index: HnswVectorIndex.create(dim, this.settings.hnsw),
+      generation,
+      watermark: 0,
+      savedWatermark: 0,
+      dirty: true,
+      deferred: [],
+    };
     this.slots.set(collectionId, slot);
     return slot;
   }
@@ -370,7 +449,9 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     }
     this.slots.set(collectionId, slot);
     const ms = Math.round(performance.now() - t0);
-    this.logger.log(`Index of collection ${collectionId}: ${slot.index.size} vectors, ${how}, in ${ms} ms`);
+    this.logger.log(
+      `Index of collection ${collectionId}: ${slot.index.size} vectors, ${how}, in ${ms} ms`,
+    );
   }
 
   private async rebuild(collectionId: number, slot: Slot, t0: number): Promise<void> {
@@ -381,7 +462,10 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
         const rows = this.documents.vectorBatch(collectionId, after, REBUILD_BATCH);
         if (rows.length === 0) break;
         for (const row of rows) {
-          slot.index.add(row.chunk_id, new Float32Array(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength / 4));
+          slot.index.add(
+            row.chunk_id,
+            new Float32Array(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength / 4),
+          );
           slot.watermark = Math.max(slot.watermark, row.seq);
           after = row.seq;
         }
@@ -391,9 +475,13 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
       slot.building = undefined;
       slot.dirty = true;
       const ms = Math.round(performance.now() - t0);
-      this.logger.log(`Index of collection ${collectionId}: rebuilt, ${slot.index.size} vectors in ${ms} ms`);
+      this.logger.log(
+        `Index of collection ${collectionId}: rebuilt, ${slot.index.size} vectors in ${ms} ms`,
+      );
     } catch (e) {
-      this.logger.error(`Rebuilding the index of collection ${collectionId} failed: ${(e as Error).message}`);
+      this.logger.error(
+        `Rebuilding the index of collection ${collectionId} failed: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -401,7 +489,11 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     let n = 0;
     for (const row of this.documents.vectorsAfter(collectionId, afterSeq)) {
       if (only && !only.has(row.chunk_id)) continue;
-      const v = new Float32Array(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength / 4);
+      const v = new Float32Array(
+        row.vector.buffer,
+        row.vector.byteOffset,
+        row.vector.byteLength / 4,
+      );
       slot.index.add(row.chunk_id, v);
       slot.watermark = Math.max(slot.watermark, row.seq);
       n++;
@@ -409,7 +501,11 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     return n;
   }
 
-  private readSnapshot(collectionId: number, dim: number, generation: number): { slot?: Slot; reason: string } {
+  private readSnapshot(
+    collectionId: number,
+    dim: number,
+    generation: number,
+  ): { slot?: Slot; reason: string } {
     const file = this.indexFile(collectionId);
     const metaFile = this.metaFile(collectionId);
     if (!fs.existsSync(file) || !fs.existsSync(metaFile)) return { reason: 'no snapshot' };
@@ -419,11 +515,23 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
         return { reason: 'snapshot meta does not match the collection' };
       }
       if ((meta.generation ?? 0) !== generation) {
-        return { reason: `snapshot holds vector generation ${meta.generation ?? 0}, the collection is at ${generation} (embedding model changed)` };
+        return {
+          reason: `snapshot holds vector generation ${meta.generation ?? 0}, the collection is at ${generation} (embedding model changed)`,
+        };
       }
       if (sha256File(file) !== meta.sha256) return { reason: 'snapshot checksum mismatch' };
       const index = HnswVectorIndex.read(file, dim, this.settings.hnsw);
-      return { slot: { index, generation, watermark: meta.watermark, savedWatermark: meta.watermark, dirty: false, deferred: [] }, reason: 'ok' };
+      return {
+        slot: {
+          index,
+          generation,
+          watermark: meta.watermark,
+          savedWatermark: meta.watermark,
+          dirty: false,
+          deferred: [],
+        },
+        reason: 'ok',
+      };
     } catch (e) {
       return { reason: `snapshot unreadable: ${(e as Error).message}` };
     }

@@ -57,11 +57,18 @@ describe('ask: streaming, and a generation model chosen per request (e2e)', () =
     expect(events[0]!.event).toBe('sources');
     const sources = (events[0]!.data as { sources: { n: number; documentId: string }[] }).sources;
     expect(sources[0]).toMatchObject({ n: 1, documentId: 'moon' });
-    const tokens = events.filter((e) => e.event === 'token').map((e) => (e.data as { text: string }).text);
+    const tokens = events
+      .filter((e) => e.event === 'token')
+      .map((e) => (e.data as { text: string }).text);
     expect(tokens.length).toBeGreaterThan(1);
     const done = events[events.length - 1]!;
     expect(done.event).toBe('done');
-    const body = done.data as { answer: string; mode: string; citations: { documentId: string }[]; usage: { completionTokens: number } };
+    const body = done.data as {
+      answer: string;
+      mode: string;
+      citations: { documentId: string }[];
+      usage: { completionTokens: number };
+    };
     expect(body.mode).toBe('generative');
     expect(tokens.join('').trim()).toBe(body.answer);
     expect(body.citations[0]!.documentId).toBe('moon');
@@ -69,26 +76,44 @@ describe('ask: streaming, and a generation model chosen per request (e2e)', () =
   });
 
   it('answers errors before the stream starts as ordinary JSON', async () => {
-    const res = await http().post('/v1/collections/nope/ask').send({ question: 'x', stream: true }).expect(404);
+    const res = await http()
+      .post('/v1/collections/nope/ask')
+      .send({ question: 'x', stream: true })
+      .expect(404);
     expect(res.headers['content-type']).toMatch(/json/);
     expect(res.body.error.code).toBe('collection_not_found');
   });
 
   it('uses the generation model and precision named in the request, refusing unknown ones with what is available', async () => {
-    const ok = await http().post('/v1/collections/notes/ask').send({ question: 'What moves around the earth?', model: 'tiny/chat', dtype: 'fp32' }).expect(200);
+    const ok = await http()
+      .post('/v1/collections/notes/ask')
+      .send({ question: 'What moves around the earth?', model: 'tiny/chat', dtype: 'fp32' })
+      .expect(200);
     expect(ok.body).toMatchObject({ mode: 'generative', model: 'tiny/chat' });
-    const unknown = await http().post('/v1/collections/notes/ask').send({ question: 'x', model: 'nobody/nothing' }).expect(404);
+    const unknown = await http()
+      .post('/v1/collections/notes/ask')
+      .send({ question: 'x', model: 'nobody/nothing' })
+      .expect(404);
     expect(unknown.body.error.code).toBe('model_not_found');
     expect(unknown.body.error.details.available).toContain('tiny/chat');
-    const dtype = await http().post('/v1/collections/notes/ask').send({ question: 'x', model: 'tiny/chat', dtype: 'q4' }).expect(400);
+    const dtype = await http()
+      .post('/v1/collections/notes/ask')
+      .send({ question: 'x', model: 'tiny/chat', dtype: 'q4' })
+      .expect(400);
     expect(dtype.body.error.message).toContain('fp32');
-    const task = await http().post('/v1/collections/notes/ask').send({ question: 'x', model: 'tiny/embed' }).expect(400);
+    const task = await http()
+      .post('/v1/collections/notes/ask')
+      .send({ question: 'x', model: 'tiny/embed' })
+      .expect(400);
     expect(task.body.error.message).toContain('embedding model');
   });
 
   it('streams an extractive answer as one token when no generator is available', async () => {
     const noGen = await start({ GENERATION_MODEL: 'tiny/none' });
-    const res = await http(noGen).post('/v1/collections/notes/ask').send({ question: 'What moves around the earth?', stream: true }).expect(200);
+    const res = await http(noGen)
+      .post('/v1/collections/notes/ask')
+      .send({ question: 'What moves around the earth?', stream: true })
+      .expect(200);
     const events = parseSse(res.text);
     expect(events.map((e) => e.event)).toEqual(['sources', 'token', 'done']);
     const done = events[2]!.data as { answer: string; mode: string; modeReason: string };
@@ -101,16 +126,29 @@ describe('ask: streaming, and a generation model chosen per request (e2e)', () =
   it('refuses to answer when nothing retrieved is relevant, unless minRelevance allows it', async () => {
     const q = { question: 'Who painted the ceiling of the chapel in Rome?' };
     const refused = await http().post('/v1/collections/notes/ask').send(q).expect(200);
-    expect(refused.body).toMatchObject({ refused: true, grounded: true, citations: [], mode: 'extractive' });
+    expect(refused.body).toMatchObject({
+      refused: true,
+      grounded: true,
+      citations: [],
+      mode: 'extractive',
+    });
     expect(refused.body.answer).toMatch(/^Not found in the documents/);
-    expect(refused.body.modeReason).toMatch(/nothing retrieved is relevant enough: best relevance 0\.\d+ < minRelevance 0\.2/);
-    const forced = await http().post('/v1/collections/notes/ask').send({ ...q, minRelevance: 0 }).expect(200);
+    expect(refused.body.modeReason).toMatch(
+      /nothing retrieved is relevant enough: best relevance 0\.\d+ < minRelevance 0\.2/,
+    );
+    const forced = await http()
+      .post('/v1/collections/notes/ask')
+      .send({ ...q, minRelevance: 0 })
+      .expect(200);
     expect(forced.body).toMatchObject({ refused: false, mode: 'generative' });
   });
 
   it('flags a generated answer the sources do not support', async () => {
     // tiny/chat answers "Cited [1]." whatever the sources say: a citation with no support.
-    const res = await http().post('/v1/collections/notes/ask').send({ question: 'What moves around the earth?' }).expect(200);
+    const res = await http()
+      .post('/v1/collections/notes/ask')
+      .send({ question: 'What moves around the earth?' })
+      .expect(200);
     expect(res.body).toMatchObject({ mode: 'generative', refused: false, grounded: false });
     expect(res.body.grounding).toEqual({ support: 0, unsupported: ['Cited [1].'] });
   });

@@ -34,8 +34,15 @@ describe('foundation: index, search and answer with citations (e2e)', () => {
     storage = tempDir();
     app = await createTestApp({ ...TINY_ENV, STORAGE_DIR: storage });
     await http().post('/v1/collections').send({ name: 'notes' }).expect(201);
-    const res = await http().post('/v1/collections/notes/documents').send({ documents: DOCS }).expect(201);
-    expect(res.body.embedding).toMatchObject({ state: 'done', pendingChunks: 0, tokenCounter: 'tiny/embed' });
+    const res = await http()
+      .post('/v1/collections/notes/documents')
+      .send({ documents: DOCS })
+      .expect(201);
+    expect(res.body.embedding).toMatchObject({
+      state: 'done',
+      pendingChunks: 0,
+      tokenCounter: 'tiny/embed',
+    });
   });
 
   afterAll(async () => {
@@ -52,20 +59,29 @@ describe('foundation: index, search and answer with citations (e2e)', () => {
     expect(res.body.embeddingDim).toBeGreaterThan(0);
   });
 
-  it.each(['dense', 'lexical', 'hybrid'])('finds a document by a query taken from its text (%s)', async (mode) => {
-    for (const doc of DOCS) {
-      const query = doc.text.split('. ')[1]!;
-      const res = await http().post('/v1/collections/notes/search').send({ query, mode, topK: 3 }).expect(200);
-      expect(res.body.mode).toBe(mode);
-      expect(res.body.results[0].documentId).toBe(doc.id);
-      const hit = res.body.results[0];
-      expect(doc.text.slice(hit.start, hit.end)).toBe(hit.text);
-      expect(res.body.timings.totalMs).toBeGreaterThanOrEqual(0);
-    }
-  });
+  it.each(['dense', 'lexical', 'hybrid'])(
+    'finds a document by a query taken from its text (%s)',
+    async (mode) => {
+      for (const doc of DOCS) {
+        const query = doc.text.split('. ')[1]!;
+        const res = await http()
+          .post('/v1/collections/notes/search')
+          .send({ query, mode, topK: 3 })
+          .expect(200);
+        expect(res.body.mode).toBe(mode);
+        expect(res.body.results[0].documentId).toBe(doc.id);
+        const hit = res.body.results[0];
+        expect(doc.text.slice(hit.start, hit.end)).toBe(hit.text);
+        expect(res.body.timings.totalMs).toBeGreaterThanOrEqual(0);
+      }
+    },
+  );
 
   it('uses hybrid search by default and shows each list rank', async () => {
-    const res = await http().post('/v1/collections/notes/search').send({ query: 'train ticket', explain: true }).expect(200);
+    const res = await http()
+      .post('/v1/collections/notes/search')
+      .send({ query: 'train ticket', explain: true })
+      .expect(200);
     expect(res.body.mode).toBe('hybrid');
     expect(res.body.reranked).toBe(false);
     expect(res.body.results[0].documentId).toBe('train');
@@ -78,11 +94,16 @@ describe('foundation: index, search and answer with citations (e2e)', () => {
       .send({ query: 'train ticket station', filter: { topic: 'home' }, mode: 'hybrid' })
       .expect(200);
     expect(res.body.results.length).toBeGreaterThan(0);
-    expect(res.body.results.every((r: { documentId: string }) => r.documentId === 'kitchen')).toBe(true);
+    expect(res.body.results.every((r: { documentId: string }) => r.documentId === 'kitchen')).toBe(
+      true,
+    );
   });
 
   it('answers with the generator and maps the citation to the chunk it quotes', async () => {
-    const res = await http().post('/v1/collections/notes/ask').send({ question: 'When does the train leave the station?' }).expect(200);
+    const res = await http()
+      .post('/v1/collections/notes/ask')
+      .send({ question: 'When does the train leave the station?' })
+      .expect(200);
     expect(res.body.mode).toBe('generative');
     expect(res.body.model).toBe('tiny/chat');
     // The tiny generator always writes this; the server's job is the mapping.
@@ -90,7 +111,10 @@ describe('foundation: index, search and answer with citations (e2e)', () => {
     expect(res.body.citations).toHaveLength(1);
     const c = res.body.citations[0];
     expect(c.n).toBe(1);
-    const search = await http().post('/v1/collections/notes/search').send({ query: 'When does the train leave the station?', topK: 5 }).expect(200);
+    const search = await http()
+      .post('/v1/collections/notes/search')
+      .send({ query: 'When does the train leave the station?', topK: 5 })
+      .expect(200);
     expect(c.chunkId).toBe(search.body.results[0].chunkId);
     expect(c.documentId).toBe('train');
     const doc = await http().get('/v1/collections/notes/documents/train').expect(200);
@@ -100,7 +124,10 @@ describe('foundation: index, search and answer with citations (e2e)', () => {
   });
 
   it('leaves a re-posted identical document unchanged and refuses the same id with other content', async () => {
-    const again = await http().post('/v1/collections/notes/documents').send({ documents: [DOCS[0]] }).expect(201);
+    const again = await http()
+      .post('/v1/collections/notes/documents')
+      .send({ documents: [DOCS[0]] })
+      .expect(201);
     expect(again.body.documents[0]).toMatchObject({ id: 'garden', status: 'unchanged' });
     const conflict = await http()
       .post('/v1/collections/notes/documents')
@@ -114,7 +141,12 @@ describe('foundation: index, search and answer with citations (e2e)', () => {
   it('rolls back a whole request when one document in it is refused', async () => {
     await http()
       .post('/v1/collections/notes/documents')
-      .send({ documents: [{ id: 'new-one', text: 'A brand new note about boats.' }, { ...DOCS[1], text: 'changed' }] })
+      .send({
+        documents: [
+          { id: 'new-one', text: 'A brand new note about boats.' },
+          { ...DOCS[1], text: 'changed' },
+        ],
+      })
       .expect(409);
     await http().get('/v1/collections/notes/documents/new-one').expect(404);
   });
@@ -130,32 +162,60 @@ describe('foundation: index, search and answer with citations (e2e)', () => {
       .post('/v1/collections/files/documents')
       .field('id', 'page')
       .field('metadata', JSON.stringify({ kind: 'web' }))
-      .attach('file', Buffer.from('<html><head><title>Page</title><script>evil()</script></head><body><p>The yellow sun is warm.</p></body></html>'), 'page.html')
+      .attach(
+        'file',
+        Buffer.from(
+          '<html><head><title>Page</title><script>evil()</script></head><body><p>The yellow sun is warm.</p></body></html>',
+        ),
+        'page.html',
+      )
       .expect(201);
     expect(html.body.documents[0].id).toBe('page');
     const page = await http().get('/v1/collections/files/documents/page').expect(200);
-    expect(page.body).toMatchObject({ title: 'Page', contentType: 'text/html', metadata: { kind: 'web', filename: 'page.html' } });
+    expect(page.body).toMatchObject({
+      title: 'Page',
+      contentType: 'text/html',
+      metadata: { kind: 'web', filename: 'page.html' },
+    });
     expect(page.body.text).toBe('The yellow sun is warm.');
     await http()
       .post('/v1/collections/files/documents')
-      .attach('file', Buffer.from(JSON.stringify({ text: 'The green frog jumps.', year: 2020 })), 'frog.json')
+      .attach(
+        'file',
+        Buffer.from(JSON.stringify({ text: 'The green frog jumps.', year: 2020 })),
+        'frog.json',
+      )
       .expect(201);
-    const res = await http().post('/v1/collections/files/search').send({ query: 'frog jumps', mode: 'lexical' }).expect(200);
+    const res = await http()
+      .post('/v1/collections/files/search')
+      .send({ query: 'frog jumps', mode: 'lexical' })
+      .expect(200);
     expect(res.body.results[0].metadata).toMatchObject({ year: 2020, filename: 'frog.json' });
   });
 
   it('replaces a document with PUT: searches see the old or the new version, never neither', async () => {
-    const v1 = 'The harbour has red boats and a long stone wall. Fishermen mend their nets on the wall.';
-    const v2 = 'The harbour has blue boats and a new wooden pier. Children fish from the pier at dawn.';
-    expect((await http().put('/v1/collections/notes/documents/harbour').send({ text: v1 }).expect(200)).body).toMatchObject({ status: 'created', pendingChunks: 0 });
+    const v1 =
+      'The harbour has red boats and a long stone wall. Fishermen mend their nets on the wall.';
+    const v2 =
+      'The harbour has blue boats and a new wooden pier. Children fish from the pier at dawn.';
+    expect(
+      (await http().put('/v1/collections/notes/documents/harbour').send({ text: v1 }).expect(200))
+        .body,
+    ).toMatchObject({ status: 'created', pendingChunks: 0 });
     // Searches run while the new version is embedded and swapped in.
     const searches = Array.from({ length: 30 }, (_, i) =>
       http()
         .post('/v1/collections/notes/search')
         .send({ query: 'harbour boats', mode: i % 2 === 0 ? 'dense' : 'hybrid', topK: 3 })
-        .then((r): string[] => (r.body.results as { documentId: string; text: string }[]).filter((x) => x.documentId === 'harbour').map((x) => x.text)),
+        .then((r): string[] =>
+          (r.body.results as { documentId: string; text: string }[])
+            .filter((x) => x.documentId === 'harbour')
+            .map((x) => x.text),
+        ),
     );
-    const put = http().put('/v1/collections/notes/documents/harbour').send({ text: v2, metadata: { topic: 'sea' } });
+    const put = http()
+      .put('/v1/collections/notes/documents/harbour')
+      .send({ text: v2, metadata: { topic: 'sea' } });
     const [res, ...seen] = await Promise.all([put, ...searches]);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: 'harbour', status: 'replaced', pendingChunks: 0 });
@@ -165,9 +225,21 @@ describe('foundation: index, search and answer with citations (e2e)', () => {
     }
     const doc = await http().get('/v1/collections/notes/documents/harbour').expect(200);
     expect(doc.body).toMatchObject({ text: v2, metadata: { topic: 'sea' } });
-    const old = await http().post('/v1/collections/notes/search').send({ query: 'fishermen mend nets stone wall', mode: 'lexical' }).expect(200);
-    expect(old.body.results.map((r: { documentId: string }) => r.documentId)).not.toContain('harbour');
-    expect((await http().put('/v1/collections/notes/documents/harbour').send({ text: v2, metadata: { topic: 'sea' } }).expect(200)).body.status).toBe('unchanged');
+    const old = await http()
+      .post('/v1/collections/notes/search')
+      .send({ query: 'fishermen mend nets stone wall', mode: 'lexical' })
+      .expect(200);
+    expect(old.body.results.map((r: { documentId: string }) => r.documentId)).not.toContain(
+      'harbour',
+    );
+    expect(
+      (
+        await http()
+          .put('/v1/collections/notes/documents/harbour')
+          .send({ text: v2, metadata: { topic: 'sea' } })
+          .expect(200)
+      ).body.status,
+    ).toBe('unchanged');
     const c = await http().get('/v1/collections/notes').expect(200);
     expect(c.body.counts.indexed).toBe(c.body.counts.vectors);
     await http().delete('/v1/collections/notes/documents/harbour').expect(204);
@@ -179,8 +251,13 @@ describe('foundation: index, search and answer with citations (e2e)', () => {
     await http().delete('/v1/collections/notes/documents/kitchen').expect(204);
     await http().delete('/v1/collections/notes/documents/kitchen').expect(404);
     for (const mode of ['dense', 'lexical', 'hybrid']) {
-      const res = await http().post('/v1/collections/notes/search').send({ query: 'mother bakes bread in the kitchen', mode, topK: 10 }).expect(200);
-      expect(res.body.results.map((r: { documentId: string }) => r.documentId)).not.toContain('kitchen');
+      const res = await http()
+        .post('/v1/collections/notes/search')
+        .send({ query: 'mother bakes bread in the kitchen', mode, topK: 10 })
+        .expect(200);
+      expect(res.body.results.map((r: { documentId: string }) => r.documentId)).not.toContain(
+        'kitchen',
+      );
     }
     const after = await http().get('/v1/collections/notes').expect(200);
     expect(after.body.counts.documents).toBe(2);
@@ -194,16 +271,29 @@ describe('foundation: index, search and answer with citations (e2e)', () => {
     app = await createTestApp({ ...TINY_ENV, STORAGE_DIR: storage, PRELOAD_MODELS: 'false' });
     const after = await http().get('/v1/collections/notes').expect(200);
     expect(after.body.counts).toEqual(before.body.counts);
-    const res = await http().post('/v1/collections/notes/search').send({ query: 'It crosses the river on a long bridge', mode: 'dense' }).expect(200);
+    const res = await http()
+      .post('/v1/collections/notes/search')
+      .send({ query: 'It crosses the river on a long bridge', mode: 'dense' })
+      .expect(200);
     expect(res.body.results[0].documentId).toBe('train');
   });
 
   it('documents the API at /docs-json', async () => {
     const res = await http().get('/docs-json').expect(200);
     expect(Object.keys(res.body.paths)).toEqual(
-      expect.arrayContaining(['/health', '/v1/collections', '/v1/collections/{name}', '/v1/collections/{name}/documents', '/v1/collections/{name}/search', '/v1/collections/{name}/ask']),
+      expect.arrayContaining([
+        '/health',
+        '/v1/collections',
+        '/v1/collections/{name}',
+        '/v1/collections/{name}/documents',
+        '/v1/collections/{name}/search',
+        '/v1/collections/{name}/ask',
+      ]),
     );
-    expect(res.body.components.schemas.SearchDto.properties.topK).toMatchObject({ minimum: 1, maximum: 100 });
+    expect(res.body.components.schemas.SearchDto.properties.topK).toMatchObject({
+      minimum: 1,
+      maximum: 100,
+    });
   });
 
   it('deletes a collection', async () => {

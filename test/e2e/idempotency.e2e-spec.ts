@@ -12,7 +12,9 @@ const HOUR_MS = 3_600_000;
 const DOCS_ROUTE = '/v1/collections/:name/documents';
 
 /** Documents without ids get a new UUID each time: a second write would add them again. */
-const docs = (text: string) => ({ documents: [{ title: 'Note', text, metadata: { kind: 'note' } }] });
+const docs = (text: string) => ({
+  documents: [{ title: 'Note', text, metadata: { kind: 'note' } }],
+});
 
 interface KeyRow {
   key: string;
@@ -30,11 +32,16 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
   const documentCount = async (collection: string): Promise<number> =>
     (await http().get(`/v1/collections/${collection}`).expect(200)).body.counts.documents as number;
   const keyRow = (key: string, scope: string) =>
-    db().prepare('SELECT * FROM idempotency_keys WHERE key = ? AND scope = ?').get(key, scope) as KeyRow | undefined;
+    db().prepare('SELECT * FROM idempotency_keys WHERE key = ? AND scope = ?').get(key, scope) as
+      KeyRow | undefined;
   const docsScope = (name: string) => requestScope('POST', DOCS_ROUTE, { name });
-  const docsHash = (name: string, body: unknown) => requestHash({ params: { name }, query: {}, body });
+  const docsHash = (name: string, body: unknown) =>
+    requestHash({ params: { name }, query: {}, body });
   const addDocs = (collection: string, key: string, body: unknown) =>
-    http().post(`/v1/collections/${collection}/documents`).set('Idempotency-Key', key).send(body as object);
+    http()
+      .post(`/v1/collections/${collection}/documents`)
+      .set('Idempotency-Key', key)
+      .send(body as object);
 
   beforeAll(async () => {
     tinyModelsPresent();
@@ -59,7 +66,11 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.text).toBe(first.text);
     // The same request with its keys in another order is the same request.
-    const reordered = { documents: [{ metadata: { kind: 'note' }, text: 'The first retry test note.', title: 'Note' }] };
+    const reordered = {
+      documents: [
+        { metadata: { kind: 'note' }, text: 'The first retry test note.', title: 'Note' },
+      ],
+    };
     const again = await addDocs('c', 'retry-1', reordered).expect(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
@@ -68,11 +79,22 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
   });
 
   it('creates a collection once: a retry gets the first 201, not collection_exists', async () => {
-    const first = await http().post('/v1/collections').set('Idempotency-Key', 'create-once').send({ name: 'once', metadata: { a: 1 } }).expect(201);
-    const retry = await http().post('/v1/collections').set('Idempotency-Key', 'create-once').send({ name: 'once', metadata: { a: 1 } }).expect(201);
+    const first = await http()
+      .post('/v1/collections')
+      .set('Idempotency-Key', 'create-once')
+      .send({ name: 'once', metadata: { a: 1 } })
+      .expect(201);
+    const retry = await http()
+      .post('/v1/collections')
+      .set('Idempotency-Key', 'create-once')
+      .send({ name: 'once', metadata: { a: 1 } })
+      .expect(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.body).toEqual(first.body);
-    const without = await http().post('/v1/collections').send({ name: 'once', metadata: { a: 1 } }).expect(409);
+    const without = await http()
+      .post('/v1/collections')
+      .send({ name: 'once', metadata: { a: 1 } })
+      .expect(409);
     expect(without.body.error.code).toBe('collection_exists');
   });
 
@@ -80,8 +102,13 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
     const body = docs('A note sent under a key that is then reused.');
     const first = await addDocs('c', 'reused', body).expect(201);
     const before = await documentCount('c');
-    const other = await addDocs('c', 'reused', docs('Another note under the same key.')).expect(422);
-    expect(other.body.error).toMatchObject({ code: 'idempotency_key_reused', details: { key: 'reused' } });
+    const other = await addDocs('c', 'reused', docs('Another note under the same key.')).expect(
+      422,
+    );
+    expect(other.body.error).toMatchObject({
+      code: 'idempotency_key_reused',
+      details: { key: 'reused' },
+    });
     const otherFlag = await addDocs('c', 'reused', { ...body, wait: false }).expect(422);
     expect(otherFlag.body.error.code).toBe('idempotency_key_reused');
     expect(await documentCount('c')).toBe(before);
@@ -90,7 +117,9 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
 
   it('answers a retry that arrives while the first request runs with 409 and Retry-After, then lets it through', async () => {
     const body = docs('A note whose first request is still running.');
-    const running = app.get(IdempotencyService).begin('in-flight', docsScope('c'), docsHash('c', body), 201);
+    const running = app
+      .get(IdempotencyService)
+      .begin('in-flight', docsScope('c'), docsHash('c', body), 201);
     expect(running.kind).toBe('claimed');
     const before = await documentCount('c');
     const busy = await addDocs('c', 'in-flight', body).expect(409);
@@ -108,7 +137,9 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
     const before = await documentCount('c');
     const body = docs('A note posted four times at once.');
     const responses = await Promise.all([1, 2, 3, 4].map(() => addDocs('c', 'concurrent', body)));
-    const firsts = responses.filter((r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined);
+    const firsts = responses.filter(
+      (r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined,
+    );
     expect(firsts).toHaveLength(1);
     for (const r of responses) {
       if (r === firsts[0]) continue;
@@ -142,7 +173,11 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
     const key = `~!${'k'.repeat(249)} "{}`; // no space at either end: HTTP drops it
     expect(key).toHaveLength(255);
     await addDocs('c', key, docs('A note under the longest key.')).expect(201);
-    expect((await addDocs('c', key, docs('A note under the longest key.')).expect(201)).headers['idempotent-replayed']).toBe('true');
+    expect(
+      (await addDocs('c', key, docs('A note under the longest key.')).expect(201)).headers[
+        'idempotent-replayed'
+      ],
+    ).toBe('true');
   });
 
   it('scopes keys to the route and the collection', async () => {
@@ -152,7 +187,11 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
     const inD = await addDocs('d', 'shared', body).expect(201);
     expect(inD.headers['idempotent-replayed']).toBeUndefined();
     expect(inD.body.documents[0].id).not.toBe(inC.body.documents[0].id);
-    const created = await http().post('/v1/collections').set('Idempotency-Key', 'shared').send({ name: 'shared-key' }).expect(201);
+    const created = await http()
+      .post('/v1/collections')
+      .set('Idempotency-Key', 'shared')
+      .send({ name: 'shared-key' })
+      .expect(201);
     expect(created.headers['idempotent-replayed']).toBeUndefined();
     expect([await documentCount('c'), await documentCount('d')]).toEqual([c + 1, d + 1]);
   });
@@ -167,7 +206,9 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
     expect(await documentCount('later')).toBe(1);
 
     await addDocs('c', 'after-400', { documents: [{ text: '   ' }] }).expect(400);
-    await addDocs('c', 'after-400', { documents: [{ id: 'x', text: 'x' }], colour: 'red' }).expect(400);
+    await addDocs('c', 'after-400', { documents: [{ id: 'x', text: 'x' }], colour: 'red' }).expect(
+      400,
+    );
     await addDocs('c', 'after-400', docs('The corrected request.')).expect(201);
     expect(keyRow('after-400', docsScope('c'))?.state).toBe('completed');
   });
@@ -176,7 +217,9 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
     const body = docs('A note whose key expires.');
     const first = await addDocs('c', 'expires', body).expect(201);
     const age = (ms: number) =>
-      db().prepare('UPDATE idempotency_keys SET created_at = ? WHERE key = ?').run(new Date(Date.now() - ms).toISOString(), 'expires');
+      db()
+        .prepare('UPDATE idempotency_keys SET created_at = ? WHERE key = ?')
+        .run(new Date(Date.now() - ms).toISOString(), 'expires');
     age(24 * HOUR_MS - 60_000);
     expect((await addDocs('c', 'expires', body).expect(201)).body).toEqual(first.body);
     await addDocs('c', 'expires', docs('Another note.')).expect(422);
@@ -197,12 +240,20 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
     const documents = app.get(DocumentsService);
     const before = await documentCount('c');
     const seen: boolean[] = [];
-    const result = await documents.add('c', [{ text: 'Written with its key.' }], false, { commit: () => seen.push(db().inTransaction) });
+    const result = await documents.add('c', [{ text: 'Written with its key.' }], false, {
+      commit: () => seen.push(db().inTransaction),
+    });
     expect(seen).toEqual([true]);
     expect(result.documents[0]!.status).toBe('created');
     // Failing to record the key rolls the documents back.
-    const failing = { commit: () => { throw new Error('disk full'); } };
-    await expect(documents.add('c', [{ text: 'Never written.' }], false, failing)).rejects.toThrow('disk full');
+    const failing = {
+      commit: () => {
+        throw new Error('disk full');
+      },
+    };
+    await expect(documents.add('c', [{ text: 'Never written.' }], false, failing)).rejects.toThrow(
+      'disk full',
+    );
     expect(await documentCount('c')).toBe(before + 1);
 
     const collections = app.get(CollectionsService);
@@ -214,37 +265,64 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
 
   describe('uploads', () => {
     const upload = (key: string, bytes: string, title = 'Boats') =>
-      http().post('/v1/collections/c/documents').set('Idempotency-Key', key).field('title', title).attach('file', Buffer.from(bytes), 'boats.md');
+      http()
+        .post('/v1/collections/c/documents')
+        .set('Idempotency-Key', key)
+        .field('title', title)
+        .attach('file', Buffer.from(bytes), 'boats.md');
 
     it('replays an uploaded file and refuses other bytes or fields under the same key', async () => {
       const before = await documentCount('c');
-      const first = await upload('upload-1', '# Boats\n\nThe blue boat sails on the lake.').expect(201);
+      const first = await upload('upload-1', '# Boats\n\nThe blue boat sails on the lake.').expect(
+        201,
+      );
       expect(first.headers['idempotent-replayed']).toBeUndefined();
-      const retry = await upload('upload-1', '# Boats\n\nThe blue boat sails on the lake.').expect(201);
+      const retry = await upload('upload-1', '# Boats\n\nThe blue boat sails on the lake.').expect(
+        201,
+      );
       expect(retry.headers['idempotent-replayed']).toBe('true');
       expect(retry.body).toEqual(first.body);
-      expect((await upload('upload-1', '# Boats\n\nThe red boat sails on the lake.').expect(422)).body.error.code).toBe('idempotency_key_reused');
-      expect((await upload('upload-1', '# Boats\n\nThe blue boat sails on the lake.', 'Ships').expect(422)).body.error.code).toBe('idempotency_key_reused');
+      expect(
+        (await upload('upload-1', '# Boats\n\nThe red boat sails on the lake.').expect(422)).body
+          .error.code,
+      ).toBe('idempotency_key_reused');
+      expect(
+        (
+          await upload('upload-1', '# Boats\n\nThe blue boat sails on the lake.', 'Ships').expect(
+            422,
+          )
+        ).body.error.code,
+      ).toBe('idempotency_key_reused');
       expect(await documentCount('c')).toBe(before + 1);
     });
   });
 
   it('ignores the header on read-only POSTs (search)', async () => {
     for (let i = 0; i < 2; i++) {
-      const res = await http().post('/v1/collections/c/search').set('Idempotency-Key', 'a\tkey that would be refused').send({ query: 'note', mode: 'lexical' }).expect(200);
+      const res = await http()
+        .post('/v1/collections/c/search')
+        .set('Idempotency-Key', 'a\tkey that would be refused')
+        .send({ query: 'note', mode: 'lexical' })
+        .expect(200);
       expect(res.headers['idempotent-replayed']).toBeUndefined();
     }
   });
 
   it('documents the header and its 409 and 422 answers in Swagger', async () => {
     const res = await http().get('/docs-json').expect(200);
-    const header = (op: { parameters?: { in: string; name: string }[] }) => op.parameters?.find((p) => p.in === 'header' && p.name === 'Idempotency-Key');
-    for (const op of [res.body.paths['/v1/collections'].post, res.body.paths['/v1/collections/{name}/documents'].post]) {
+    const header = (op: { parameters?: { in: string; name: string }[] }) =>
+      op.parameters?.find((p) => p.in === 'header' && p.name === 'Idempotency-Key');
+    for (const op of [
+      res.body.paths['/v1/collections'].post,
+      res.body.paths['/v1/collections/{name}/documents'].post,
+    ]) {
       expect(header(op)).toMatchObject({ required: false });
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['409', '422']));
       expect(op.responses['409'].description).toMatch(/idempotency_request_in_progress/);
     }
-    expect(res.body.paths['/v1/collections'].post.responses['409'].description).toMatch(/collection_exists/);
+    expect(res.body.paths['/v1/collections'].post.responses['409'].description).toMatch(
+      /collection_exists/,
+    );
     expect(header(res.body.paths['/v1/collections/{name}/search'].post)).toBeUndefined();
   });
 
@@ -258,14 +336,30 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
       // A request that committed its documents, and one that had only claimed its key, in a run
       // that then died: neither finished.
       const idempotency = app.get(IdempotencyService);
-      const committed = idempotency.begin('crash-committed', docsScope('c'), docsHash('c', committedBody), 201);
+      const committed = idempotency.begin(
+        'crash-committed',
+        docsScope('c'),
+        docsHash('c', committedBody),
+        201,
+      );
       if (committed.kind !== 'claimed') throw new Error('expected a claim');
-      provisional = await app.get(DocumentsService).add('c', committedBody.documents, false, committed.request);
-      expect(idempotency.begin('crash-claimed', docsScope('c'), docsHash('c', claimedBody), 201).kind).toBe('claimed');
+      provisional = await app
+        .get(DocumentsService)
+        .add('c', committedBody.documents, false, committed.request);
+      expect(
+        idempotency.begin('crash-claimed', docsScope('c'), docsHash('c', claimedBody), 201).kind,
+      ).toBe('claimed');
       // A third run's unfinished record, as if written by yet another dead process.
       db()
-        .prepare(`INSERT INTO idempotency_keys (key, scope, request_hash, state, run_id, created_at) VALUES (?, ?, ?, 'in_progress', 'dead-run', ?)`)
-        .run('crash-inserted', docsScope('c'), docsHash('c', claimedBody), new Date().toISOString());
+        .prepare(
+          `INSERT INTO idempotency_keys (key, scope, request_hash, state, run_id, created_at) VALUES (?, ?, ?, 'in_progress', 'dead-run', ?)`,
+        )
+        .run(
+          'crash-inserted',
+          docsScope('c'),
+          docsHash('c', claimedBody),
+          new Date().toISOString(),
+        );
       before = await documentCount('c');
       await app.close();
       app = await createTestApp({ ...TINY_ENV, STORAGE_DIR: storage, PRELOAD_MODELS: 'false' });
@@ -284,10 +378,16 @@ describe('idempotent writes with Idempotency-Key (e2e)', () => {
       const res = await addDocs('c', 'crash-claimed', claimedBody).expect(201);
       expect(res.headers['idempotent-replayed']).toBeUndefined();
       expect(await documentCount('c')).toBe(before + 1);
-      const other = await addDocs('c', 'crash-inserted', docs('Not the request the dead run had claimed.')).expect(201);
+      const other = await addDocs(
+        'c',
+        'crash-inserted',
+        docs('Not the request the dead run had claimed.'),
+      ).expect(201);
       expect(other.headers['idempotent-replayed']).toBeUndefined();
       expect(await documentCount('c')).toBe(before + 2);
-      expect(keyRow('crash-inserted', docsScope('c'))?.run_id).toBe(app.get(IdempotencyService).runId);
+      expect(keyRow('crash-inserted', docsScope('c'))?.run_id).toBe(
+        app.get(IdempotencyService).runId,
+      );
     });
   });
 });
@@ -299,7 +399,12 @@ describe('IDEMPOTENCY_TTL_HOURS (e2e)', () => {
   beforeAll(async () => {
     tinyModelsPresent();
     // 0.0003 hours: a little over a second.
-    app = await createTestApp({ ...TINY_ENV, STORAGE_DIR: tempDir(), PRELOAD_MODELS: 'false', IDEMPOTENCY_TTL_HOURS: '0.0003' });
+    app = await createTestApp({
+      ...TINY_ENV,
+      STORAGE_DIR: tempDir(),
+      PRELOAD_MODELS: 'false',
+      IDEMPOTENCY_TTL_HOURS: '0.0003',
+    });
   });
 
   afterAll(async () => {
@@ -307,17 +412,34 @@ describe('IDEMPOTENCY_TTL_HOURS (e2e)', () => {
   });
 
   it('lets a key be used for another request once the setting says it has expired, but not under a request still running', async () => {
-    await http().post('/v1/collections').set('Idempotency-Key', 'short').send({ name: 'first' }).expect(201);
+    await http()
+      .post('/v1/collections')
+      .set('Idempotency-Key', 'short')
+      .send({ name: 'first' })
+      .expect(201);
     const sut = app.get(IdempotencyService);
     const body = { name: 'slow' };
-    const running = sut.begin('running', requestScope('POST', '/v1/collections', {}), requestHash({ params: {}, query: {}, body }), 201);
+    const running = sut.begin(
+      'running',
+      requestScope('POST', '/v1/collections', {}),
+      requestHash({ params: {}, query: {}, body }),
+      201,
+    );
     expect(running.kind).toBe('claimed');
     await new Promise((resolve) => setTimeout(resolve, 1300));
-    const res = await http().post('/v1/collections').set('Idempotency-Key', 'short').send({ name: 'second' }).expect(201);
+    const res = await http()
+      .post('/v1/collections')
+      .set('Idempotency-Key', 'short')
+      .send({ name: 'second' })
+      .expect(201);
     expect(res.headers['idempotent-replayed']).toBeUndefined();
     expect(res.body.name).toBe('second');
     sut.purgeExpired();
-    const busy = await http().post('/v1/collections').set('Idempotency-Key', 'running').send(body).expect(409);
+    const busy = await http()
+      .post('/v1/collections')
+      .set('Idempotency-Key', 'running')
+      .send(body)
+      .expect(409);
     expect(busy.body.error.code).toBe('idempotency_request_in_progress');
   });
 });

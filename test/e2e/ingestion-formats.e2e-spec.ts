@@ -61,12 +61,17 @@ describe('uploading each format: structure kept in chunks, search results and ci
     return req.attach('file', Buffer.from(data), name);
   };
   const search = async (query: string, mode = 'lexical'): Promise<Hit[]> =>
-    (await http().post('/v1/collections/library/search').send({ query, mode, topK: 3 }).expect(200)).body.results as Hit[];
+    (await http().post('/v1/collections/library/search').send({ query, mode, topK: 3 }).expect(200))
+      .body.results as Hit[];
 
   beforeAll(async () => {
     tinyModelsPresent();
     // No generator: answers are extractive, so their citations are deterministic.
-    app = await createTestApp({ ...TINY_ENV, STORAGE_DIR: tempDir(), GENERATION_MODEL: 'tiny/absent' });
+    app = await createTestApp({
+      ...TINY_ENV,
+      STORAGE_DIR: tempDir(),
+      GENERATION_MODEL: 'tiny/absent',
+    });
     await http().post('/v1/collections').send({ name: 'library' }).expect(201);
   });
 
@@ -78,7 +83,11 @@ describe('uploading each format: structure kept in chunks, search results and ci
     const res = await upload('guide.md', MARKDOWN, { id: 'guide' }).expect(201);
     expect(res.body.embedding.state).toBe('done');
     const doc = await http().get('/v1/collections/library/documents/guide').expect(200);
-    expect(doc.body).toMatchObject({ title: 'Field guide', contentType: 'text/markdown', text: MARKDOWN });
+    expect(doc.body).toMatchObject({
+      title: 'Field guide',
+      contentType: 'text/markdown',
+      text: MARKDOWN,
+    });
     for (const c of doc.body.chunks) {
       expect(MARKDOWN.slice(c.start, c.end)).toBe(c.text);
       expect(c).toMatchObject({ pageStart: null, pageEnd: null });
@@ -89,23 +98,48 @@ describe('uploading each format: structure kept in chunks, search results and ci
 
     for (const mode of ['lexical', 'hybrid']) {
       const [top] = await search('falcons train northern ridge', mode);
-      expect(top).toMatchObject({ documentId: 'guide', sectionPath: 'Field guide > Methods > Training', pageStart: null });
+      expect(top).toMatchObject({
+        documentId: 'guide',
+        sectionPath: 'Field guide > Methods > Training',
+        pageStart: null,
+      });
     }
-    const ask = await http().post('/v1/collections/library/ask').send({ question: 'How long does each training session last?' }).expect(200);
+    const ask = await http()
+      .post('/v1/collections/library/ask')
+      .send({ question: 'How long does each training session last?' })
+      .expect(200);
     expect(ask.body.mode).toBe('extractive');
-    expect(ask.body.citations[0]).toMatchObject({ documentId: 'guide', sectionPath: 'Field guide > Methods > Training', pageStart: null, pageEnd: null });
+    expect(ask.body.citations[0]).toMatchObject({
+      documentId: 'guide',
+      sectionPath: 'Field guide > Methods > Training',
+      pageStart: null,
+      pageEnd: null,
+    });
   });
 
   it('PDF: search hits and citations carry their pages and section', async () => {
     await upload('ice.pdf', PAPER, { id: 'ice' }).expect(201);
     const doc = await http().get('/v1/collections/library/documents/ice').expect(200);
-    expect(doc.body).toMatchObject({ title: 'Ice and Rivers', contentType: 'application/pdf', metadata: { pages: 2, filename: 'ice.pdf' } });
+    expect(doc.body).toMatchObject({
+      title: 'Ice and Rivers',
+      contentType: 'application/pdf',
+      metadata: { pages: 2, filename: 'ice.pdf' },
+    });
     // In document order, each section on its page (a section may take several chunks).
     const places = doc.body.chunks.map((c: Hit) => `${c.sectionPath} p${c.pageStart}-${c.pageEnd}`);
     expect([...new Set(places)]).toEqual(['null p1-1', '1 Introduction p1-1', '2 Glaciers p2-2']);
     const [top] = await search('glaciers retreat summer');
-    expect(top).toMatchObject({ documentId: 'ice', sectionPath: '2 Glaciers', pageStart: 2, pageEnd: 2 });
-    const ask = (neighbors: number) => http().post('/v1/collections/library/ask').send({ question: 'How far do glaciers retreat every summer?', neighbors }).expect(200);
+    expect(top).toMatchObject({
+      documentId: 'ice',
+      sectionPath: '2 Glaciers',
+      pageStart: 2,
+      pageEnd: 2,
+    });
+    const ask = (neighbors: number) =>
+      http()
+        .post('/v1/collections/library/ask')
+        .send({ question: 'How far do glaciers retreat every summer?', neighbors })
+        .expect(200);
     const cited = (await ask(0)).body.citations.find((c: Hit) => c.documentId === 'ice');
     expect(cited).toMatchObject({ sectionPath: '2 Glaciers', pageStart: 2, pageEnd: 2 });
     // Widened by neighbouring chunks back to page 1: the citation spans both pages.
@@ -114,25 +148,50 @@ describe('uploading each format: structure kept in chunks, search results and ci
   });
 
   it('HTML and DOCX: headings become section paths; plain text has none', async () => {
-    await upload('page.html', '<html><body><nav>Menu</nav><main><h1>Bees</h1><h2>Hives</h2><p>A hive holds one queen bee.</p></main></body></html>', { id: 'bees' }).expect(201);
+    await upload(
+      'page.html',
+      '<html><body><nav>Menu</nav><main><h1>Bees</h1><h2>Hives</h2><p>A hive holds one queen bee.</p></main></body></html>',
+      { id: 'bees' },
+    ).expect(201);
     const docx = makeDocx([
       { text: 'Boats', style: 'Title' },
       { text: 'Sails', style: 'Heading1' },
       { text: 'The mainsail is hoisted before leaving the harbour.' },
     ]);
     await upload('boats.docx', docx, { id: 'boats' }).expect(201);
-    expect((await search('hive queen bee'))[0]).toMatchObject({ documentId: 'bees', sectionPath: 'Bees > Hives' });
-    expect((await search('mainsail hoisted harbour'))[0]).toMatchObject({ documentId: 'boats', sectionPath: 'Sails' });
+    expect((await search('hive queen bee'))[0]).toMatchObject({
+      documentId: 'bees',
+      sectionPath: 'Bees > Hives',
+    });
+    expect((await search('mainsail hoisted harbour'))[0]).toMatchObject({
+      documentId: 'boats',
+      sectionPath: 'Sails',
+    });
     const boats = await http().get('/v1/collections/library/documents/boats').expect(200);
-    expect(boats.body).toMatchObject({ title: 'Boats', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' });
+    expect(boats.body).toMatchObject({
+      title: 'Boats',
+      contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    });
 
-    await upload('notes.txt', '# not a heading in plain text\n\nCopper kettles whistle loudly.', { id: 'notes' }).expect(201);
-    expect((await search('copper kettles whistle'))[0]).toMatchObject({ documentId: 'notes', sectionPath: null, pageStart: null, pageEnd: null });
+    await upload('notes.txt', '# not a heading in plain text\n\nCopper kettles whistle loudly.', {
+      id: 'notes',
+    }).expect(201);
+    expect((await search('copper kettles whistle'))[0]).toMatchObject({
+      documentId: 'notes',
+      sectionPath: null,
+      pageStart: null,
+      pageEnd: null,
+    });
   });
 
   it('CSV: each chunk holds whole rows with their header; JSON: text fields chosen per upload', async () => {
-    const rows = Array.from({ length: 30 }, (_, i) => `${i},Station ${i},${i % 2 ? 'river' : 'lake'} gauge reading ${i * 3}`);
-    await upload('stations.csv', `id,name,note\n${rows.join('\n')}\n`, { id: 'stations' }).expect(201);
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) => `${i},Station ${i},${i % 2 ? 'river' : 'lake'} gauge reading ${i * 3}`,
+    );
+    await upload('stations.csv', `id,name,note\n${rows.join('\n')}\n`, { id: 'stations' }).expect(
+      201,
+    );
     const csv = await http().get('/v1/collections/library/documents/stations').expect(200);
     expect(csv.body.chunks.length).toBeGreaterThan(1);
     for (const c of csv.body.chunks) {
@@ -141,35 +200,67 @@ describe('uploading each format: structure kept in chunks, search results and ci
     }
     expect(csv.body.metadata).toMatchObject({ columns: ['id', 'name', 'note'], rows: 30 });
 
-    const json = { headline: 'Tides', story: { body: 'The tide turns twice a day at the old pier.' }, author: 'Ann' };
-    await upload('tides.json', JSON.stringify(json), { id: 'tides', textFields: 'story.body' }).expect(201);
+    const json = {
+      headline: 'Tides',
+      story: { body: 'The tide turns twice a day at the old pier.' },
+      author: 'Ann',
+    };
+    await upload('tides.json', JSON.stringify(json), {
+      id: 'tides',
+      textFields: 'story.body',
+    }).expect(201);
     const tides = await http().get('/v1/collections/library/documents/tides').expect(200);
-    expect(tides.body).toMatchObject({ text: 'The tide turns twice a day at the old pier.', metadata: { headline: 'Tides', author: 'Ann' } });
+    expect(tides.body).toMatchObject({
+      text: 'The tide turns twice a day at the old pier.',
+      metadata: { headline: 'Tides', author: 'Ann' },
+    });
     await upload('bad.json', '{}', { textFields: ',,' }).expect(400);
   });
 
   it('refuses a PDF with no text layer with 422 no_extractable_text, and stores nothing', async () => {
     const before = (await http().get('/v1/collections/library').expect(200)).body.counts.documents;
     const res = await upload('scan.pdf', makePdf([{ image: true }]), { id: 'scan' }).expect(422);
-    expect(res.body.error).toMatchObject({ code: 'no_extractable_text', message: expect.stringMatching(/no extractable text.*OCR is not available/) });
+    expect(res.body.error).toMatchObject({
+      code: 'no_extractable_text',
+      message: expect.stringMatching(/no extractable text.*OCR is not available/),
+    });
     await http().get('/v1/collections/library/documents/scan').expect(404);
-    expect((await http().get('/v1/collections/library').expect(200)).body.counts.documents).toBe(before);
+    expect((await http().get('/v1/collections/library').expect(200)).body.counts.documents).toBe(
+      before,
+    );
   });
 
   it('refuses password-protected and damaged files with 422, an unknown collection with 404, and reads a PDF by its signature whatever its name', async () => {
-    const locked = await upload('locked.pdf', makePdf([{ texts: [{ x: 72, y: 700, text: 'Secret.' }] }], { encrypted: true })).expect(422);
+    const locked = await upload(
+      'locked.pdf',
+      makePdf([{ texts: [{ x: 72, y: 700, text: 'Secret.' }] }], { encrypted: true }),
+    ).expect(422);
     expect(locked.body.error.code).toBe('encrypted_document');
-    const damaged = await upload('notes.docx', Buffer.concat([makeDocx([{ text: 'x' }]).subarray(0, 300), Buffer.from('word/document.xml')])).expect(422);
+    const damaged = await upload(
+      'notes.docx',
+      Buffer.concat([makeDocx([{ text: 'x' }]).subarray(0, 300), Buffer.from('word/document.xml')]),
+    ).expect(422);
     expect(damaged.body.error.code).toBe('corrupt_document');
-    await http().post('/v1/collections/nowhere/documents').attach('file', PAPER, 'ice.pdf').expect(404);
-    await upload('renamed.txt', makePdf([{ texts: [{ x: 72, y: 700, text: 'Owls hunt at dusk.' }] }]), { id: 'owls' }).expect(201);
-    expect((await http().get('/v1/collections/library/documents/owls').expect(200)).body).toMatchObject({ contentType: 'application/pdf', text: 'Owls hunt at dusk.' });
+    await http()
+      .post('/v1/collections/nowhere/documents')
+      .attach('file', PAPER, 'ice.pdf')
+      .expect(404);
+    await upload(
+      'renamed.txt',
+      makePdf([{ texts: [{ x: 72, y: 700, text: 'Owls hunt at dusk.' }] }]),
+      { id: 'owls' },
+    ).expect(201);
+    expect(
+      (await http().get('/v1/collections/library/documents/owls').expect(200)).body,
+    ).toMatchObject({ contentType: 'application/pdf', text: 'Owls hunt at dusk.' });
   });
 
   it('documents the new fields in the OpenAPI schemas', async () => {
     const { schemas } = (await http().get('/docs-json').expect(200)).body.components;
     for (const name of ['ChunkDto', 'SearchHitDto', 'CitationDto']) {
-      expect(Object.keys(schemas[name].properties)).toEqual(expect.arrayContaining(['sectionPath', 'pageStart', 'pageEnd']));
+      expect(Object.keys(schemas[name].properties)).toEqual(
+        expect.arrayContaining(['sectionPath', 'pageStart', 'pageEnd']),
+      );
       expect(schemas[name].properties.pageStart).toMatchObject({ nullable: true });
     }
   });
@@ -186,11 +277,21 @@ describe('documents chunked by estimate keep their structure when chunked again 
 
   it('re-chunks along the stored sections once the model is available', async () => {
     tinyModelsPresent();
-    app = await createTestApp({ ...TINY_ENV, STORAGE_DIR: storage, MODELS_DIR: tempDir('ragd-empty-models-') });
+    app = await createTestApp({
+      ...TINY_ENV,
+      STORAGE_DIR: storage,
+      MODELS_DIR: tempDir('ragd-empty-models-'),
+    });
     await http().post('/v1/collections').send({ name: 'later' }).expect(201);
-    await http().post('/v1/collections/later/documents').attach('file', Buffer.from(MARKDOWN), 'guide.md').field('id', 'guide').expect(201);
+    await http()
+      .post('/v1/collections/later/documents')
+      .attach('file', Buffer.from(MARKDOWN), 'guide.md')
+      .field('id', 'guide')
+      .expect(201);
     const estimated = await http().get('/v1/collections/later/documents/guide').expect(200);
-    expect(estimated.body.chunks.every((c: { tokenCounter: string }) => c.tokenCounter === 'estimate')).toBe(true);
+    expect(
+      estimated.body.chunks.every((c: { tokenCounter: string }) => c.tokenCounter === 'estimate'),
+    ).toBe(true);
     await app.close();
 
     app = await createTestApp({ ...TINY_ENV, STORAGE_DIR: storage });
@@ -202,9 +303,19 @@ describe('documents chunked by estimate keep their structure when chunked again 
     }
     expect(counts.pending).toBe(0);
     const doc = await http().get('/v1/collections/later/documents/guide').expect(200);
-    expect(doc.body.chunks.every((c: { tokenCounter: string }) => c.tokenCounter === 'tiny/embed')).toBe(true);
+    expect(
+      doc.body.chunks.every((c: { tokenCounter: string }) => c.tokenCounter === 'tiny/embed'),
+    ).toBe(true);
     const paths = doc.body.chunks.map((c: Hit) => c.sectionPath);
-    expect(paths).toEqual(expect.arrayContaining(['Field guide > Methods > Training', 'Field guide > Methods > Feeding', 'Field guide > Results']));
-    expect(doc.body.chunks.find((c: Hit) => c.text.includes('Quail')).sectionPath).toBe('Field guide > Methods > Feeding');
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'Field guide > Methods > Training',
+        'Field guide > Methods > Feeding',
+        'Field guide > Results',
+      ]),
+    );
+    expect(doc.body.chunks.find((c: Hit) => c.text.includes('Quail')).sectionPath).toBe(
+      'Field guide > Methods > Feeding',
+    );
   });
 });

@@ -7,7 +7,20 @@ import type { App } from 'supertest/types';
 import { TINY_ENV, createTestApp, tempDir, tinyModelsPresent } from '../support/test-app';
 
 /** Words of the tiny models' vocabulary: each document is about one of them. */
-const TOPICS = ['garden', 'train', 'kitchen', 'river', 'mountain', 'doctor', 'school', 'music', 'winter', 'ocean', 'forest', 'market'];
+const TOPICS = [
+  'garden',
+  'train',
+  'kitchen',
+  'river',
+  'mountain',
+  'doctor',
+  'school',
+  'music',
+  'winter',
+  'ocean',
+  'forest',
+  'market',
+];
 const LATE_TOPICS = ['church', 'island', 'letter', 'window'];
 
 const doc = (topic: string) => ({
@@ -40,23 +53,35 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
       const res = await http().get(`/v1/collections/${name}/reembed`).expect(200);
       const body = res.body as ReembedBody;
       if (states.includes(body.state)) return body;
-      if (Date.now() > end) throw new Error(`re-embedding of ${name} still ${body.state} after ${ms} ms`);
+      if (Date.now() > end)
+        throw new Error(`re-embedding of ${name} still ${body.state} after ${ms} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
   async function create(name: string, topics = TOPICS): Promise<void> {
     await http().post('/v1/collections').send({ name }).expect(201);
-    const res = await http().post(`/v1/collections/${name}/documents`).send({ documents: topics.map(doc) }).expect(201);
+    const res = await http()
+      .post(`/v1/collections/${name}/documents`)
+      .send({ documents: topics.map(doc) })
+      .expect(201);
     expect(res.body.embedding.state).toBe('done');
   }
 
   async function topHit(name: string, query: string): Promise<string | undefined> {
-    const res = await http().post(`/v1/collections/${name}/search`).send({ query, mode: 'dense', topK: 1 }).expect(200);
+    const res = await http()
+      .post(`/v1/collections/${name}/search`)
+      .send({ query, mode: 'dense', topK: 1 })
+      .expect(200);
     return (res.body.results as { documentId: string }[])[0]?.documentId;
   }
 
-  async function expectConsistent(name: string, model: string, dim: number, topics: string[]): Promise<void> {
+  async function expectConsistent(
+    name: string,
+    model: string,
+    dim: number,
+    topics: string[],
+  ): Promise<void> {
     const c = (await http().get(`/v1/collections/${name}`).expect(200)).body;
     expect(c.embeddingModel).toBe(model);
     expect(c.embeddingDim).toBe(dim);
@@ -80,7 +105,11 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
   it('switches to a model of another width; dense search works before, during and after', async () => {
     await create('wide');
     const started = await http().post('/v1/collections/wide/reembed').send(WIDE).expect(202);
-    expect(started.body).toMatchObject({ state: 'running', embeddingModel: 'tiny/embed-wide', fromModel: 'tiny/embed' });
+    expect(started.body).toMatchObject({
+      state: 'running',
+      embeddingModel: 'tiny/embed-wide',
+      fromModel: 'tiny/embed',
+    });
     // Searches meanwhile use the old model and index, and find what they found before.
     expect(await topHit('wide', 'about the river')).toBe('river');
     const done = await until('wide', ['done', 'failed']);
@@ -89,31 +118,47 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
     expect(done.done).toBe(done.total);
     await expectConsistent('wide', 'tiny/embed-wide', 192, TOPICS);
     const c = (await http().get('/v1/collections/wide').expect(200)).body;
-    expect(c.reembed).toMatchObject({ state: 'done', embeddingModel: 'tiny/embed-wide', fromModel: 'tiny/embed' });
+    expect(c.reembed).toMatchObject({
+      state: 'done',
+      embeddingModel: 'tiny/embed-wide',
+      fromModel: 'tiny/embed',
+    });
     // The old model's vectors are deleted after the switch.
-    expect(await eventually(() => storedVectorRows(storage, 'wide'), c.counts.chunks)).toBe(c.counts.chunks);
+    expect(await eventually(() => storedVectorRows(storage, 'wide'), c.counts.chunks)).toBe(
+      c.counts.chunks,
+    );
   });
 
   it('takes in documents added and deleted while it runs', async () => {
     await create('busy');
     await http().post('/v1/collections/busy/reembed').send(HEAVY).expect(202);
-    await http().post('/v1/collections/busy/documents').send({ documents: LATE_TOPICS.map(doc) }).expect(201);
+    await http()
+      .post('/v1/collections/busy/documents')
+      .send({ documents: LATE_TOPICS.map(doc) })
+      .expect(201);
     await http().delete('/v1/collections/busy/documents/garden').expect(204);
     await http().delete('/v1/collections/busy/documents/church').expect(204);
-    const running = (await http().get('/v1/collections/busy/reembed').expect(200)).body as ReembedBody;
+    const running = (await http().get('/v1/collections/busy/reembed').expect(200))
+      .body as ReembedBody;
     expect(running.state).toBe('running');
     expect(await topHit('busy', 'about the island')).toBe('island');
     const done = await until('busy', ['done', 'failed']);
     expect(done.state).toBe('done');
     const kept = [...TOPICS, ...LATE_TOPICS].filter((t) => t !== 'garden' && t !== 'church');
     await expectConsistent('busy', 'tiny/embed-heavy', 128, kept);
-    const gone = await http().post('/v1/collections/busy/search').send({ query: 'garden', mode: 'lexical' }).expect(200);
+    const gone = await http()
+      .post('/v1/collections/busy/search')
+      .send({ query: 'garden', mode: 'lexical' })
+      .expect(200);
     expect(gone.body.results).toHaveLength(0);
   });
 
   it('leaves the old model in service when the new one cannot be loaded', async () => {
     await create('broken', TOPICS.slice(0, 3));
-    await http().post('/v1/collections/broken/reembed').send({ embeddingModel: 'tiny/no-such-model', embeddingDtype: 'fp32' }).expect(202);
+    await http()
+      .post('/v1/collections/broken/reembed')
+      .send({ embeddingModel: 'tiny/no-such-model', embeddingDtype: 'fp32' })
+      .expect(202);
     const failed = await until('broken', ['done', 'failed', 'cancelled']);
     expect(failed.state).toBe('failed');
     expect(failed.error).toContain('tiny/no-such-model');
@@ -127,7 +172,8 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
     const cancelled = await http().delete('/v1/collections/cancel/reembed').expect(200);
     expect(cancelled.body).toMatchObject({ state: 'cancelled', done: 0 });
     await expectConsistent('cancel', 'tiny/embed', 128, TOPICS.slice(0, 6));
-    const chunks = (await http().get('/v1/collections/cancel').expect(200)).body.counts.chunks as number;
+    const chunks = (await http().get('/v1/collections/cancel').expect(200)).body.counts
+      .chunks as number;
     expect(await eventually(() => storedVectorRows(storage, 'cancel'), chunks)).toBe(chunks); // what it wrote is gone
     await http().delete('/v1/collections/cancel/reembed').expect(404);
     await http().post('/v1/collections/cancel/reembed').send(WIDE).expect(202);
@@ -136,11 +182,19 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
 
   it('answers bad requests with 4xx JSON errors', async () => {
     await http().post('/v1/collections').send({ name: 'plain' }).expect(201);
-    const same = await http().post('/v1/collections/plain/reembed').send({ embeddingModel: 'tiny/embed', embeddingDtype: 'fp32' }).expect(400);
+    const same = await http()
+      .post('/v1/collections/plain/reembed')
+      .send({ embeddingModel: 'tiny/embed', embeddingDtype: 'fp32' })
+      .expect(400);
     expect(same.body.error.code).toBe('invalid_input');
     const missing = await http().post('/v1/collections/nope/reembed').send(WIDE).expect(404);
     expect(missing.body.error.code).toBe('collection_not_found');
-    for (const body of [{}, { embeddingModel: '../etc' }, { embeddingModel: 'tiny/embed-wide', embeddingDtype: 'fp64' }, { ...WIDE, extra: 1 }]) {
+    for (const body of [
+      {},
+      { embeddingModel: '../etc' },
+      { embeddingModel: 'tiny/embed-wide', embeddingDtype: 'fp64' },
+      { ...WIDE, extra: 1 },
+    ]) {
       const res = await http().post('/v1/collections/plain/reembed').send(body).expect(400);
       expect(res.body.error.code).toBeDefined();
     }
@@ -152,12 +206,16 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
     await create('resume', TOPICS.slice(0, 8));
     await http().post('/v1/collections/resume/reembed').send(HEAVY).expect(202);
     const end = Date.now() + 60_000;
-    while (((await http().get('/v1/collections/resume/reembed')).body as ReembedBody).done < 2 && Date.now() < end) {
+    while (
+      ((await http().get('/v1/collections/resume/reembed')).body as ReembedBody).done < 2 &&
+      Date.now() < end
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     await app.close();
     app = await createTestApp(env());
-    const resumed = (await http().get('/v1/collections/resume/reembed').expect(200)).body as ReembedBody;
+    const resumed = (await http().get('/v1/collections/resume/reembed').expect(200))
+      .body as ReembedBody;
     expect(resumed.state).toBe('running');
     expect(resumed.done).toBeGreaterThanOrEqual(2);
     expect((await until('resume', ['done', 'failed'])).state).toBe('done');
@@ -189,7 +247,9 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
     await expectConsistent('stale', 'tiny/embed-wide', 192, TOPICS.slice(0, 5));
     await app.close();
     app = await createTestApp(env());
-    expect(JSON.parse(fs.readFileSync(snapshotFiles(storage, 'stale')[1]!, 'utf8')).generation).toBe(1);
+    expect(
+      JSON.parse(fs.readFileSync(snapshotFiles(storage, 'stale')[1]!, 'utf8')).generation,
+    ).toBe(1);
   });
 });
 
@@ -209,7 +269,11 @@ function storedVectorRows(storage: string, name: string): number {
   const db = new Database(path.join(storage, 'ragd.sqlite'), { readonly: true });
   try {
     return (
-      db.prepare('SELECT COUNT(*) AS n FROM chunk_vectors v JOIN collections k ON k.id = v.collection_id WHERE k.name = ?').get(name) as {
+      db
+        .prepare(
+          'SELECT COUNT(*) AS n FROM chunk_vectors v JOIN collections k ON k.id = v.collection_id WHERE k.name = ?',
+        )
+        .get(name) as {
         n: number;
       }
     ).n;

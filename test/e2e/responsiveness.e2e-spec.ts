@@ -3,7 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { TINY_ENV, TINY_MODELS_DIR, createTestApp, tempDir, tinyModelsPresent } from '../support/test-app';
+import {
+  TINY_ENV,
+  TINY_MODELS_DIR,
+  createTestApp,
+  tempDir,
+  tinyModelsPresent,
+} from '../support/test-app';
 
 describe('inference never blocks the server (e2e)', () => {
   let app: INestApplication<App>;
@@ -11,7 +17,9 @@ describe('inference never blocks the server (e2e)', () => {
 
   beforeAll(async () => {
     tinyModelsPresent();
-    expect(fs.existsSync(path.join(TINY_MODELS_DIR, 'tiny/embed-heavy/onnx/model.onnx'))).toBe(true);
+    expect(fs.existsSync(path.join(TINY_MODELS_DIR, 'tiny/embed-heavy/onnx/model.onnx'))).toBe(
+      true,
+    );
     app = await createTestApp({ ...TINY_ENV, STORAGE_DIR: tempDir(), PRELOAD_MODELS: 'false' });
   });
 
@@ -20,10 +28,17 @@ describe('inference never blocks the server (e2e)', () => {
   });
 
   it('answers /health within 100 ms while a long embedding runs in a worker thread', async () => {
-    await http().post('/v1/collections').send({ name: 'heavy', embeddingModel: 'tiny/embed-heavy', chunkSize: 120, chunkOverlap: 0 }).expect(201);
-    const sentence = (i: number) => `Sentence ${i} tells about the river, the town, the old bridge and the people who walk there every day.`;
+    await http()
+      .post('/v1/collections')
+      .send({ name: 'heavy', embeddingModel: 'tiny/embed-heavy', chunkSize: 120, chunkOverlap: 0 })
+      .expect(201);
+    const sentence = (i: number) =>
+      `Sentence ${i} tells about the river, the town, the old bridge and the people who walk there every day.`;
     const text = Array.from({ length: 400 }, (_, i) => sentence(i)).join(' ');
-    const added = await http().post('/v1/collections/heavy/documents').send({ documents: [{ id: 'long', text }], wait: false }).expect(201);
+    const added = await http()
+      .post('/v1/collections/heavy/documents')
+      .send({ documents: [{ id: 'long', text }], wait: false })
+      .expect(201);
     const chunks = added.body.documents[0].chunks as number;
     expect(chunks).toBeGreaterThan(40);
 
@@ -57,11 +72,24 @@ describe('inference never blocks the server (e2e)', () => {
 describe('deleting a collection while its chunks are being embedded (e2e)', () => {
   it('answers 204, keeps serving, and leaves no index behind', async () => {
     const storage = tempDir();
-    const app: INestApplication<App> = await createTestApp({ ...TINY_ENV, STORAGE_DIR: storage, PRELOAD_MODELS: 'false' });
+    const app: INestApplication<App> = await createTestApp({
+      ...TINY_ENV,
+      STORAGE_DIR: storage,
+      PRELOAD_MODELS: 'false',
+    });
     const http = () => request(app.getHttpServer());
-    await http().post('/v1/collections').send({ name: 'gone', embeddingModel: 'tiny/embed-heavy', chunkSize: 120, chunkOverlap: 0 }).expect(201);
-    const text = Array.from({ length: 150 }, (_, i) => `Sentence ${i} is about the harbour, the boats and the long grey wall.`).join(' ');
-    const added = await http().post('/v1/collections/gone/documents').send({ documents: [{ id: 'd', text }], wait: false }).expect(201);
+    await http()
+      .post('/v1/collections')
+      .send({ name: 'gone', embeddingModel: 'tiny/embed-heavy', chunkSize: 120, chunkOverlap: 0 })
+      .expect(201);
+    const text = Array.from(
+      { length: 150 },
+      (_, i) => `Sentence ${i} is about the harbour, the boats and the long grey wall.`,
+    ).join(' ');
+    const added = await http()
+      .post('/v1/collections/gone/documents')
+      .send({ documents: [{ id: 'd', text }], wait: false })
+      .expect(201);
     const chunks = added.body.documents[0].chunks as number;
     // Wait until the first batch has been stored, so that later batches are in flight.
     const t0 = Date.now();
@@ -82,22 +110,45 @@ describe('deleting a collection while its chunks are being embedded (e2e)', () =
 });
 
 describe('searches during ingestion: queries have their own worker of the embedding model (e2e)', () => {
-  const sentence = (i: number) => `Sentence ${i} tells about the river, the town, the old bridge and the people who walk there every day.`;
+  const sentence = (i: number) =>
+    `Sentence ${i} tells about the river, the town, the old bridge and the people who walk there every day.`;
 
   /** Dense searches, one at a time, while a long document's chunks are embedded by the heavy model; their latencies. */
   async function searchWhileEmbedding(queryWorker: boolean): Promise<number[]> {
-    const app: INestApplication<App> = await createTestApp({ ...TINY_ENV, STORAGE_DIR: tempDir(), EMBED_QUERY_WORKER: String(queryWorker), EMBED_BATCH_SIZE: '8' });
+    const app: INestApplication<App> = await createTestApp({
+      ...TINY_ENV,
+      STORAGE_DIR: tempDir(),
+      EMBED_QUERY_WORKER: String(queryWorker),
+      EMBED_BATCH_SIZE: '8',
+    });
     const http = () => request(app.getHttpServer());
     try {
-      await http().post('/v1/collections').send({ name: 'heavy', embeddingModel: 'tiny/embed-heavy', chunkSize: 120, chunkOverlap: 0 }).expect(201);
-      await http().post('/v1/collections/heavy/documents').send({ documents: [{ id: 'first', text: sentence(0) }] }).expect(201); // loads the model
+      await http()
+        .post('/v1/collections')
+        .send({
+          name: 'heavy',
+          embeddingModel: 'tiny/embed-heavy',
+          chunkSize: 120,
+          chunkOverlap: 0,
+        })
+        .expect(201);
+      await http()
+        .post('/v1/collections/heavy/documents')
+        .send({ documents: [{ id: 'first', text: sentence(0) }] })
+        .expect(201); // loads the model
       await new Promise((r) => setTimeout(r, 1500)); // and its query worker
       const text = Array.from({ length: 300 }, (_, i) => sentence(i)).join(' ');
-      await http().post('/v1/collections/heavy/documents').send({ documents: [{ id: 'long', text }], wait: false }).expect(201);
+      await http()
+        .post('/v1/collections/heavy/documents')
+        .send({ documents: [{ id: 'long', text }], wait: false })
+        .expect(201);
       const latencies: number[] = [];
       for (let i = 0; i < 8; i++) {
         const s = performance.now();
-        const res = await http().post('/v1/collections/heavy/search').send({ query: `the old bridge ${i}`, mode: 'dense', topK: 3 }).expect(200);
+        const res = await http()
+          .post('/v1/collections/heavy/search')
+          .send({ query: `the old bridge ${i}`, mode: 'dense', topK: 3 })
+          .expect(200);
         latencies.push(performance.now() - s);
         expect(res.body.results.length).toBeGreaterThan(0);
       }

@@ -38,12 +38,19 @@ describe('the built server as a user runs it (e2e, process)', () => {
 
   beforeAll(async () => {
     tinyModelsPresent();
-    if (!fs.existsSync(path.join(ROOT, 'dist/main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first');
+    if (!fs.existsSync(path.join(ROOT, 'dist/main.js')))
+      throw new Error('dist/main.js is missing: run `npm run build` first');
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     proc = spawn(process.execPath, ['dist/main.js'], {
       cwd: ROOT,
-      env: { ...process.env, ...TINY_ENV, LOG_LEVEL: 'log', PORT: String(port), STORAGE_DIR: tempDir() },
+      env: {
+        ...process.env,
+        ...TINY_ENV,
+        LOG_LEVEL: 'log',
+        PORT: String(port),
+        STORAGE_DIR: tempDir(),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -56,22 +63,32 @@ describe('the built server as a user runs it (e2e, process)', () => {
   });
 
   const post = (p: string, body: unknown) =>
-    fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${base}${p}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('serves the curl quickstart: create, add, search, ask (compiled worker threads)', async () => {
     expect((await post('/v1/collections', { name: 'quick' })).status).toBe(201);
     const add = await post('/v1/collections/quick/documents', {
-      documents: [{ id: 'd1', text: 'The moon moves around the earth once a month. The sun is a star.' }],
+      documents: [
+        { id: 'd1', text: 'The moon moves around the earth once a month. The sun is a star.' },
+      ],
     });
     expect(add.status).toBe(201);
     expect(((await add.json()) as { embedding: { state: string } }).embedding.state).toBe('done');
-    const search = (await (await post('/v1/collections/quick/search', { query: 'moon around the earth' })).json()) as {
+    const search = (await (
+      await post('/v1/collections/quick/search', { query: 'moon around the earth' })
+    ).json()) as {
       mode: string;
       results: { documentId: string }[];
     };
     expect(search.mode).toBe('hybrid');
     expect(search.results[0]!.documentId).toBe('d1');
-    const ask = (await (await post('/v1/collections/quick/ask', { question: 'What moves around the earth?' })).json()) as {
+    const ask = (await (
+      await post('/v1/collections/quick/ask', { question: 'What moves around the earth?' })
+    ).json()) as {
       mode: string;
       citations: { documentId: string }[];
     };
@@ -83,7 +100,9 @@ describe('the built server as a user runs it (e2e, process)', () => {
   });
 
   it('shuts down cleanly on SIGTERM, writing the index snapshot', async () => {
-    const exited = new Promise<number | null>((resolve) => proc!.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      proc!.on('exit', (code) => resolve(code)),
+    );
     proc!.kill('SIGTERM');
     const code = await exited;
     expect(code).toBe(0);

@@ -8,18 +8,30 @@ const ROOT = path.resolve(__dirname, '../..');
 /** 24 documents of several sentences: seconds of work for tiny/embed-heavy in batches of 4. */
 const DOCS = Array.from({ length: 24 }, (_, i) => ({
   id: `d${i}`,
-  text: Array.from({ length: 6 }, (_, s) => `Note ${i} sentence ${s} about the garden, the river and the train station in winter.`).join(' '),
+  text: Array.from(
+    { length: 6 },
+    (_, s) =>
+      `Note ${i} sentence ${s} about the garden, the river and the train station in winter.`,
+  ).join(' '),
 }));
 
 describe('graceful shutdown of the built server on SIGTERM (e2e, process)', () => {
   const storage = tempDir();
   const logs = tempDir('ragd-logs-');
   // A slow embedding model, so a request is still in flight when the signal comes.
-  const env = { ...TINY_ENV, EMBEDDING_MODEL: 'tiny/embed-heavy', EMBED_BATCH_SIZE: '4', STORAGE_DIR: storage, LOG_LEVEL: 'log', SHUTDOWN_GRACE_MS: '120000' };
+  const env = {
+    ...TINY_ENV,
+    EMBEDDING_MODEL: 'tiny/embed-heavy',
+    EMBED_BATCH_SIZE: '4',
+    STORAGE_DIR: storage,
+    LOG_LEVEL: 'log',
+    SHUTDOWN_GRACE_MS: '120000',
+  };
 
   beforeAll(() => {
     tinyModelsPresent();
-    if (!fs.existsSync(path.join(ROOT, 'dist/main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first');
+    if (!fs.existsSync(path.join(ROOT, 'dist/main.js')))
+      throw new Error('dist/main.js is missing: run `npm run build` first');
   });
 
   afterAll(() => killAllServers());
@@ -36,7 +48,9 @@ describe('graceful shutdown of the built server on SIGTERM (e2e, process)', () =
     });
     // Signal once the request is surely in flight: its documents are stored and their chunks wait for the model.
     for (let i = 0; i < 600; i++) {
-      const c = (await sut.get<{ counts: { documents: number; pending: number } }>('/v1/collections/notes')).body;
+      const c = (
+        await sut.get<{ counts: { documents: number; pending: number } }>('/v1/collections/notes')
+      ).body;
       if (c.counts.documents === DOCS.length && c.counts.pending > 0) break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -54,13 +68,19 @@ describe('graceful shutdown of the built server on SIGTERM (e2e, process)', () =
 
     const again = await ServerProcess.start(ROOT, env, path.join(logs, 'second.log'));
     await again.waitForHealth(30_000);
-    const c = (await again.get<{ counts: Record<string, number>; index: { state: string } }>('/v1/collections/notes')).body;
+    const c = (
+      await again.get<{ counts: Record<string, number>; index: { state: string } }>(
+        '/v1/collections/notes',
+      )
+    ).body;
     expect(c.counts.documents).toBe(DOCS.length);
     expect(c.counts.pending).toBe(0);
     expect(c.counts.vectors).toBe(c.counts.chunks);
     expect(c.counts.indexed).toBe(c.counts.chunks);
     expect(c.index.state).toBe('ready');
-    expect(again.log).toMatch(/Index of collection \d+: \d+ vectors, snapshot \(watermark \d+\) \+ 0 replayed/); // no rebuild, no replay
+    expect(again.log).toMatch(
+      /Index of collection \d+: \d+ vectors, snapshot \(watermark \d+\) \+ 0 replayed/,
+    ); // no rebuild, no replay
     expect((await again.stop()).code).toBe(0);
   });
 });

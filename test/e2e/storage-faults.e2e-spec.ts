@@ -4,7 +4,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServerProcess, killAllServers } from '../../bench/lib/server-process';
 import { assertCompleteHnswFile } from '../../src/vector-index/hnsw-file-check';
-import { FullStorage, ReadOnlyStorage, fullStorage, readOnlyStorage } from '../support/storage-faults';
+import {
+  FullStorage,
+  ReadOnlyStorage,
+  fullStorage,
+  readOnlyStorage,
+} from '../support/storage-faults';
 import { TINY_ENV, TINY_MODELS_DIR, tempDir, tinyModelsPresent } from '../support/test-app';
 
 /*
@@ -25,7 +30,10 @@ const LATE = ['church', 'island', 'letter', 'window'];
 
 const doc = (topic: string, sentences = 3) => ({
   id: topic,
-  text: Array.from({ length: sentences }, (_, i) => `Note ${i + 1} about the ${topic}: the ${topic} is what this note is about.`).join(' '),
+  text: Array.from(
+    { length: sentences },
+    (_, i) => `Note ${i + 1} about the ${topic}: the ${topic} is what this note is about.`,
+  ).join(' '),
 });
 
 interface ErrorBody {
@@ -60,7 +68,11 @@ interface Meta {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(what: string, ms: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+async function until<T>(
+  what: string,
+  ms: number,
+  probe: () => T | undefined | Promise<T | undefined>,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -85,7 +97,8 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
 
   beforeAll(() => {
     tinyModelsPresent();
-    if (!fs.existsSync(path.join(ROOT, 'dist/main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first');
+    if (!fs.existsSync(path.join(ROOT, 'dist/main.js')))
+      throw new Error('dist/main.js is missing: run `npm run build` first');
   });
 
   afterAll(() => {
@@ -99,12 +112,20 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
   function modelsDir(): { dir: string; lateWeights: () => void } {
     const dir = path.join(work, 'models');
     fs.mkdirSync(path.join(dir, 'tiny'), { recursive: true });
-    for (const m of ['embed', 'chat', 'rerank']) fs.symlinkSync(path.join(TINY_MODELS_DIR, 'tiny', m), path.join(dir, 'tiny', m));
+    for (const m of ['embed', 'chat', 'rerank'])
+      fs.symlinkSync(path.join(TINY_MODELS_DIR, 'tiny', m), path.join(dir, 'tiny', m));
     const late = path.join(dir, 'tiny', 'late');
-    fs.cpSync(path.join(TINY_MODELS_DIR, 'tiny', 'embed'), late, { recursive: true, filter: (src) => !src.endsWith('.onnx') });
+    fs.cpSync(path.join(TINY_MODELS_DIR, 'tiny', 'embed'), late, {
+      recursive: true,
+      filter: (src) => !src.endsWith('.onnx'),
+    });
     return {
       dir,
-      lateWeights: () => fs.copyFileSync(path.join(TINY_MODELS_DIR, 'tiny', 'embed', 'onnx', 'model.onnx'), path.join(late, 'onnx', 'model.onnx')),
+      lateWeights: () =>
+        fs.copyFileSync(
+          path.join(TINY_MODELS_DIR, 'tiny', 'embed', 'onnx', 'model.onnx'),
+          path.join(late, 'onnx', 'model.onnx'),
+        ),
     };
   }
 
@@ -125,23 +146,48 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
     const acknowledged = new Map<string, string>(); // "collection/id" -> text
     let sut = await ServerProcess.start(ROOT, env, path.join(work, 'full-1.log'));
     await sut.waitForEmbeddingReady(60_000);
-    const counts = async (name: string) => (await sut.get<{ counts: Counts }>(`/v1/collections/${name}`)).body.counts;
+    const counts = async (name: string) =>
+      (await sut.get<{ counts: Counts }>(`/v1/collections/${name}`)).body.counts;
     const add = async (name: string, docs: { id: string; text: string }[], wait = true) => {
-      const res = await sut.post<Ingest & ErrorBody>(`/v1/collections/${name}/documents`, { documents: docs, wait });
+      const res = await sut.post<Ingest & ErrorBody>(`/v1/collections/${name}/documents`, {
+        documents: docs,
+        wait,
+      });
       if (res.status === 201) for (const d of docs) acknowledged.set(`${name}/${d.id}`, d.text);
       return res;
     };
 
     expect((await sut.post('/v1/collections', { name: 'notes' })).status).toBe(201);
-    expect((await add('notes', TOPICS.map((t) => doc(t)))).body.embedding?.state).toBe('done');
+    expect(
+      (
+        await add(
+          'notes',
+          TOPICS.map((t) => doc(t)),
+        )
+      ).body.embedding?.state,
+    ).toBe('done');
     // A collection on a model whose weights are not there yet: its chunks wait, found lexically.
-    expect((await sut.post('/v1/collections', { name: 'late', embeddingModel: 'tiny/late', embeddingDtype: 'fp32' })).status).toBe(201);
-    const late = await add('late', LATE.map((t) => doc(t)), false);
+    expect(
+      (
+        await sut.post('/v1/collections', {
+          name: 'late',
+          embeddingModel: 'tiny/late',
+          embeddingDtype: 'fp32',
+        })
+      ).status,
+    ).toBe(201);
+    const late = await add(
+      'late',
+      LATE.map((t) => doc(t)),
+      false,
+    );
     expect(late.status).toBe(201);
     const lateChunks = (await counts('late')).chunks;
     expect((await counts('late')).pending).toBe(lateChunks);
     const notesVectors = (await counts('notes')).vectors;
-    await until('the first index snapshot', 10_000, () => (readMeta(indexes, 1)?.size === notesVectors ? true : undefined));
+    await until('the first index snapshot', 10_000, () =>
+      readMeta(indexes, 1)?.size === notesVectors ? true : undefined,
+    );
 
     // Change the index, then take the room away before the next snapshot (if a snapshot slips in
     // between, give the room back and try again with another document).
@@ -152,14 +198,21 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
       expect((await add('notes', [doc(topic)])).status).toBe(201);
       full.fill(sut.pid);
       const outcome = await until('a snapshot attempt', 10_000, () =>
-        readMeta(indexes, 1)!.size !== before!.size ? 'written' : sut.log.includes(snapshotFailure) ? 'failed' : undefined,
+        readMeta(indexes, 1)!.size !== before!.size
+          ? 'written'
+          : sut.log.includes(snapshotFailure)
+            ? 'failed'
+            : undefined,
       );
       if (outcome === 'failed') break;
       assertCompleteHnswFile(path.join(indexes, '1.hnsw')); // a snapshot written in between must be whole
       full.release(sut.pid);
       before = undefined;
     }
-    if (!before) throw new Error(`each of ${MORE.length} times a snapshot was written before the storage was full`);
+    if (!before)
+      throw new Error(
+        `each of ${MORE.length} times a snapshot was written before the storage was full`,
+      );
 
     // The snapshot is retried every interval, logged once; the previous snapshot stays whole.
     await sleep(2500);
@@ -174,17 +227,25 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
     expect(refused.status).toBe(507);
     expect(refused.body.error.code).toBe('insufficient_storage');
     expect(refused.body.error.message).toContain(path.join(full.dir, 'ragd.sqlite'));
-    expect(refused.body.error.details).toMatchObject({ path: path.join(full.dir, 'ragd.sqlite'), cause: expect.stringMatching(/^SQLITE_(FULL|IOERR)/) });
+    expect(refused.body.error.details).toMatchObject({
+      path: path.join(full.dir, 'ragd.sqlite'),
+      cause: expect.stringMatching(/^SQLITE_(FULL|IOERR)/),
+    });
     // While the fault lasts, the next write is refused before it reaches SQLite.
     const again = await add('notes', [{ ...big, id: 'refused-again' }]);
     expect(again.status).toBe(507);
     expect(again.body.error.code).toBe('insufficient_storage');
 
     // Reads and searches go on.
-    const search = await sut.post<{ results: { documentId: string }[] }>('/v1/collections/notes/search', { query: 'the kitchen', topK: 3 });
+    const search = await sut.post<{ results: { documentId: string }[] }>(
+      '/v1/collections/notes/search',
+      { query: 'the kitchen', topK: 3 },
+    );
     expect(search.status).toBe(200);
     expect(search.body.results.map((r) => r.documentId)).toContain('kitchen');
-    expect((await sut.get<{ text: string }>('/v1/collections/notes/documents/river')).body.text).toBe(acknowledged.get('notes/river'));
+    expect(
+      (await sut.get<{ text: string }>('/v1/collections/notes/documents/river')).body.text,
+    ).toBe(acknowledged.get('notes/river'));
 
     // /health shows both faults.
     const health = await sut.get<StorageHealth>('/health');
@@ -195,7 +256,8 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
       'index snapshots: insufficient_storage',
     ]);
     expect(health.body.storage.lastError?.code).toBe('insufficient_storage');
-    if (full.mechanism.includes('tmpfs')) expect(health.body.storage.freeBytes).toBeLessThanOrEqual(8192);
+    if (full.mechanism.includes('tmpfs'))
+      expect(health.body.storage.freeBytes).toBeLessThanOrEqual(8192);
     else expect(health.body.storage.fileSizeLimitBytes).toBe(4096);
 
     // The late model's weights arrive: its vectors cannot be stored, so its chunks stay pending
@@ -203,7 +265,9 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
     models.lateWeights();
     await until('the queue to meet the full storage', 20_000, async () => {
       const faults = (await sut.get<StorageHealth>('/health')).body.storage.faults;
-      return faults.some((f) => f.details.operation === 'store vectors of collection 2') ? true : undefined;
+      return faults.some((f) => f.details.operation === 'store vectors of collection 2')
+        ? true
+        : undefined;
     });
     await sleep(1500);
     expect((await counts('late')).pending).toBe(lateChunks);
@@ -212,12 +276,18 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
 
     // Space returns: the faults clear, writes succeed, the waiting vectors are stored, snapshots resume.
     full.release(sut.pid);
-    await until('storage ok in /health', 10_000, async () => ((await sut.get<StorageHealth>('/health')).body.storage.status === 'ok' ? true : undefined));
+    await until('storage ok in /health', 10_000, async () =>
+      (await sut.get<StorageHealth>('/health')).body.storage.status === 'ok' ? true : undefined,
+    );
     expect((await add('notes', [doc('valley')])).status).toBe(201);
-    await until('the late chunks to be embedded', 20_000, async () => ((await counts('late')).pending === 0 ? true : undefined));
+    await until('the late chunks to be embedded', 20_000, async () =>
+      (await counts('late')).pending === 0 ? true : undefined,
+    );
     expect((await counts('late')).vectors).toBe(lateChunks);
     const vectorsNow = (await counts('notes')).vectors;
-    await until('a new snapshot', 10_000, () => (readMeta(indexes, 1)?.size === vectorsNow ? true : undefined));
+    await until('a new snapshot', 10_000, () =>
+      readMeta(indexes, 1)?.size === vectorsNow ? true : undefined,
+    );
     expect(sut.log).toContain('Index snapshot of collection 1 written again');
 
     // Every acknowledged document is intact; the refused ones were never stored.
@@ -227,8 +297,12 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
         const res = await sut.get<{ text: string }>(`/v1/collections/${name}/documents/${id}`);
         expect(`${key}: ${res.status} ${res.body.text}`).toBe(`${key}: 200 ${text}`);
       }
-      expect((await sut.get<ErrorBody>('/v1/collections/notes/documents/refused')).status).toBe(404);
-      expect((await counts('notes')).documents + (await counts('late')).documents).toBe(acknowledged.size);
+      expect((await sut.get<ErrorBody>('/v1/collections/notes/documents/refused')).status).toBe(
+        404,
+      );
+      expect((await counts('notes')).documents + (await counts('late')).documents).toBe(
+        acknowledged.size,
+      );
     };
     await intact();
 
@@ -237,7 +311,9 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
     const db = new Database(path.join(full.dir, 'ragd.sqlite'), { readonly: true });
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect((db.prepare('SELECT count(*) AS n FROM documents').get() as { n: number }).n).toBe(acknowledged.size);
+      expect((db.prepare('SELECT count(*) AS n FROM documents').get() as { n: number }).n).toBe(
+        acknowledged.size,
+      );
     } finally {
       db.close();
     }
@@ -245,9 +321,14 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
     await sut.waitForEmbeddingReady(60_000);
     await intact();
     expect(sut.log).toMatch(/Index of collection 1: \d+ vectors, snapshot/); // loaded, not rebuilt
-    const lateNow = (await sut.get<{ counts: Counts & { indexed: number } }>('/v1/collections/late')).body.counts;
+    const lateNow = (
+      await sut.get<{ counts: Counts & { indexed: number } }>('/v1/collections/late')
+    ).body.counts;
     expect([lateNow.vectors, lateNow.indexed]).toEqual([lateChunks, lateChunks]);
-    const dense = await sut.post<{ mode: string; results: { documentId: string }[] }>('/v1/collections/late/search', { query: 'the island', mode: 'dense' });
+    const dense = await sut.post<{ mode: string; results: { documentId: string }[] }>(
+      '/v1/collections/late/search',
+      { query: 'the island', mode: 'dense' },
+    );
     expect(new Set(dense.body.results.map((r) => r.documentId))).toEqual(new Set(LATE));
     expect((await sut.stop()).code).toBe(0);
   });
@@ -255,25 +336,37 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
   it('read-only storage: the server will not start, says which directory and why, and starts once it is writable', async () => {
     readOnly = readOnlyStorage(path.join(work, 'read-only'));
     console.log(`Read-only storage by ${readOnly.mechanism}`);
-    const env = { ...TINY_ENV, LOG_LEVEL: 'log', STORAGE_DIR: readOnly.dir, STORAGE_MIN_FREE_MB: '0', PRELOAD_MODELS: 'false' };
+    const env = {
+      ...TINY_ENV,
+      LOG_LEVEL: 'log',
+      STORAGE_DIR: readOnly.dir,
+      STORAGE_MIN_FREE_MB: '0',
+      PRELOAD_MODELS: 'false',
+    };
     let sut = await ServerProcess.start(ROOT, env, path.join(work, 'ro-1.log'), readOnly.runAs);
     await sut.waitForHealth(30_000);
     expect((await sut.post('/v1/collections', { name: 'kept' })).status).toBe(201);
     const kept = doc('garden');
-    expect((await sut.post('/v1/collections/kept/documents', { documents: [kept], wait: false })).status).toBe(201);
+    expect(
+      (await sut.post('/v1/collections/kept/documents', { documents: [kept], wait: false })).status,
+    ).toBe(201);
     expect((await sut.stop()).code).toBe(0);
 
     readOnly.makeReadOnly();
     sut = await ServerProcess.start(ROOT, env, path.join(work, 'ro-2.log'), readOnly.runAs);
     await expect(sut.waitForHealth(30_000)).rejects.toThrow(/server exited \(code 3,/);
-    expect(sut.log).toContain(`Cannot start: the storage directory ${readOnly.dir} is not writable`);
+    expect(sut.log).toContain(
+      `Cannot start: the storage directory ${readOnly.dir} is not writable`,
+    );
     expect(sut.log).toMatch(/read-only file system|EACCES: permission denied/);
     expect(sut.log).not.toMatch(/^\s+at /m); // a message, not a stack trace
 
     readOnly.makeWritable();
     sut = await ServerProcess.start(ROOT, env, path.join(work, 'ro-3.log'), readOnly.runAs);
     await sut.waitForHealth(30_000);
-    expect((await sut.get<{ text: string }>('/v1/collections/kept/documents/garden')).body.text).toBe(kept.text);
+    expect(
+      (await sut.get<{ text: string }>('/v1/collections/kept/documents/garden')).body.text,
+    ).toBe(kept.text);
     expect((await sut.get<StorageHealth>('/health')).body.storage.status).toBe('ok');
     expect((await sut.stop()).code).toBe(0);
   });

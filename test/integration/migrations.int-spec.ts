@@ -14,7 +14,10 @@ const ONE_DOCUMENT = `
 function migratedBefore(version: number): Database.Database {
   const db = new Database(':memory:');
   db.pragma('foreign_keys = ON');
-  migrate(db, MIGRATIONS.filter((m) => m.version < version));
+  migrate(
+    db,
+    MIGRATIONS.filter((m) => m.version < version),
+  );
   return db;
 }
 
@@ -30,14 +33,22 @@ describe('schema migrations on a database with data (integration)', () => {
       DELETE FROM chunk_vectors WHERE chunk_id = 2; -- seq 2 was used: a snapshot may hold it as its watermark
     `);
 
-    expect(migrate(sut, MIGRATIONS)).toEqual(MIGRATIONS.filter((m) => m.version >= 4).map((m) => m.version));
+    expect(migrate(sut, MIGRATIONS)).toEqual(
+      MIGRATIONS.filter((m) => m.version >= 4).map((m) => m.version),
+    );
 
-    expect(sut.prepare('SELECT seq, chunk_id, generation, vector FROM chunk_vectors').all()).toEqual([
-      { seq: 1, chunk_id: 1, generation: 0, vector: Buffer.from([0, 0, 0x80, 0x3f]) },
-    ]);
-    const next = sut.prepare("INSERT INTO chunk_vectors (chunk_id, collection_id, model, dim, vector) VALUES (3, 1, 'm', 1, x'00000000') RETURNING seq").get();
+    expect(
+      sut.prepare('SELECT seq, chunk_id, generation, vector FROM chunk_vectors').all(),
+    ).toEqual([{ seq: 1, chunk_id: 1, generation: 0, vector: Buffer.from([0, 0, 0x80, 0x3f]) }]);
+    const next = sut
+      .prepare(
+        "INSERT INTO chunk_vectors (chunk_id, collection_id, model, dim, vector) VALUES (3, 1, 'm', 1, x'00000000') RETURNING seq",
+      )
+      .get();
     expect(next).toEqual({ seq: 3 });
-    expect(sut.prepare('SELECT vector_generation FROM collections').get()).toEqual({ vector_generation: 0 });
+    expect(sut.prepare('SELECT vector_generation FROM collections').get()).toEqual({
+      vector_generation: 0,
+    });
     expect(sut.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
     expect(sut.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
     sut.close();
@@ -51,9 +62,13 @@ describe('schema migrations on a database with data (integration)', () => {
         VALUES (1, 1, 0, 'abc', 0, 3, 3, 't');
     `);
 
-    expect(migrate(sut, MIGRATIONS)).toEqual(MIGRATIONS.filter((m) => m.version >= 5).map((m) => m.version));
+    expect(migrate(sut, MIGRATIONS)).toEqual(
+      MIGRATIONS.filter((m) => m.version >= 5).map((m) => m.version),
+    );
 
-    expect(sut.prepare('SELECT text, section_path, page_start, page_end FROM chunks').all()).toEqual([{ text: 'abc', section_path: null, page_start: null, page_end: null }]);
+    expect(
+      sut.prepare('SELECT text, section_path, page_start, page_end FROM chunks').all(),
+    ).toEqual([{ text: 'abc', section_path: null, page_start: null, page_end: null }]);
     expect(sut.prepare('SELECT structure FROM documents').get()).toEqual({ structure: null });
     expect(sut.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
     sut.close();

@@ -17,7 +17,10 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
   });
 
   it('loads an embedding model once, even when asked concurrently', async () => {
-    const [a, b] = await Promise.all([sut.ensure('embedding', 'tiny/embed', 'fp32'), sut.ensure('embedding', 'tiny/embed', 'fp32')]);
+    const [a, b] = await Promise.all([
+      sut.ensure('embedding', 'tiny/embed', 'fp32'),
+      sut.ensure('embedding', 'tiny/embed', 'fp32'),
+    ]);
     expect(a.state).toBe('ready');
     expect(b.state).toBe('ready');
     expect(a.maxTokens).toBe(128);
@@ -26,7 +29,12 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
   });
 
   it('returns unit vectors, and similar texts are closer than unrelated ones', async () => {
-    const { vectors, dim } = await sut.embed('tiny/embed', 'fp32', ['the red car drives fast', 'a red car drives', 'bread and soup for dinner'], 'passage');
+    const { vectors, dim } = await sut.embed(
+      'tiny/embed',
+      'fp32',
+      ['the red car drives fast', 'a red car drives', 'bread and soup for dinner'],
+      'passage',
+    );
     expect(vectors).toHaveLength(3);
     const dot = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * y[i]!, 0);
     for (const v of vectors) {
@@ -40,8 +48,15 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
     const tokens = await sut.passageTokenCounter('tiny/embed');
     expect(tokens).toBeDefined();
     expect(tokens!.maxTokens).toBe(128);
-    const text = Array.from({ length: 200 }, (_, i) => `Line ${i} talks about the weather, the sea and supercalifragilistic words.`).join(' ');
-    const chunks = chunkText(text, tokens!.counter, { size: 1000, overlap: 0, maxTokens: tokens!.maxTokens });
+    const text = Array.from(
+      { length: 200 },
+      (_, i) => `Line ${i} talks about the weather, the sea and supercalifragilistic words.`,
+    ).join(' ');
+    const chunks = chunkText(text, tokens!.counter, {
+      size: 1000,
+      overlap: 0,
+      maxTokens: tokens!.maxTokens,
+    });
     expect(chunks.length).toBeGreaterThan(5);
     for (const c of chunks) {
       expect(tokens!.counter.count(c.text)).toBeLessThanOrEqual(128);
@@ -51,11 +66,16 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
 
   it('generates with the chat template and streams tokens', async () => {
     const pieces: string[] = [];
-    const out = await sut.generate('tiny/chat', 'fp32', [{ role: 'user', content: 'Say something.' }], {
-      maxTokens: 20,
-      temperature: 0,
-      onToken: (t) => pieces.push(t),
-    });
+    const out = await sut.generate(
+      'tiny/chat',
+      'fp32',
+      [{ role: 'user', content: 'Say something.' }],
+      {
+        maxTokens: 20,
+        temperature: 0,
+        onToken: (t) => pieces.push(t),
+      },
+    );
     expect(out.text).toBe('Cited [1].');
     expect(out.finishReason).toBe('stop');
     expect(pieces.join('').trim()).toBe('Cited [1].');
@@ -68,22 +88,47 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
     expect(s.state).toBe('unavailable');
     expect(s.reason).toMatch(/not found in MODELS_DIR .*ALLOW_REMOTE_MODELS=false/);
     expect(Date.now() - t0).toBeLessThan(5000);
-    await expect(sut.embed('nobody/nothing', 'fp32', ['x'], 'query')).rejects.toThrow(/unavailable/);
+    await expect(sut.embed('nobody/nothing', 'fp32', ['x'], 'query')).rejects.toThrow(
+      /unavailable/,
+    );
   });
 
   it('coalesces concurrent embedding requests into few model calls, each text embedded as alone', async () => {
-    const texts = ['garden', 'river', 'train station', 'kitchen bread', 'winter ocean', 'music school', 'doctor', 'market'];
+    const texts = [
+      'garden',
+      'river',
+      'train station',
+      'kitchen bread',
+      'winter ocean',
+      'music school',
+      'doctor',
+      'market',
+    ];
     const alone: Float32Array[] = [];
-    for (const t of texts) alone.push((await sut.embed('tiny/embed', 'fp32', [t], 'query')).vectors[0]!);
-    const busy = new ModelsService(loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), EMBED_BATCH_SIZE: '32', EMBED_BATCH_WAIT_MS: '5' }));
+    for (const t of texts)
+      alone.push((await sut.embed('tiny/embed', 'fp32', [t], 'query')).vectors[0]!);
+    const busy = new ModelsService(
+      loadSettings({
+        ...TINY_ENV,
+        STORAGE_DIR: tempDir(),
+        EMBED_BATCH_SIZE: '32',
+        EMBED_BATCH_WAIT_MS: '5',
+      }),
+    );
     try {
       await busy.ensure('embedding', 'tiny/embed', 'fp32');
-      const together = await Promise.all(texts.map((t) => busy.embed('tiny/embed', 'fp32', [t], 'query')));
+      const together = await Promise.all(
+        texts.map((t) => busy.embed('tiny/embed', 'fp32', [t], 'query')),
+      );
       together.forEach((r, i) => {
         const cos = r.vectors[0]!.reduce((s, x, k) => s + x * alone[i]![k]!, 0);
         expect(cos).toBeGreaterThan(0.9999);
       });
-      const batcher = (busy as unknown as { entries: Map<string, { batcher?: { stats: { calls: number; texts: number } } }> }).entries.get('embedding|tiny/embed|fp32')!.batcher!;
+      const batcher = (
+        busy as unknown as {
+          entries: Map<string, { batcher?: { stats: { calls: number; texts: number } } }>;
+        }
+      ).entries.get('embedding|tiny/embed|fp32')!.batcher!;
       expect(batcher.stats.texts).toBe(texts.length);
       expect(batcher.stats.calls).toBeLessThanOrEqual(2);
     } finally {
@@ -92,12 +137,16 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
   });
 
   it('refuses generations beyond GENERATION_QUEUE_LIMIT with 503 and Retry-After, and serves the rest', async () => {
-    const small = new ModelsService(loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), GENERATION_QUEUE_LIMIT: '2' }));
+    const small = new ModelsService(
+      loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), GENERATION_QUEUE_LIMIT: '2' }),
+    );
     try {
       await small.ensure('generation', 'tiny/chat', 'fp32');
       const messages = [{ role: 'user' as const, content: 'Hello' }];
       const outcomes = await Promise.allSettled(
-        Array.from({ length: 5 }, () => small.generate('tiny/chat', 'fp32', messages, { maxTokens: 16, temperature: 0 })),
+        Array.from({ length: 5 }, () =>
+          small.generate('tiny/chat', 'fp32', messages, { maxTokens: 16, temperature: 0 }),
+        ),
       );
       const served = outcomes.filter((o) => o.status === 'fulfilled');
       const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -109,14 +158,19 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
         expect((r.reason as ServerBusyError).headers['Retry-After']).toBeDefined();
       }
       // Once they are done, the queue takes work again.
-      expect((await small.generate('tiny/chat', 'fp32', messages, { maxTokens: 16, temperature: 0 })).text).toBe('Cited [1].');
+      expect(
+        (await small.generate('tiny/chat', 'fp32', messages, { maxTokens: 16, temperature: 0 }))
+          .text,
+      ).toBe('Cited [1].');
     } finally {
       await small.onApplicationShutdown();
     }
   });
 
   it('reports a device the runtime does not have as a failed model with the reason, not a hang', async () => {
-    const gpu = new ModelsService(loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), MODEL_DEVICE: 'cuda' }));
+    const gpu = new ModelsService(
+      loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), MODEL_DEVICE: 'cuda' }),
+    );
     try {
       const status = await gpu.ensure('embedding', 'tiny/embed', 'fp32');
       expect(status).toMatchObject({ device: 'cuda', state: 'unavailable' });

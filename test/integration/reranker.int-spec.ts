@@ -8,7 +8,8 @@ import { TINY_RERANK_BIAS, TINY_RERANK_ID, TINY_RERANK_SCALE } from '../models/m
 import { TINY_ENV, TINY_MODELS_DIR, tempDir, tinyModelsPresent } from '../support/test-app';
 
 const QUERY = 'which class can I book for a four hour flight';
-const RELEVANT = 'Employees may book economy class for flights under six hours; longer flights may be booked in premium economy.';
+const RELEVANT =
+  'Employees may book economy class for flights under six hours; longer flights may be booked in premium economy.';
 const UNRELATED = [
   'Fresh bread is baked every morning in the small kitchen behind the restaurant.',
   'The football team won the championship match after the coach changed the strategy.',
@@ -21,9 +22,13 @@ describe('cross-encoder reranking on tiny/rerank: real transformers.js in a work
   beforeAll(() => {
     tinyModelsPresent();
     if (!fs.existsSync(path.join(TINY_MODELS_DIR, TINY_RERANK_ID, 'onnx', 'model.onnx'))) {
-      throw new Error(`Tiny test model ${TINY_RERANK_ID} is missing in ${TINY_MODELS_DIR}: run \`npm run test:models\` first`);
+      throw new Error(
+        `Tiny test model ${TINY_RERANK_ID} is missing in ${TINY_MODELS_DIR}: run \`npm run test:models\` first`,
+      );
     }
-    sut = new ModelsService(loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), PRELOAD_MODELS: 'false' }));
+    sut = new ModelsService(
+      loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), PRELOAD_MODELS: 'false' }),
+    );
   });
 
   afterAll(async () => {
@@ -32,14 +37,26 @@ describe('cross-encoder reranking on tiny/rerank: real transformers.js in a work
 
   it('registers the default reranker at start-up, so /health lists it', () => {
     sut.onApplicationBootstrap();
-    expect(sut.status()).toContainEqual(expect.objectContaining({ task: 'reranking', id: 'tiny/rerank', dtype: 'fp32', state: 'not_loaded' }));
+    expect(sut.status()).toContainEqual(
+      expect.objectContaining({
+        task: 'reranking',
+        id: 'tiny/rerank',
+        dtype: 'fp32',
+        state: 'not_loaded',
+      }),
+    );
   });
 
   it('loads the reranker once, even when asked concurrently', async () => {
-    const [a, b] = await Promise.all([sut.ensure('reranking', 'tiny/rerank', 'fp32'), sut.ensure('reranking', 'tiny/rerank', 'fp32')]);
+    const [a, b] = await Promise.all([
+      sut.ensure('reranking', 'tiny/rerank', 'fp32'),
+      sut.ensure('reranking', 'tiny/rerank', 'fp32'),
+    ]);
     expect(a).toMatchObject({ state: 'ready', task: 'reranking', maxTokens: 512 });
     expect(b.state).toBe('ready');
-    expect(sut.status().filter((s) => s.task === 'reranking' && s.id === 'tiny/rerank')).toHaveLength(1);
+    expect(
+      sut.status().filter((s) => s.task === 'reranking' && s.id === 'tiny/rerank'),
+    ).toHaveLength(1);
   });
 
   it('gives one score per text, and the passage sharing the query words scores above unrelated ones', async () => {
@@ -54,7 +71,12 @@ describe('cross-encoder reranking on tiny/rerank: real transformers.js in a work
   });
 
   it('scores by shared content words: more overlap, higher score; the same words give the maximum logit', async () => {
-    const texts = ['red car', 'the red car drives fast on the road', 'a red bicycle in the garden', 'bread and soup for dinner'];
+    const texts = [
+      'red car',
+      'the red car drives fast on the road',
+      'a red bicycle in the garden',
+      'bread and soup for dinner',
+    ];
     const scores = await sut.rerank('tiny/rerank', 'fp32', 'red car', texts);
     expect(scores[0]).toBeCloseTo(TINY_RERANK_SCALE + TINY_RERANK_BIAS, 3);
     expect(scores[0]!).toBeGreaterThan(scores[1]!);
@@ -68,13 +90,18 @@ describe('cross-encoder reranking on tiny/rerank: real transformers.js in a work
     const again = await sut.rerank('tiny/rerank', 'fp32', QUERY, texts);
     expect(again).toEqual(first);
     const reversed = await sut.rerank('tiny/rerank', 'fp32', QUERY, [...texts].reverse());
-    expect([...reversed].reverse()).toEqual(first.map((s) => expect.closeTo(s, 5) as unknown as number));
+    expect([...reversed].reverse()).toEqual(
+      first.map((s) => expect.closeTo(s, 5) as unknown as number),
+    );
     const alone = await sut.rerank('tiny/rerank', 'fp32', QUERY, [RELEVANT]);
     expect(alone[0]).toBeCloseTo(first[0]!, 5);
   });
 
   it('scores more texts than one batch holds, each in its place', async () => {
-    const many = Array.from({ length: 3 * RERANK_BATCH_SIZE + 5 }, (_, i) => `${UNRELATED[i % UNRELATED.length]!} Item ${i}${'.'.repeat(i % 7)}`);
+    const many = Array.from(
+      { length: 3 * RERANK_BATCH_SIZE + 5 },
+      (_, i) => `${UNRELATED[i % UNRELATED.length]!} Item ${i}${'.'.repeat(i % 7)}`,
+    );
     const target = 2 * RERANK_BATCH_SIZE + 3;
     many[target] = RELEVANT;
     const scores = await sut.rerank('tiny/rerank', 'fp32', QUERY, many);
@@ -110,7 +137,9 @@ describe('cross-encoder reranking on tiny/rerank: real transformers.js in a work
     expect(s.state).toBe('unavailable');
     expect(s.reason).toMatch(/not found in MODELS_DIR .*ALLOW_REMOTE_MODELS=false/);
     expect(Date.now() - t0).toBeLessThan(5000);
-    await expect(sut.rerank('nobody/no-reranker', 'fp32', QUERY, ['x'])).rejects.toThrow(ModelUnavailableError);
+    await expect(sut.rerank('nobody/no-reranker', 'fp32', QUERY, ['x'])).rejects.toThrow(
+      ModelUnavailableError,
+    );
   });
 
   it('refuses a model that is not a cross-encoder', async () => {

@@ -6,13 +6,18 @@ import { StorageMonitor, storageStartupProblem } from '../../src/common/storage-
 import { loadSettings } from '../../src/config/settings';
 import { tempDir } from '../support/test-app';
 
-const sqliteFull = () => Object.assign(new Error('database or disk is full'), { name: 'SqliteError', code: 'SQLITE_FULL' });
+const sqliteFull = () =>
+  Object.assign(new Error('database or disk is full'), {
+    name: 'SqliteError',
+    code: 'SQLITE_FULL',
+  });
 
 describe('StorageMonitor on a real directory (integration)', () => {
   let dir: string;
   let errors: jest.SpyInstance;
   let logs: jest.SpyInstance;
-  const monitor = (minFreeMb = '0') => new StorageMonitor(loadSettings({ STORAGE_DIR: dir, STORAGE_MIN_FREE_MB: minFreeMb }));
+  const monitor = (minFreeMb = '0') =>
+    new StorageMonitor(loadSettings({ STORAGE_DIR: dir, STORAGE_MIN_FREE_MB: minFreeMb }));
 
   beforeEach(() => {
     dir = tempDir('ragd-storage-monitor-');
@@ -35,7 +40,9 @@ describe('StorageMonitor on a real directory (integration)', () => {
     expect(errors).toHaveBeenCalledTimes(1);
     const status = sut.status();
     expect(status.status).toBe('failing');
-    expect(status.faults).toEqual([expect.objectContaining({ source: 'index snapshots', code: 'insufficient_storage' })]);
+    expect(status.faults).toEqual([
+      expect.objectContaining({ source: 'index snapshots', code: 'insufficient_storage' }),
+    ]);
     expect(status.faults[0]?.details.operation).toBe('write it again');
   });
 
@@ -48,8 +55,15 @@ describe('StorageMonitor on a real directory (integration)', () => {
     expect(() => sut.assertRoomForNewData()).not.toThrow();
     sut.succeeded('index snapshots');
     const status = sut.status();
-    expect(status).toMatchObject({ status: 'ok', writable: true, faults: [], lastError: { source: 'index snapshots', code: 'insufficient_storage' } });
-    expect(logs.mock.calls.map((c) => String(c[0])).filter((m) => m.startsWith('Storage recovered'))).toHaveLength(2);
+    expect(status).toMatchObject({
+      status: 'ok',
+      writable: true,
+      faults: [],
+      lastError: { source: 'index snapshots', code: 'insufficient_storage' },
+    });
+    expect(
+      logs.mock.calls.map((c) => String(c[0])).filter((m) => m.startsWith('Storage recovered')),
+    ).toHaveLength(2);
     expect(fs.readdirSync(dir)).toEqual([]); // the test write left nothing behind
   });
 
@@ -63,7 +77,9 @@ describe('StorageMonitor on a real directory (integration)', () => {
     const file = path.join(dir, 'a-file');
     fs.writeFileSync(file, 'x');
     expect(storageStartupProblem(path.join(file, 'storage'))).toMatch(
-      new RegExp(`^Cannot start: the storage directory ${path.join(file, 'storage')} cannot be created \\(ENOTDIR`),
+      new RegExp(
+        `^Cannot start: the storage directory ${path.join(file, 'storage')} cannot be created \\(ENOTDIR`,
+      ),
     );
     expect(storageStartupProblem(path.join(dir, 'storage'))).toBeUndefined();
     expect(fs.readdirSync(path.join(dir, 'storage'))).toEqual(['indexes']);

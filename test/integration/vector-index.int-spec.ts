@@ -38,7 +38,12 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
 
   /** Opens the indexes as at start-up and waits for any background rebuild. */
   const open = async () => {
-    const sut = new VectorIndexService(settings, collections, documents, new StorageMonitor(settings));
+    const sut = new VectorIndexService(
+      settings,
+      collections,
+      documents,
+      new StorageMonitor(settings),
+    );
     sut.onApplicationBootstrap();
     await sut.whenReady(collectionId);
     return sut;
@@ -49,18 +54,48 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     db = new DatabaseService(settings);
     collections = new CollectionsRepository(db);
     documents = new DocumentsRepository(db);
-    collectionId = collections.insert({ name: 'v', embeddingModel: 'm', embeddingDtype: 'fp32', chunkSize: 64, chunkOverlap: 0, metadata: '{}' }).id;
+    collectionId = collections.insert({
+      name: 'v',
+      embeddingModel: 'm',
+      embeddingDtype: 'fp32',
+      chunkSize: 64,
+      chunkOverlap: 0,
+      metadata: '{}',
+    }).id;
     collections.pinDimension(collectionId, DIM);
     const sut = await open();
     labels = [];
     for (let d = 0; d < 30; d++) {
-      const chunks = Array.from({ length: 10 }, (_, i) => ({ ordinal: i, text: `doc ${d} chunk ${i}`, start: 0, end: 1, tokenCount: 3, tokenCounter: 'test' }));
+      const chunks = Array.from({ length: 10 }, (_, i) => ({
+        ordinal: i,
+        text: `doc ${d} chunk ${i}`,
+        start: 0,
+        end: 1,
+        tokenCount: 3,
+        tokenCounter: 'test',
+      }));
       const { chunkIds } = db.transaction(() =>
-        documents.insert({ collectionId, id: `d${d}`, title: null, source: null, contentType: 'text/plain', contentHash: `h${d}`, metadata: '{}', text: 'x' }, chunks),
+        documents.insert(
+          {
+            collectionId,
+            id: `d${d}`,
+            title: null,
+            source: null,
+            contentType: 'text/plain',
+            contentHash: `h${d}`,
+            metadata: '{}',
+            text: 'x',
+          },
+          chunks,
+        ),
       );
       const items = chunkIds.map((id, i) => ({ chunkId: id, vector: vecs[d * 10 + i]! }));
       const written = db.transaction(() => documents.storeVectors('m', DIM, items));
-      sut.add(collectionId, DIM, written.map((w, i) => ({ label: w.chunkId, seq: w.seq, vector: items[i]!.vector })));
+      sut.add(
+        collectionId,
+        DIM,
+        written.map((w, i) => ({ label: w.chunkId, seq: w.seq, vector: items[i]!.vector })),
+      );
       labels.push(...chunkIds);
     }
     expect(sut.size(collectionId)).toBe(300);
@@ -75,12 +110,23 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
   const storeOneChunk = (id: string, seed: number) => {
     const { chunkIds } = db.transaction(() =>
       documents.insert(
-        { collectionId, id, title: null, source: null, contentType: 'text/plain', contentHash: id, metadata: '{}', text: 'x' },
+        {
+          collectionId,
+          id,
+          title: null,
+          source: null,
+          contentType: 'text/plain',
+          contentHash: id,
+          metadata: '{}',
+          text: 'x',
+        },
         [{ ordinal: 0, text: id, start: 0, end: 1, tokenCount: 1, tokenCounter: 'test' }],
       ),
     );
     const vector = vectors(1, DIM, seed)[0]!;
-    const [written] = db.transaction(() => documents.storeVectors('m', DIM, [{ chunkId: chunkIds[0]!, vector }]));
+    const [written] = db.transaction(() =>
+      documents.storeVectors('m', DIM, [{ chunkId: chunkIds[0]!, vector }]),
+    );
     return { label: written!.chunkId, seq: written!.seq, vector };
   };
 
@@ -144,7 +190,13 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
       await (await open()).onApplicationShutdown();
       damage(indexFile());
       const sut = await open();
-      expect(warn.mock.calls.some((c) => /rebuilding from \d+ stored vectors in the background \(snapshot checksum mismatch\)/.test(String(c[0])))).toBe(true);
+      expect(
+        warn.mock.calls.some((c) =>
+          /rebuilding from \d+ stored vectors in the background \(snapshot checksum mismatch\)/.test(
+            String(c[0]),
+          ),
+        ),
+      ).toBe(true);
       const stored = documents.vectorStats(collectionId).count;
       expect(sut.size(collectionId)).toBe(stored);
       expect(sut.search(collectionId, vecs[55]!, 1)[0]!.label).toBe(labels[55]);
@@ -156,7 +208,12 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
   it('rebuilds in the background, a batch per turn of the event loop, reporting progress', async () => {
     await (await open()).onApplicationShutdown();
     fs.rmSync(indexFile());
-    const sut = new VectorIndexService(settings, collections, documents, new StorageMonitor(settings));
+    const sut = new VectorIndexService(
+      settings,
+      collections,
+      documents,
+      new StorageMonitor(settings),
+    );
     sut.onApplicationBootstrap();
     const total = documents.vectorStats(collectionId).count;
     expect(sut.state(collectionId)).toMatchObject({ state: 'building', total });
@@ -171,7 +228,13 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     const sut = await open();
     const stored = documents.vectorStats(collectionId).count;
     const report = await sut.verify(collectionId);
-    expect(report).toMatchObject({ state: 'ready', size: stored, storedVectors: stored, deletedSlots: gone.length, consistent: true });
+    expect(report).toMatchObject({
+      state: 'ready',
+      size: stored,
+      storedVectors: stored,
+      deletedSlots: gone.length,
+      consistent: true,
+    });
     expect(report.elements).toBe(stored + gone.length);
     expect(report.capacity).toBeGreaterThanOrEqual(report.elements);
     expect(report.missing).toEqual({ count: 0, first: [] });
@@ -192,7 +255,10 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
   it('waits for a snapshot being written before it verifies, so held-back changes do not show as missing', async () => {
     const sut = await open();
     const held = storeOneChunk('verify-during', 4321);
-    sut.remove(collectionId, db.transaction(() => documents.delete(documents.find(collectionId, 'd21')!.pk))); // dirty: a snapshot is due
+    sut.remove(
+      collectionId,
+      db.transaction(() => documents.delete(documents.find(collectionId, 'd21')!.pk)),
+    ); // dirty: a snapshot is due
     const writing = sut.snapshotAllInBackground();
     sut.add(collectionId, DIM, [held]); // held back by the write
     const report = await sut.verify(collectionId);
@@ -204,14 +270,24 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
   it('reports building with progress, and missing vectors, until a rebuild ends', async () => {
     await (await open()).onApplicationShutdown();
     fs.rmSync(indexFile());
-    const sut = new VectorIndexService(settings, collections, documents, new StorageMonitor(settings));
+    const sut = new VectorIndexService(
+      settings,
+      collections,
+      documents,
+      new StorageMonitor(settings),
+    );
     sut.onApplicationBootstrap();
     const stored = documents.vectorStats(collectionId).count;
     const during = await sut.verify(collectionId);
     expect(during).toMatchObject({ state: 'building', total: stored, consistent: false });
     expect(during.missing.count).toBe(stored - during.size);
     await sut.whenReady(collectionId);
-    expect(await sut.verify(collectionId)).toMatchObject({ state: 'ready', size: stored, missing: { count: 0 }, consistent: true });
+    expect(await sut.verify(collectionId)).toMatchObject({
+      state: 'ready',
+      size: stored,
+      missing: { count: 0 },
+      consistent: true,
+    });
   });
 
   it('rebuilds when the snapshot is missing', async () => {
@@ -231,26 +307,77 @@ describe('VectorIndexService after a switch to another embedding model (integrat
     const collections = new CollectionsRepository(db);
     const documents = new DocumentsRepository(db);
     const reembeds = new ReembedRepository(db);
-    const collectionId = collections.insert({ name: 'g', embeddingModel: 'old', embeddingDtype: 'fp32', chunkSize: 64, chunkOverlap: 0, metadata: '{}' }).id;
+    const collectionId = collections.insert({
+      name: 'g',
+      embeddingModel: 'old',
+      embeddingDtype: 'fp32',
+      chunkSize: 64,
+      chunkOverlap: 0,
+      metadata: '{}',
+    }).id;
     collections.pinDimension(collectionId, DIM);
-    const chunks = Array.from({ length: 40 }, (_, i) => ({ ordinal: i, text: `chunk ${i}`, start: 0, end: 1, tokenCount: 2, tokenCounter: 'test' }));
+    const chunks = Array.from({ length: 40 }, (_, i) => ({
+      ordinal: i,
+      text: `chunk ${i}`,
+      start: 0,
+      end: 1,
+      tokenCount: 2,
+      tokenCounter: 'test',
+    }));
     const { chunkIds } = db.transaction(() =>
-      documents.insert({ collectionId, id: 'd', title: null, source: null, contentType: 'text/plain', contentHash: 'h', metadata: '{}', text: 'x' }, chunks),
+      documents.insert(
+        {
+          collectionId,
+          id: 'd',
+          title: null,
+          source: null,
+          contentType: 'text/plain',
+          contentHash: 'h',
+          metadata: '{}',
+          text: 'x',
+        },
+        chunks,
+      ),
     );
     const oldVecs = vectors(40, DIM, 1);
     const newVecs = vectors(40, DIM, 2);
-    db.transaction(() => documents.storeVectors('old', DIM, chunkIds.map((id, i) => ({ chunkId: id, vector: oldVecs[i]! }))));
-    const first = new VectorIndexService(settings, collections, documents, new StorageMonitor(settings));
+    db.transaction(() =>
+      documents.storeVectors(
+        'old',
+        DIM,
+        chunkIds.map((id, i) => ({ chunkId: id, vector: oldVecs[i]! })),
+      ),
+    );
+    const first = new VectorIndexService(
+      settings,
+      collections,
+      documents,
+      new StorageMonitor(settings),
+    );
     first.onApplicationBootstrap();
     await first.onApplicationShutdown(); // a snapshot of the old vectors
 
     // The switch commits; the process dies before the new index's snapshot is written.
     const job = db.transaction(() => reembeds.insert(collectionId, 'new', 'fp32'));
-    db.transaction(() => reembeds.write(job, DIM, chunkIds.map((id, i) => ({ chunkId: id, vector: newVecs[i]! }))));
+    db.transaction(() =>
+      reembeds.write(
+        job,
+        DIM,
+        chunkIds.map((id, i) => ({ chunkId: id, vector: newVecs[i]! })),
+      ),
+    );
     expect(db.transaction(() => reembeds.switchOver(job, DIM))).toHaveLength(40);
-    expect(collections.findById(collectionId)).toMatchObject({ embedding_model: 'new', vector_generation: 1 });
+    expect(collections.findById(collectionId)).toMatchObject({
+      embedding_model: 'new',
+      vector_generation: 1,
+    });
 
-    const sut = new VectorIndexService(settings, collections, documents, new StorageMonitor(settings));
+    const sut = new VectorIndexService(
+      settings,
+      collections,
+      documents,
+      new StorageMonitor(settings),
+    );
     sut.onApplicationBootstrap();
     expect(sut.state(collectionId).state).toBe('building');
     await sut.whenReady(collectionId);
@@ -260,7 +387,12 @@ describe('VectorIndexService after a switch to another embedding model (integrat
       expect(hit!.similarity).toBeGreaterThan(0.999);
     }
     await sut.onApplicationShutdown();
-    const meta = JSON.parse(fs.readFileSync(path.join(settings.storageDir, 'indexes', `${collectionId}.meta.json`), 'utf8'));
+    const meta = JSON.parse(
+      fs.readFileSync(
+        path.join(settings.storageDir, 'indexes', `${collectionId}.meta.json`),
+        'utf8',
+      ),
+    );
     expect(meta.generation).toBe(1);
     db.onApplicationShutdown();
   });

@@ -35,14 +35,23 @@ export function makePdf(pages: readonly PdfPage[], options: PdfOptions = {}): Bu
   const add = (body: string) => objects.push(body) && objects.length;
   const catalog = add('');
   const pageTree = add('');
-  const regular = add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
-  const bold = add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>');
+  const regular = add(
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
+  );
+  const bold = add(
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>',
+  );
   const kids: number[] = [];
   for (const page of pages) {
     let content = '';
     let xobjects = '';
     if (page.image) {
-      const image = add(stream('<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8', '\x00\xff\xff\x00'));
+      const image = add(
+        stream(
+          '<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8',
+          '\x00\xff\xff\x00',
+        ),
+      );
       xobjects = ` /XObject << /Im1 ${image} 0 R >>`;
       content += `q 400 0 0 500 100 150 cm /Im1 Do Q\n`;
     }
@@ -58,10 +67,15 @@ export function makePdf(pages: readonly PdfPage[], options: PdfOptions = {}): Bu
     );
   }
   objects[catalog - 1] = `<< /Type /Catalog /Pages ${pageTree} 0 R >>`;
-  objects[pageTree - 1] = `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`;
+  objects[pageTree - 1] =
+    `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`;
   const info = options.title ? add(`<< /Title (${escapePdf(options.title)}) >>`) : undefined;
   // Standard security handler, revision 2: the reader tries the empty user password and fails.
-  const encrypt = options.encrypted ? add(`<< /Filter /Standard /V 1 /R 2 /O <${'ab'.repeat(32)}> /U <${'cd'.repeat(32)}> /P -44 >>`) : undefined;
+  const encrypt = options.encrypted
+    ? add(
+        `<< /Filter /Standard /V 1 /R 2 /O <${'ab'.repeat(32)}> /U <${'cd'.repeat(32)}> /P -44 >>`,
+      )
+    : undefined;
 
   let out = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
   const offsets: number[] = [];
@@ -92,10 +106,18 @@ export interface DocxParagraph {
   style?: string;
 }
 
-const STYLE_NAMES: Record<string, string> = { Title: 'Title', Heading1: 'heading 1', Heading2: 'heading 2', Heading3: 'heading 3' };
+const STYLE_NAMES: Record<string, string> = {
+  Title: 'Title',
+  Heading1: 'heading 1',
+  Heading2: 'heading 2',
+  Heading3: 'heading 3',
+};
 
 /** A .docx with the given paragraphs (and optionally one table), zipped without compression. */
-export function makeDocx(paragraphs: readonly DocxParagraph[], table?: readonly (readonly string[])[]): Buffer {
+export function makeDocx(
+  paragraphs: readonly DocxParagraph[],
+  table?: readonly (readonly string[])[],
+): Buffer {
   const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
   const p = (d: DocxParagraph) =>
     `<w:p>${d.style ? `<w:pPr><w:pStyle w:val="${d.style}"/></w:pPr>` : ''}<w:r><w:t xml:space="preserve">${escapeXml(d.text)}</w:t></w:r></w:p>`;
@@ -103,7 +125,10 @@ export function makeDocx(paragraphs: readonly DocxParagraph[], table?: readonly 
     ? `<w:tbl>${table.map((row) => `<w:tr>${row.map((cell) => `<w:tc>${p({ text: cell })}</w:tc>`).join('')}</w:tr>`).join('')}</w:tbl>`
     : '';
   const styles = Object.entries(STYLE_NAMES)
-    .map(([id, name]) => `<w:style w:type="paragraph" w:styleId="${id}"><w:name w:val="${name}"/></w:style>`)
+    .map(
+      ([id, name]) =>
+        `<w:style w:type="paragraph" w:styleId="${id}"><w:name w:val="${name}"/></w:style>`,
+    )
     .join('');
   return makeZip({
     '[Content_Types].xml':
@@ -124,7 +149,10 @@ export function makeDocx(paragraphs: readonly DocxParagraph[], table?: readonly 
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+  return text.replace(
+    /[<>&"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!,
+  );
 }
 
 /** A ZIP archive of the given files, stored (no compression). */

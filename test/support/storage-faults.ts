@@ -104,7 +104,9 @@ export function readOnlyStorage(dir: string): ReadOnlyStorage {
 function mountTmpfs(dir: string): boolean {
   if (process.env.STORAGE_FAULTS_WITHOUT_MOUNT === '1' || process.getuid?.() !== 0) return false;
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_MB}m`, 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_MB}m`, 'tmpfs', dir], {
+      stdio: 'pipe',
+    });
     return true;
   } catch {
     return false; // e.g. a container without CAP_SYS_ADMIN
@@ -128,7 +130,7 @@ function fillUp(file: string): void {
   const block = Buffer.alloc(64 * 1024, 1);
   const fd = fs.openSync(file, 'a');
   try {
-    for (let size = block.length; size >= 512; ) {
+    for (let size = block.length; size >= 512;) {
       try {
         fs.writeSync(fd, block, 0, size);
       } catch (e) {

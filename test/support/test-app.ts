@@ -23,7 +23,10 @@ export interface ProviderOverride {
 }
 
 /** The whole app, exactly as main.ts builds it, on the given environment (and with `overrides`). */
-export async function createTestApp(env: Record<string, string>, overrides: readonly ProviderOverride[] = []): Promise<INestApplication> {
+export async function createTestApp(
+  env: Record<string, string>,
+  overrides: readonly ProviderOverride[] = [],
+): Promise<INestApplication> {
   for (const k of KEYS) delete process.env[k];
   Object.assign(process.env, env);
   const settings = loadSettings(process.env);

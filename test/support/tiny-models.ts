@@ -12,7 +12,9 @@ export const TINY_MODELS_DIR = path.resolve(__dirname, '../fixtures/models');
 export function tinyModelsPresent(): void {
   for (const m of ['tiny/embed', 'tiny/chat']) {
     if (!fs.existsSync(path.join(TINY_MODELS_DIR, m, 'onnx', 'model.onnx'))) {
-      throw new Error(`Tiny test model ${m} is missing in ${TINY_MODELS_DIR}: run \`npm run test:models\` first`);
+      throw new Error(
+        `Tiny test model ${m} is missing in ${TINY_MODELS_DIR}: run \`npm run test:models\` first`,
+      );
     }
   }
 }

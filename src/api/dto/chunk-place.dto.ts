@@ -5,14 +5,26 @@ export class ChunkPlaceDto {
   @ApiProperty({
     nullable: true,
     type: String,
-    description: 'The headings the chunk is under, outermost first; null when the document has no headings (plain text, JSON texts)',
+    description:
+      'The headings the chunk is under, outermost first; null when the document has no headings (plain text, JSON texts)',
     example: 'Methods > Training',
   })
   sectionPath!: string | null;
 
-  @ApiProperty({ nullable: true, type: Number, description: 'First page (1-based) the chunk is on; null when the document is not paged (only PDFs are)', example: 3 })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description:
+      'First page (1-based) the chunk is on; null when the document is not paged (only PDFs are)',
+    example: 3,
+  })
   pageStart!: number | null;
 
-  @ApiProperty({ nullable: true, type: Number, description: 'Last page the chunk is on; null when the document is not paged', example: 4 })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Last page the chunk is on; null when the document is not paged',
+    example: 4,
+  })
   pageEnd!: number | null;
 }

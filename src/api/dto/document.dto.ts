@@ -22,7 +22,11 @@ const ID_PATTERN = /^[^/\p{Cc}]{1,256}$/u;
 const ID_MESSAGE = 'id must be 1-256 characters with no "/" or control characters';
 
 export class DocumentInputDto {
-  @ApiPropertyOptional({ description: 'Your id for the document (default: a new UUID). Posting the same id and content again changes nothing.', example: 'policy-2026' })
+  @ApiPropertyOptional({
+    description:
+      'Your id for the document (default: a new UUID). Posting the same id and content again changes nothing.',
+    example: 'policy-2026',
+  })
   @IsOptional()
   @IsString()
   @Matches(ID_PATTERN, { message: ID_MESSAGE })
@@ -34,12 +38,18 @@ export class DocumentInputDto {
   @MaxLength(1000)
   title?: string;
 
-  @ApiProperty({ description: 'The document text (not blank).', example: 'Employees may book economy class for flights under six hours.' })
+  @ApiProperty({
+    description: 'The document text (not blank).',
+    example: 'Employees may book economy class for flights under six hours.',
+  })
   @IsString()
   @IsNotEmpty()
   text!: string;
 
-  @ApiPropertyOptional({ description: 'JSON object stored with the document; search filters match its top-level keys.', example: { department: 'finance', year: 2026 } })
+  @ApiPropertyOptional({
+    description: 'JSON object stored with the document; search filters match its top-level keys.',
+    example: { department: 'finance', year: 2026 },
+  })
   @IsOptional()
   @IsJsonObject(65536)
   metadata?: Record<string, unknown>;
@@ -52,12 +62,18 @@ export class ReplaceDocumentDto {
   @MaxLength(1000)
   title?: string;
 
-  @ApiProperty({ description: 'The new text (not blank).', example: 'Employees may book economy class for flights under five hours.' })
+  @ApiProperty({
+    description: 'The new text (not blank).',
+    example: 'Employees may book economy class for flights under five hours.',
+  })
   @IsString()
   @IsNotEmpty()
   text!: string;
 
-  @ApiPropertyOptional({ description: 'Replaces the metadata.', example: { department: 'finance', year: 2027 } })
+  @ApiPropertyOptional({
+    description: 'Replaces the metadata.',
+    example: { department: 'finance', year: 2027 },
+  })
   @IsOptional()
   @IsJsonObject(65536)
   metadata?: Record<string, unknown>;
@@ -67,7 +83,11 @@ export class ReplaceResultDto {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: ['created', 'replaced', 'unchanged'] }) status!: string;
   @ApiProperty() chunks!: number;
-  @ApiProperty({ description: 'Chunks of the new version waiting for the embedding model (found lexically meanwhile)' }) pendingChunks!: number;
+  @ApiProperty({
+    description:
+      'Chunks of the new version waiting for the embedding model (found lexically meanwhile)',
+  })
+  pendingChunks!: number;
 }
 
 export class AddDocumentsDto {
@@ -79,7 +99,11 @@ export class AddDocumentsDto {
   @Type(() => DocumentInputDto)
   documents!: DocumentInputDto[];
 
-  @ApiPropertyOptional({ description: 'Wait until the chunks are embedded before answering (when the model is available). Default true.', default: true })
+  @ApiPropertyOptional({
+    description:
+      'Wait until the chunks are embedded before answering (when the model is available). Default true.',
+    default: true,
+  })
   @IsOptional()
   @IsBoolean()
   wait?: boolean;
@@ -113,11 +137,15 @@ export class AddUrlDocumentDto {
   @IsJsonObject(65536)
   metadata?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'JSON files: comma-separated fields whose strings are the text' })
+  @ApiPropertyOptional({
+    description: 'JSON files: comma-separated fields whose strings are the text',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
-  @Matches(/^\s*[^,\s]+(\s*,\s*[^,\s]+)*\s*$/, { message: 'textFields must be field names separated by commas' })
+  @Matches(/^\s*[^,\s]+(\s*,\s*[^,\s]+)*\s*$/, {
+    message: 'textFields must be field names separated by commas',
+  })
   textFields?: string;
 
   @ApiPropertyOptional({ default: true })
@@ -152,7 +180,9 @@ export class UploadFieldsDto {
   @IsOptional()
   @IsString()
   @MaxLength(1000)
-  @Matches(/^\s*[^,\s]+(\s*,\s*[^,\s]+)*\s*$/, { message: 'textFields must be field names separated by commas' })
+  @Matches(/^\s*[^,\s]+(\s*,\s*[^,\s]+)*\s*$/, {
+    message: 'textFields must be field names separated by commas',
+  })
   textFields?: string;
 }
 
@@ -183,10 +213,21 @@ export class IngestedDocumentDto {
 }
 
 export class EmbeddingOutcomeDto {
-  @ApiProperty({ enum: ['done', 'pending'], description: 'done: every chunk has a vector; pending: some wait for the embedding model' }) state!: string;
+  @ApiProperty({
+    enum: ['done', 'pending'],
+    description: 'done: every chunk has a vector; pending: some wait for the embedding model',
+  })
+  state!: string;
   @ApiProperty({ example: 0 }) pendingChunks!: number;
-  @ApiPropertyOptional({ example: 'embedding model Xenova/bge-small-en-v1.5: unavailable: not found in MODELS_DIR' }) reason?: string;
-  @ApiProperty({ description: 'What measured chunk sizes: the model tokenizer id, or "estimate"', example: 'Xenova/bge-small-en-v1.5' }) tokenCounter!: string;
+  @ApiPropertyOptional({
+    example: 'embedding model Xenova/bge-small-en-v1.5: unavailable: not found in MODELS_DIR',
+  })
+  reason?: string;
+  @ApiProperty({
+    description: 'What measured chunk sizes: the model tokenizer id, or "estimate"',
+    example: 'Xenova/bge-small-en-v1.5',
+  })
+  tokenCounter!: string;
 }
 
 export class IngestResultDto {
@@ -198,10 +239,16 @@ export class ChunkDto extends ChunkPlaceDto {
   @ApiProperty({ example: 17 }) id!: number;
   @ApiProperty({ example: 0 }) ordinal!: number;
   @ApiProperty() text!: string;
-  @ApiProperty({ description: 'Character offset of the chunk in the document text', example: 0 }) start!: number;
+  @ApiProperty({ description: 'Character offset of the chunk in the document text', example: 0 })
+  start!: number;
   @ApiProperty({ description: 'End offset (exclusive)', example: 412 }) end!: number;
   @ApiProperty({ example: 96 }) tokenCount!: number;
-  @ApiProperty({ description: 'What measured tokenCount: the embedding tokenizer id, or "estimate" while it was unavailable (re-chunked before embedding)', example: 'Xenova/bge-small-en-v1.5' }) tokenCounter!: string;
+  @ApiProperty({
+    description:
+      'What measured tokenCount: the embedding tokenizer id, or "estimate" while it was unavailable (re-chunked before embedding)',
+    example: 'Xenova/bge-small-en-v1.5',
+  })
+  tokenCounter!: string;
   @ApiProperty() embedded!: boolean;
 }
 

@@ -1,13 +1,25 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { JOB_STATES } from '../../database/jobs.repository';
 import { AddUrlDocumentDto, DocumentInputDto, PageQueryDto } from './document.dto';
 
 export class JobUrlDto extends OmitType(AddUrlDocumentDto, ['wait'] as const) {}
 
 export class CreateJobDto {
-  @ApiPropertyOptional({ type: [DocumentInputDto], description: 'Texts to add, as in POST .../documents' })
+  @ApiPropertyOptional({
+    type: [DocumentInputDto],
+    description: 'Texts to add, as in POST .../documents',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100_000)
@@ -15,7 +27,10 @@ export class CreateJobDto {
   @Type(() => DocumentInputDto)
   documents?: DocumentInputDto[];
 
-  @ApiPropertyOptional({ type: [JobUrlDto], description: 'Pages or files to fetch and parse, with the limits of POST .../documents {url}' })
+  @ApiPropertyOptional({
+    type: [JobUrlDto],
+    description: 'Pages or files to fetch and parse, with the limits of POST .../documents {url}',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10_000)
@@ -35,7 +50,9 @@ export class JobUploadFieldsDto {
   @IsOptional()
   @IsString()
   @MaxLength(1000)
-  @Matches(/^\s*[^,\s]+(\s*,\s*[^,\s]+)*\s*$/, { message: 'textFields must be field names separated by commas' })
+  @Matches(/^\s*[^,\s]+(\s*,\s*[^,\s]+)*\s*$/, {
+    message: 'textFields must be field names separated by commas',
+  })
   textFields?: string;
 
   @IsOptional()
@@ -81,10 +98,16 @@ class JobCurrentDto {
 class JobTimingsDto {
   @ApiProperty({ description: 'waiting in the queue' }) queuedMs!: number;
   @ApiProperty({ description: 'from its start to its end (or now)' }) elapsedMs!: number;
-  @ApiProperty({ description: 'parsing, summed over items (includes fetching URLs)' }) parseMs!: number;
+  @ApiProperty({ description: 'parsing, summed over items (includes fetching URLs)' })
+  parseMs!: number;
   @ApiProperty() chunkMs!: number;
-  @ApiProperty({ description: 'SQLite transactions storing documents, chunks and lexical rows' }) storeMs!: number;
-  @ApiProperty({ description: "the embedding model's time on the collection's passages while the job ran; overlaps the other stages" }) embedMs!: number;
+  @ApiProperty({ description: 'SQLite transactions storing documents, chunks and lexical rows' })
+  storeMs!: number;
+  @ApiProperty({
+    description:
+      "the embedding model's time on the collection's passages while the job ran; overlaps the other stages",
+  })
+  embedMs!: number;
 }
 
 class JobItemErrorDto {
@@ -109,11 +132,15 @@ export class JobDto {
   @ApiProperty({ description: 'items ended over all items, 0 to 1' }) progress!: number;
   @ApiProperty({ type: JobCurrentDto, nullable: true }) current!: JobCurrentDto | null;
   @ApiProperty({ type: JobTimingsDto }) timings!: JobTimingsDto;
-  @ApiProperty({ type: [JobItemErrorDto], description: 'failed items (the first 100)' }) errors!: JobItemErrorDto[];
+  @ApiProperty({ type: [JobItemErrorDto], description: 'failed items (the first 100)' })
+  errors!: JobItemErrorDto[];
 }
 
 export class JobAcceptedDto extends JobDto {
-  @ApiProperty({ description: 'the same as id: follow it with GET /v1/jobs/{jobId} or /v1/jobs/{jobId}/events' }) jobId!: string;
+  @ApiProperty({
+    description: 'the same as id: follow it with GET /v1/jobs/{jobId} or /v1/jobs/{jobId}/events',
+  })
+  jobId!: string;
 }
 
 export class JobListDto {
@@ -142,10 +169,17 @@ export class JobItemDto {
   @ApiProperty({ type: String, nullable: true }) contentType!: string | null;
   @ApiProperty() bytes!: number;
   @ApiProperty({ enum: JOB_STATES }) state!: string;
-  @ApiProperty({ type: String, nullable: true, enum: ['created', 'unchanged'] }) outcome!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['created', 'unchanged'] }) outcome!:
+    string | null;
   @ApiProperty({ type: Number, nullable: true }) chunks!: number | null;
-  @ApiProperty({ type: JobItemErrorDetailDto, nullable: true }) error!: JobItemErrorDetailDto | null;
-  @ApiProperty({ type: String, nullable: true, description: 'why a done item still has chunks without vectors' }) note!: string | null;
+  @ApiProperty({ type: JobItemErrorDetailDto, nullable: true })
+  error!: JobItemErrorDetailDto | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'why a done item still has chunks without vectors',
+  })
+  note!: string | null;
   @ApiProperty({ type: JobItemTimingsDto }) timings!: JobItemTimingsDto;
   @ApiProperty({ type: String, nullable: true }) storedAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) finishedAt!: string | null;

@@ -2,31 +2,60 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { DTYPES, type Dtype } from '../../config/settings';
 import { IsModelId } from './validators';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { ChunkPlaceDto } from './chunk-place.dto';
 
 const MODES = ['dense', 'lexical', 'hybrid'] as const;
 
 const FILTER_DESCRIPTION =
   'Metadata filter, applied inside both the dense and lexical paths. {key: value} for equality; operators on a key: $eq $ne $in $nin $gt $gte $lt $lte (numbers, or ISO 8601 dates); $and / $or with arrays of filters. Several keys must all match.';
-const FILTER_EXAMPLE = { department: 'finance', year: { $gte: 2024 }, $or: [{ lang: 'en' }, { lang: { $in: ['de', 'fr'] } }] };
+const FILTER_EXAMPLE = {
+  department: 'finance',
+  year: { $gte: 2024 },
+  $or: [{ lang: 'en' }, { lang: { $in: ['de', 'fr'] } }],
+};
 
 export class FusionDto {
-  @ApiPropertyOptional({ description: 'k of reciprocal rank fusion (default: the collection setting, 60)', minimum: 1, maximum: 1000 })
+  @ApiPropertyOptional({
+    description: 'k of reciprocal rank fusion (default: the collection setting, 60)',
+    minimum: 1,
+    maximum: 1000,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(1000)
   k?: number;
 
-  @ApiPropertyOptional({ description: 'weight of the dense list (default 1)', minimum: 0, maximum: 10 })
+  @ApiPropertyOptional({
+    description: 'weight of the dense list (default 1)',
+    minimum: 0,
+    maximum: 10,
+  })
   @IsOptional()
   @IsNumber()
   @Min(0)
   @Max(10)
   denseWeight?: number;
 
-  @ApiPropertyOptional({ description: 'weight of the lexical list (default 1)', minimum: 0, maximum: 10 })
+  @ApiPropertyOptional({
+    description: 'weight of the lexical list (default 1)',
+    minimum: 0,
+    maximum: 10,
+  })
   @IsOptional()
   @IsNumber()
   @Min(0)
@@ -38,7 +67,8 @@ export class FusionDto {
 export class RetrievalOptionsDto {
   @ApiPropertyOptional({
     enum: MODES,
-    description: 'Default: hybrid (reciprocal rank fusion of dense and lexical) when the collection has vectors and its model is available, else lexical.',
+    description:
+      'Default: hybrid (reciprocal rank fusion of dense and lexical) when the collection has vectors and its model is available, else lexical.',
   })
   @IsOptional()
   @IsIn(MODES)
@@ -55,19 +85,30 @@ export class RetrievalOptionsDto {
   @Type(() => FusionDto)
   fusion?: FusionDto;
 
-  @ApiPropertyOptional({ description: 'Rerank the fused candidates with the cross-encoder (default: the collection setting). 503 if asked for and the reranker is unavailable.' })
+  @ApiPropertyOptional({
+    description:
+      'Rerank the fused candidates with the cross-encoder (default: the collection setting). 503 if asked for and the reranker is unavailable.',
+  })
   @IsOptional()
   @IsBoolean()
   rerank?: boolean;
 
-  @ApiPropertyOptional({ description: 'Candidates the cross-encoder scores (default RERANK_CANDIDATES)', minimum: 1, maximum: 1000 })
+  @ApiPropertyOptional({
+    description: 'Candidates the cross-encoder scores (default RERANK_CANDIDATES)',
+    minimum: 1,
+    maximum: 1000,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(1000)
   rerankCandidates?: number;
 
-  @ApiPropertyOptional({ description: 'Maximal marginal relevance: 1 = relevance only, lower = more diverse results', minimum: 0, maximum: 1 })
+  @ApiPropertyOptional({
+    description: 'Maximal marginal relevance: 1 = relevance only, lower = more diverse results',
+    minimum: 0,
+    maximum: 1,
+  })
   @IsOptional()
   @IsNumber()
   @Min(0)
@@ -89,7 +130,11 @@ export class SearchDto extends RetrievalOptionsDto {
   @Max(100)
   topK?: number;
 
-  @ApiPropertyOptional({ description: "Show each result's dense and lexical rank and score, fused score and rerank score", default: false })
+  @ApiPropertyOptional({
+    description:
+      "Show each result's dense and lexical rank and score, fused score and rerank score",
+    default: false,
+  })
   @IsOptional()
   @IsBoolean()
   explain?: boolean;
@@ -102,42 +147,70 @@ export class AskDto extends RetrievalOptionsDto {
   @MaxLength(4000)
   question!: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 5, description: 'Chunks retrieved as context' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 50,
+    default: 5,
+    description: 'Chunks retrieved as context',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(50)
   topK?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 3, default: 0, description: 'Widen each retrieved chunk with this many neighbouring chunks of its document on each side' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 3,
+    default: 0,
+    description:
+      'Widen each retrieved chunk with this many neighbouring chunks of its document on each side',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(3)
   neighbors?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 8192, description: 'Most tokens to generate. Default: GENERATION_MAX_TOKENS.' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 8192,
+    description: 'Most tokens to generate. Default: GENERATION_MAX_TOKENS.',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(8192)
   maxTokens?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 2, default: 0, description: '0 is greedy (deterministic)' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 2,
+    default: 0,
+    description: '0 is greedy (deterministic)',
+  })
   @IsOptional()
   @IsNumber()
   @Min(0)
   @Max(2)
   temperature?: number;
 
-  @ApiPropertyOptional({ description: 'Generation model for this request (see GET /v1/models). Default: GENERATION_MODEL; a model named here must load (else 404/503), the default may fall back to extractive.', example: 'onnx-community/Qwen2.5-0.5B-Instruct' })
+  @ApiPropertyOptional({
+    description:
+      'Generation model for this request (see GET /v1/models). Default: GENERATION_MODEL; a model named here must load (else 404/503), the default may fall back to extractive.',
+    example: 'onnx-community/Qwen2.5-0.5B-Instruct',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   @IsModelId('model')
   model?: string;
 
-  @ApiPropertyOptional({ enum: DTYPES, description: 'Precision of the generation model. Default: GENERATION_DTYPE if the model has it.' })
+  @ApiPropertyOptional({
+    enum: DTYPES,
+    description:
+      'Precision of the generation model. Default: GENERATION_DTYPE if the model has it.',
+  })
   @IsOptional()
   @IsIn(DTYPES)
   dtype?: Dtype;
@@ -172,11 +245,18 @@ export class TimingsDto {
 }
 
 export class HitExplanationDto {
-  @ApiPropertyOptional({ description: '1-based rank in the dense candidate list', example: 1 }) denseRank?: number;
+  @ApiPropertyOptional({ description: '1-based rank in the dense candidate list', example: 1 })
+  denseRank?: number;
   @ApiPropertyOptional({ description: 'cosine similarity', example: 0.83 }) denseScore?: number;
-  @ApiPropertyOptional({ description: '1-based rank in the lexical (BM25) candidate list', example: 3 }) lexicalRank?: number;
-  @ApiPropertyOptional({ description: 'BM25 score (higher is better)', example: 7.2 }) lexicalScore?: number;
-  @ApiPropertyOptional({ description: 'reciprocal rank fusion score', example: 0.0325 }) fusedScore?: number;
+  @ApiPropertyOptional({
+    description: '1-based rank in the lexical (BM25) candidate list',
+    example: 3,
+  })
+  lexicalRank?: number;
+  @ApiPropertyOptional({ description: 'BM25 score (higher is better)', example: 7.2 })
+  lexicalScore?: number;
+  @ApiPropertyOptional({ description: 'reciprocal rank fusion score', example: 0.0325 })
+  fusedScore?: number;
   @ApiPropertyOptional({ description: 'cross-encoder score', example: 4.1 }) rerankScore?: number;
 }
 
@@ -185,7 +265,10 @@ export class SearchHitDto extends ChunkPlaceDto {
   @ApiProperty() chunkId!: number;
   @ApiProperty({ nullable: true, type: String }) title!: string | null;
   @ApiProperty() text!: string;
-  @ApiProperty({ description: 'dense: cosine similarity; lexical: BM25 (higher is better); hybrid: RRF score' }) score!: number;
+  @ApiProperty({
+    description: 'dense: cosine similarity; lexical: BM25 (higher is better); hybrid: RRF score',
+  })
+  score!: number;
   @ApiProperty({ description: 'Character offset of the chunk in its document' }) start!: number;
   @ApiProperty() end!: number;
   @ApiProperty() ordinal!: number;
@@ -197,8 +280,13 @@ export class SearchHitDto extends ChunkPlaceDto {
 export class SearchResponseDto {
   @ApiProperty({ type: [SearchHitDto] }) results!: SearchHitDto[];
   @ApiProperty({ enum: MODES }) mode!: string;
-  @ApiProperty({ description: 'Whether the cross-encoder reordered the results' }) reranked!: boolean;
-  @ApiPropertyOptional({ description: 'Why this mode, or what it cannot see', example: 'lexical only: embedding model X is unavailable: ...' }) modeReason?: string;
+  @ApiProperty({ description: 'Whether the cross-encoder reordered the results' })
+  reranked!: boolean;
+  @ApiPropertyOptional({
+    description: 'Why this mode, or what it cannot see',
+    example: 'lexical only: embedding model X is unavailable: ...',
+  })
+  modeReason?: string;
   @ApiProperty({ type: TimingsDto }) timings!: TimingsDto;
 }
 
@@ -231,21 +319,41 @@ class AskRetrievalDto {
 }
 
 class GroundingDto {
-  @ApiProperty({ description: 'Share of the answer\'s sentences supported by their sources' }) support!: number;
-  @ApiProperty({ type: [String], description: 'Sentences the sources do not support' }) unsupported!: string[];
+  @ApiProperty({ description: "Share of the answer's sentences supported by their sources" })
+  support!: number;
+  @ApiProperty({ type: [String], description: 'Sentences the sources do not support' })
+  unsupported!: string[];
 }
 
 export class AskResponseDto {
-  @ApiProperty({ example: 'Economy class is allowed for flights under six hours [1].' }) answer!: string;
+  @ApiProperty({ example: 'Economy class is allowed for flights under six hours [1].' })
+  answer!: string;
   @ApiProperty({ type: [CitationDto] }) citations!: CitationDto[];
   @ApiProperty({ enum: ['generative', 'extractive'] }) mode!: string;
-  @ApiPropertyOptional({ description: 'Why the answer is extractive', example: 'generation model X is unavailable: ...' }) modeReason?: string;
+  @ApiPropertyOptional({
+    description: 'Why the answer is extractive',
+    example: 'generation model X is unavailable: ...',
+  })
+  modeReason?: string;
   @ApiProperty({ nullable: true, type: String }) model!: string | null;
   @ApiProperty({ type: AskRetrievalDto }) retrieval!: AskRetrievalDto;
-  @ApiProperty({ type: [Number], description: 'Citation numbers with no matching source, removed from the answer' }) invalidCitations!: number[];
-  @ApiProperty({ description: 'Nothing retrieved was relevant enough (minRelevance), so the answer is "Not found in the documents"' }) refused!: boolean;
-  @ApiProperty({ description: 'Every sentence of the answer is supported by (shares at least half its content words with) the sources it cites, and it cites at least one. Quoted and refused answers are grounded by construction.' }) grounded!: boolean;
-  @ApiPropertyOptional({ type: GroundingDto, description: 'For a generated answer' }) grounding?: GroundingDto;
+  @ApiProperty({
+    type: [Number],
+    description: 'Citation numbers with no matching source, removed from the answer',
+  })
+  invalidCitations!: number[];
+  @ApiProperty({
+    description:
+      'Nothing retrieved was relevant enough (minRelevance), so the answer is "Not found in the documents"',
+  })
+  refused!: boolean;
+  @ApiProperty({
+    description:
+      'Every sentence of the answer is supported by (shares at least half its content words with) the sources it cites, and it cites at least one. Quoted and refused answers are grounded by construction.',
+  })
+  grounded!: boolean;
+  @ApiPropertyOptional({ type: GroundingDto, description: 'For a generated answer' })
+  grounding?: GroundingDto;
   @ApiProperty({ type: UsageDto }) usage!: UsageDto;
   @ApiProperty({ type: AskTimingsDto }) timings!: AskTimingsDto;
 }

@@ -1,4 +1,9 @@
-import { Matches, ValidationArguments, ValidationOptions, registerDecorator } from 'class-validator';
+import {
+  Matches,
+  ValidationArguments,
+  ValidationOptions,
+  registerDecorator,
+} from 'class-validator';
 
 /** A JSON object (not array, not null) whose serialised form stays under a byte limit. */
 export function IsJsonObject(maxBytes: number, options?: ValidationOptions) {
@@ -13,7 +18,8 @@ export function IsJsonObject(maxBytes: number, options?: ValidationOptions) {
           if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
           return Buffer.byteLength(JSON.stringify(value)) <= maxBytes;
         },
-        defaultMessage: (args: ValidationArguments) => `${args.property} must be a JSON object of at most ${maxBytes} bytes`,
+        defaultMessage: (args: ValidationArguments) =>
+          `${args.property} must be a JSON object of at most ${maxBytes} bytes`,
       },
     });
 }
@@ -25,5 +31,7 @@ export function IsJsonObject(maxBytes: number, options?: ValidationOptions) {
 export const MODEL_ID = /^(?!\.\.?(\/|$))[\w.-]+(\/(?!\.\.?$)[\w.-]+)?$/;
 
 export function IsModelId(property: string) {
-  return Matches(MODEL_ID, { message: `${property} must look like "org/name" or "name" (no "." or ".." parts)` });
+  return Matches(MODEL_ID, {
+    message: `${property} must look like "org/name" or "name" (no "." or ".." parts)`,
+  });
 }

@@ -9,7 +9,11 @@ export class ChatTurnDto extends OmitType(AskDto, ['question', 'stream'] as cons
   @MaxLength(4000)
   message!: string;
 
-  @ApiPropertyOptional({ description: 'The conversation to continue; leave out to start one (its id comes back as sessionId)', format: 'uuid' })
+  @ApiPropertyOptional({
+    description:
+      'The conversation to continue; leave out to start one (its id comes back as sessionId)',
+    format: 'uuid',
+  })
   @IsOptional()
   @IsUUID()
   sessionId?: string;
@@ -17,9 +21,17 @@ export class ChatTurnDto extends OmitType(AskDto, ['question', 'stream'] as cons
 
 export class ChatTurnResponseDto extends AskResponseDto {
   @ApiProperty({ format: 'uuid' }) sessionId!: string;
-  @ApiProperty({ description: 'The question as it was searched: rewritten to stand alone when it leans on the conversation', example: 'What does the night train cross?' })
+  @ApiProperty({
+    description:
+      'The question as it was searched: rewritten to stand alone when it leans on the conversation',
+    example: 'What does the night train cross?',
+  })
   standaloneQuery!: string;
-  @ApiProperty({ enum: ['none', 'model', 'heuristic'], description: 'none: the question stood alone; model: rewritten by the generation model; heuristic: the previous query\'s words added (no model, or its rewrite was off-topic)' })
+  @ApiProperty({
+    enum: ['none', 'model', 'heuristic'],
+    description:
+      "none: the question stood alone; model: rewritten by the generation model; heuristic: the previous query's words added (no model, or its rewrite was off-topic)",
+  })
   rewrite!: string;
 }
 

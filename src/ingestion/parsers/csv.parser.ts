@@ -19,7 +19,13 @@ export const csvParser: TextFormatParser = {
     const text = decodeUtf8(data);
     let rows: string[][];
     try {
-      rows = parse(text, { delimiter: guessDelimiter(text), relax_column_count: true, relax_quotes: true, skip_empty_lines: true, trim: true });
+      rows = parse(text, {
+        delimiter: guessDelimiter(text),
+        relax_column_count: true,
+        relax_quotes: true,
+        skip_empty_lines: true,
+        trim: true,
+      });
     } catch (e) {
       throw new CorruptDocumentError(`The CSV file could not be parsed: ${(e as Error).message}`);
     }
@@ -27,9 +33,19 @@ export const csvParser: TextFormatParser = {
     const columns = header.map((name, i) => name || `column ${i + 1}`);
     const builder = new StructureBuilder();
     for (const row of records) {
-      builder.paragraph(row.map((value, i) => (value ? `${columns[i] ?? `column ${i + 1}`}: ${value}` : '')).filter(Boolean).join('\n'));
+      builder.paragraph(
+        row
+          .map((value, i) => (value ? `${columns[i] ?? `column ${i + 1}`}: ${value}` : ''))
+          .filter(Boolean)
+          .join('\n'),
+      );
     }
-    return { ...builder.build(), records: true, contentType: FORMATS.csv.contentType, metadata: { columns, rows: records.length } };
+    return {
+      ...builder.build(),
+      records: true,
+      contentType: FORMATS.csv.contentType,
+      metadata: { columns, rows: records.length },
+    };
   },
 };
 

@@ -35,7 +35,14 @@ export const head = (data: Buffer): Buffer => data.subarray(0, 1024);
 /** Text formats: a NUL byte in the first kilobyte means binary. */
 export const sniffText = (data: Buffer, looksLike?: (start: string) => boolean): Sniff => {
   if (head(data).includes(0)) return 'impossible';
-  return looksLike?.(head(data).toString('utf8').replace(/^\uFEFF/, '').trimStart()) ? 'likely' : 'possible';
+  return looksLike?.(
+    head(data)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart(),
+  )
+    ? 'likely'
+    : 'possible';
 };
 
 /** Strict UTF-8 (a byte-order mark dropped); anything else is refused rather than garbled. */

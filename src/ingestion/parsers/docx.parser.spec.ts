@@ -21,14 +21,25 @@ describe('docxParser', () => {
     expect(sut.sniff(data)).toBe('match');
     const doc = await sut.parse(data, {});
     expect(doc.title).toBe('Annual report');
-    expect(doc.text).toBe('Annual report\n\nMethods\n\nTraining\n\nWe trained the model for three days.\n\nResults\n\nIt works.\n\nMetric | Value\n\nAccuracy | 0.91');
-    expect(doc.sections.map((s) => s.path)).toEqual([['Annual report'], ['Methods'], ['Methods', 'Training'], ['Results']]);
+    expect(doc.text).toBe(
+      'Annual report\n\nMethods\n\nTraining\n\nWe trained the model for three days.\n\nResults\n\nIt works.\n\nMetric | Value\n\nAccuracy | 0.91',
+    );
+    expect(doc.sections.map((s) => s.path)).toEqual([
+      ['Annual report'],
+      ['Methods'],
+      ['Methods', 'Training'],
+      ['Results'],
+    ]);
     expect(doc.pages).toEqual([]);
   });
 
   it('refuses a password-protected document as encrypted', async () => {
     // An encrypted OOXML package is an OLE compound file with an EncryptionInfo stream.
-    const data = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(512), Buffer.from('EncryptionInfo', 'utf16le')]);
+    const data = Buffer.concat([
+      Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+      Buffer.alloc(512),
+      Buffer.from('EncryptionInfo', 'utf16le'),
+    ]);
     expect(sut.sniff(data)).toBe('match');
     await expect(sut.parse(data, {})).rejects.toThrow(EncryptedDocumentError);
   });
@@ -41,6 +52,13 @@ describe('docxParser', () => {
 
   it('does not claim other ZIP files or legacy .doc files', () => {
     expect(sut.sniff(makeZip({ 'xl/workbook.xml': '<workbook/>' }))).toBe('impossible');
-    expect(sut.sniff(Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(512)]))).toBe('impossible');
+    expect(
+      sut.sniff(
+        Buffer.concat([
+          Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+          Buffer.alloc(512),
+        ]),
+      ),
+    ).toBe('impossible');
   });
 });

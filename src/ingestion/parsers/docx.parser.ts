@@ -15,7 +15,8 @@ const ENCRYPTION_INFO = Buffer.from('EncryptionInfo', 'utf16le');
 /** Word's title and heading styles become h1-h6, so their text opens sections. */
 const STYLE_MAP = ["p[style-name='Title'] => h1:fresh", "p[style-name='Subtitle'] => h2:fresh"];
 
-const isEncryptedPackage = (data: Buffer) => data.subarray(0, 8).equals(COMPOUND_FILE) && data.includes(ENCRYPTION_INFO);
+const isEncryptedPackage = (data: Buffer) =>
+  data.subarray(0, 8).equals(COMPOUND_FILE) && data.includes(ENCRYPTION_INFO);
 
 /**
  * Word .docx, read with mammoth: converted to HTML (headings from Word's heading styles, lists,
@@ -25,23 +26,39 @@ const isEncryptedPackage = (data: Buffer) => data.subarray(0, 8).equals(COMPOUND
 export const docxParser: DocumentParser = {
   ...FORMATS.docx,
   sniff: (data) => {
-    if (data.subarray(0, 4).equals(ZIP) && data.includes('word/document.xml', 0, 'latin1')) return 'match';
+    if (data.subarray(0, 4).equals(ZIP) && data.includes('word/document.xml', 0, 'latin1'))
+      return 'match';
     return isEncryptedPackage(data) ? 'match' : 'impossible';
   },
   parse: async (data) => {
-    if (isEncryptedPackage(data)) throw new EncryptedDocumentError('The Word document is protected by a password; remove the protection and upload it again');
+    if (isEncryptedPackage(data))
+      throw new EncryptedDocumentError(
+        'The Word document is protected by a password; remove the protection and upload it again',
+      );
     let html: string;
     try {
       // Images are left out: only their alt text is read.
       const imgElement = mammoth.images.imgElement(() => Promise.resolve({ src: '' }));
-      html = (await mammoth.convertToHtml({ buffer: data }, { styleMap: STYLE_MAP, convertImage: imgElement, externalFileAccess: false })).value;
+      html = (
+        await mammoth.convertToHtml(
+          { buffer: data },
+          { styleMap: STYLE_MAP, convertImage: imgElement, externalFileAccess: false },
+        )
+      ).value;
     } catch (e) {
-      throw new CorruptDocumentError(`The Word document could not be read: ${(e as Error).message}`);
+      throw new CorruptDocumentError(
+        `The Word document could not be read: ${(e as Error).message}`,
+      );
     }
     const $ = cheerio.load(html);
     const builder = new StructureBuilder();
     htmlToStructure($('body').contents(), builder);
     const title = collapseSpaces($('h1').first().text()) || undefined;
-    return { ...builder.build(), ...(title ? { title } : {}), contentType: FORMATS.docx.contentType, metadata: {} };
+    return {
+      ...builder.build(),
+      ...(title ? { title } : {}),
+      contentType: FORMATS.docx.contentType,
+      metadata: {},
+    };
   },
 };

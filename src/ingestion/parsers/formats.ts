@@ -13,15 +13,44 @@ export interface FormatNames {
 /** In the order the parser registry tries them. */
 export const FORMATS = {
   pdf: { contentType: 'application/pdf', mediaTypes: ['application/x-pdf'], extensions: ['pdf'] },
-  docx: { contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', mediaTypes: [], extensions: ['docx'] },
-  html: { contentType: 'text/html', mediaTypes: ['application/xhtml+xml'], extensions: ['html', 'htm', 'xhtml'] },
-  json: { contentType: 'application/json', mediaTypes: ['application/ld+json', 'text/json'], extensions: ['json'] },
-  csv: { contentType: 'text/csv', mediaTypes: ['application/csv', 'text/tab-separated-values'], extensions: ['csv', 'tsv'] },
-  markdown: { contentType: 'text/markdown', mediaTypes: ['text/x-markdown'], extensions: ['md', 'markdown', 'mdown', 'mkd'] },
+  docx: {
+    contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    mediaTypes: [],
+    extensions: ['docx'],
+  },
+  html: {
+    contentType: 'text/html',
+    mediaTypes: ['application/xhtml+xml'],
+    extensions: ['html', 'htm', 'xhtml'],
+  },
+  json: {
+    contentType: 'application/json',
+    mediaTypes: ['application/ld+json', 'text/json'],
+    extensions: ['json'],
+  },
+  csv: {
+    contentType: 'text/csv',
+    mediaTypes: ['application/csv', 'text/tab-separated-values'],
+    extensions: ['csv', 'tsv'],
+  },
+  markdown: {
+    contentType: 'text/markdown',
+    mediaTypes: ['text/x-markdown'],
+    extensions: ['md', 'markdown', 'mdown', 'mkd'],
+  },
   text: { contentType: 'text/plain', mediaTypes: [], extensions: ['txt', 'text', 'log'] },
 } as const satisfies Record<string, FormatNames>;
 
-export const SUPPORTED_UPLOAD_TYPES: readonly string[] = Object.values(FORMATS).flatMap((f) => f.extensions.map((e) => `.${e}`));
+export const SUPPORTED_UPLOAD_TYPES: readonly string[] = Object.values(FORMATS).flatMap((f) =>
+  f.extensions.map((e) => `.${e}`),
+);
 
 /** JSON: the fields read as text when the upload names none (`textFields`). */
-export const DEFAULT_JSON_TEXT_FIELDS: readonly string[] = ['text', 'content', 'body', 'description', 'abstract', 'summary'];
+export const DEFAULT_JSON_TEXT_FIELDS: readonly string[] = [
+  'text',
+  'content',
+  'body',
+  'description',
+  'abstract',
+  'summary',
+];

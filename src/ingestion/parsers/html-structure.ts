@@ -7,12 +7,53 @@ type DomNode = ReturnType<ReturnType<CheerioAPI['root']>['contents']>[number];
 const kindOf = (n: DomNode): string => n.type;
 
 /** Elements whose content is never document text. */
-const SKIPPED = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'svg', 'canvas', 'object', 'embed', 'head', 'button', 'select', 'textarea', 'input']);
+const SKIPPED = new Set([
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'iframe',
+  'svg',
+  'canvas',
+  'object',
+  'embed',
+  'head',
+  'button',
+  'select',
+  'textarea',
+  'input',
+]);
 
 /** Elements that end the paragraph before them and start a new one. */
 const BLOCKS = new Set([
-  'address', 'article', 'aside', 'blockquote', 'body', 'dd', 'details', 'dialog', 'div', 'dl', 'dt', 'fieldset', 'figcaption',
-  'figure', 'footer', 'form', 'header', 'hr', 'html', 'li', 'main', 'nav', 'ol', 'p', 'section', 'summary', 'ul', 'caption',
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'body',
+  'dd',
+  'details',
+  'dialog',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'header',
+  'hr',
+  'html',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'section',
+  'summary',
+  'ul',
+  'caption',
 ]);
 
 /**
@@ -77,7 +118,11 @@ class HtmlWalker {
 
   /** One paragraph per row; nested tables are read as the text of their cell. */
   private table(table: DomNode): void {
-    for (const row of descendants(table, (n) => tagName(n) === 'tr', (n) => tagName(n) === 'table' && n !== table)) {
+    for (const row of descendants(
+      table,
+      (n) => tagName(n) === 'tr',
+      (n) => tagName(n) === 'table' && n !== table,
+    )) {
       const cells = childElements(row).filter((c) => ['td', 'th'].includes(tagName(c)));
       this.builder.paragraph(cells.map(textOf).filter(Boolean).join(' | '));
     }
@@ -86,10 +131,15 @@ class HtmlWalker {
 
 const tagName = (n: DomNode): string => ('attribs' in n ? n.name.toLowerCase() : '');
 
-const childElements = (n: DomNode): DomNode[] => ('children' in n ? n.children.filter((c) => tagName(c) !== '') : []);
+const childElements = (n: DomNode): DomNode[] =>
+  'children' in n ? n.children.filter((c) => tagName(c) !== '') : [];
 
 /** Descendants that match, in document order, not looking inside those that `stop` says to skip. */
-function descendants(n: DomNode, match: (n: DomNode) => boolean, stop: (n: DomNode) => boolean): DomNode[] {
+function descendants(
+  n: DomNode,
+  match: (n: DomNode) => boolean,
+  stop: (n: DomNode) => boolean,
+): DomNode[] {
   const out: DomNode[] = [];
   for (const c of childElements(n)) {
     if (stop(c)) continue;

@@ -1,17 +1,35 @@
 import { CorruptDocumentError, InvalidInputError } from '../../common/errors';
 import { jsonParser as sut } from './json.parser';
 
-const parse = (value: unknown, textFields?: string[]) => sut.parse(Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)), textFields ? { textFields } : {});
+const parse = (value: unknown, textFields?: string[]) =>
+  sut.parse(
+    Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+    textFields ? { textFields } : {},
+  );
 
 describe('jsonParser', () => {
   it('reads the first default text field as the text and keeps every other field as metadata', () => {
-    const doc = parse({ title: 'T', text: 'Body here', year: 2020, tags: ['x'], author: { name: 'Ann' } });
-    expect(doc).toMatchObject({ text: 'Body here', title: 'T', sections: [], metadata: { title: 'T', year: 2020, tags: ['x'], author: { name: 'Ann' } } });
+    const doc = parse({
+      title: 'T',
+      text: 'Body here',
+      year: 2020,
+      tags: ['x'],
+      author: { name: 'Ann' },
+    });
+    expect(doc).toMatchObject({
+      text: 'Body here',
+      title: 'T',
+      sections: [],
+      metadata: { title: 'T', year: 2020, tags: ['x'], author: { name: 'Ann' } },
+    });
     expect(doc.metadata).not.toHaveProperty('text');
   });
 
   it('reads the fields named in textFields, nested ones by dot path, each a section when there are several', () => {
-    const doc = parse({ id: 7, article: { lead: 'Short lead.', body: ['Para one.', 'Para two.'] }, note: 'kept' }, ['article.lead', 'article.body']);
+    const doc = parse(
+      { id: 7, article: { lead: 'Short lead.', body: ['Para one.', 'Para two.'] }, note: 'kept' },
+      ['article.lead', 'article.body'],
+    );
     expect(doc.text).toBe('Short lead.\n\nPara one.\n\nPara two.');
     expect(doc.sections.map((s) => [s.path, doc.text.slice(s.start, s.end)])).toEqual([
       [['article.lead'], 'Short lead.\n\n'],

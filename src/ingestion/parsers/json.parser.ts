@@ -20,13 +20,15 @@ type JsonObject = { [key: string]: Json };
 export const jsonParser: TextFormatParser = {
   ...FORMATS.json,
   // An object or an array of JSON values ("[INFO] ..." is a log line, not JSON).
-  sniff: (data) => sniffText(data, (start) => /^(\{\s*["}]|\[\s*([[{"\d\]-]|true|false|null))/.test(start)),
+  sniff: (data) =>
+    sniffText(data, (start) => /^(\{\s*["}]|\[\s*([[{"\d\]-]|true|false|null))/.test(start)),
   parse: (data, options: ParseOptions) => {
     let value: Json;
     try {
       value = JSON.parse(decodeUtf8(data)) as Json;
     } catch (e) {
-      if (e instanceof SyntaxError) throw new CorruptDocumentError(`The JSON file could not be parsed: ${e.message}`);
+      if (e instanceof SyntaxError)
+        throw new CorruptDocumentError(`The JSON file could not be parsed: ${e.message}`);
       throw e;
     }
     const fields = options.textFields?.length ? options.textFields : DEFAULT_JSON_TEXT_FIELDS;
@@ -38,14 +40,25 @@ function fromObject(value: Json, fields: readonly string[]): StructuredDocument 
   if (!isObject(value)) return undefined;
   const texts = textFieldsOf(value, fields);
   if (texts.length === 0) return undefined;
-  const metadata = withoutPaths(value, texts.map((t) => t.field));
+  const metadata = withoutPaths(
+    value,
+    texts.map((t) => t.field),
+  );
   if (JSON.stringify(metadata).length > MAX_METADATA_CHARS) {
-    throw new InvalidInputError(`The fields of the JSON file other than its text (${texts.map((t) => t.field).join(', ')}) exceed ${MAX_METADATA_CHARS} characters of metadata; name the long fields in textFields`);
+    throw new InvalidInputError(
+      `The fields of the JSON file other than its text (${texts.map((t) => t.field).join(', ')}) exceed ${MAX_METADATA_CHARS} characters of metadata; name the long fields in textFields`,
+    );
   }
-  const title = typeof value.title === 'string' && value.title.trim() ? value.title.trim() : undefined;
+  const title =
+    typeof value.title === 'string' && value.title.trim() ? value.title.trim() : undefined;
   const body = new SectionedText();
   for (const t of texts) body.add(texts.length > 1 ? [t.field] : [], t.text);
-  return { ...body.build(), ...(title ? { title } : {}), contentType: FORMATS.json.contentType, metadata };
+  return {
+    ...body.build(),
+    ...(title ? { title } : {}),
+    contentType: FORMATS.json.contentType,
+    metadata,
+  };
 }
 
 function fromArray(value: Json, fields: readonly string[]): StructuredDocument | undefined {
@@ -61,11 +74,22 @@ function fromArray(value: Json, fields: readonly string[]): StructuredDocument |
     records++;
   });
   if (records === 0) return undefined;
-  return { ...body.build(), records: true, contentType: FORMATS.json.contentType, metadata: { records } };
+  return {
+    ...body.build(),
+    records: true,
+    contentType: FORMATS.json.contentType,
+    metadata: { records },
+  };
 }
 
 function asJsonText(value: Json): StructuredDocument {
-  return { text: JSON.stringify(value, null, 2), contentType: FORMATS.json.contentType, metadata: {}, sections: [], pages: [] };
+  return {
+    text: JSON.stringify(value, null, 2),
+    contentType: FORMATS.json.contentType,
+    metadata: {},
+    sections: [],
+    pages: [],
+  };
 }
 
 /** Texts joined by blank lines, each piece a section under its path (which is not part of the text). */
@@ -76,23 +100,40 @@ class SectionedText {
   add(path: string[], piece: string): void {
     if (this.text) this.text += '\n\n';
     // Marks of zero length: the section has a name but no heading line in the text.
-    path.forEach((title, level) => this.marks.push({ start: this.text.length, end: this.text.length, level: level + 1, title }));
+    path.forEach((title, level) =>
+      this.marks.push({ start: this.text.length, end: this.text.length, level: level + 1, title }),
+    );
     this.text += piece;
   }
 
   build() {
-    return { text: this.text, sections: sectionsFromHeadings(this.marks, this.text.length), pages: [] };
+    return {
+      text: this.text,
+      sections: sectionsFromHeadings(this.marks, this.text.length),
+      pages: [],
+    };
   }
 }
 
-const isObject = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: Json | undefined): v is JsonObject =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The named fields holding text (a string, or an array of strings read as paragraphs), in the order named. */
-function textFieldsOf(obj: JsonObject, fields: readonly string[]): { field: string; text: string }[] {
+function textFieldsOf(
+  obj: JsonObject,
+  fields: readonly string[],
+): { field: string; text: string }[] {
   const out: { field: string; text: string }[] = [];
   for (const field of fields) {
-    const v = field.split('.').reduce<Json | undefined>((o, k) => (isObject(o) ? o[k] : undefined), obj);
-    const text = typeof v === 'string' ? v : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join('\n\n') : '';
+    const v = field
+      .split('.')
+      .reduce<Json | undefined>((o, k) => (isObject(o) ? o[k] : undefined), obj);
+    const text =
+      typeof v === 'string'
+        ? v
+        : Array.isArray(v) && v.every((x) => typeof x === 'string')
+          ? v.join('\n\n')
+          : '';
     if (text.trim()) out.push({ field, text });
   }
   return out;

@@ -4,11 +4,17 @@ const parse = (text: string) => sut.parse(Buffer.from(text), {});
 
 describe('markdownParser', () => {
   it('keeps the file as the text and opens a section at every heading, under its parents', () => {
-    const text = '# Guide\n\nIntro.\n\n## Methods\n\n### Training\nWe train.\n\n## Results ##\n\nGood.\n';
+    const text =
+      '# Guide\n\nIntro.\n\n## Methods\n\n### Training\nWe train.\n\n## Results ##\n\nGood.\n';
     const doc = parse(text);
     expect(doc.text).toBe(text);
     expect(doc.title).toBe('Guide');
-    expect(doc.sections.map((s) => s.path)).toEqual([['Guide'], ['Guide', 'Methods'], ['Guide', 'Methods', 'Training'], ['Guide', 'Results']]);
+    expect(doc.sections.map((s) => s.path)).toEqual([
+      ['Guide'],
+      ['Guide', 'Methods'],
+      ['Guide', 'Methods', 'Training'],
+      ['Guide', 'Results'],
+    ]);
     const training = doc.sections[2]!;
     expect(text.slice(training.start, training.bodyStart)).toBe('### Training');
     expect(text.slice(training.bodyStart, training.end).trim()).toBe('We train.');
@@ -21,13 +27,14 @@ describe('markdownParser', () => {
   });
 
   it('ignores # lines inside fenced code and front matter, and takes the front-matter title', () => {
-    const text = '---\ntitle: "Notes"\n---\n# Real\n\n```bash\n# not a heading\n```\n\n~~~\n## nor this\n~~~\n';
+    const text =
+      '---\ntitle: "Notes"\n---\n# Real\n\n```bash\n# not a heading\n```\n\n~~~\n## nor this\n~~~\n';
     const doc = parse(text);
     expect(doc.title).toBe('Notes');
     expect(doc.sections.map((s) => s.path)).toEqual([['Real']]);
   });
 
   it('has no sections without headings', () => {
-    expect((parse('Just a paragraph.\n\nAnd another.')).sections).toEqual([]);
+    expect(parse('Just a paragraph.\n\nAnd another.').sections).toEqual([]);
   });
 });

@@ -47,7 +47,10 @@ export function scanMarkdown(text: string): { headings: HeadingMark[]; frontMatt
   if (lines[0]?.text === '---') {
     const close = lines.findIndex((l, k) => k > 0 && (l.text === '---' || l.text === '...'));
     if (close > 0) {
-      const title = lines.slice(1, close).map((l) => l.text.match(/^title:\s*(.+?)\s*$/)?.[1]).find(Boolean);
+      const title = lines
+        .slice(1, close)
+        .map((l) => l.text.match(/^title:\s*(.+?)\s*$/)?.[1])
+        .find(Boolean);
       if (title) frontMatterTitle = title.replace(/^(["'])(.*)\1$/, '$2');
       i = close + 1;
     }
@@ -58,7 +61,8 @@ export function scanMarkdown(text: string): { headings: HeadingMark[]; frontMatt
     const line = lines[i]!;
     const f = line.text.match(FENCE)?.[1];
     if (fence) {
-      if (f && f[0] === fence[0] && f.length >= fence.length && line.text.trim() === f) fence = undefined;
+      if (f && f[0] === fence[0] && f.length >= fence.length && line.text.trim() === f)
+        fence = undefined;
       continue;
     }
     if (f) {
@@ -75,7 +79,13 @@ export function scanMarkdown(text: string): { headings: HeadingMark[]; frontMatt
     const under = line.text.match(SETEXT)?.[1];
     const prev = lines[i - 1];
     const beforePrev = lines[i - 2];
-    if (under && prev && prev.text.trim() && (!beforePrev || !beforePrev.text.trim()) && !headings.some((h) => h.start === prev.start)) {
+    if (
+      under &&
+      prev &&
+      prev.text.trim() &&
+      (!beforePrev || !beforePrev.text.trim()) &&
+      !headings.some((h) => h.start === prev.start)
+    ) {
       const title = plainHeading(prev.text);
       if (title && !/^ {0,3}([-*+]|\d+[.)])\s/.test(prev.text) && !prev.text.startsWith('    ')) {
         headings.push({ start: prev.start, end: line.end, level: under[0] === '=' ? 1 : 2, title });

@@ -14,13 +14,26 @@ if (!port) throw new Error('parse.worker must run in a worker thread');
 
 port.on('message', (msg: ParseRequest) => {
   const source = msg.data;
-  const bytes = 'path' in source ? readFile(source.path) : Promise.resolve(Buffer.from(source.buffer, source.byteOffset, source.byteLength));
-  bytes.then((data) => parseFile({ data, filename: msg.filename, mimeType: msg.mimeType }, msg.options)).then(
-    (document) => port.postMessage({ id: msg.id, kind: 'ok', document } satisfies ParseReply),
-    (e: unknown) => {
-      const error = e instanceof Error ? e : new Error(String(e));
-      const details = error instanceof DomainError ? error.details : undefined;
-      port.postMessage({ id: msg.id, kind: 'error', name: error.name, message: error.message, ...(details ? { details } : {}) } satisfies ParseReply);
-    },
-  );
+  const bytes =
+    'path' in source
+      ? readFile(source.path)
+      : Promise.resolve(Buffer.from(source.buffer, source.byteOffset, source.byteLength));
+  bytes
+    .then((data) =>
+      parseFile({ data, filename: msg.filename, mimeType: msg.mimeType }, msg.options),
+    )
+    .then(
+      (document) => port.postMessage({ id: msg.id, kind: 'ok', document } satisfies ParseReply),
+      (e: unknown) => {
+        const error = e instanceof Error ? e : new Error(String(e));
+        const details = error instanceof DomainError ? error.details : undefined;
+        port.postMessage({
+          id: msg.id,
+          kind: 'error',
+          name: error.name,
+          message: error.message,
+          ...(details ? { details } : {}),
+        } satisfies ParseReply);
+      },
+    );
 });

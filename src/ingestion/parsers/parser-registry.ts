@@ -17,11 +17,23 @@ export interface UploadedFile {
   mimeType: string;
 }
 
-const PARSERS: readonly DocumentParser[] = [pdfParser, docxParser, htmlParser, jsonParser, csvParser, markdownParser, textParser];
+const PARSERS: readonly DocumentParser[] = [
+  pdfParser,
+  docxParser,
+  htmlParser,
+  jsonParser,
+  csvParser,
+  markdownParser,
+  textParser,
+];
 
 /** Media types that say nothing about the format: the extension and the content decide. */
-const GENERIC_TYPES = new Set(['', 'application/octet-stream', 'binary/octet-stream', 'text/plain']);
-
+const GENERIC_TYPES = new Set([
+  '',
+  'application/octet-stream',
+  'binary/octet-stream',
+  'text/plain',
+]);
 
 /**
  * The parser for a file. Its signature decides first (a PDF or DOCX is read as one whatever its
@@ -37,14 +49,19 @@ export function chooseParser(file: UploadedFile): DocumentParser {
   const matched = PARSERS.find((p) => sniffed.get(p) === 'match');
   if (matched) return matched;
   const declared =
-    (GENERIC_TYPES.has(mime) ? undefined : PARSERS.find((p) => p.contentType === mime || p.mediaTypes.includes(mime))) ??
+    (GENERIC_TYPES.has(mime)
+      ? undefined
+      : PARSERS.find((p) => p.contentType === mime || p.mediaTypes.includes(mime))) ??
     PARSERS.find((p) => p.extensions.includes(ext));
   if (declared && fits(declared)) return declared;
   if (declared) {
-    throw new UnsupportedMediaTypeError(`'${file.filename}' (${file.mimeType || 'no content type'}) is named or declared as ${declared.contentType}, but its content is not`, {
-      filename: file.filename,
-      mimeType: file.mimeType,
-    });
+    throw new UnsupportedMediaTypeError(
+      `'${file.filename}' (${file.mimeType || 'no content type'}) is named or declared as ${declared.contentType}, but its content is not`,
+      {
+        filename: file.filename,
+        mimeType: file.mimeType,
+      },
+    );
   }
   const looksLike = PARSERS.find((p) => sniffed.get(p) === 'likely');
   if (looksLike) return looksLike;
@@ -56,8 +73,14 @@ export function chooseParser(file: UploadedFile): DocumentParser {
 }
 
 /** Parses an uploaded file into text and structure; a file with no text at all is refused (422). */
-export async function parseFile(file: UploadedFile, options: ParseOptions = {}): Promise<StructuredDocument> {
+export async function parseFile(
+  file: UploadedFile,
+  options: ParseOptions = {},
+): Promise<StructuredDocument> {
   const doc = await chooseParser(file).parse(file.data, options);
-  if (!doc.text.trim()) throw new NoExtractableTextError(`'${file.filename}' has no text to index`, { filename: file.filename });
+  if (!doc.text.trim())
+    throw new NoExtractableTextError(`'${file.filename}' has no text to index`, {
+      filename: file.filename,
+    });
   return doc;
 }

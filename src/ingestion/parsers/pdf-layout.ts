@@ -21,7 +21,8 @@ export interface PageText {
   runs: TextRun[];
 }
 
-export type LayoutBlock = { kind: 'heading'; level: number; text: string } | { kind: 'paragraph'; text: string };
+export type LayoutBlock =
+  { kind: 'heading'; level: number; text: string } | { kind: 'paragraph'; text: string };
 
 export interface LaidOutPage {
   number: number;
@@ -45,7 +46,8 @@ const HEADING_SCALE = 1.15;
 /** The document title is at least this much larger than the body text. */
 const TITLE_SCALE = 1.3;
 const MAX_HEADING_CHARS = 120;
-const NAMED_HEADING = /^(abstract|references|bibliography|acknowledge?ments?|appendix(\s+[a-z])?|appendices)$/i;
+const NAMED_HEADING =
+  /^(abstract|references|bibliography|acknowledge?ments?|appendix(\s+[a-z])?|appendices)$/i;
 /** A heading line ending like this goes on on the next line. */
 const UNFINISHED = /(\b(and|or|of|for|the|a|an|in|on|to|with|from|by|vs\.?)|[,&-])$/i;
 const NUMBERED_HEADING = /^((?:[1-9]\d?|[A-Z])(?:\.\d{1,2}){0,3})\.?\s+(\p{Lu}.*)$/u;
@@ -57,7 +59,10 @@ export function layoutPages(pages: readonly PageText[]): { pages: LaidOutPage[];
   const title = findTitle(lines[0] ?? [], body);
   const levels = headingLevels(lines.flat(), body, title?.size);
   return {
-    pages: pages.map((p, i) => ({ number: p.number, blocks: toBlocks(lines[i]!, body, levels, title?.size) })),
+    pages: pages.map((p, i) => ({
+      number: p.number,
+      blocks: toBlocks(lines[i]!, body, levels, title?.size),
+    })),
     ...(title ? { title: title.text } : {}),
   };
 }
@@ -65,15 +70,31 @@ export function layoutPages(pages: readonly PageText[]): { pages: LaidOutPage[];
 /** Groups runs into lines: same baseline (superscripts included), horizontally adjacent. */
 function toLines(runs: readonly TextRun[]): Line[] {
   const lines: (Line & { chars: Map<number, number> })[] = [];
-  const sorted = runs.filter((r) => r.text.trim() && r.size > 0).sort((a, b) => a.x - b.x || b.y - a.y);
+  const sorted = runs
+    .filter((r) => r.text.trim() && r.size > 0)
+    .sort((a, b) => a.x - b.x || b.y - a.y);
   for (const r of sorted) {
-    const line = lines.find((l) => Math.abs(l.y - r.y) <= 0.4 * Math.max(l.size, r.size) && r.x - l.x1 <= JOIN_GAP * Math.max(l.size, r.size) && r.x >= l.x0);
+    const line = lines.find(
+      (l) =>
+        Math.abs(l.y - r.y) <= 0.4 * Math.max(l.size, r.size) &&
+        r.x - l.x1 <= JOIN_GAP * Math.max(l.size, r.size) &&
+        r.x >= l.x0,
+    );
     if (!line) {
-      lines.push({ text: r.text, x0: r.x, x1: r.x + r.width, y: r.y, size: r.size, column: -1, chars: new Map([[round(r.size), r.text.length]]) });
+      lines.push({
+        text: r.text,
+        x0: r.x,
+        x1: r.x + r.width,
+        y: r.y,
+        size: r.size,
+        column: -1,
+        chars: new Map([[round(r.size), r.text.length]]),
+      });
       continue;
     }
     const gap = r.x - line.x1;
-    const spaced = gap > 0.15 * Math.min(line.size, r.size) && !/\s$/.test(line.text) && !/^\s/.test(r.text);
+    const spaced =
+      gap > 0.15 * Math.min(line.size, r.size) && !/\s$/.test(line.text) && !/^\s/.test(r.text);
     line.text += (spaced ? ' ' : '') + r.text;
     line.x1 = Math.max(line.x1, r.x + r.width);
     line.chars.set(round(r.size), (line.chars.get(round(r.size)) ?? 0) + r.text.length);
@@ -83,7 +104,11 @@ function toLines(runs: readonly TextRun[]): Line[] {
   }
   // The line's size is that of most of its characters, not of a superscript or a large symbol.
   return lines
-    .map(({ chars, ...l }) => ({ ...l, text: l.text.replace(/\s+/g, ' ').trim(), size: [...chars].sort((a, b) => b[1] - a[1])[0]![0] }))
+    .map(({ chars, ...l }) => ({
+      ...l,
+      text: l.text.replace(/\s+/g, ' ').trim(),
+      size: [...chars].sort((a, b) => b[1] - a[1])[0]![0],
+    }))
     .filter((l) => l.text);
 }
 
@@ -104,7 +129,10 @@ function orderLines(lines: Line[]): Line[] {
   for (const s of [...spanning, undefined]) {
     const below = s?.y ?? -Infinity;
     const band = lines.filter((l) => l.column !== -1 && l.y < above && l.y >= below);
-    out.push(...band.filter((l) => l.column === 0).sort(byY), ...band.filter((l) => l.column === 1).sort(byY));
+    out.push(
+      ...band.filter((l) => l.column === 0).sort(byY),
+      ...band.filter((l) => l.column === 1).sort(byY),
+    );
     if (s) out.push(s);
     above = below;
   }
@@ -119,8 +147,18 @@ function joinBaselines(lines: readonly Line[]): Line[] {
   const out: Line[] = [];
   for (const l of lines) {
     const prev = out.at(-1);
-    if (prev && prev.column === l.column && l.x0 >= prev.x1 && Math.abs(prev.y - l.y) <= 0.4 * Math.max(prev.size, l.size)) {
-      out[out.length - 1] = { ...prev, text: `${prev.text} ${l.text}`, x1: l.x1, size: Math.max(prev.size, l.size) };
+    if (
+      prev &&
+      prev.column === l.column &&
+      l.x0 >= prev.x1 &&
+      Math.abs(prev.y - l.y) <= 0.4 * Math.max(prev.size, l.size)
+    ) {
+      out[out.length - 1] = {
+        ...prev,
+        text: `${prev.text} ${l.text}`,
+        x1: l.x1,
+        size: Math.max(prev.size, l.size),
+      };
     } else {
       out.push(l);
     }
@@ -152,14 +190,25 @@ function findGutter(lines: readonly Line[]): number | undefined {
   const l = lines.filter((k) => k.x1 <= gx);
   const r = lines.filter((k) => k.x0 >= gx);
   if (l.length < 3 || r.length < 3) return undefined;
-  const overlap = Math.min(Math.max(...l.map((k) => k.y)), Math.max(...r.map((k) => k.y))) - Math.max(Math.min(...l.map((k) => k.y)), Math.min(...r.map((k) => k.y)));
+  const overlap =
+    Math.min(Math.max(...l.map((k) => k.y)), Math.max(...r.map((k) => k.y))) -
+    Math.max(Math.min(...l.map((k) => k.y)), Math.min(...r.map((k) => k.y)));
   return overlap > 0 ? gx : undefined;
 }
 
 /** Prefers fewer crossings, then the wider run of x positions; the gutter is the run's middle. */
-function better(best: { x: number; crossing: number; run: number } | undefined, run: { start: number; crossing: number }, end: number) {
+function better(
+  best: { x: number; crossing: number; run: number } | undefined,
+  run: { start: number; crossing: number },
+  end: number,
+) {
   const candidate = { x: (run.start + end) / 2, crossing: run.crossing, run: end - run.start };
-  if (!best || candidate.crossing < best.crossing || (candidate.crossing === best.crossing && candidate.run > best.run)) return candidate;
+  if (
+    !best ||
+    candidate.crossing < best.crossing ||
+    (candidate.crossing === best.crossing && candidate.run > best.run)
+  )
+    return candidate;
   return best;
 }
 
@@ -171,32 +220,70 @@ function bodySize(lines: readonly Line[]): number {
 }
 
 /** The largest text of the first page, when it is clearly larger than the body: the document title. */
-function findTitle(firstPage: readonly Line[], body: number): { text: string; size: number } | undefined {
+function findTitle(
+  firstPage: readonly Line[],
+  body: number,
+): { text: string; size: number } | undefined {
   const size = Math.max(0, ...firstPage.map((l) => round(l.size)));
   if (size < body * TITLE_SCALE) return undefined;
-  const text = firstPage.filter((l) => round(l.size) === size).map((l) => l.text).join(' ');
+  const text = firstPage
+    .filter((l) => round(l.size) === size)
+    .map((l) => l.text)
+    .join(' ');
   return text.length <= 300 ? { text, size } : undefined;
 }
 
 /** Levels of unnumbered headings by size: the largest heading size is level 1. */
-function headingLevels(lines: readonly Line[], body: number, titleSize?: number): Map<number, number> {
-  const sizes = [...new Set(lines.filter((l) => l.size >= body * HEADING_SCALE && l.text.length <= MAX_HEADING_CHARS && round(l.size) !== titleSize).map((l) => round(l.size)))];
+function headingLevels(
+  lines: readonly Line[],
+  body: number,
+  titleSize?: number,
+): Map<number, number> {
+  const sizes = [
+    ...new Set(
+      lines
+        .filter(
+          (l) =>
+            l.size >= body * HEADING_SCALE &&
+            l.text.length <= MAX_HEADING_CHARS &&
+            round(l.size) !== titleSize,
+        )
+        .map((l) => round(l.size)),
+    ),
+  ];
   return new Map(sizes.sort((a, b) => b - a).map((s, i) => [s, i + 1]));
 }
 
 /** A heading's level, or undefined when the line is body text. */
-function headingLevel(line: Line, body: number, levels: Map<number, number>, short: boolean): number | undefined {
+function headingLevel(
+  line: Line,
+  body: number,
+  levels: Map<number, number>,
+  short: boolean,
+): number | undefined {
   const text = line.text;
-  if (text.length > MAX_HEADING_CHARS || !/\p{L}{2}/u.test(text) || /[.,;:]$/.test(text) || line.size < body * 0.95) return undefined;
+  if (
+    text.length > MAX_HEADING_CHARS ||
+    !/\p{L}{2}/u.test(text) ||
+    /[.,;:]$/.test(text) ||
+    line.size < body * 0.95
+  )
+    return undefined;
   const numbered = text.match(NUMBERED_HEADING);
   const large = line.size >= body * HEADING_SCALE;
-  if (numbered && (large || short) && text.split(/\s+/).length <= 14) return numbered[1]!.split('.').length;
+  if (numbered && (large || short) && text.split(/\s+/).length <= 14)
+    return numbered[1]!.split('.').length;
   if (NAMED_HEADING.test(text)) return 1;
   return large ? levels.get(round(line.size)) : undefined;
 }
 
 /** Paragraphs and headings of a page, from its lines in reading order. */
-function toBlocks(lines: readonly Line[], body: number, levels: Map<number, number>, titleSize?: number): LayoutBlock[] {
+function toBlocks(
+  lines: readonly Line[],
+  body: number,
+  levels: Map<number, number>,
+  titleSize?: number,
+): LayoutBlock[] {
   const blocks: LayoutBlock[] = [];
   const pitch = linePitch(lines);
   const columnLeft = new Map<number, number>();
@@ -208,7 +295,12 @@ function toBlocks(lines: readonly Line[], body: number, levels: Map<number, numb
   let paragraph: Line[] = [];
   let heading: { level: number; lines: Line[] } | undefined;
   const flush = () => {
-    if (heading) blocks.push({ kind: 'heading', level: heading.level, text: heading.lines.map((l) => l.text).join(' ') });
+    if (heading)
+      blocks.push({
+        kind: 'heading',
+        level: heading.level,
+        text: heading.lines.map((l) => l.text).join(' '),
+      });
     else if (paragraph.length > 0) blocks.push({ kind: 'paragraph', text: joinLines(paragraph) });
     paragraph = [];
     heading = undefined;
@@ -217,14 +309,24 @@ function toBlocks(lines: readonly Line[], body: number, levels: Map<number, numb
     const prev = lines[i - 1];
     // Shorter than a full line: it ends well before the column's right edge.
     const short = (columnRight.get(line.column) ?? line.x1) - line.x1 > line.size;
-    const level = round(line.size) === titleSize ? undefined : headingLevel(line, body, levels, short);
+    const level =
+      round(line.size) === titleSize ? undefined : headingLevel(line, body, levels, short);
     // A heading that wraps continues on the next line: at its larger size, or after a word that cannot end it.
-    const continues = heading !== undefined && prev !== undefined && !startsBlock(line, prev, pitch, columnLeft) && round(prev.size) === round(line.size);
-    if (continues && ((level !== undefined && heading!.level === level && !NUMBERED_HEADING.test(line.text)) || UNFINISHED.test(prev.text))) {
+    const continues =
+      heading !== undefined &&
+      prev !== undefined &&
+      !startsBlock(line, prev, pitch, columnLeft) &&
+      round(prev.size) === round(line.size);
+    if (
+      continues &&
+      ((level !== undefined && heading!.level === level && !NUMBERED_HEADING.test(line.text)) ||
+        UNFINISHED.test(prev.text))
+    ) {
       heading!.lines.push(line);
       return;
     }
-    if (level !== undefined || heading || !prev || startsBlock(line, prev, pitch, columnLeft)) flush();
+    if (level !== undefined || heading || !prev || startsBlock(line, prev, pitch, columnLeft))
+      flush();
     if (level !== undefined) heading = { level, lines: [line] };
     else paragraph.push(line);
   });
@@ -233,7 +335,12 @@ function toBlocks(lines: readonly Line[], body: number, levels: Map<number, numb
 }
 
 /** Whether a line starts a new block after the previous one in reading order. */
-function startsBlock(line: Line, prev: Line, pitch: number, columnLeft: Map<number, number>): boolean {
+function startsBlock(
+  line: Line,
+  prev: Line,
+  pitch: number,
+  columnLeft: Map<number, number>,
+): boolean {
   if (line.column !== prev.column) return true;
   const drop = prev.y - line.y;
   if (drop <= 0 || drop > pitch * 1.3 + 0.5) return true;
@@ -266,7 +373,8 @@ function joinLines(lines: readonly Line[]): string {
   let text = lines[0]!.text;
   for (const l of lines.slice(1)) {
     const broken = text.match(/(?:^|\s)(\S*)\p{Ll}-$/u);
-    if (broken && /^\p{Ll}/u.test(l.text)) text = broken[1]!.includes('-') ? text + l.text : text.slice(0, -1) + l.text;
+    if (broken && /^\p{Ll}/u.test(l.text))
+      text = broken[1]!.includes('-') ? text + l.text : text.slice(0, -1) + l.text;
     else text += `\n${l.text}`;
   }
   return text;

@@ -1,5 +1,10 @@
 import { getDocumentProxy } from 'unpdf';
-import { CorruptDocumentError, DocumentTooLargeError, EncryptedDocumentError, NoExtractableTextError } from '../../common/errors';
+import {
+  CorruptDocumentError,
+  DocumentTooLargeError,
+  EncryptedDocumentError,
+  NoExtractableTextError,
+} from '../../common/errors';
 import { DocumentParser } from './document-parser';
 import { PageText, TextRun, layoutPages } from './pdf-layout';
 import { StructureBuilder } from './structure-builder';
@@ -23,16 +28,20 @@ export const pdfParser: DocumentParser = {
     const pdf = await open(data);
     if (options.maxPages !== undefined && pdf.numPages > options.maxPages) {
       await pdf.destroy();
-      throw new DocumentTooLargeError(`The PDF has ${pdf.numPages} pages; at most ${options.maxPages} are taken (MAX_PAGES_PER_DOCUMENT)`, {
-        pages: pdf.numPages,
-        limit: options.maxPages,
-      });
+      throw new DocumentTooLargeError(
+        `The PDF has ${pdf.numPages} pages; at most ${options.maxPages} are taken (MAX_PAGES_PER_DOCUMENT)`,
+        {
+          pages: pdf.numPages,
+          limit: options.maxPages,
+        },
+      );
     }
     let pages: PageText[];
     let title: string | undefined;
     try {
       pages = [];
-      for (let n = 1; n <= pdf.numPages; n++) pages.push({ number: n, runs: await pageRuns(pdf, n) });
+      for (let n = 1; n <= pdf.numPages; n++)
+        pages.push({ number: n, runs: await pageRuns(pdf, n) });
       title = await infoTitle(pdf);
     } catch (e) {
       throw new CorruptDocumentError(`The PDF could not be read: ${(e as Error).message}`);
@@ -56,19 +65,34 @@ export const pdfParser: DocumentParser = {
         { pages: pages.length },
       );
     }
-    const metadata = { pages: pages.length, ...(empty.length > 0 ? { pagesWithoutText: empty } : {}) };
+    const metadata = {
+      pages: pages.length,
+      ...(empty.length > 0 ? { pagesWithoutText: empty } : {}),
+    };
     const docTitle = layout.title ?? title;
-    return { ...builder.build(), ...(docTitle ? { title: docTitle } : {}), contentType: FORMATS.pdf.contentType, metadata };
+    return {
+      ...builder.build(),
+      ...(docTitle ? { title: docTitle } : {}),
+      contentType: FORMATS.pdf.contentType,
+      metadata,
+    };
   },
 };
 
 async function open(data: Buffer): Promise<PdfDocument> {
   try {
     // No eval of font programs (pdf.js's own hardening advice for untrusted files), no system fonts.
-    return await getDocumentProxy(new Uint8Array(data), { isEvalSupported: false, useSystemFonts: false, disableFontFace: true, verbosity: 0 });
+    return await getDocumentProxy(new Uint8Array(data), {
+      isEvalSupported: false,
+      useSystemFonts: false,
+      disableFontFace: true,
+      verbosity: 0,
+    });
   } catch (e) {
     if ((e as Error).name === 'PasswordException') {
-      throw new EncryptedDocumentError('The PDF is protected by a password; remove the protection and upload it again');
+      throw new EncryptedDocumentError(
+        'The PDF is protected by a password; remove the protection and upload it again',
+      );
     }
     throw new CorruptDocumentError(`The PDF could not be read: ${(e as Error).message}`);
   }
@@ -82,7 +106,13 @@ async function pageRuns(pdf: PdfDocument, n: number): Promise<TextRun[]> {
   for (const item of content.items) {
     if (!('str' in item) || !item.str.trim()) continue;
     const [a, b, c, d, x, y] = item.transform as number[];
-    if (Math.abs(b!) > 0.01 * Math.abs(a!) || Math.abs(c!) > 0.01 * Math.abs(d!) || a! <= 0 || d! <= 0) continue;
+    if (
+      Math.abs(b!) > 0.01 * Math.abs(a!) ||
+      Math.abs(c!) > 0.01 * Math.abs(d!) ||
+      a! <= 0 ||
+      d! <= 0
+    )
+      continue;
     runs.push({ text: item.str, x: x!, y: y!, width: item.width, size: Math.hypot(c!, d!) });
   }
   page.cleanup();

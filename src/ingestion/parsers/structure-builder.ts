@@ -13,12 +13,20 @@ export interface HeadingMark {
  * level, under the path of the open headings above it (a heading closes those of its level and
  * deeper). Text before the first heading is in no section.
  */
-export function sectionsFromHeadings(headings: readonly HeadingMark[], textLength: number): Section[] {
+export function sectionsFromHeadings(
+  headings: readonly HeadingMark[],
+  textLength: number,
+): Section[] {
   const open: HeadingMark[] = [];
   return headings.map((h, i) => {
     while (open.length > 0 && open.at(-1)!.level >= h.level) open.pop();
     open.push(h);
-    return { start: h.start, end: headings[i + 1]?.start ?? textLength, bodyStart: h.end, path: open.map((o) => o.title) };
+    return {
+      start: h.start,
+      end: headings[i + 1]?.start ?? textLength,
+      bodyStart: h.end,
+      path: open.map((o) => o.title),
+    };
   });
 }
 

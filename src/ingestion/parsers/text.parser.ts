@@ -5,5 +5,11 @@ import { FORMATS } from './formats';
 export const textParser: TextFormatParser = {
   ...FORMATS.text,
   sniff: (data) => sniffText(data),
-  parse: (data) => ({ text: decodeUtf8(data), contentType: FORMATS.text.contentType, metadata: {}, sections: [], pages: [] }),
+  parse: (data) => ({
+    text: decodeUtf8(data),
+    contentType: FORMATS.text.contentType,
+    metadata: {},
+    sections: [],
+    pages: [],
+  }),
 };

@@ -32,8 +32,15 @@ function IsChatContent() {
         (typeof v === 'string' && v.length <= MAX_MESSAGE_CHARS) ||
         (Array.isArray(v) &&
           v.length > 0 &&
-          v.every((p) => typeof p === 'object' && p !== null && (p as { type?: unknown }).type === 'text' && typeof (p as { text?: unknown }).text === 'string')),
-      defaultMessage: () => `content must be a string of at most ${MAX_MESSAGE_CHARS} characters or an array of {type: "text", text} parts (images and audio are not supported)`,
+          v.every(
+            (p) =>
+              typeof p === 'object' &&
+              p !== null &&
+              (p as { type?: unknown }).type === 'text' &&
+              typeof (p as { text?: unknown }).text === 'string',
+          )),
+      defaultMessage: () =>
+        `content must be a string of at most ${MAX_MESSAGE_CHARS} characters or an array of {type: "text", text} parts (images and audio are not supported)`,
     },
   });
 }
@@ -43,7 +50,10 @@ export class ChatMessageDto {
   @IsIn(CHAT_ROLES)
   role!: (typeof CHAT_ROLES)[number];
 
-  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }], example: 'What does the handbook say about taxis?' })
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }],
+    example: 'What does the handbook say about taxis?',
+  })
   @IsChatContent()
   content!: string | { type: 'text'; text: string }[];
 
@@ -62,7 +72,10 @@ class StreamOptionsDto {
 }
 
 export class ChatCompletionRequestDto {
-  @ApiProperty({ description: 'Generation model id (see GET /v1/models)', example: 'onnx-community/Qwen2.5-0.5B-Instruct' })
+  @ApiProperty({
+    description: 'Generation model id (see GET /v1/models)',
+    example: 'onnx-community/Qwen2.5-0.5B-Instruct',
+  })
   @IsString()
   @MaxLength(200)
   @IsModelId('model')
@@ -94,14 +107,23 @@ export class ChatCompletionRequestDto {
   @Max(8192)
   max_tokens?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 8192, description: 'Same as max_tokens (the newer name)' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 8192,
+    description: 'Same as max_tokens (the newer name)',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(8192)
   max_completion_tokens?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 2, default: 0, description: '0 is greedy (deterministic)' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 2,
+    default: 0,
+    description: '0 is greedy (deterministic)',
+  })
   @IsOptional()
   @IsNumber()
   @Min(0)
@@ -121,7 +143,11 @@ export class ChatCompletionRequestDto {
   @MaxLength(256)
   user?: string;
 
-  @ApiPropertyOptional({ enum: DTYPES, description: 'Extension: precision of the model (default: GENERATION_DTYPE if the model has it)' })
+  @ApiPropertyOptional({
+    enum: DTYPES,
+    description:
+      'Extension: precision of the model (default: GENERATION_DTYPE if the model has it)',
+  })
   @IsOptional()
   @IsIn(DTYPES)
   dtype?: Dtype;
@@ -136,7 +162,12 @@ export class ChatCompletionRequestDto {
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, { message: 'collection must be a collection name' })
   collection?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 5, description: 'Extension, with collection: chunks retrieved as context' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 50,
+    default: 5,
+    description: 'Extension, with collection: chunks retrieved as context',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

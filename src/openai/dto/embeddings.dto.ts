@@ -1,5 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min, ValidateBy, ValidationArguments } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidationArguments,
+} from 'class-validator';
 import { DTYPES, type Dtype } from '../../config/settings';
 import { IsModelId } from '../../api/dto/validators';
 
@@ -18,7 +27,9 @@ function IsEmbeddingInput() {
           Array.isArray(texts) &&
           texts.length >= 1 &&
           texts.length <= MAX_EMBEDDING_INPUTS &&
-          texts.every((t) => typeof t === 'string' && t.length > 0 && t.length <= MAX_EMBEDDING_CHARS)
+          texts.every(
+            (t) => typeof t === 'string' && t.length > 0 && t.length <= MAX_EMBEDDING_CHARS,
+          )
         );
       },
       defaultMessage: (a?: ValidationArguments) =>
@@ -28,22 +39,34 @@ function IsEmbeddingInput() {
 }
 
 export class EmbeddingsRequestDto {
-  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], example: ['The cat sat on the mat.'] })
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    example: ['The cat sat on the mat.'],
+  })
   @IsEmbeddingInput()
   input!: string | string[];
 
-  @ApiProperty({ description: 'Embedding model id (see GET /v1/models)', example: 'Xenova/bge-small-en-v1.5' })
+  @ApiProperty({
+    description: 'Embedding model id (see GET /v1/models)',
+    example: 'Xenova/bge-small-en-v1.5',
+  })
   @IsString()
   @MaxLength(200)
   @IsModelId('model')
   model!: string;
 
-  @ApiPropertyOptional({ enum: ['float', 'base64'], default: 'float', description: 'base64: little-endian float32 bytes' })
+  @ApiPropertyOptional({
+    enum: ['float', 'base64'],
+    default: 'float',
+    description: 'base64: little-endian float32 bytes',
+  })
   @IsOptional()
   @IsIn(['float', 'base64'])
   encoding_format?: 'float' | 'base64';
 
-  @ApiPropertyOptional({ description: "Must equal the model's width if given (no truncation of vectors)" })
+  @ApiPropertyOptional({
+    description: "Must equal the model's width if given (no truncation of vectors)",
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -55,7 +78,10 @@ export class EmbeddingsRequestDto {
   @MaxLength(256)
   user?: string;
 
-  @ApiPropertyOptional({ enum: DTYPES, description: 'Extension: precision of the model (default: EMBEDDING_DTYPE if the model has it)' })
+  @ApiPropertyOptional({
+    enum: DTYPES,
+    description: 'Extension: precision of the model (default: EMBEDDING_DTYPE if the model has it)',
+  })
   @IsOptional()
   @IsIn(DTYPES)
   dtype?: Dtype;
@@ -63,7 +89,8 @@ export class EmbeddingsRequestDto {
   @ApiPropertyOptional({
     enum: ['query', 'passage'],
     default: 'passage',
-    description: "Extension: which of the model's prefixes to use (e5, bge, nomic and arctic models embed questions and documents differently)",
+    description:
+      "Extension: which of the model's prefixes to use (e5, bge, nomic and arctic models embed questions and documents differently)",
   })
   @IsOptional()
   @IsIn(['query', 'passage'])
@@ -73,7 +100,8 @@ export class EmbeddingsRequestDto {
 class EmbeddingDto {
   @ApiProperty({ enum: ['embedding'] }) object!: 'embedding';
   @ApiProperty() index!: number;
-  @ApiProperty({ oneOf: [{ type: 'array', items: { type: 'number' } }, { type: 'string' }] }) embedding!: number[] | string;
+  @ApiProperty({ oneOf: [{ type: 'array', items: { type: 'number' } }, { type: 'string' }] })
+  embedding!: number[] | string;
 }
 
 class EmbeddingsUsageDto {
