@@ -44,20 +44,18 @@ export class ConversationsController {
     @Res() res: Response,
   ): Promise<void> {
     const signal = abortOnClose(res);
-    res
-      .status(200)
-      .json(
-        await this.conversations.turn(
-          name,
-          {
-            ...body,
-            topK: body.topK ?? 5,
-            temperature: body.temperature ?? 0,
-            neighbors: body.neighbors ?? 0,
-          },
-          signal,
-        ),
-      );
+    res.status(200).json(
+      await this.conversations.turn(
+        name,
+        {
+          ...body,
+          topK: body.topK ?? 5,
+          temperature: body.temperature ?? 0,
+          neighbors: body.neighbors ?? 0,
+        },
+        signal,
+      ),
+    );
   }
 
   @Get(':sessionId')

@@ -435,13 +435,11 @@ export class DocumentsService {
     const c = this.collections.row(collectionName);
     return {
       total: this.repo.count(c.id),
-      items: this.repo
-        .list(c.id, limit, offset)
-        .map((r: DocumentSummaryRow) => ({
-          ...view(r),
-          chunks: r.chunk_count,
-          characters: r.char_count,
-        })),
+      items: this.repo.list(c.id, limit, offset).map((r: DocumentSummaryRow) => ({
+        ...view(r),
+        chunks: r.chunk_count,
+        characters: r.char_count,
+      })),
     };
   }
 
