@@ -9,6 +9,7 @@ import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { IngestionModule } from '../ingestion/ingestion.module';
 import { RetrievalModule } from '../retrieval/retrieval.module';
 import { CollectionsController } from './collections.controller';
+import { DocumentFileController } from './document-file.controller';
 import { DocumentsController } from './documents.controller';
 import { JobsController } from './jobs.controller';
 import { SearchController } from './search.controller';
@@ -28,6 +29,12 @@ import { SearchController } from './search.controller';
       }),
     }),
   ],
-  controllers: [CollectionsController, DocumentsController, SearchController, JobsController],
+  controllers: [
+    CollectionsController,
+    DocumentsController,
+    DocumentFileController,
+    SearchController,
+    JobsController,
+  ],
 })
 export class ApiModule {}

@@ -8,6 +8,7 @@ import {
   ApiTags,
   ApiBadRequestResponse,
 } from '@nestjs/swagger';
+import { OriginalFiles } from '../ingestion/original-files';
 import { CollectionsService } from '../collections/collections.service';
 import { Idempotency } from '../idempotency/idempotency.interceptor';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
@@ -25,7 +26,10 @@ import { ErrorDto } from './dto/search.dto';
 @ApiTags('collections')
 @Controller('v1/collections')
 export class CollectionsController {
-  constructor(private readonly collections: CollectionsService) {}
+  constructor(
+    private readonly collections: CollectionsService,
+    private readonly originals: OriginalFiles,
+  ) {}
 
   @Post()
   @AddsData() // above @Idempotent(): a retry of a request that succeeded gets its answer, not a 507
@@ -90,6 +94,8 @@ export class CollectionsController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorDto })
   delete(@Param('name') name: string): void {
+    const { id } = this.collections.row(name);
     this.collections.delete(name);
+    this.originals.removeCollection(id);
   }
 }

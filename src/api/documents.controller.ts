@@ -226,7 +226,12 @@ export class DocumentsController {
     const parsed = await this.parsing.parse(file, textFields ? { textFields } : {});
     return this.documents.add(
       name,
-      [documentFromParsed(parsed, file.filename, fields.source, { ...fields, textFields })],
+      [
+        {
+          ...documentFromParsed(parsed, file.filename, fields.source, { ...fields, textFields }),
+          original: { data: file.data },
+        },
+      ],
       wait,
       idempotency,
     );

@@ -40,6 +40,17 @@ export class DocumentNotFoundError extends DomainError {
   }
 }
 
+export class OriginalNotKeptError extends DomainError {
+  readonly status = 404;
+  readonly code = 'original_not_kept';
+  constructor(collection: string, id: string) {
+    super(
+      `Document '${id}' has no original file: it was added as text, or while KEEP_ORIGINALS was off`,
+      { collection, id },
+    );
+  }
+}
+
 export class DocumentConflictError extends DomainError {
   readonly status = 409;
   readonly code = 'document_conflict';

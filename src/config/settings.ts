@@ -31,6 +31,7 @@ const schema = z
     BACKUP_DIR: z.string().min(1).optional(),
     BACKUP_ALLOW_ANY_PATH: bool.default(false),
     STORAGE_MIN_FREE_MB: int(0, 100_000_000).default(64),
+    KEEP_ORIGINALS: bool.default(true),
     MODELS_DIR: z.string().min(1).default('./models'),
     ALLOW_REMOTE_MODELS: bool.default(true),
     REMOTE_MODEL_CONNECT_TIMEOUT_MS: int(100, 600_000).default(10_000),
@@ -109,6 +110,8 @@ export interface Settings {
   backup: { dir: string; allowAnyPath: boolean };
   /** New documents and collections are refused (507) while the storage file system has less free. */
   storageMinFreeBytes: number;
+  /** Keep the bytes of uploaded and fetched files (STORAGE_DIR/originals), served at .../documents/{id}/file. */
+  keepOriginals: boolean;
   modelsDir: string;
   allowRemoteModels: boolean;
   remoteModelConnectTimeoutMs: number;
@@ -198,6 +201,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     storageDir: path.resolve(e.STORAGE_DIR),
     backup: { dir: backupDirOf(e), allowAnyPath: e.BACKUP_ALLOW_ANY_PATH },
     storageMinFreeBytes: e.STORAGE_MIN_FREE_MB * 1024 * 1024,
+    keepOriginals: e.KEEP_ORIGINALS,
     modelsDir: path.resolve(e.MODELS_DIR),
     allowRemoteModels: e.ALLOW_REMOTE_MODELS,
     remoteModelConnectTimeoutMs: e.REMOTE_MODEL_CONNECT_TIMEOUT_MS,

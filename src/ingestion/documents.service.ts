@@ -20,6 +20,7 @@ import { VectorIndexService } from '../vector-index/vector-index.service';
 import { ChunkingService } from './chunking.service';
 import type { DocumentStructure } from './parsers/structured-document';
 import { DrainResult, EmbeddingQueueService } from './embedding-queue.service';
+import { OriginalBytes, OriginalFiles } from './original-files';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 
 export interface IncomingDocument {
@@ -31,6 +32,8 @@ export interface IncomingDocument {
   contentType?: string;
   /** Sections and pages found by the file's parser; chunks follow them. None for plain text. */
   structure?: DocumentStructure;
+  /** The file the text was read from, kept to be served as it was (OriginalFiles). */
+  original?: OriginalBytes;
 }
 
 export interface IngestResult {
@@ -103,6 +106,7 @@ export class DocumentsService {
     private readonly queue: EmbeddingQueueService,
     private readonly vectors: VectorIndexService,
     private readonly models: ModelsService,
+    private readonly originals: OriginalFiles,
     @Inject(SETTINGS) settings: Settings,
   ) {
     this.batchSize = settings.embedding.batchSize;
@@ -143,30 +147,32 @@ export class DocumentsService {
       const hash = contentHash(d.text, d.title ?? null, metadata);
       return { doc: d, id: d.id ?? randomUUID(), metadata, hash };
     });
-    const result = this.database.transaction(() => {
-      const stored = prepared.map(({ doc, id, metadata, hash }) => {
-        const existing = this.repo.find(collection.id, id);
-        if (existing) {
-          if (existing.content_hash !== hash) throw new DocumentConflictError(id);
-          return {
-            id,
-            chunks: this.repo.chunksOf(existing.pk).length,
-            status: 'unchanged' as const,
-          };
-        }
-        const chunks = chunker.chunk(doc.text, doc.structure);
-        this.insertVersion(collection.id, id, doc, hash, metadata, chunks, chunker.counter);
-        return { id, chunks: chunks.length, status: 'created' as const };
-      });
-      idempotency?.commit(
-        ingestResult(
-          stored,
-          { pending: this.collectionRows.counts(collection.id).pending },
-          chunker.counter,
-        ),
-      );
-      return stored;
-    });
+    const result = await this.withOriginals(collection.id, prepared, () =>
+      this.database.transaction(() => {
+        const stored = prepared.map(({ doc, id, metadata, hash }) => {
+          const existing = this.repo.find(collection.id, id);
+          if (existing) {
+            if (existing.content_hash !== hash) throw new DocumentConflictError(id);
+            return {
+              id,
+              chunks: this.repo.chunksOf(existing.pk).length,
+              status: 'unchanged' as const,
+            };
+          }
+          const chunks = chunker.chunk(doc.text, doc.structure);
+          this.insertVersion(collection.id, id, doc, hash, metadata, chunks, chunker.counter);
+          return { id, chunks: chunks.length, status: 'created' as const };
+        });
+        idempotency?.commit(
+          ingestResult(
+            stored,
+            { pending: this.collectionRows.counts(collection.id).pending },
+            chunker.counter,
+          ),
+        );
+        return stored;
+      }),
+    );
     const drain = this.queue.drain(collection.id);
     const outcome: DrainResult = wait
       ? await drain
@@ -265,6 +271,7 @@ export class DocumentsService {
         })),
       );
     }
+    this.originals.settle(collection.id, id, hash); // a version added as text has none
     if (swap.status !== 'unchanged' && !embedded) await this.queue.drain(collection.id);
     return this.replaced(collection.id, id, swap.status, swap.pk);
   }
@@ -276,11 +283,23 @@ export class DocumentsService {
    * at all. The same id with the same content is 'unchanged' (a resumed job finds its own document);
    * with other content, DocumentConflictError. Embedding follows in the background.
    */
-  async storeForJob(
+  storeForJob(
     collectionId: number,
     doc: IncomingDocument & { id: string },
     inTransaction: (stored: StoredForJob) => void,
     onChunking: () => void = () => undefined,
+  ): Promise<StoredForJob> {
+    const hash = contentHash(doc.text, doc.title ?? null, JSON.stringify(doc.metadata ?? {}));
+    return this.withOriginals(collectionId, [{ doc, id: doc.id, hash }], () =>
+      this.storeJobDocument(collectionId, doc, inTransaction, onChunking),
+    );
+  }
+
+  private async storeJobDocument(
+    collectionId: number,
+    doc: IncomingDocument & { id: string },
+    inTransaction: (stored: StoredForJob) => void,
+    onChunking: () => void,
   ): Promise<StoredForJob> {
     const collection = this.collectionRows.findById(collectionId);
     if (!collection) throw new InvalidInputError('The collection was deleted');
@@ -459,6 +478,38 @@ export class DocumentsService {
       return this.repo.delete(row.pk);
     });
     this.vectors.remove(c.id, labels);
+    this.originals.removeDocument(c.id, id);
+  }
+
+  /** The kept file of a document's current version, if any. */
+  originalOf(
+    collectionName: string,
+    id: string,
+  ): { file: string | undefined; document: DocumentView } {
+    const c = this.collections.row(collectionName);
+    const row = this.repo.find(c.id, id);
+    if (!row?.complete) throw new DocumentNotFoundError(collectionName, id);
+    return { file: this.originals.find(c.id, id, row.content_hash), document: view(row) };
+  }
+
+  /**
+   * Writes the originals of the documents that have one (synced) before `store` commits them; after
+   * it, keeps only the original of each document's stored version (none when it was refused).
+   */
+  private async withOriginals<T>(
+    collectionId: number,
+    docs: readonly { doc: IncomingDocument; id: string; hash: string }[],
+    store: () => T | Promise<T>,
+  ): Promise<T> {
+    const kept = docs.filter((d) => d.doc.original);
+    for (const { doc, id, hash } of kept)
+      await this.originals.keep(collectionId, id, hash, doc.original!);
+    try {
+      return await store();
+    } finally {
+      for (const { id } of kept)
+        this.originals.settle(collectionId, id, this.repo.find(collectionId, id)?.content_hash);
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import { ChunkingService } from './chunking.service';
 import { DocumentsService } from './documents.service';
 import { EmbeddingQueueService } from './embedding-queue.service';
 import { JobsService } from './jobs.service';
+import { OriginalFiles } from './original-files';
 import { ParsingService } from './parsing.service';
 import { UrlIngestionService } from './url-ingestion.service';
 
@@ -18,6 +19,7 @@ import { UrlIngestionService } from './url-ingestion.service';
     ParsingService,
     UrlIngestionService,
     JobsService,
+    OriginalFiles,
   ],
   exports: [
     DocumentsService,

@@ -426,7 +426,11 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
           item.content_type ?? '',
           options,
         );
-        return documentFromParsed(parsed, filename, filename, fields);
+        const file = this.spool.fileOf(job.id, item.ordinal);
+        return {
+          ...documentFromParsed(parsed, filename, filename, fields),
+          original: { path: file },
+        };
       }
       case 'url': {
         const fetched = await this.urls.fetch(item.source ?? '');
@@ -436,10 +440,13 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
           { data: fetched.body, filename, mimeType },
           options,
         );
-        return documentFromParsed(parsed, filename, fetched.url, {
-          ...fields,
-          metadata: { ...fields.metadata, url: fetched.url },
-        });
+        return {
+          ...documentFromParsed(parsed, filename, fetched.url, {
+            ...fields,
+            metadata: { ...fields.metadata, url: fetched.url },
+          }),
+          original: { data: fetched.body },
+        };
       }
     }
   }
