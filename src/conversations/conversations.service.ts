@@ -2,7 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
-import { AnsweringService, AskRequest, AskResponse } from '../answering/answering.service';
+import {
+  AnsweringService,
+  AskRequest,
+  AskResponse,
+  AskStream,
+} from '../answering/answering.service';
 import { CollectionsService } from '../collections/collections.service';
 import { ConversationNotFoundError } from '../common/errors';
 import { ConversationsRepository, TurnRow } from '../database/conversations.repository';
@@ -62,6 +67,7 @@ export class ConversationsService {
     collectionName: string,
     req: ChatTurnRequest,
     signal?: AbortSignal,
+    stream?: AskStream,
   ): Promise<ChatTurnResponse> {
     const collection = this.collections.row(collectionName);
     const { message, sessionId: asked, ...askOptions } = req;
@@ -81,6 +87,7 @@ export class ConversationsService {
       collectionName,
       { ...askOptions, question: query },
       signal,
+      stream,
     );
     const id = sessionId;
     this.database.transaction(() => {

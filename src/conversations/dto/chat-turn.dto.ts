@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { AskDto, AskResponseDto } from '../../api/dto/search.dto';
 
-export class ChatTurnDto extends OmitType(AskDto, ['question', 'stream'] as const) {
+export class ChatTurnDto extends OmitType(AskDto, ['question'] as const) {
   @ApiProperty({ example: 'And what does it cross?', maxLength: 4000 })
   @IsString()
   @IsNotEmpty()
