@@ -71,7 +71,7 @@ export class JobsController {
   @AddsData()
   @ApiOperation({
     summary: 'Ingest a batch in the background: files, texts or URLs; answered 202 with the job',
-    description: `Multipart: any number of fields "files" (up to JOB_MAX_FILES, each up to JOB_MAX_FILE_BYTES, together up to JOB_MAX_REQUEST_BYTES; streamed to disk, never held in memory), with optional fields metadata (JSON text, stored with every file's document), textFields (JSON files; default ${DEFAULT_JSON_TEXT_FIELDS.join(',')}) and idFromFilename ("true": the file name is the document id, so sending the same files again changes nothing). JSON: {documents?: [{id?, title?, text, metadata?}], urls?: [{url, id?, title?, metadata?, textFields?}]}. The inputs are written to disk and the job to SQLite before the answer: an acknowledged job survives a restart and resumes where it was. Items run one at a time (parse, chunk, store) while their chunks are embedded; a file that fails, fails alone, with its stage and reason. Follow it with GET /v1/jobs/{id} or its events.`,
+    description: `Multipart: any number of fields "files" (up to JOB_MAX_FILES, each up to JOB_MAX_FILE_BYTES, together up to JOB_MAX_REQUEST_BYTES; streamed to disk, never held in memory), with optional fields metadata (JSON text, stored with every file's document), textFields (JSON files; default ${DEFAULT_JSON_TEXT_FIELDS.join(',')}) idFromFilename ("true": the file name is the document id, so sending the same files again changes nothing) and urls (a JSON array of URLs to fetch in the same job). JSON: {documents?: [{id?, title?, text, metadata?}], urls?: [{url, id?, title?, metadata?, textFields?}]}. The inputs are written to disk and the job to SQLite before the answer: an acknowledged job survives a restart and resumes where it was. Items run one at a time (parse, chunk, store) while their chunks are embedded; a file that fails, fails alone, with its stage and reason. Follow it with GET /v1/jobs/{id} or its events.`,
   })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({
@@ -85,6 +85,11 @@ export class JobsController {
             metadata: { type: 'string', description: 'JSON object as text' },
             textFields: { type: 'string', example: 'abstract,body' },
             idFromFilename: { type: 'string', enum: ['true', 'false'] },
+            urls: {
+              type: 'string',
+              description: 'JSON array of URLs fetched in the same job, after the files',
+              example: '["https://example.com/handbook.html"]',
+            },
           },
         },
         { $ref: getSchemaPath(CreateJobDto) },
@@ -270,8 +275,11 @@ export class JobsController {
       );
     }
     const fields = validateBody(JobUploadFieldsDto, body ?? {});
-    if (files.length === 0)
-      throw new InvalidInputError('A multipart job needs at least one file in the field "files"');
+    const urls = fields.urls === undefined ? [] : parseUrls(fields.urls);
+    if (files.length === 0 && urls.length === 0)
+      throw new InvalidInputError(
+        'A multipart job needs at least one file in the field "files" (or URLs in "urls")',
+      );
     const metadata = fields.metadata === undefined ? undefined : parseMetadata(fields.metadata);
     const textFields = splitTextFields(fields.textFields);
     if (fields.idFromFilename === 'true') {
@@ -281,7 +289,7 @@ export class JobsController {
           `idFromFilename: '${bad.originalname}' cannot be a document id (1-256 characters, no "/" or control characters)`,
         );
     }
-    return files.map((f) => ({
+    const fileInputs = files.map((f): JobInput => ({
       kind: 'file',
       uploaded: f.path,
       filename: f.originalname,
@@ -293,7 +301,26 @@ export class JobsController {
         textFields,
       },
     }));
+    return [
+      ...fileInputs,
+      ...urls.map((url): JobInput => ({ kind: 'url', url, fields: { metadata, textFields } })),
+    ];
   }
+}
+
+/** The multipart field urls: the JSON text of an array of URL strings. */
+function parseUrls(text: string): string[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    v = undefined;
+  }
+  if (!Array.isArray(v) || v.some((u) => typeof u !== 'string' || !u || u.length > 4096))
+    throw new InvalidInputError(
+      'urls must be the JSON text of an array of URLs (each at most 4096 characters)',
+    );
+  return v as string[];
 }
 
 function multerError(e: unknown, limits: Settings['jobs']): Error {

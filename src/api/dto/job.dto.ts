@@ -58,6 +58,12 @@ export class JobUploadFieldsDto {
   @IsOptional()
   @Matches(/^(true|false)$/, { message: 'idFromFilename must be "true" or "false"' })
   idFromFilename?: string;
+
+  /** JSON text of an array of URLs to fetch in the same job, after the files. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(65536)
+  urls?: string;
 }
 
 export class JobItemsQueryDto extends PageQueryDto {
