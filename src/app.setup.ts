@@ -4,10 +4,11 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import type { Settings } from './config/settings';
 import { VERSION } from './version';
+import { serveWebApp } from './web-app/web-app.static';
 
 /**
  * What main.ts and the e2e tests both apply to the app: body limits, JSON errors for bodies the
- * parser refuses, and Swagger at /docs and /docs-json.
+ * parser refuses, Swagger at /docs and /docs-json, and the web app at /.
  */
 export function configureApp(app: INestApplication, settings: Settings): void {
   const express = app as NestExpressApplication;
@@ -29,4 +30,7 @@ export function configureApp(app: INestApplication, settings: Settings): void {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
+
+  // The web app at / (dist/web, when built); the routes above and the API keep their paths.
+  serveWebApp(express);
 }

@@ -27,6 +27,7 @@ import { UrlIngestionService } from './url-ingestion.service';
     ParsingService,
     UrlIngestionService,
     JobsService,
+    OriginalFiles,
   ],
 })
 export class IngestionModule {}
