@@ -29,6 +29,19 @@ module.exports = {
   projects: [
     { ...base, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
     {
+      // Pure logic of the web app (web/src), compiled for node.
+      ...base,
+      displayName: 'web',
+      rootDir: 'web/src',
+      testRegex: '.*\\.spec\\.ts$',
+      transform: {
+        '^.+\\.ts$': [
+          'ts-jest',
+          { tsconfig: { module: 'commonjs', target: 'es2022', strict: true, types: ['jest'] } },
+        ],
+      },
+    },
+    {
       ...base,
       displayName: 'integration',
       rootDir: 'test/integration',

@@ -1,7 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request, seg } from '../api/api.client';
 import { readEvents } from '../api/sse.reader';
-import type { ApiErrorBody, ChatTurnResult, Citation, Conversation } from '../api/types';
+import type {
+  ApiErrorBody,
+  ChatTurnResult,
+  Citation,
+  Conversation,
+  DocumentList,
+} from '../api/types';
 import { asError, useApi } from '../api/use-api';
 import { setQuery } from '../router/router';
 import { ErrorNote } from '../shared/error-note';
@@ -29,6 +35,10 @@ export function AskPage({ name, sessionId }: { name: string; sessionId: string |
   const [session, setSession] = useState(sessionId);
   const history = useApi<Conversation>(
     initialSession ? `/v1/collections/${seg(name)}/chat/${seg(initialSession)}` : null,
+  );
+  // The stored turns name the documents they cite by id: their titles come from the list.
+  const documents = useApi<DocumentList>(
+    initialSession ? `/v1/collections/${seg(name)}/documents?limit=1000` : null,
   );
   const [showHistory, setShowHistory] = useState(true);
   const [turns, setTurns] = useState<Turn[]>([]);
@@ -99,7 +109,8 @@ export function AskPage({ name, sessionId }: { name: string; sessionId: string |
     }
   };
 
-  const past = showHistory ? pairs(history.data) : [];
+  const titles = new Map((documents.data?.items ?? []).map((d) => [d.id, d.title]));
+  const past = showHistory ? pairs(history.data, titles) : [];
   const earlier = turns.slice(0, -1);
 
   return (
@@ -234,7 +245,7 @@ export function AskPage({ name, sessionId }: { name: string; sessionId: string |
 }
 
 /** The stored conversation as question and answer pairs, with what each answer cited. */
-function pairs(c: Conversation | undefined) {
+function pairs(c: Conversation | undefined, titles: ReadonlyMap<string, string | null>) {
   const out: { question: string; answer: string; sources: Map<number, SourceRef> }[] = [];
   const turns = c?.turns ?? [];
   for (let i = 0; i < turns.length; i++) {
@@ -245,7 +256,9 @@ function pairs(c: Conversation | undefined) {
     out.push({
       question: t.content,
       answer: answer?.content ?? '',
-      sources: new Map((answer?.citations ?? []).map((s) => [s.n, s])),
+      sources: new Map(
+        (answer?.citations ?? []).map((s) => [s.n, { ...s, title: titles.get(s.documentId) }]),
+      ),
     });
     if (answer) i++;
   }
