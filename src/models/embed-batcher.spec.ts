@@ -7,7 +7,11 @@ function fakeModel() {
   const run = (texts: string[]) =>
     new Promise<Float32Array[]>((resolve, reject) => {
       calls.push(texts);
-      releases.push(() => (texts.includes('boom') ? reject(new Error('model failed')) : resolve(texts.map((t) => Float32Array.of(Number(t))))));
+      releases.push(() =>
+        texts.includes('boom')
+          ? reject(new Error('model failed'))
+          : resolve(texts.map((t) => Float32Array.of(Number(t)))),
+      );
     });
   const releaseAll = async () => {
     while (releases.length > 0) {
@@ -25,7 +29,11 @@ describe('EmbedBatcher', () => {
     const model = fakeModel();
     const sut = new EmbedBatcher(model.run, { maxBatch: 8, maxWaitMs: 0, maxQueued: 100 });
     const first = sut.embed(['1'], 'query');
-    const rest = [sut.embed(['2', '3'], 'query'), sut.embed(['4'], 'query'), sut.embed(['5'], 'passage')];
+    const rest = [
+      sut.embed(['2', '3'], 'query'),
+      sut.embed(['4'], 'query'),
+      sut.embed(['5'], 'passage'),
+    ];
     expect(model.calls).toEqual([['1']]);
     await model.releaseAll();
     expect(model.calls).toEqual([['1'], ['2', '3', '4', '5']]);
@@ -53,7 +61,10 @@ describe('EmbedBatcher', () => {
     const query = sut.embed(['9'], 'query');
     expect(model.calls).toEqual([['1', '2', '3']]);
     await model.releaseAll();
-    expect(model.calls).toEqual([['1', '2', '3'], ['9', '4', '5']]);
+    expect(model.calls).toEqual([
+      ['1', '2', '3'],
+      ['9', '4', '5'],
+    ]);
     expect(values(await big)).toEqual([1, 2, 3, 4, 5]);
     expect(values(await query)).toEqual([9]);
   });

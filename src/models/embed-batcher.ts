@@ -51,9 +51,17 @@ export class EmbedBatcher {
    */
   embed(texts: string[], kind: 'query' | 'passage', bounded = true): Promise<Float32Array[]> {
     if (texts.length === 0) return Promise.resolve([]);
-    if (bounded && this.queued > 0 && this.queued + texts.length > this.options.maxQueued) return Promise.reject(new EmbedQueueFullError(this.queued));
+    if (bounded && this.queued > 0 && this.queued + texts.length > this.options.maxQueued)
+      return Promise.reject(new EmbedQueueFullError(this.queued));
     return new Promise((resolve, reject) => {
-      this.queues[kind].push({ texts, taken: 0, vectors: new Array<Float32Array>(texts.length), done: 0, resolve, reject });
+      this.queues[kind].push({
+        texts,
+        taken: 0,
+        vectors: new Array<Float32Array>(texts.length),
+        done: 0,
+        resolve,
+        reject,
+      });
       this.queued += texts.length;
       this.schedule();
     });
@@ -83,7 +91,8 @@ export class EmbedBatcher {
         item.taken += count;
         room -= count;
       }
-      for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.taken === queue[i]!.texts.length) queue.splice(i, 1);
+      for (let i = queue.length - 1; i >= 0; i--)
+        if (queue[i]!.taken === queue[i]!.texts.length) queue.splice(i, 1);
     }
     const texts = parts.flatMap((p) => p.item.texts.slice(p.from, p.from + p.count));
     this.queued -= texts.length;

@@ -9,11 +9,20 @@ describe('embeddingProfile', () => {
   });
 
   it('uses query:/passage: prefixes and mean pooling for e5', () => {
-    expect(embeddingProfile('Xenova/multilingual-e5-small')).toMatchObject({ pooling: 'mean', queryPrefix: 'query: ', passagePrefix: 'passage: ' });
+    expect(embeddingProfile('Xenova/multilingual-e5-small')).toMatchObject({
+      pooling: 'mean',
+      queryPrefix: 'query: ',
+      passagePrefix: 'passage: ',
+    });
     expect(embeddingProfile('intfloat/e5-base-v2').passagePrefix).toBe('passage: ');
   });
 
   it('falls back to mean pooling without prefixes for sentence-transformers models', () => {
-    expect(embeddingProfile('Xenova/all-MiniLM-L6-v2')).toEqual({ pooling: 'mean', normalize: true, queryPrefix: '', passagePrefix: '' });
+    expect(embeddingProfile('Xenova/all-MiniLM-L6-v2')).toEqual({
+      pooling: 'mean',
+      normalize: true,
+      queryPrefix: '',
+      passagePrefix: '',
+    });
   });
 });

@@ -21,13 +21,29 @@ const PROFILES: readonly { match: RegExp; profile: EmbeddingProfile }[] = [
       passagePrefix: '',
     },
   },
-  { match: /bge-m3/i, profile: { pooling: 'cls', normalize: true, queryPrefix: '', passagePrefix: '' } },
+  {
+    match: /bge-m3/i,
+    profile: { pooling: 'cls', normalize: true, queryPrefix: '', passagePrefix: '' },
+  },
   // intfloat/e5-* and multilingual-e5-*: mean pooling with "query: " / "passage: ".
-  { match: /(^|\/)(multilingual-)?e5-/i, profile: { pooling: 'mean', normalize: true, queryPrefix: 'query: ', passagePrefix: 'passage: ' } },
+  {
+    match: /(^|\/)(multilingual-)?e5-/i,
+    profile: {
+      pooling: 'mean',
+      normalize: true,
+      queryPrefix: 'query: ',
+      passagePrefix: 'passage: ',
+    },
+  },
   // nomic-embed-text: task prefixes.
   {
     match: /nomic-embed-text/i,
-    profile: { pooling: 'mean', normalize: true, queryPrefix: 'search_query: ', passagePrefix: 'search_document: ' },
+    profile: {
+      pooling: 'mean',
+      normalize: true,
+      queryPrefix: 'search_query: ',
+      passagePrefix: 'search_document: ',
+    },
   },
   // snowflake-arctic-embed: CLS pooling, query instruction.
   {
@@ -41,7 +57,12 @@ const PROFILES: readonly { match: RegExp; profile: EmbeddingProfile }[] = [
   },
 ];
 
-const DEFAULT_PROFILE: EmbeddingProfile = { pooling: 'mean', normalize: true, queryPrefix: '', passagePrefix: '' };
+const DEFAULT_PROFILE: EmbeddingProfile = {
+  pooling: 'mean',
+  normalize: true,
+  queryPrefix: '',
+  passagePrefix: '',
+};
 
 export function embeddingProfile(model: string): EmbeddingProfile {
   return PROFILES.find((p) => p.match.test(model))?.profile ?? DEFAULT_PROFILE;

@@ -31,7 +31,9 @@ export class InferenceWorker {
     this.worker = startWorker(__dirname, 'inference.worker');
     this.worker.on('message', (msg: WorkerReply) => this.onMessage(msg));
     this.worker.on('error', (e) => this.failAll(e));
-    this.worker.on('exit', (code) => this.failAll(new Error(`inference worker exited with code ${code}`)));
+    this.worker.on('exit', (code) =>
+      this.failAll(new Error(`inference worker exited with code ${code}`)),
+    );
     this.worker.unref();
   }
 
@@ -51,7 +53,10 @@ export class InferenceWorker {
     return this.call({ op: 'rerank', query, texts }) as Promise<RerankResult>;
   }
 
-  generate(req: Omit<GenerateRequest, 'op'>, onToken?: (text: string) => void): Promise<GenerateResult> {
+  generate(
+    req: Omit<GenerateRequest, 'op'>,
+    onToken?: (text: string) => void,
+  ): Promise<GenerateResult> {
     return this.call({ op: 'generate', ...req }, onToken) as Promise<GenerateResult>;
   }
 

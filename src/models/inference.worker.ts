@@ -21,7 +21,10 @@ import { connectTimeoutFetch } from './connect-timeout-fetch';
 type Transformers = typeof import('@huggingface/transformers');
 type Pipe = ((...args: unknown[]) => Promise<unknown>) & {
   tokenizer: TokenizerLike;
-  model: { config: Record<string, unknown>; generate: (args: Record<string, unknown>) => Promise<unknown> };
+  model: {
+    config: Record<string, unknown>;
+    generate: (args: Record<string, unknown>) => Promise<unknown>;
+  };
 };
 interface TokenizerLike {
   model_max_length?: number;
@@ -36,13 +39,18 @@ interface TensorLike {
 }
 
 /** A tokenizer called on (query, text) pairs, as a cross-encoder needs them. */
-type PairTokenizer = ((text: string[], options: Record<string, unknown>) => Record<string, TensorLike>) & {
+type PairTokenizer = ((
+  text: string[],
+  options: Record<string, unknown>,
+) => Record<string, TensorLike>) & {
   model_max_length?: number;
   sep_token_id?: number | null;
 };
 interface Reranker {
   tokenizer: PairTokenizer;
-  model: ((inputs: Record<string, TensorLike>) => Promise<{ logits?: TensorLike }>) & { config: Record<string, unknown> };
+  model: ((inputs: Record<string, TensorLike>) => Promise<{ logits?: TensorLike }>) & {
+    config: Record<string, unknown>;
+  };
   maxTokens: number;
 }
 
@@ -67,7 +75,11 @@ async function load(req: LoadRequest): Promise<LoadedInfo> {
   if (req.task === 'reranking') return loadReranker(req, t0);
   const task = req.task === 'embedding' ? 'feature-extraction' : 'text-generation';
   const options = { dtype: req.dtype, device: req.device, local_files_only: !req.allowRemote };
-  pipe = (await (pipeline as (t: string, m: string, o: unknown) => Promise<unknown>)(task, req.model, options)) as Pipe;
+  pipe = (await (pipeline as (t: string, m: string, o: unknown) => Promise<unknown>)(
+    task,
+    req.model,
+    options,
+  )) as Pipe;
   const cfg = pipe.model.config;
   const fromConfig = Number(cfg.max_position_embeddings ?? cfg.n_positions ?? 512);
   const fromTokenizer = Number(pipe.tokenizer.model_max_length ?? Infinity);
@@ -87,14 +99,20 @@ async function load(req: LoadRequest): Promise<LoadedInfo> {
 async function loadReranker(req: LoadRequest, t0: number): Promise<LoadedInfo> {
   const { AutoTokenizer, AutoModelForSequenceClassification } = transformers!;
   const local = { local_files_only: !req.allowRemote };
-  const fromPretrained = AutoModelForSequenceClassification.from_pretrained.bind(AutoModelForSequenceClassification) as (
-    id: string,
-    options: unknown,
-  ) => Promise<unknown>;
+  const fromPretrained = AutoModelForSequenceClassification.from_pretrained.bind(
+    AutoModelForSequenceClassification,
+  ) as (id: string, options: unknown) => Promise<unknown>;
   // The model first: a missing model then fails with the hub's "not found locally" error (the
   // tokenizer loader reports a missing folder as an unreadable config).
-  const model = (await fromPretrained(req.model, { ...local, dtype: req.dtype, device: req.device })) as Reranker['model'];
-  const tokenizer = (await AutoTokenizer.from_pretrained(req.model, local)) as unknown as PairTokenizer;
+  const model = (await fromPretrained(req.model, {
+    ...local,
+    dtype: req.dtype,
+    device: req.device,
+  })) as Reranker['model'];
+  const tokenizer = (await AutoTokenizer.from_pretrained(
+    req.model,
+    local,
+  )) as unknown as PairTokenizer;
   const fromConfig = Number(model.config.max_position_embeddings ?? 512);
   const fromTokenizer = Number(tokenizer.model_max_length ?? Infinity);
   const maxTokens = Math.min(fromConfig, fromTokenizer);
@@ -126,9 +144,13 @@ async function rerank(req: RerankRequest): Promise<RerankResult> {
     });
     endTruncatedPairs(inputs, maxTokens, tokenizer.sep_token_id);
     const { logits } = await model(inputs);
-    if (!logits) throw new Error('the model has no `logits` output: not a sequence-classification (cross-encoder) model');
+    if (!logits)
+      throw new Error(
+        'the model has no `logits` output: not a sequence-classification (cross-encoder) model',
+      );
     const labels = logits.dims[1] ?? 1;
-    if (labels !== 1 && labels !== 2) throw new Error(`a reranker must have one or two labels, this one has ${labels}`);
+    if (labels !== 1 && labels !== 2)
+      throw new Error(`a reranker must have one or two labels, this one has ${labels}`);
     for (let i = 0; i < texts.length; i++) {
       const last = Number(logits.data[i * labels + labels - 1]);
       scores[start + i] = labels === 1 ? last : last - Number(logits.data[i * labels]);
@@ -142,10 +164,19 @@ async function rerank(req: RerankRequest): Promise<RerankResult> {
  * back on rows cut at maxTokens so the model still sees `[CLS] query [SEP] passage… [SEP]`. (A row
  * that fits ends with the separator already, or with padding, which is left alone.)
  */
-function endTruncatedPairs(inputs: Record<string, TensorLike>, maxTokens: number, sepId: unknown): void {
+function endTruncatedPairs(
+  inputs: Record<string, TensorLike>,
+  maxTokens: number,
+  sepId: unknown,
+): void {
   const ids = inputs.input_ids?.data;
   const mask = inputs.attention_mask?.data;
-  if (typeof sepId !== 'number' || inputs.input_ids?.dims[1] !== maxTokens || !(ids instanceof BigInt64Array)) return;
+  if (
+    typeof sepId !== 'number' ||
+    inputs.input_ids?.dims[1] !== maxTokens ||
+    !(ids instanceof BigInt64Array)
+  )
+    return;
   for (let end = maxTokens - 1; end < ids.length; end += maxTokens) {
     if (mask === undefined || Number(mask[end]) === 1) ids[end] = BigInt(sepId);
   }
@@ -153,9 +184,13 @@ function endTruncatedPairs(inputs: Record<string, TensorLike>, maxTokens: number
 
 async function embed(req: EmbedRequest): Promise<EmbedResult> {
   if (!pipe) throw new Error('model not loaded');
-  const out = (await pipe(req.texts, { pooling: req.pooling, normalize: req.normalize })) as TensorLike;
+  const out = (await pipe(req.texts, {
+    pooling: req.pooling,
+    normalize: req.normalize,
+  })) as TensorLike;
   const dim = out.dims[out.dims.length - 1] ?? 0;
-  const vectors = out.data instanceof Float32Array ? out.data : Float32Array.from(out.data as ArrayLike<number>);
+  const vectors =
+    out.data instanceof Float32Array ? out.data : Float32Array.from(out.data as ArrayLike<number>);
   return { vectors, dim };
 }
 
@@ -183,7 +218,8 @@ async function generate(id: number, req: GenerateRequest): Promise<GenerateResul
   }
   const criteria = new StoppingCriteriaList();
   criteria.push(new CancelCriteria());
-  const sampling = req.temperature > 0 ? { do_sample: true, temperature: req.temperature } : { do_sample: false };
+  const sampling =
+    req.temperature > 0 ? { do_sample: true, temperature: req.temperature } : { do_sample: false };
   const output = (await pipe.model.generate({
     ...inputs,
     max_new_tokens: req.maxTokens,
@@ -198,13 +234,14 @@ async function generate(id: number, req: GenerateRequest): Promise<GenerateResul
   const completionTokens = fresh.length;
   const eos = new Set(normaliseIds(pipe.model.config.eos_token_id));
   const last = fresh[fresh.length - 1];
-  const finishReason: GenerateResult['finishReason'] = Atomics.load(cancel, 0) === 1
-    ? 'cancelled'
-    : last !== undefined && eos.has(Number(last))
-      ? 'stop'
-      : completionTokens >= req.maxTokens
-        ? 'length'
-        : 'stop';
+  const finishReason: GenerateResult['finishReason'] =
+    Atomics.load(cancel, 0) === 1
+      ? 'cancelled'
+      : last !== undefined && eos.has(Number(last))
+        ? 'stop'
+        : completionTokens >= req.maxTokens
+          ? 'length'
+          : 'stop';
   return { text: text.trim(), promptTokens, completionTokens, finishReason };
 }
 
@@ -229,7 +266,10 @@ async function handle(id: number, req: WorkerRequest): Promise<void> {
         const result = await embed(req);
         // Copy into a buffer we own so it can be transferred without detaching ORT's memory.
         const vectors = new Float32Array(result.vectors);
-        port().postMessage({ id, kind: 'ok', result: { vectors, dim: result.dim } } satisfies WorkerReply, [vectors.buffer]);
+        port().postMessage(
+          { id, kind: 'ok', result: { vectors, dim: result.dim } } satisfies WorkerReply,
+          [vectors.buffer],
+        );
         return;
       }
       case 'rerank': {
@@ -239,11 +279,19 @@ async function handle(id: number, req: WorkerRequest): Promise<void> {
         return;
       }
       case 'generate': {
-        port().postMessage({ id, kind: 'ok', result: await generate(id, req) } satisfies WorkerReply);
+        port().postMessage({
+          id,
+          kind: 'ok',
+          result: await generate(id, req),
+        } satisfies WorkerReply);
         return;
       }
     }
   } catch (e) {
-    port().postMessage({ id, kind: 'error', message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
+    port().postMessage({
+      id,
+      kind: 'error',
+      message: e instanceof Error ? e.message : String(e),
+    } satisfies WorkerReply);
   }
 }

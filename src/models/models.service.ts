@@ -1,6 +1,12 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { GenerationTimeoutError, ModelUnavailableError, ServerBusyError } from '../common/errors';
@@ -88,7 +94,9 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const workers = [...this.entries.values()].flatMap((e) => [e.worker, e.queryLane?.worker]).filter((w) => w !== undefined);
+    const workers = [...this.entries.values()]
+      .flatMap((e) => [e.worker, e.queryLane?.worker])
+      .filter((w) => w !== undefined);
     await Promise.allSettled(workers.map((w) => w.terminate()));
   }
 
@@ -136,7 +144,11 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
   async ensure(task: ModelTask, id: string, dtype: Dtype): Promise<ModelStatus> {
     const e = this.entry(task, id, dtype);
     if (e.status.state === 'ready') return { ...e.status };
-    if (e.status.state === 'unavailable' && e.failedAt !== undefined && Date.now() - e.failedAt < this.settings.modelRetryMs) {
+    if (
+      e.status.state === 'unavailable' &&
+      e.failedAt !== undefined &&
+      Date.now() - e.failedAt < this.settings.modelRetryMs
+    ) {
       return { ...e.status };
     }
     e.loading ??= this.load(e).finally(() => (e.loading = undefined));
@@ -148,7 +160,13 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
    * Embeds texts through the model's micro-batcher. `internal`: the server's own ingestion and
    * re-embedding, never refused for a full queue (EMBED_QUEUE_LIMIT bounds client requests).
    */
-  async embed(id: string, dtype: Dtype, texts: string[], kind: 'query' | 'passage', internal = false): Promise<{ vectors: Float32Array[]; dim: number }> {
+  async embed(
+    id: string,
+    dtype: Dtype,
+    texts: string[],
+    kind: 'query' | 'passage',
+    internal = false,
+  ): Promise<{ vectors: Float32Array[]; dim: number }> {
     const e = await this.ready('embedding', id, dtype);
     const profile = embeddingProfile(id);
     const prefix = kind === 'query' ? profile.queryPrefix : profile.passagePrefix;
@@ -157,17 +175,27 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     const worker = lane === e ? e.worker! : (lane as Lane).worker;
     lane.batcher ??= new EmbedBatcher(
       async (batch) => {
-        const { vectors, dim } = await this.serial(lane, () => worker.embed(batch, profile.pooling, profile.normalize));
+        const { vectors, dim } = await this.serial(lane, () =>
+          worker.embed(batch, profile.pooling, profile.normalize),
+        );
         return batch.map((_, i) => vectors.subarray(i * dim, (i + 1) * dim));
       },
-      { maxBatch: this.settings.embedding.batchSize, maxWaitMs: this.settings.embedding.batchWaitMs, maxQueued: this.settings.embedding.queueLimit },
+      {
+        maxBatch: this.settings.embedding.batchSize,
+        maxWaitMs: this.settings.embedding.batchWaitMs,
+        maxQueued: this.settings.embedding.queueLimit,
+      },
     );
     try {
       const rows = await lane.batcher.embed(inputs, kind, !internal);
       return { vectors: rows, dim: rows[0]?.length ?? e.status.dim ?? 0 };
     } catch (err) {
       if (err instanceof EmbedQueueFullError) {
-        throw new ServerBusyError(`Embedding model '${id}' has ${err.queued} texts waiting (EMBED_QUEUE_LIMIT)`, 1, { model: id, queued: err.queued });
+        throw new ServerBusyError(
+          `Embedding model '${id}' has ${err.queued} texts waiting (EMBED_QUEUE_LIMIT)`,
+          1,
+          { model: id, queued: err.queued },
+        );
       }
       throw err;
     }
@@ -189,7 +217,12 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     const scores = new Array<number>(texts.length);
     for (let start = 0; start < order.length; start += RERANK_BATCH_SIZE) {
       const batch = order.slice(start, start + RERANK_BATCH_SIZE);
-      const result = await this.serial(e, () => worker.rerank(query, batch.map((i) => texts[i]!)));
+      const result = await this.serial(e, () =>
+        worker.rerank(
+          query,
+          batch.map((i) => texts[i]!),
+        ),
+      );
       batch.forEach((textIndex, j) => (scores[textIndex] = result.scores[j]!));
     }
     return scores;
@@ -199,15 +232,24 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     id: string,
     dtype: Dtype,
     messages: ChatMessage[],
-    options: { maxTokens: number; temperature: number; signal?: AbortSignal; onToken?: (t: string) => void },
+    options: {
+      maxTokens: number;
+      temperature: number;
+      signal?: AbortSignal;
+      onToken?: (t: string) => void;
+    },
   ): Promise<GenerateResult> {
     const e = await this.ready('generation', id, dtype);
     const limit = this.settings.generation.queueLimit;
     if (e.generating >= limit) {
-      throw new ServerBusyError(`Generation model '${id}' has ${e.generating} requests waiting or running (GENERATION_QUEUE_LIMIT ${limit})`, 5, {
-        model: id,
-        queued: e.generating,
-      });
+      throw new ServerBusyError(
+        `Generation model '${id}' has ${e.generating} requests waiting or running (GENERATION_QUEUE_LIMIT ${limit})`,
+        5,
+        {
+          model: id,
+          queued: e.generating,
+        },
+      );
     }
     const cancel = new SharedArrayBuffer(4);
     const flag = new Int32Array(cancel);
@@ -216,7 +258,13 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     e.generating++;
     try {
       return await this.serial(e, async () => {
-        if (options.signal?.aborted) return { text: '', promptTokens: 0, completionTokens: 0, finishReason: 'cancelled' as const };
+        if (options.signal?.aborted)
+          return {
+            text: '',
+            promptTokens: 0,
+            completionTokens: 0,
+            finishReason: 'cancelled' as const,
+          };
         // The time limit counts from when the generation starts, not from when it was queued.
         let timedOut = false;
         const timer = setTimeout(() => {
@@ -224,7 +272,10 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
           Atomics.store(flag, 0, 1);
         }, this.settings.generation.timeoutMs);
         try {
-          const out = await worker.generate({ messages, maxTokens: options.maxTokens, temperature: options.temperature, cancel }, options.onToken);
+          const out = await worker.generate(
+            { messages, maxTokens: options.maxTokens, temperature: options.temperature, cancel },
+            options.onToken,
+          );
           if (timedOut) throw new GenerationTimeoutError(id, this.settings.generation.timeoutMs);
           return out;
         } finally {
@@ -240,14 +291,20 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
    * Counts tokens as the embedding model will see them (passage prefix and special tokens included),
    * with the model's maximum input length. Undefined when the tokenizer cannot be loaded.
    */
-  async passageTokenCounter(id: string): Promise<{ counter: TokenCounter; maxTokens: number } | undefined> {
+  async passageTokenCounter(
+    id: string,
+  ): Promise<{ counter: TokenCounter; maxTokens: number } | undefined> {
     const tok = await this.tokenizer(id);
     if (!tok) return undefined;
     const prefix = embeddingProfile(id).passagePrefix;
     const declared = Number(tok.model_max_length);
     // Some tokenizers declare a huge sentinel; 512 is the BERT-family position limit.
-    const maxTokens = Number.isFinite(declared) && declared > 0 && declared <= 100_000 ? declared : 512;
-    return { counter: { name: id, count: (text: string) => tok.encode(prefix + text).length }, maxTokens };
+    const maxTokens =
+      Number.isFinite(declared) && declared > 0 && declared <= 100_000 ? declared : 512;
+    return {
+      counter: { name: id, count: (text: string) => tok.encode(prefix + text).length },
+      maxTokens,
+    };
   }
 
   /** Counts tokens of plain text with a generator's tokenizer (no special tokens). */
@@ -276,7 +333,11 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     const key = `${task}|${id}|${dtype}`;
     let e = this.entries.get(key);
     if (!e) {
-      e = { status: { id, task, dtype, device: this.settings.device, state: 'not_loaded' }, tail: Promise.resolve(), generating: 0 };
+      e = {
+        status: { id, task, dtype, device: this.settings.device, state: 'not_loaded' },
+        tail: Promise.resolve(),
+        generating: 0,
+      };
       this.entries.set(key, e);
     }
     return e;
@@ -302,9 +363,19 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
       e.batcher = undefined; // bound to the previous worker, if any
       e.info = info;
       e.failedAt = undefined;
-      e.status = { ...e.status, state: 'ready', maxTokens: info.maxTokens, dim: info.dim, loadMs: info.loadMs, loadedAt: new Date().toISOString() };
-      this.logger.log(`Model ${id} ready in ${info.loadMs} ms (max ${info.maxTokens} tokens${info.dim ? `, ${info.dim} dims` : ''})`);
-      if (task === 'embedding' && this.settings.embedding.queryWorker) void this.loadQueryLane(e, worker, request);
+      e.status = {
+        ...e.status,
+        state: 'ready',
+        maxTokens: info.maxTokens,
+        dim: info.dim,
+        loadMs: info.loadMs,
+        loadedAt: new Date().toISOString(),
+      };
+      this.logger.log(
+        `Model ${id} ready in ${info.loadMs} ms (max ${info.maxTokens} tokens${info.dim ? `, ${info.dim} dims` : ''})`,
+      );
+      if (task === 'embedding' && this.settings.embedding.queryWorker)
+        void this.loadQueryLane(e, worker, request);
     } catch (err) {
       await worker.terminate().catch(() => undefined);
       const reason = explainLoadFailure(id, err, this.settings);
@@ -315,7 +386,11 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** The embedding model's second worker, for queries; on failure queries keep sharing the first. */
-  private async loadQueryLane(e: Entry, first: InferenceWorker, request: Parameters<InferenceWorker['load']>[0]): Promise<void> {
+  private async loadQueryLane(
+    e: Entry,
+    first: InferenceWorker,
+    request: Parameters<InferenceWorker['load']>[0],
+  ): Promise<void> {
     const worker = new InferenceWorker();
     try {
       await worker.load(request);
@@ -323,7 +398,10 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
       e.queryLane = { worker, tail: Promise.resolve() };
     } catch (err) {
       await worker.terminate().catch(() => undefined);
-      if (e.worker === first) this.logger.warn(`Model ${request.model}: no separate worker for queries (${(err as Error).message}); queries share the passages' worker`);
+      if (e.worker === first)
+        this.logger.warn(
+          `Model ${request.model}: no separate worker for queries (${(err as Error).message}); queries share the passages' worker`,
+        );
     }
   }
 
@@ -349,12 +427,21 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
     const dir = path.join(this.settings.modelsDir, id);
     try {
       const [json, config] = await Promise.all(
-        ['tokenizer.json', 'tokenizer_config.json'].map(async (f) => JSON.parse(await fs.readFile(path.join(dir, f), 'utf8')) as Record<string, unknown>),
+        ['tokenizer.json', 'tokenizer_config.json'].map(
+          async (f) =>
+            JSON.parse(await fs.readFile(path.join(dir, f), 'utf8')) as Record<string, unknown>,
+        ),
       );
       const transformers = await this.transformers();
       const declared = config!.tokenizer_class;
-      const name = (typeof declared === 'string' ? declared : 'PreTrainedTokenizer').replace(/Fast$/, '');
-      const classes = transformers as unknown as Record<string, new (json: unknown, config: unknown) => Tokenizer>;
+      const name = (typeof declared === 'string' ? declared : 'PreTrainedTokenizer').replace(
+        /Fast$/,
+        '',
+      );
+      const classes = transformers as unknown as Record<
+        string,
+        new (json: unknown, config: unknown) => Tokenizer
+      >;
       const Cls = classes[name] ?? classes.PreTrainedTokenizer!;
       return new Cls(json, config);
     } catch (err) {
@@ -373,7 +460,10 @@ export class ModelsService implements OnApplicationBootstrap, OnApplicationShutd
 
 function explainLoadFailure(id: string, err: unknown, settings: Settings): string {
   const message = err instanceof Error ? err.message : String(err);
-  if (!settings.allowRemoteModels && /local_files_only|allowRemoteModels|not found locally/i.test(message)) {
+  if (
+    !settings.allowRemoteModels &&
+    /local_files_only|allowRemoteModels|not found locally/i.test(message)
+  ) {
     return `not found in MODELS_DIR (${settings.modelsDir}/${id}) and ALLOW_REMOTE_MODELS=false`;
   }
   if (/fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|no response within|network/i.test(message)) {
