@@ -8,11 +8,11 @@ import {
   ApiTags,
   ApiBadRequestResponse,
 } from '@nestjs/swagger';
-import { CollectionsService } from '../collections/collections.service';
+import { CollectionsService } from './collections.service';
 import { Idempotency } from '../idempotency/idempotency.interceptor';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { IN_PROGRESS_DESCRIPTION, Idempotent } from '../idempotency/idempotent.decorator';
-import { AddsData } from '../common/storage-room.interceptor';
+import { AddsData } from '../storage/storage-room.interceptor';
 import {
   CollectionDto,
   CollectionListDto,
@@ -20,7 +20,7 @@ import {
   IndexVerificationDto,
   UpdateCollectionDto,
 } from './dto/collection.dto';
-import { ErrorDto } from './dto/search.dto';
+import { ErrorDto } from '../http/error.dto';
 
 @ApiTags('collections')
 @Controller('v1/collections')

@@ -6,11 +6,11 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
-import { StorageMonitor } from '../common/storage-monitor.service';
+import { StorageMonitor } from '../storage/storage-monitor.service';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { ModelsService } from '../models/models.service';
-import { VERSION } from '../version';
+import { VERSION } from '../common/version';
 
 class ModelStatusDto {
   @ApiProperty({ example: 'Xenova/bge-small-en-v1.5' }) id!: string;

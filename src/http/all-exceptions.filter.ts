@@ -9,8 +9,8 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { DomainError } from './errors';
-import { StorageMonitor } from './storage-monitor.service';
+import { DomainError } from '../common/errors';
+import { StorageMonitor } from '../storage/storage-monitor.service';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown; requestId?: string };

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AllExceptionsFilter, ErrorBody } from '../common/all-exceptions.filter';
+import { AllExceptionsFilter, ErrorBody } from './all-exceptions.filter';
 import { DomainError } from '../common/errors';
 
 /** OpenAI's `error.type` for a status. */

@@ -7,7 +7,8 @@ import { CollectionRow } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
 import { DocumentsRepository } from '../database/documents.repository';
 import { ModelsService } from '../models/models.service';
-import { Chunk, chunkText, chunkTextInSteps, estimateTokenCounter } from './chunker';
+import { Chunk, chunkText, chunkTextInSteps } from './chunker';
+import { estimateTokenCounter } from '../models/token-counter';
 import { DocumentStructure, NO_STRUCTURE } from './parsers/structured-document';
 
 /** Used when the tokenizer cannot be loaded: the common BERT-family input limit. */

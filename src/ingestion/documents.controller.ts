@@ -32,16 +32,16 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { InvalidInputError, PayloadTooLargeError } from '../common/errors';
-import { AddsData } from '../common/storage-room.interceptor';
+import { AddsData } from '../storage/storage-room.interceptor';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { Idempotency } from '../idempotency/idempotency.interceptor';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
-import { DocumentsService } from '../ingestion/documents.service';
-import { DEFAULT_JSON_TEXT_FIELDS, SUPPORTED_UPLOAD_TYPES } from '../ingestion/parsers/formats';
-import { ParsingService, documentFromParsed } from '../ingestion/parsing.service';
-import { UrlIngestionService } from '../ingestion/url-ingestion.service';
+import { DocumentsService } from './documents.service';
+import { DEFAULT_JSON_TEXT_FIELDS, SUPPORTED_UPLOAD_TYPES } from './parsers/formats';
+import { ParsingService, documentFromParsed } from './parsing.service';
+import { UrlIngestionService } from './url-ingestion.service';
 import {
   AddDocumentsDto,
   AddUrlDocumentDto,
@@ -53,8 +53,8 @@ import {
   ReplaceResultDto,
   UploadFieldsDto,
 } from './dto/document.dto';
-import { ErrorDto } from './dto/search.dto';
-import { validateBody } from './validate-body';
+import { ErrorDto } from '../http/error.dto';
+import { validateBody } from '../http/validate-body';
 
 @ApiTags('documents')
 @ApiExtraModels(AddDocumentsDto, AddUrlDocumentDto)

@@ -5,7 +5,7 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { StorageMonitor } from '../common/storage-monitor.service';
+import { StorageMonitor } from '../storage/storage-monitor.service';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { CollectionsRepository } from '../database/collections.repository';

@@ -31,15 +31,15 @@ import type { Request, Response } from 'express';
 import * as fs from 'node:fs';
 import multer, { MulterError } from 'multer';
 import { InvalidInputError, PayloadTooLargeError } from '../common/errors';
-import { SseStream } from '../common/sse';
-import { AddsData } from '../common/storage-room.interceptor';
+import { SseStream } from '../http/sse';
+import { AddsData } from '../storage/storage-room.interceptor';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { ENDED } from '../database/jobs.repository';
-import { DEFAULT_JSON_TEXT_FIELDS } from '../ingestion/parsers/formats';
-import { JobInput, JobsService, JobView } from '../ingestion/jobs.service';
+import { DEFAULT_JSON_TEXT_FIELDS } from './parsers/formats';
+import { JobInput, JobsService, JobView } from './jobs.service';
 import { parseMetadata, splitTextFields } from './documents.controller';
-import { ErrorDto } from './dto/search.dto';
+import { ErrorDto } from '../http/error.dto';
 import {
   CreateJobDto,
   JobAcceptedDto,
@@ -50,7 +50,7 @@ import {
   JobUploadFieldsDto,
   ListJobsQueryDto,
 } from './dto/job.dto';
-import { validateBody } from './validate-body';
+import { validateBody } from '../http/validate-body';
 
 /** What a document id may be (as in POST .../documents). */
 const DOCUMENT_ID = /^[^/\p{Cc}]{1,256}$/u;

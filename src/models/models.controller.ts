@@ -7,11 +7,11 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { ErrorDto } from '../api/dto/search.dto';
-import { MODEL_ID } from '../api/dto/validators';
+import { ErrorDto } from '../http/error.dto';
+import { MODEL_ID } from '../http/validators';
 import { InvalidInputError } from '../common/errors';
 import { ModelDto, ModelListDto, ModelSelectorDto } from './dto/model.dto';
-import { OpenAiExceptionFilter } from '../openai/openai-exception.filter';
+import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
 import { ModelRegistryService, ModelView } from './model-registry.service';
 
 const RANK: Record<ModelView['state'], number> = { ready: 0, loading: 1, available: 2, failed: 3 };

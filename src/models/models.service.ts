@@ -15,7 +15,7 @@ import { InferenceWorker } from './inference-worker';
 import { RERANK_BATCH_SIZE } from './inference-protocol';
 import type { ChatMessage, GenerateResult, LoadedInfo, ModelTask } from './inference-protocol';
 import { embeddingProfile } from './embedding-profile';
-import type { TokenCounter } from '../ingestion/chunker';
+import type { TokenCounter } from './token-counter';
 
 export type ModelState = 'not_loaded' | 'loading' | 'ready' | 'unavailable';
 

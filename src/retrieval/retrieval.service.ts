@@ -11,7 +11,7 @@ import { reciprocalRankFusion } from './fusion';
 import { toFtsQuery } from './lexical-query';
 import { compileFilter } from './metadata-filter';
 import { cosine, maximalMarginalRelevance } from './mmr';
-import { SearchSettings, parseSearchSettings } from './search-settings';
+import { SearchSettings, parseSearchSettings } from '../collections/search-settings';
 
 export type SearchMode = 'dense' | 'lexical' | 'hybrid';
 

@@ -4,13 +4,13 @@ import * as path from 'node:path';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { DATABASE_FILE } from '../database/database.service';
-import { InsufficientStorageError, StorageFaultDetails, StorageFaultError } from './errors';
+import { InsufficientStorageError, StorageFaultDetails, StorageFaultError } from '../common/errors';
 import {
   StorageFacts,
   classifyStorageFault,
   describeBytes,
   spaceExhausted,
-} from './storage-faults';
+} from '../common/storage-faults';
 
 /**
  * Where a storage fault was seen. The database has no background writer to tell when it works

@@ -14,7 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DTYPES, type Dtype } from '../../config/settings';
-import { IsJsonObject, IsModelId } from './validators';
+import { IsJsonObject, IsModelId } from '../../http/validators';
 
 export class SearchSettingsDto {
   @ApiPropertyOptional({

@@ -15,8 +15,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ChunkPlaceDto } from './chunk-place.dto';
-import { IsJsonObject } from './validators';
+import { ChunkPlaceDto } from '../../http/dto/chunk-place.dto';
+import { IsJsonObject } from '../../http/validators';
 
 const ID_PATTERN = /^[^/\p{Cc}]{1,256}$/u;
 const ID_MESSAGE = 'id must be 1-256 characters with no "/" or control characters';
