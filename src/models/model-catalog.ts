@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dtype } from '../config/settings';
-import type { ModelTask } from './inference-protocol';
+import type { ModelTask } from '../engines/adapters/transformers/inference-protocol';
 
 /** A model folder found under MODELS_DIR (Hugging Face layout: config.json, onnx/*.onnx). */
 export interface LocalModel {

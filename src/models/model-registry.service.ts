@@ -4,9 +4,9 @@ import { DTYPES } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { InvalidInputError, ModelNotFoundError, ModelUnavailableError } from '../common/errors';
 import { CollectionsRepository } from '../database/collections.repository';
-import type { ModelTask } from './inference-protocol';
+import { InferenceEngines } from '../engines/inference-engines';
+import type { ModelStatus, ModelTask } from '../engines/model-status';
 import { LocalModel, readLocalModel, scanModelsDir } from './model-catalog';
-import { ModelStatus, ModelsService } from './models.service';
 
 export type RegistryState = 'available' | 'loading' | 'ready' | 'failed';
 
@@ -51,7 +51,7 @@ export interface ModelSelector {
 export class ModelRegistryService {
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
-    private readonly models: ModelsService,
+    private readonly engines: InferenceEngines,
     private readonly collections: CollectionsRepository,
   ) {}
 
@@ -62,11 +62,17 @@ export class ModelRegistryService {
       const key = `${task}|${id}|${dtype}`;
       const view =
         views.get(key) ??
-        this.view(task, id, dtype, local.get(id), status ?? this.models.statusOf(task, id, dtype));
+        this.view(
+          task,
+          id,
+          dtype,
+          local.get(id),
+          status ?? this.engines.for(task).status({ id, dtype }),
+        );
       views.set(key, view);
       return view;
     };
-    for (const s of this.models.status()) add(s.task, s.id, s.dtype, s);
+    for (const s of this.engines.statuses()) add(s.task, s.id, s.dtype, s);
     for (const m of local.values()) {
       if (views.has(`${m.task}|${m.id}|${this.defaultDtype(m.task, m)}`)) continue;
       if ([...views.values()].some((v) => v.id === m.id && v.task === m.task)) continue;
@@ -100,7 +106,7 @@ export class ModelRegistryService {
 
   async load(id: string, sel: ModelSelector): Promise<ModelView> {
     const { task, dtype, local } = this.resolve(id, sel);
-    const status = await this.models.ensure(task, id, dtype);
+    const status = await this.engines.for(task).ensure({ id, dtype });
     if (status.state !== 'ready')
       throw new ModelUnavailableError(id, status.reason ?? status.state);
     return this.view(task, id, dtype, local, status);
@@ -114,9 +120,15 @@ export class ModelRegistryService {
     const local = readLocalModel(this.settings.modelsDir, id);
     const out: ModelView[] = [];
     for (const t of targets) {
-      await this.models.unload(t.task, t.id, t.dtype);
+      await this.engines.for(t.task).unload({ id: t.id, dtype: t.dtype });
       out.push(
-        this.view(t.task, t.id, t.dtype, local, this.models.statusOf(t.task, t.id, t.dtype)),
+        this.view(
+          t.task,
+          t.id,
+          t.dtype,
+          local,
+          this.engines.for(t.task).status({ id: t.id, dtype: t.dtype }),
+        ),
       );
     }
     return out;
@@ -128,8 +140,8 @@ export class ModelRegistryService {
    */
   resolve(id: string, sel: ModelSelector): { task: ModelTask; dtype: Dtype; local?: LocalModel } {
     const local = readLocalModel(this.settings.modelsDir, id);
-    const known = this.models
-      .status()
+    const known = this.engines
+      .statuses()
       .find((s) => s.id === id && (!sel.task || s.task === sel.task));
     const task = sel.task ?? local?.task ?? known?.task;
     if (!local && !this.settings.allowRemoteModels && !known) throw this.notFound(id);

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { DTYPES, type Dtype } from '../../config/settings';
-import type { ModelTask } from '../inference-protocol';
+import type { ModelTask } from '../../engines/adapters/transformers/inference-protocol';
 
 export const MODEL_TASKS: readonly ModelTask[] = ['embedding', 'generation', 'reranking'];
 

@@ -1,7 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { DTYPES, type Dtype } from '../../config/settings';
-import { IsModelId } from '../../http/validators';
 import {
   IsBoolean,
   IsIn,

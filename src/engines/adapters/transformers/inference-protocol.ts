@@ -1,7 +1,9 @@
 /** Messages between the main thread and an inference worker (structured-clone safe). */
-import type { Dtype } from '../config/settings';
+import type { Dtype } from '../../../config/settings';
+import type { ChatMessage, GenerateResult } from '../../chat';
+import type { ModelTask } from '../../model-status';
 
-export type ModelTask = 'embedding' | 'generation' | 'reranking';
+export type { ChatMessage, GenerateResult, ModelTask };
 
 /** Most (query, passage) pairs a reranker runs in one forward pass. */
 export const RERANK_BATCH_SIZE = 32;
@@ -32,11 +34,6 @@ export interface RerankRequest {
   op: 'rerank';
   query: string;
   texts: string[];
-}
-
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
 }
 
 export interface GenerateRequest {
@@ -72,13 +69,6 @@ export interface RerankResult {
    * two-label classifier, the log-odds logit[1] - logit[0]); higher is more relevant. Transferred.
    */
   scores: Float32Array;
-}
-
-export interface GenerateResult {
-  text: string;
-  promptTokens: number;
-  completionTokens: number;
-  finishReason: 'stop' | 'length' | 'cancelled';
 }
 
 export type WorkerReply =

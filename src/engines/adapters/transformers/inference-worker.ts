@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { startWorker } from '../common/worker-thread';
+import { startWorker } from '../../../common/worker-thread';
 import type {
   EmbedResult,
   GenerateRequest,
