@@ -17,6 +17,7 @@ import { InferenceWorker } from './inference-worker';
 import { RERANK_BATCH_SIZE } from './inference-protocol';
 import type { ChatMessage, GenerateResult, LoadedInfo, ModelTask } from './inference-protocol';
 import { embeddingProfile } from '../../embedding-profile';
+import type { ModelStates } from '../../inference-engine';
 import type { ModelStatus } from '../../model-status';
 
 /** A worker and the calls queued on it, one at a time, in order. */
@@ -108,6 +109,16 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
       this.logger.log(`Unloaded ${task} model ${id} (${dtype})`);
     }
     return before;
+  }
+
+  /** The states of this task's models, as an engine port reports them. */
+  forTask(task: ModelTask): ModelStates {
+    return {
+      ensure: (m) => this.ensure(task, m.id, m.dtype),
+      status: (m) => this.statusOf(task, m.id, m.dtype),
+      statuses: () => this.status().filter((s) => s.task === task),
+      unload: (m) => this.unload(task, m.id, m.dtype),
+    };
   }
 
   statusOf(task: ModelTask, id: string, dtype: Dtype): ModelStatus {

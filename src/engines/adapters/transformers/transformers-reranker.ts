@@ -1,29 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import type { ModelRef, ModelStatus } from '../../model-status';
+import type { ModelStates } from '../../inference-engine';
+import type { ModelRef } from '../../model-status';
 import { Reranker } from '../../reranker';
 import { LocalModelPool } from './local-model-pool';
 
 /** Cross-encoders run in-process by transformers.js in a worker thread. */
 @Injectable()
 export class TransformersReranker extends Reranker {
+  protected readonly models: ModelStates;
+
   constructor(private readonly pool: LocalModelPool) {
     super();
-  }
-
-  ensure(model: ModelRef): Promise<ModelStatus> {
-    return this.pool.ensure('reranking', model.id, model.dtype);
-  }
-
-  status(model: ModelRef): ModelStatus {
-    return this.pool.statusOf('reranking', model.id, model.dtype);
-  }
-
-  statuses(): ModelStatus[] {
-    return this.pool.status().filter((s) => s.task === 'reranking');
-  }
-
-  unload(model: ModelRef): Promise<ModelStatus | undefined> {
-    return this.pool.unload('reranking', model.id, model.dtype);
+    this.models = pool.forTask('reranking');
   }
 
   rerank(model: ModelRef, query: string, passages: string[]): Promise<number[]> {
