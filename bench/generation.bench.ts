@@ -50,7 +50,7 @@ import {
 } from './lib/bench-run';
 import { streamChat } from './lib/chat-stream';
 import { fmt, table } from './lib/markdown';
-import { ServerProcess } from './lib/server-process';
+import { ServerProcess } from '../test/support/server-process';
 import { summarize } from './lib/stats';
 
 const MODELS_DIR = BENCH_MODELS_DIR;

@@ -48,8 +48,7 @@ describe('LocalModelPool on the tiny generated models: real transformers.js in w
   it('chunks with the model tokenizer so that no chunk exceeds its maximum length', async () => {
     const tokenizers = new LocalTokenizers(loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir() }));
     const tokens = await tokenizers.passageTokenCounter('tiny/embed');
-    expect(tokens).toBeDefined();
-    expect(tokens!.maxTokens).toBe(128);
+    expect(tokens?.maxTokens).toBe(128);
     const text = Array.from(
       { length: 200 },
       (_, i) => `Line ${i} talks about the weather, the sea and supercalifragilistic words.`,
@@ -156,8 +155,17 @@ describe('LocalModelPool on the tiny generated models: real transformers.js in w
       expect(refused).toHaveLength(3);
       for (const r of refused) {
         expect(r.reason).toBeInstanceOf(ServerBusyError);
-        expect((r.reason as ServerBusyError).status).toBe(503);
-        expect((r.reason as ServerBusyError).headers['Retry-After']).toBeDefined();
+        const busy = r.reason as ServerBusyError;
+        expect(busy.status).toBe(503);
+        expect(busy.code).toBe('server_busy');
+        expect(busy.details).toEqual({ model: 'tiny/chat', queued: 2 });
+        // Whole seconds (RFC 9110 delay-seconds), within a sane range: what the server computes for
+        // a full generation queue, 5 s, also said in the message.
+        const retryAfter = busy.headers['Retry-After']!;
+        expect(retryAfter).toMatch(/^[1-9]\d*$/);
+        expect(Number(retryAfter)).toBeLessThanOrEqual(300);
+        expect(retryAfter).toBe('5');
+        expect(busy.message).toMatch(/GENERATION_QUEUE_LIMIT 2\); retry in about 5 s$/);
       }
       // Once they are done, the queue takes work again.
       expect(

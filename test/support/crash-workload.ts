@@ -8,9 +8,9 @@
  * request in flight: when the server is killed, storage may hold the document's acknowledged state
  * or the outcome of that one request, nothing else.
  */
-import { buildWordPieceVocab, STOPWORDS } from '../../test/models/tokenizers';
+import { buildWordPieceVocab, STOPWORDS } from '../models/tokenizers';
 import type { HttpResult, ServerProcess } from './server-process';
-import type { SeededRandom } from './stats';
+import type { SeededRandom } from './seeded-random';
 
 export const COLLECTION = 'crash';
 const DOCUMENTS = `/v1/collections/${COLLECTION}/documents`;

@@ -1,8 +1,9 @@
 /**
  * The built server (`node dist/main.js`) as a child process, as a user runs it: started on
  * 127.0.0.1 and a free port, polled until it answers, measured (RSS from /proc) and stopped with
- * SIGTERM (or killed with SIGKILL, as a crash would). Every server started here is SIGKILLed if the
- * benchmark ends without stopping it.
+ * SIGTERM (or killed with SIGKILL, as a crash would). Used by the process-level e2e tests and by the
+ * benchmarks (bench/ imports it from here; tests never import from bench/). Every server started
+ * here is SIGKILLed by killAllServers() if the test or benchmark ends without stopping it.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync, WriteStream } from 'node:fs';

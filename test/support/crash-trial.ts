@@ -1,6 +1,7 @@
 /**
  * Crash trials against the built server (`node dist/main.js`), shared by `npm run crash`
- * (bench/crash.ts, the long form) and test/e2e/crash.e2e-spec.ts (the short form in CI).
+ * (bench/crash.ts, the long form, which prints them with bench/lib/crash-tables.ts) and
+ * test/e2e/crash.e2e-spec.ts (the short form in CI).
  *
  * One storage folder serves every trial, so each trial starts from the state the previous crash
  * left. A trial: concurrent clients write (crash-workload.ts); at a random moment the server is
@@ -22,9 +23,8 @@ import {
   TrackedDocument,
   WorkloadCounts,
 } from './crash-workload';
-import { fmt, table } from './markdown';
 import { ServerProcess } from './server-process';
-import { SeededRandom } from './stats';
+import { SeededRandom } from './seeded-random';
 
 export interface CrashOptions {
   /** The folder holding dist/main.js. */
@@ -234,87 +234,9 @@ export function totalsOf(trials: readonly TrialResult[]): CrashTotals {
 
 function trialLine(t: TrialResult): string {
   return (
-    `trial ${t.trial}: killed at ${fmt(t.killAfterMs, 0)} ms${t.recoveryKillMs === undefined ? '' : ` and at ${fmt(t.recoveryKillMs, 0)} ms into recovery`}; ` +
+    `trial ${t.trial}: killed at ${t.killAfterMs.toFixed(0)} ms${t.recoveryKillMs === undefined ? '' : ` and at ${t.recoveryKillMs.toFixed(0)} ms into recovery`}; ` +
     `${t.acknowledgedWrites} writes and ${t.acknowledgedDeletes} deletes acknowledged, ${t.inFlight} in flight (${t.inFlightApplied} applied); ` +
     `losses ${t.losses}, resurrections ${t.resurrections}, half-present ${t.halfPresent}, index ${t.index.consistent ? 'consistent' : 'MISMATCH'}; ${t.recovery}` +
     (t.problems.length > 0 ? `\n  ${t.problems.slice(0, 10).join('\n  ')}` : '')
-  );
-}
-
-/** One row per trial (markdown). */
-export function trialTable(trials: readonly TrialResult[]): string {
-  return table(
-    [
-      'trial',
-      'kill at (ms)',
-      'killed again in recovery (ms)',
-      'requests',
-      'acked writes',
-      'acked deletes',
-      'in flight (applied)',
-      'refused',
-      'documents (present)',
-      'searches',
-      'losses',
-      'resurrections',
-      'half-present',
-      'index: size / stored / deleted slots',
-      'index consistent',
-      'index opened from',
-      'recovered in (ms)',
-    ],
-    trials.map((t) => [
-      String(t.trial),
-      fmt(t.killAfterMs, 0),
-      t.recoveryKillMs === undefined ? '-' : fmt(t.recoveryKillMs, 0),
-      String(t.requests),
-      String(t.acknowledgedWrites),
-      String(t.acknowledgedDeletes),
-      `${t.inFlight} (${t.inFlightApplied})`,
-      String(t.rejected),
-      `${t.documentsChecked} (${t.documentsPresent})`,
-      String(t.searches),
-      String(t.losses),
-      String(t.resurrections),
-      String(t.halfPresent),
-      `${t.index.size} / ${t.index.storedVectors} / ${t.index.deletedSlots}`,
-      t.index.consistent ? 'yes' : '**no**',
-      t.recovery,
-      fmt(t.recoveryMs, 0),
-    ]),
-  );
-}
-
-/** The totals over all trials (markdown). */
-export function totalsTable(totals: CrashTotals): string {
-  return table(
-    [
-      'trials',
-      'requests',
-      'acked writes',
-      'acked deletes',
-      'in flight (applied)',
-      'refused',
-      'losses',
-      'resurrections',
-      'half-present',
-      'index mismatches',
-      'killed again in recovery',
-    ],
-    [
-      [
-        String(totals.trials),
-        String(totals.requests),
-        String(totals.acknowledgedWrites),
-        String(totals.acknowledgedDeletes),
-        `${totals.inFlight} (${totals.inFlightApplied})`,
-        String(totals.rejected),
-        String(totals.losses),
-        String(totals.resurrections),
-        String(totals.halfPresent),
-        String(totals.indexMismatches),
-        String(totals.recoveryKills),
-      ],
-    ],
   );
 }

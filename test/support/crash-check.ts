@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import type { IndexVerification } from '../../src/vector-index/index-verification';
 import { COLLECTION, InFlightRequest, Ledger, TrackedDocument, Version } from './crash-workload';
 import type { ServerProcess } from './server-process';
-import type { SeededRandom } from './stats';
+import type { SeededRandom } from './seeded-random';
 
 /** GET /v1/collections/{name}/index */
 export type IndexReport = IndexVerification & { collection: string };
