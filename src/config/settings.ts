@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
-import { isSameOrInside } from '../common/path-containment';
+import { isSameOrInside } from './path-containment';
 
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'int8' | 'uint8' | 'bnb4' | 'q4f16';
 export const DTYPES: readonly Dtype[] = [
