@@ -69,7 +69,7 @@ export function directory(fallback: string) {
     .min(1)
     .default(fallback)
     .transform((p) => path.resolve(p))
-    .meta({ docAllowed: 'a path (relative ones from the working directory)' });
+    .meta({ docAllowed: 'a path (relative to the working directory)' });
 }
 
 /** A directory that may be left unset (the code then picks one). */
@@ -79,7 +79,7 @@ export function optionalDirectory() {
     .min(1)
     .transform((p) => path.resolve(p))
     .optional()
-    .meta({ docAllowed: 'a path (relative ones from the working directory)' });
+    .meta({ docAllowed: 'a path (relative to the working directory)' });
 }
 
 /** A comma-separated list; blanks around items and empty items are dropped. */
@@ -94,6 +94,25 @@ export function commaList() {
         .filter(Boolean),
     )
     .meta({ docAllowed: 'comma-separated list' });
+}
+
+/** A size in bytes; the reference also shows it in KiB, MiB or GiB. */
+export function bytes(min: number, max: number, fallback: number) {
+  return integer(min, max, fallback).meta({
+    docAllowed: `bytes, ${binary(min)} to ${binary(max)}`,
+    docDefault: `\`${fallback}\` (${binary(fallback)})`,
+  });
+}
+
+/** 1024 -> "1 KiB", 26214400 -> "25 MiB": the largest unit that divides the size evenly. */
+function binary(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let unit = 0;
+  while (unit < units.length - 1 && n >= 1024 && n % 1024 === 0) {
+    n /= 1024;
+    unit++;
+  }
+  return `${n} ${units[unit]}`;
 }
 
 /** Given in MiB, used in bytes. */

@@ -1,6 +1,7 @@
 import { area, env } from './env-setting';
 import {
   boolean,
+  bytes,
   commaList,
   decimal,
   directory,
@@ -44,7 +45,11 @@ export const SETTINGS_SCHEMA = {
   }),
 
   ...area('Storage and backups', {
-    storageDir: env('STORAGE_DIR', directory('./storage'), 'SQLite database and index snapshots.'),
+    storageDir: env(
+      'STORAGE_DIR',
+      directory('./storage'),
+      'Where the SQLite database and the index snapshots live.',
+    ),
     storageMinFreeBytes: env(
       'STORAGE_MIN_FREE_MB',
       mebibytes(0, 100_000_000, 64),
@@ -88,7 +93,7 @@ export const SETTINGS_SCHEMA = {
     device: env(
       'MODEL_DEVICE',
       oneOf(['cpu', 'cuda', 'dml'], 'cpu'),
-      "ONNX Runtime execution provider for all models: `cpu`, or `cuda` (Linux x64 with CUDA 12 libraries) and `dml` (Windows) where onnxruntime-node ships them; a device that is not there makes the model `failed` with the runtime's reason.",
+      "ONNX Runtime execution provider for all models: `cpu`, or `cuda` (Linux x64 with CUDA 12 libraries) and `dml` (Windows) where onnxruntime-node ships them; a device that is not there makes the model `failed` with the runtime's reason. Only `cpu` is tested in CI.",
     ),
     modelRetryMs: env(
       'MODEL_RETRY_MS',
@@ -118,7 +123,7 @@ export const SETTINGS_SCHEMA = {
       queueLimit: env(
         'EMBED_QUEUE_LIMIT',
         integer(1, 1_000_000, 256),
-        "Texts of client requests (searches, `/v1/embeddings`) waiting for an embedding model; beyond it they get 503 with `Retry-After` instead of waiting. A single request larger than the limit is taken when nothing waits. The server's own ingestion and re-embedding are never refused: they send one batch at a time per collection.",
+        "Texts of client requests (searches, `/v1/embeddings`) waiting for an embedding model; beyond it they get 503 with `Retry-After` instead of waiting (see bench/RESULTS.md for why 256). A single request larger than the limit is taken when nothing waits. The server's own ingestion and re-embedding are never refused: they send one batch at a time per collection.",
       ),
       queryWorker: env(
         'EMBED_QUERY_WORKER',
@@ -225,10 +230,10 @@ export const SETTINGS_SCHEMA = {
 
   ...area('Request and document limits', {
     limits: {
-      maxBodyBytes: env('MAX_BODY_BYTES', integer(1024, GiB, 10 * MiB), 'Largest JSON body.'),
+      maxBodyBytes: env('MAX_BODY_BYTES', bytes(1024, GiB, 10 * MiB), 'Largest JSON body.'),
       maxFileBytes: env(
         'MAX_FILE_BYTES',
-        integer(1024, GiB, 25 * MiB),
+        bytes(1024, GiB, 25 * MiB),
         'Largest file uploaded to `POST .../documents` (held in memory while it is parsed) or fetched by URL; larger files go through a job.',
       ),
       maxDocumentsPerRequest: env(
@@ -253,12 +258,12 @@ export const SETTINGS_SCHEMA = {
     jobs: {
       maxFileBytes: env(
         'JOB_MAX_FILE_BYTES',
-        integer(1024, 64 * GiB, 512 * MiB),
+        bytes(1024, 64 * GiB, 512 * MiB),
         'Largest file of a job (streamed to disk, never held in memory).',
       ),
       maxRequestBytes: env(
         'JOB_MAX_REQUEST_BYTES',
-        integer(1024, 1024 * GiB, 4 * GiB),
+        bytes(1024, 1024 * GiB, 4 * GiB),
         'Largest multipart request of a job, all files together.',
       ),
       maxFiles: env('JOB_MAX_FILES', integer(1, 1_000_000, 10_000), 'Files in one job.'),
