@@ -39,8 +39,9 @@ import {
 } from './lib/bench-run';
 import { count, fmt, table } from './lib/markdown';
 import { RawEmbedder, shortestFirst } from './lib/raw-embedder';
-import { Memory, ServerProcess } from './lib/server-process';
-import { SeededRandom, Summary, summarize } from './lib/stats';
+import { Memory, ServerProcess } from '../test/support/server-process';
+import { SeededRandom } from '../test/support/seeded-random';
+import { Summary, summarize } from './lib/stats';
 import { CorpusDocument, dot, syntheticDocuments, writeCollection } from './lib/synthetic-corpus';
 import { loadXquad, sentences, XquadParagraph } from './lib/xquad';
 

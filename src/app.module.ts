@@ -1,11 +1,14 @@
 import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { ApiModule } from './api/api.module';
-import { VALIDATION_OPTIONS, flatten } from './api/validate-body';
+import { AnsweringModule } from './answering/answering.module';
+import { CollectionsModule } from './collections/collections.module';
+import { IngestionModule } from './ingestion/ingestion.module';
+import { RetrievalModule } from './retrieval/retrieval.module';
+import { VALIDATION_OPTIONS, flatten } from './http/validate-body';
 import { BadRequestException } from '@nestjs/common';
 import { BackupModule } from './backup/backup.module';
-import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { StorageModule } from './common/storage.module';
+import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { StorageModule } from './storage/storage.module';
 import { ConfigModule } from './config/config.module';
 import type { Settings } from './config/settings';
 import { DatabaseModule } from './database/database.module';
@@ -20,7 +23,10 @@ import { ReembedModule } from './reembed/reembed.module';
     DatabaseModule,
     StorageModule,
     HealthModule,
-    ApiModule,
+    CollectionsModule,
+    IngestionModule,
+    RetrievalModule,
+    AnsweringModule,
     EvaluationModule,
     ReembedModule,
     OpenAiModule,

@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import type { Settings } from './config/settings';
-import { VERSION } from './version';
+import { VERSION } from './common/version';
 
 /**
  * What main.ts and the e2e tests both apply to the app: body limits, JSON errors for bodies the

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
-import { StorageMonitor, storageStartupProblem } from './common/storage-monitor.service';
+import { StorageMonitor, storageStartupProblem } from './storage/storage-monitor.service';
 import { InvalidSettingsError, loadSettings } from './config/settings';
 
 async function bootstrap(): Promise<void> {

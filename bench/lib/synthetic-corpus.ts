@@ -11,7 +11,7 @@ import { loadSettings } from '../../src/config/settings';
 import { CollectionsRepository } from '../../src/database/collections.repository';
 import { DatabaseService } from '../../src/database/database.service';
 import { DocumentsRepository, NewChunk } from '../../src/database/documents.repository';
-import { SeededRandom } from './stats';
+import { SeededRandom } from '../../test/support/seeded-random';
 
 export interface CorpusDocument {
   id: string;

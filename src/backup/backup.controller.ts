@@ -10,7 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorDto } from '../api/dto/search.dto';
+import { ErrorDto } from '../http/error.dto';
 import { BackupService } from './backup.service';
 import { BackupDto, BackupListDto, StartBackupDto } from './dto/backup.dto';
 

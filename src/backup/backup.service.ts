@@ -12,7 +12,7 @@ import { isSameOrInside } from '../config/path-containment';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { VectorIndexService } from '../vector-index/vector-index.service';
-import { VERSION } from '../version';
+import { VERSION } from '../common/version';
 import { BackupFiles, CopiedFile, isMissing } from './adapters/backup-files';
 import { CopyContents, SqliteBackup } from './adapters/sqlite-backup';
 import {

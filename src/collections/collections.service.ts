@@ -15,7 +15,7 @@ import { DatabaseService } from '../database/database.service';
 import { ReembedRepository, ReembedRow } from '../database/reembed.repository';
 import { IndexVerification } from '../vector-index/index-verification';
 import { IndexState, VectorIndexService } from '../vector-index/vector-index.service';
-import { SearchSettings, parseSearchSettings } from '../retrieval/search-settings';
+import { SearchSettings, parseSearchSettings } from './search-settings';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 
 export interface Collection {

@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorDto } from '../api/dto/search.dto';
+import { ErrorDto } from '../http/error.dto';
 import { EvaluateDto, EvaluationResultDto } from './dto/evaluate.dto';
 import { EVALUATION_MODES, EvaluationService } from './evaluation.service';
 

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
-import { ModelsService } from '../models/models.service';
-import { Chunk, estimateTokenCounter } from './chunker';
+import { EmbeddingEngine } from '../engines/embedding-engine';
+import { Chunk } from './chunker';
+import { estimateTokenCounter } from '../engines/token-counter';
 import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { DocumentConflictError, DocumentNotFoundError, InvalidInputError } from '../common/errors';
@@ -102,7 +103,7 @@ export class DocumentsService {
     private readonly chunking: ChunkingService,
     private readonly queue: EmbeddingQueueService,
     private readonly vectors: VectorIndexService,
-    private readonly models: ModelsService,
+    private readonly embedder: EmbeddingEngine,
     @Inject(SETTINGS) settings: Settings,
   ) {
     this.batchSize = settings.embedding.batchSize;
@@ -197,17 +198,15 @@ export class DocumentsService {
     const model = collection.embedding_model;
     const dtype = collection.embedding_dtype as Dtype;
     let embedded: { vectors: Float32Array[]; dim: number } | undefined;
-    const status = await this.models.ensure('embedding', model, dtype);
+    const status = await this.embedder.ensure({ id: model, dtype: dtype });
     if (status.state === 'ready' && chunker.counter !== estimateTokenCounter.name) {
       const vectors: Float32Array[] = [];
       let dim = 0;
       for (let i = 0; i < chunks.length; i += this.batchSize) {
-        const out = await this.models.embed(
-          model,
-          dtype,
+        const out = await this.embedder.embedPassages(
+          { id: model, dtype: dtype },
           chunks.slice(i, i + this.batchSize).map((c) => c.text),
-          'passage',
-          true,
+          { internal: true },
         );
         vectors.push(...out.vectors);
         dim = out.dim;

@@ -17,7 +17,7 @@ import {
   JobQueueFullError,
   StorageFaultError,
 } from '../common/errors';
-import { StorageMonitor } from '../common/storage-monitor.service';
+import { StorageMonitor } from '../storage/storage-monitor.service';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { CollectionsService } from '../collections/collections.service';

@@ -8,9 +8,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ReembedDto, StartReembedDto } from '../api/dto/collection.dto';
-import { ErrorDto } from '../api/dto/search.dto';
-import { AddsData } from '../common/storage-room.interceptor';
+import { ReembedDto, StartReembedDto } from '../collections/dto/collection.dto';
+import { ErrorDto } from '../http/error.dto';
+import { AddsData } from '../storage/storage-room.interceptor';
 import { ReembedService } from './reembed.service';
 
 @ApiTags('collections')

@@ -3,9 +3,11 @@ import { CollectionsModule } from '../collections/collections.module';
 import { ModelsModule } from '../models/models.module';
 import { VectorIndexModule } from '../vector-index/vector-index.module';
 import { RetrievalService } from './retrieval.service';
+import { SearchController } from './search.controller';
 
 @Module({
   imports: [CollectionsModule, ModelsModule, VectorIndexModule],
+  controllers: [SearchController],
   providers: [RetrievalService],
   exports: [RetrievalService],
 })

@@ -258,7 +258,7 @@ describe('bad input gets a 4xx JSON error, never a 500 or a half-written documen
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.body.error.code).toBe(code);
-    expect(typeof res.body.error.message).toBe('string');
+    expect(res.body.error.message).toMatch(/\w/); // says something
   });
 
   it('wrote no document through any of them', async () => {

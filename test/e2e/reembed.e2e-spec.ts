@@ -189,14 +189,18 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
     expect(same.body.error.code).toBe('invalid_input');
     const missing = await http().post('/v1/collections/nope/reembed').send(WIDE).expect(404);
     expect(missing.body.error.code).toBe('collection_not_found');
-    for (const body of [
-      {},
-      { embeddingModel: '../etc' },
-      { embeddingModel: 'tiny/embed-wide', embeddingDtype: 'fp64' },
-      { ...WIDE, extra: 1 },
-    ]) {
+    for (const [body, violation] of [
+      [{}, /^embeddingModel must be a string$/],
+      [{ embeddingModel: '../etc' }, /^embeddingModel must look like "org\/name"/],
+      [
+        { embeddingModel: 'tiny/embed-wide', embeddingDtype: 'fp64' },
+        /^embeddingDtype must be one of/,
+      ],
+      [{ ...WIDE, extra: 1 }, /^property extra should not exist$/],
+    ] as const) {
       const res = await http().post('/v1/collections/plain/reembed').send(body).expect(400);
-      expect(res.body.error.code).toBeDefined();
+      expect(res.body.error.code).toBe('bad_request');
+      expect(res.body.error.details.violations).toContainEqual(expect.stringMatching(violation));
     }
     const never = await http().get('/v1/collections/plain/reembed').expect(404);
     expect(never.body.error.code).toBe('reembed_not_found');

@@ -137,7 +137,9 @@ describe('fetching URLs for ingestion, safely (integration, local server)', () =
 
   it('allows a private network by CIDR when configured', () => {
     expect(refusedAddress('10.1.2.3', 'intranet', ['10.0.0.0/8'])).toBeUndefined();
-    expect(refusedAddress('10.1.2.3', 'intranet', ['192.168.0.0/16'])).toBeDefined();
+    expect(refusedAddress('10.1.2.3', 'intranet', ['192.168.0.0/16'])).toBe(
+      'intranet resolves to 10.1.2.3 (private), which is not a public address',
+    );
     expect(refusedAddress('10.1.2.3', 'intranet', ['intranet'])).toBeUndefined();
   });
 });

@@ -10,7 +10,7 @@ import {
   ValidationArguments,
 } from 'class-validator';
 import { DTYPES, type Dtype } from '../../config/settings';
-import { IsModelId } from '../../api/dto/validators';
+import { IsModelId } from '../../http/validators';
 
 /** Texts per request, as OpenAI allows. */
 export const MAX_EMBEDDING_INPUTS = 2048;
