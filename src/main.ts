@@ -26,7 +26,7 @@ async function bootstrap(): Promise<void> {
   }
   let app;
   try {
-    app = await NestFactory.create(AppModule, {
+    app = await NestFactory.create(AppModule.forRoot(settings), {
       bodyParser: false,
       logger: loggerLevels(settings.logLevel),
       abortOnError: false,
