@@ -36,6 +36,8 @@ const schema = z
     REMOTE_MODEL_CONNECT_TIMEOUT_MS: int(100, 600_000).default(10_000),
     EMBEDDING_MODEL: z.string().min(1).default('Xenova/bge-small-en-v1.5'),
     EMBEDDING_DTYPE: z.enum(DTYPES as [Dtype, ...Dtype[]]).default('q8'),
+    // The default embedding model of collections whose language is fixed and not English.
+    EMBEDDING_MODEL_MULTILINGUAL: z.string().min(1).default('Xenova/multilingual-e5-small'),
     GENERATION_MODEL: z.string().min(1).default('onnx-community/Qwen2.5-0.5B-Instruct'),
     GENERATION_DTYPE: z.enum(DTYPES as [Dtype, ...Dtype[]]).default('q4'),
     GENERATION_CONTEXT_TOKENS: int(256, 131_072).default(4096),
@@ -117,8 +119,10 @@ export interface Settings {
    * queryWorker: a second worker of each embedding model for queries, so a search never waits
    * behind a batch of passages being embedded (costs the model's memory once more).
    */
+  /** multilingualModel: the default of collections in a fixed language other than English. */
   embedding: {
     model: string;
+    multilingualModel: string;
     dtype: Dtype;
     batchSize: number;
     batchWaitMs: number;
@@ -203,6 +207,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     remoteModelConnectTimeoutMs: e.REMOTE_MODEL_CONNECT_TIMEOUT_MS,
     embedding: {
       model: e.EMBEDDING_MODEL,
+      multilingualModel: e.EMBEDDING_MODEL_MULTILINGUAL,
       dtype: e.EMBEDDING_DTYPE,
       batchSize: e.EMBED_BATCH_SIZE,
       batchWaitMs: e.EMBED_BATCH_WAIT_MS,

@@ -6,6 +6,8 @@ import { SETTINGS } from '../config/settings.provider';
 import { CollectionRow } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
 import { DocumentsRepository } from '../database/documents.repository';
+import { documentLanguage } from '../language/document-language';
+import { indexTerms } from '../language/tokenizer';
 import { ModelsService } from '../models/models.service';
 import { Chunk, chunkText, chunkTextInSteps, estimateTokenCounter } from './chunker';
 import { DocumentStructure, NO_STRUCTURE } from './parsers/structured-document';
@@ -91,11 +93,16 @@ export class ChunkingService {
         content.text,
         content.structure ? (JSON.parse(content.structure) as DocumentStructure) : NO_STRUCTURE,
       );
+      const language = content.language ?? documentLanguage(collection.language, content.text);
       const done = this.database.transaction(() =>
         this.documents.replacePendingChunks(
           pk,
           collection.id,
-          chunks.map((c) => ({ ...c, tokenCounter: counter })),
+          chunks.map((c) => ({
+            ...c,
+            tokenCounter: counter,
+            terms: indexTerms(c.text, language),
+          })),
         ),
       );
       if (done) n++;

@@ -8,7 +8,7 @@ import { ChunkHitRow, DocumentsRepository, SqlFilter } from '../database/documen
 import { ModelsService } from '../models/models.service';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { reciprocalRankFusion } from './fusion';
-import { toFtsQuery } from './lexical-query';
+import { LexicalSearchService } from './lexical-search.service';
 import { compileFilter } from './metadata-filter';
 import { cosine, maximalMarginalRelevance } from './mmr';
 import { SearchSettings, parseSearchSettings } from './search-settings';
@@ -86,6 +86,7 @@ export class RetrievalService {
     private readonly documents: DocumentsRepository,
     private readonly models: ModelsService,
     private readonly vectors: VectorIndexService,
+    private readonly lexicalSearch: LexicalSearchService,
   ) {}
 
   async search(collectionName: string, req: SearchRequest): Promise<SearchResponse> {
@@ -128,11 +129,7 @@ export class RetrievalService {
       dense = this.dense(collection.id, queryVector, depth, where);
     }
     if (mode !== 'dense') {
-      const match = toFtsQuery(req.query);
-      if (match)
-        lexical = this.documents
-          .lexical(collection.id, match, depth, where)
-          .map((r) => ({ id: r.chunk_id, score: r.score }));
+      lexical = this.lexicalSearch.search(collection, req.query, depth, where);
     }
     let candidates = this.combine(mode, dense, lexical, fusionOf(defaults, req.fusion));
     const searchMs = performance.now() - tSearch - embedMs;
