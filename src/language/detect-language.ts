@@ -17,6 +17,9 @@ const SCRIPT_LANGUAGE: Partial<Record<Script, string>> = {
   tamil: 'ta',
 };
 
+/** A Latin-script text is English when English scores at least this share of the best language. */
+const ENGLISH_SHARE = 0.2;
+
 /** Characters of a document the detector reads: its start, middle and end. */
 const SAMPLE = 1200;
 
@@ -43,7 +46,12 @@ export function detectLanguage(text: string): string {
   if (fixed) return fixed;
   const fallback = SCRIPT_DEFAULT_LANGUAGE[script] ?? UNDETERMINED;
   if (script === 'other') return UNDETERMINED;
-  const best = detectAll(s).find((d) => languageInfo(d.lang)?.script === script);
+  const scored = detectAll(s).filter((d) => languageInfo(d.lang)?.script === script);
+  const best = scored[0];
+  // English technical prose with many Latinate terms often scores as Spanish or German with
+  // English a close second; real German or Spanish leaves English far behind (bench:languages).
+  const en = scored.find((d) => d.lang === 'en');
+  if (script === 'latin' && best && en && en.accuracy >= best.accuracy * ENGLISH_SHARE) return 'en';
   return best?.lang ?? fallback;
 }
 
