@@ -142,6 +142,8 @@ describe('lexical retrieval in every language (e2e)', () => {
       language: 'zh',
       embeddingModel: 'Xenova/multilingual-e5-small',
     });
+    const models = await http().get('/v1/models').expect(200);
+    expect(JSON.stringify(models.body)).toContain('Xenova/multilingual-e5-small');
     const en = await http()
       .post('/v1/collections')
       .send({ name: 'en', language: 'en' })

@@ -35,6 +35,7 @@ export class ModelDto {
   @ApiPropertyOptional({ description: 'Embedding width' }) dim?: number;
   @ApiProperty({ enum: ['models_dir', 'hub'] }) source!: string;
   @ApiPropertyOptional({ enum: MODEL_TASKS, description: 'The task it is the configured default for' }) defaultFor?: string;
+  @ApiPropertyOptional({ enum: ['non-English'], description: 'non-English: the default embedding model (EMBEDDING_MODEL_MULTILINGUAL) of collections whose language is fixed and not English' }) defaultForLanguages?: string;
   @ApiPropertyOptional({ type: [String], description: 'Collections whose vectors this embedding model makes' }) collections?: string[];
 }
 
