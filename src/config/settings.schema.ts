@@ -110,6 +110,11 @@ export const SETTINGS_SCHEMA = {
         'Default embedding model of new collections.',
       ),
       dtype: env('EMBEDDING_DTYPE', dtype('q8'), 'Its precision.'),
+      multilingualModel: env(
+        'EMBEDDING_MODEL_MULTILINGUAL',
+        text('Xenova/multilingual-e5-small'),
+        'Default embedding model of new collections whose language is fixed and not English.',
+      ),
       batchSize: env(
         'EMBED_BATCH_SIZE',
         integer(1, 512, 32),

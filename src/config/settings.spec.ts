@@ -10,6 +10,7 @@ describe('loadSettings', () => {
     expect(sut.embedding).toEqual({
       model: 'Xenova/bge-small-en-v1.5',
       dtype: 'q8',
+      multilingualModel: 'Xenova/multilingual-e5-small',
       batchSize: 32,
       batchWaitMs: 2,
       queueLimit: 256,

@@ -34,6 +34,8 @@ export interface ModelView {
   source: 'models_dir' | 'hub';
   /** The task it is the configured default for, if any. */
   defaultFor?: ModelTask;
+  /** 'non-English': the default embedding model of collections in a fixed language other than English. */
+  defaultForLanguages?: 'non-English';
   /** Collections whose vectors this embedding model makes. */
   collections?: string[];
 }
@@ -83,6 +85,9 @@ export class ModelRegistryService {
       v.collections = [...(v.collections ?? []), c.name];
     }
     const { embedding, generation, rerank } = this.settings;
+    // The default of collections in a fixed language other than English, listed even before one uses it.
+    add('embedding', embedding.multilingualModel, embedding.dtype).defaultForLanguages =
+      'non-English';
     for (const [task, d] of [
       ['embedding', embedding],
       ['generation', generation],

@@ -9,7 +9,7 @@ import { EmbeddingEngine } from '../engines/embedding-engine';
 import { Reranker } from '../engines/reranker';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { reciprocalRankFusion } from './fusion';
-import { toFtsQuery } from './lexical-query';
+import { LexicalSearchService } from './lexical-search.service';
 import { compileFilter } from './metadata-filter';
 import { cosine, maximalMarginalRelevance } from './mmr';
 import { SearchSettings, parseSearchSettings } from '../collections/search-settings';
@@ -88,6 +88,7 @@ export class RetrievalService {
     private readonly embedder: EmbeddingEngine,
     private readonly reranker: Reranker,
     private readonly vectors: VectorIndexService,
+    private readonly lexicalSearch: LexicalSearchService,
   ) {}
 
   async search(collectionName: string, req: SearchRequest): Promise<SearchResponse> {
@@ -128,11 +129,7 @@ export class RetrievalService {
       dense = this.dense(collection.id, queryVector, depth, where);
     }
     if (mode !== 'dense') {
-      const match = toFtsQuery(req.query);
-      if (match)
-        lexical = this.documents
-          .lexical(collection.id, match, depth, where)
-          .map((r) => ({ id: r.chunk_id, score: r.score }));
+      lexical = this.lexicalSearch.search(collection, req.query, depth, where);
     }
     let candidates = this.combine(mode, dense, lexical, fusionOf(defaults, req.fusion));
     const searchMs = performance.now() - tSearch - embedMs;
