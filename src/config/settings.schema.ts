@@ -80,6 +80,11 @@ export const SETTINGS_SCHEMA = {
       boolean(true),
       'Download missing models from the Hugging Face hub into `MODELS_DIR`.',
     ),
+    modelAllow: env(
+      'MODEL_ALLOW',
+      commaList(),
+      'Model ids a request may name beyond those already known (in `MODELS_DIR`, the configured defaults, the models of collections), each an id or a prefix ending in `*`, e.g. `Xenova/*,BAAI/bge-m3`. Only these are downloaded; any other unknown id is refused (403 `model_not_allowed`).',
+    ),
     remoteModelConnectTimeoutMs: env(
       'REMOTE_MODEL_CONNECT_TIMEOUT_MS',
       integer(100, 600_000, 10_000),
