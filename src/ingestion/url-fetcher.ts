@@ -143,7 +143,13 @@ function parseUrl(input: string): URL {
 }
 
 function fileNameOf(url: URL): string | undefined {
-  const last = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+  const raw = url.pathname.split('/').pop() ?? '';
+  let last = raw;
+  try {
+    last = decodeURIComponent(raw);
+  } catch {
+    // malformed percent-encoding (%E0%A4%A): keep the name as it was written
+  }
   return last || undefined;
 }
 

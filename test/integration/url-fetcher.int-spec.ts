@@ -56,6 +56,8 @@ describe('fetching URLs for ingestion, safely (integration, local server)', () =
             'content-disposition': 'attachment; filename="q3 report.pdf"',
           })
           .end('%PDF-1.4');
+      } else if (req.url === '/notes%E0%A4%A.txt') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('notes');
       } else {
         res.writeHead(404).end();
       }
@@ -139,6 +141,9 @@ describe('fetching URLs for ingestion, safely (integration, local server)', () =
     );
     const pdf = await fetchUrl(`${site.base}/report.pdf`, LOCAL);
     expect(pdf).toMatchObject({ contentType: 'application/pdf', fileName: 'q3 report.pdf' });
+    // A path that is not valid percent-encoding keeps its name as written (it used to be a 500).
+    const odd = await fetchUrl(`${site.base}/notes%E0%A4%A.txt`, LOCAL);
+    expect(odd.fileName).toBe('notes%E0%A4%A.txt');
   });
 
   it('allows a private network by CIDR when configured', () => {

@@ -30,7 +30,7 @@ import {
 import type { Request, Response } from 'express';
 import * as fs from 'node:fs';
 import multer, { MulterError } from 'multer';
-import { InvalidInputError, PayloadTooLargeError } from '../../common/errors';
+import { DomainError, InvalidInputError, PayloadTooLargeError } from '../../common/errors';
 import { SseStream } from '../../http/sse';
 import { AddsData } from '../../storage/storage-room.interceptor';
 import type { Settings } from '../../config/settings';
@@ -299,7 +299,14 @@ export class JobsController {
 }
 
 function multerError(e: unknown, limits: Settings['jobs']): Error {
-  if (!(e instanceof MulterError)) return e instanceof Error ? e : new Error(String(e));
+  if (!(e instanceof MulterError)) {
+    if (e instanceof DomainError) return e; // our spool: the request's size limit
+    if (e instanceof Error && (e as NodeJS.ErrnoException).code) return e; // a storage fault
+    // busboy's parse errors: a truncated body, a malformed part header, no boundary
+    return new InvalidInputError(
+      `The multipart body is malformed: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
   switch (e.code) {
     case 'LIMIT_FILE_SIZE':
       return new PayloadTooLargeError(
