@@ -351,6 +351,17 @@ export class DocumentTooLargeError extends DomainError {
   readonly code = 'document_too_large';
 }
 
+export class ParseTimeoutError extends DomainError {
+  readonly status = 422;
+  readonly code = 'parse_timeout';
+  constructor(filename: string, ms: number) {
+    super(`Parsing '${filename}' took longer than ${ms} ms (PARSE_TIMEOUT_MS); it was stopped`, {
+      filename,
+      limitMs: ms,
+    });
+  }
+}
+
 export class JobNotFoundError extends DomainError {
   readonly status = 404;
   readonly code = 'job_not_found';

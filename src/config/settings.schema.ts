@@ -264,6 +264,31 @@ export const SETTINGS_SCHEMA = {
     },
   }),
 
+  ...area('Parsing', {
+    parsing: {
+      workers: env(
+        'PARSE_WORKERS',
+        integer(1, 32, 2),
+        'Parser worker threads for files of any size; one more is kept for small files (`PARSE_SMALL_FILE_BYTES`), so a small file never waits behind large ones. Idle workers stop after a minute.',
+      ),
+      smallFileBytes: env(
+        'PARSE_SMALL_FILE_BYTES',
+        bytes(1024, GiB, MiB),
+        'Files up to this size may use the small-file worker.',
+      ),
+      timeoutMs: env(
+        'PARSE_TIMEOUT_MS',
+        integer(1000, 86_400_000, 120_000),
+        'Longest a file may take to parse; then its worker is stopped and replaced, and the file fails (422 `parse_timeout`).',
+      ),
+      memoryMb: env(
+        'PARSE_MEMORY_MB',
+        integer(64, 65_536, 1024),
+        'Heap a parser worker may use for one file; a file that needs more fails (413 `document_too_large`) and the worker is replaced.',
+      ),
+    },
+  }),
+
   ...area('Background jobs', {
     jobs: {
       maxFileBytes: env(

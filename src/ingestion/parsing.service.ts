@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import * as path from 'node:path';
+import * as fs from 'node:fs/promises';
 import {
   CorruptDocumentError,
   DocumentTooLargeError,
@@ -9,7 +9,7 @@ import {
   NoExtractableTextError,
   UnsupportedMediaTypeError,
 } from '../common/errors';
-import { WorkerClient } from '../common/worker-client';
+import { ParsePool } from './parse-pool';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import type { ParseOptions } from './parsers/document-parser';
@@ -32,59 +32,55 @@ const PARSE_ERRORS: Record<
 };
 
 /**
- * Parses uploaded files in one worker thread (parsers/parse.worker.ts), started on first use. A
- * worker that dies fails the files it was parsing, and the next file starts a new one.
+ * Parses uploaded files in a pool of worker threads (parse-pool.ts) with a time and a memory limit
+ * per file; small files have a worker of their own. Workers start on first use.
  */
 @Injectable()
 export class ParsingService implements OnApplicationShutdown {
-  private worker: WorkerClient<ParseRequest> | undefined;
+  private readonly pool: ParsePool;
 
-  constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
+  constructor(@Inject(SETTINGS) private readonly settings: Settings) {
+    this.pool = new ParsePool({
+      ...settings.parsing,
+      revive: (name, message, details) => {
+        const Known = PARSE_ERRORS[name];
+        return Known ? new Known(message, details) : undefined;
+      },
+    });
+  }
 
   parse(file: UploadedFile, options: ParseOptions = {}): Promise<StructuredDocument> {
     const data = new Uint8Array(file.data.buffer, file.data.byteOffset, file.data.byteLength);
-    return this.request(data, file.filename, file.mimeType, options);
+    return this.request(data, data.byteLength, file.filename, file.mimeType, options);
   }
 
   /** Parses a file on disk: the worker reads it, so its bytes never pass through the main thread. */
-  parseStored(
+  async parseStored(
     filePath: string,
     filename: string,
     mimeType: string,
     options: ParseOptions = {},
   ): Promise<StructuredDocument> {
-    return this.request({ path: filePath }, filename, mimeType, options);
+    const { size } = await fs.stat(filePath);
+    return this.request({ path: filePath }, size, filename, mimeType, options);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker?.terminate();
+    await this.pool.close();
   }
 
   private request(
     data: ParseRequest['data'],
+    bytes: number,
     filename: string,
     mimeType: string,
     options: ParseOptions,
   ): Promise<StructuredDocument> {
-    if (!this.worker || this.worker.failed) {
-      this.worker = new WorkerClient<ParseRequest>(
-        path.join(__dirname, 'parsers'),
-        'parse.worker',
-        {
-          revive: (name, message, details) => {
-            const Known = PARSE_ERRORS[name];
-            return Known ? new Known(message, details) : undefined;
-          },
-        },
-      );
-    }
     const withLimits: ParseOptions = {
       maxPages: this.settings.limits.maxPagesPerDocument,
       ...options,
     };
-    return this.worker.request({ data, filename, mimeType, options: withLimits });
+    return this.pool.parse({ data, filename, mimeType, options: withLimits }, bytes);
   }
 }
 
