@@ -21,10 +21,12 @@ describe('queryLanguages', () => {
     expect(queryLanguages('capital', ['en', 'ru'])).toEqual(['en']);
   });
 
-  it('lets the detector choose among the languages the collection has', () => {
+  it("puts the detector's choice among the collection's languages first, then the others of the script", () => {
     expect(queryLanguages('Wie heißt die Hauptstadt von Deutschland?', ['en', 'de'])).toEqual([
       'de',
+      'en',
     ]);
+    expect(queryLanguages('Where is the capital?', ['de', 'en', 'zh'])).toEqual(['en', 'de']);
   });
 
   it('detects the language of a query in a script the collection lacks', () => {

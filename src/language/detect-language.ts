@@ -76,6 +76,8 @@ export function queryLanguages(query: string, present: readonly string[]): strin
   const scored = detectAll(query, { only: same }).filter((d) => same.includes(d.lang));
   const top = scored[0]?.accuracy ?? 0;
   const chosen = scored.filter((d) => d.accuracy >= top / 2).map((d) => d.lang);
-  const languages = chosen.length > 0 ? chosen : same;
-  return languages.slice(0, MAX_QUERY_LANGUAGES);
+  // The detector's choice first, then the collection's other languages of this script: terms are
+  // OR-ed, so analysing in one more language costs little, and a short query (a name, an id) that
+  // the detector misjudges still meets the stems its documents were indexed with.
+  return [...new Set([...chosen, ...same])].slice(0, MAX_QUERY_LANGUAGES);
 }
