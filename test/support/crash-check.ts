@@ -261,6 +261,10 @@ function documentDefects(
   const fts = db.prepare(
     'SELECT COUNT(*) AS n FROM chunks_lex WHERE chunks_lex MATCH ? AND rowid = CAST(? AS INTEGER)',
   );
+  // The terms are those of the language the document was analysed in (detected per document).
+  const analysed = db.prepare('SELECT language FROM documents WHERE pk = ?').get(pk) as
+    { language: string | null } | undefined;
+  const language = analysed?.language ?? 'en';
   for (const c of chunks) {
     if (version.text.slice(c.start, c.end) !== c.text)
       defects.push(`chunk ${c.ordinal} is not the slice ${c.start}-${c.end} of the text`);
@@ -273,7 +277,7 @@ function documentDefects(
         `chunk ${c.ordinal}: vector of ${v.bytes} bytes, dim ${v.dim}, collection ${dim}`,
       );
     const word = contains(c.text, version.word) ? version.word : longestWord(c.text);
-    const term = word ? queryTerms(word, ['en'])[0] : undefined;
+    const term = word ? queryTerms(word, [language])[0] : undefined;
     if (term && (fts.get(`"${term}"`, c.id) as { n: number }).n !== 1)
       defects.push(`chunk ${c.ordinal}: no FTS5 row for "${word}"`);
   }
