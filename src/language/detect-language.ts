@@ -55,9 +55,6 @@ export function detectLanguage(text: string): string {
   return best?.lang ?? fallback;
 }
 
-/** At most this many languages a query is analysed in. */
-const MAX_QUERY_LANGUAGES = 4;
-
 /**
  * The languages to analyse a query in, for a collection whose documents are in `present`: the
  * present languages written in the query's script, narrowed by the detector when there are several
@@ -79,5 +76,6 @@ export function queryLanguages(query: string, present: readonly string[]): strin
   // The detector's choice first, then the collection's other languages of this script: terms are
   // OR-ed, so analysing in one more language costs little, and a short query (a name, an id) that
   // the detector misjudges still meets the stems its documents were indexed with.
-  return [...new Set([...chosen, ...same])].slice(0, MAX_QUERY_LANGUAGES);
+  // Every one of them, not only the first few: random or multilingual text is spread over many.
+  return [...new Set([...chosen, ...same])];
 }
