@@ -7,6 +7,7 @@ import {
   ApiOperation,
   ApiTags,
   ApiBadRequestResponse,
+  ApiForbiddenResponse,
 } from '@nestjs/swagger';
 import { ModelRegistryService } from '../models/model-registry.service';
 import { CollectionsService } from './collections.service';
@@ -39,6 +40,10 @@ export class CollectionsController {
   @ApiOperation({ summary: 'Create a collection, pinned to one embedding model' })
   @ApiCreatedResponse({ type: CollectionDto })
   @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({
+    type: ErrorDto,
+    description: 'model_not_allowed: the model id is not known here and does not match MODEL_ALLOW',
+  })
   create(
     @Body() body: CreateCollectionDto,
     @Idempotency() idempotency: IdempotencyContext | undefined,
@@ -84,6 +89,10 @@ export class CollectionsController {
   @ApiOkResponse({ type: CollectionDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({
+    type: ErrorDto,
+    description: 'model_not_allowed: the model id is not known here and does not match MODEL_ALLOW',
+  })
   update(@Param('name') name: string, @Body() body: UpdateCollectionDto): CollectionDto {
     if (body.search?.rerankModel) this.models.assertAllowed(body.search.rerankModel);
     return this.collections.update(name, body);

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiForbiddenResponse,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -36,6 +37,10 @@ export class ReembedController {
     description: 'Invalid body, or the collection already uses this model and dtype',
   })
   @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({
+    type: ErrorDto,
+    description: 'model_not_allowed: the model id is not known here and does not match MODEL_ALLOW',
+  })
   @ApiConflictResponse({
     type: ErrorDto,
     description: 'A re-embedding of this collection is already running',
