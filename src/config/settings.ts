@@ -80,6 +80,20 @@ const schema = z
       .max(8760)
       .default(24),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    // The trust boundary (docs/security.md): API keys, Host and Origin checks, limits per key.
+    RAGD_API_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    ALLOWED_HOSTS: z.string().default(''),
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .refine(
+        (v) => list(v).every(isOrigin),
+        'must be origins like https://app.example, comma-separated',
+      ),
+    RATE_LIMIT_PER_MINUTE: int(0, 10_000_000).default(1200),
+    MAX_CONCURRENT_UPLOADS_PER_KEY: int(1, 10_000).default(4),
+    INGEST_BYTES_PER_DAY: int(0, Number.MAX_SAFE_INTEGER).default(0),
+    MAX_CONCURRENT_MEMORY_UPLOADS: int(1, 10_000).default(8),
   })
   .superRefine((s, ctx) => {
     if (isSameOrInside(backupDirOf(s), path.resolve(s.STORAGE_DIR))) {
@@ -165,6 +179,21 @@ export interface Settings {
   /** How long an Idempotency-Key is remembered after its first request. */
   idempotency: { ttlMs: number };
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /**
+   * The trust boundary: apiKey (RAGD_API_KEY, an admin key); allowedHosts (empty: loopback names and
+   * the bind address; '*' any); corsOrigins (empty: CORS off); per key: requests a minute (0: no
+   * limit), ingest requests at once, request bytes ingested a UTC day (0: no limit); memoryUploads:
+   * multipart uploads held in memory at once, server-wide.
+   */
+  security: {
+    apiKey?: string;
+    allowedHosts: string[];
+    corsOrigins: string[];
+    rateLimitPerMinute: number;
+    uploadsPerKey: number;
+    ingestBytesPerDay: number;
+    memoryUploads: number;
+  };
 }
 
 /** BACKUP_DIR, or by default `backups` next to STORAGE_DIR (so it follows the data, not the cwd). */
@@ -179,6 +208,26 @@ export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
 
 export class InvalidSettingsError extends Error {}
 
+/** Settings whose values never appear in a message. */
+const SECRETS = new Set(['RAGD_API_KEY']);
+
+/** Whether a text is an origin as browsers send it: scheme://host[:port], nothing more. */
+function isOrigin(text: string): boolean {
+  try {
+    return new URL(text).origin === text;
+  } catch {
+    return false;
+  }
+}
+
+/** "a, b,,c" → ['a', 'b', 'c']. */
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
 /** Parses the environment once; throws a message naming every bad variable. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const defined = Object.fromEntries(
@@ -187,7 +236,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const parsed = schema.safeParse(defined);
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
-      (i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`,
+      (i) =>
+        `  ${i.path.join('.')}=${SECRETS.has(String(i.path[0])) ? '(hidden)' : JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`,
     );
     throw new InvalidSettingsError(`Invalid configuration:\n${lines.join('\n')}`);
   }
@@ -253,5 +303,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     idempotency: { ttlMs: Math.round(e.IDEMPOTENCY_TTL_HOURS * 3_600_000) },
     logLevel: e.LOG_LEVEL,
+    security: {
+      ...(e.RAGD_API_KEY === undefined ? {} : { apiKey: e.RAGD_API_KEY }),
+      allowedHosts: list(e.ALLOWED_HOSTS),
+      corsOrigins: list(e.CORS_ORIGINS),
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      uploadsPerKey: e.MAX_CONCURRENT_UPLOADS_PER_KEY,
+      ingestBytesPerDay: e.INGEST_BYTES_PER_DAY,
+      memoryUploads: e.MAX_CONCURRENT_MEMORY_UPLOADS,
+    },
   };
 }
