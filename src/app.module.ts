@@ -1,6 +1,8 @@
 import { Module, ValidationPipe } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ApiModule } from './api/api.module';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
 import { VALIDATION_OPTIONS, flatten } from './api/validate-body';
 import { BadRequestException } from '@nestjs/common';
 import { BackupModule } from './backup/backup.module';
@@ -26,9 +28,11 @@ import { ReembedModule } from './reembed/reembed.module';
     OpenAiModule,
     ConversationsModule,
     BackupModule,
+    AuthModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    { provide: APP_GUARD, useExisting: AuthGuard },
     {
       provide: APP_PIPE,
       useFactory: () =>

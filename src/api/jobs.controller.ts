@@ -30,6 +30,8 @@ import {
 import type { Request, Response } from 'express';
 import * as fs from 'node:fs';
 import multer, { MulterError } from 'multer';
+import { RequireScope } from '../auth/require-scope.decorator';
+import { Upload } from '../auth/upload.decorator';
 import { InvalidInputError, PayloadTooLargeError } from '../common/errors';
 import { SseStream } from '../common/sse';
 import { AddsData } from '../common/storage-room.interceptor';
@@ -67,6 +69,8 @@ export class JobsController {
   ) {}
 
   @Post('collections/:name/jobs')
+  @RequireScope('write')
+  @Upload()
   @HttpCode(202)
   @AddsData()
   @ApiOperation({
@@ -154,6 +158,7 @@ export class JobsController {
   }
 
   @Get('jobs')
+  @RequireScope('read', { query: 'collection' })
   @ApiOperation({ summary: 'Ingestion jobs, newest first' })
   @ApiOkResponse({ type: JobListDto })
   @ApiBadRequestResponse({ type: ErrorDto })
@@ -169,6 +174,7 @@ export class JobsController {
   }
 
   @Get('jobs/:id')
+  @RequireScope('read', { job: 'id' })
   @ApiOperation({
     summary:
       'A job: state, counts, current item, timings and the items that failed (with their stage)',
@@ -180,6 +186,7 @@ export class JobsController {
   }
 
   @Get('jobs/:id/items')
+  @RequireScope('read', { job: 'id' })
   @ApiOperation({
     summary: "A job's items: document id, state, outcome, chunks, error and timings of each",
   })
@@ -192,6 +199,7 @@ export class JobsController {
   }
 
   @Get('jobs/:id/events')
+  @RequireScope('read', { job: 'id' })
   @ApiOperation({
     summary: "A job's progress as server-sent events",
     description:
@@ -220,6 +228,7 @@ export class JobsController {
   }
 
   @Delete('jobs/:id')
+  @RequireScope('write', { job: 'id' })
   @ApiOperation({
     summary: 'Cancel a job',
     description:

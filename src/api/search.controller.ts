@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AnsweringService } from '../answering/answering.service';
+import { RequireScope } from '../auth/require-scope.decorator';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
 import { StorageMonitor } from '../common/storage-monitor.service';
 import { SseStream, abortOnClose } from '../common/sse';
@@ -17,6 +18,7 @@ import { RetrievalService } from '../retrieval/retrieval.service';
 import { AskDto, AskResponseDto, ErrorDto, SearchDto, SearchResponseDto } from './dto/search.dto';
 
 @ApiTags('search')
+@RequireScope('read')
 @Controller('v1/collections/:name')
 export class SearchController {
   constructor(

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/require-scope.decorator';
 import { ErrorDto } from '../api/dto/search.dto';
 import { MODEL_ID } from '../api/dto/validators';
 import { InvalidInputError } from '../common/errors';
@@ -16,10 +17,12 @@ const RANK: Record<ModelView['state'], number> = { ready: 0, loading: 1, availab
 @ApiTags('models')
 @Controller('v1/models')
 @UseFilters(OpenAiExceptionFilter)
+@RequireScope('admin') // loading and unloading; listing needs any key
 export class ModelsController {
   constructor(private readonly registry: ModelRegistryService) {}
 
   @Get()
+  @RequireScope('key')
   @ApiOperation({
     summary: 'Models the server can use: configured defaults, MODELS_DIR, and what collections are pinned to',
     description: 'One entry per model, task and precision, with its state (available, loading, ready, failed + reason), weights size and load time.',
@@ -30,6 +33,7 @@ export class ModelsController {
   }
 
   @Get(':id')
+  @RequireScope('key')
   @ApiOperation({ summary: 'One model (its best-loaded entry); an "org/name" id is two segments' })
   @ApiOkResponse({ type: ModelDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'Not a model id' })
@@ -39,6 +43,7 @@ export class ModelsController {
   }
 
   @Get(':org/:name')
+  @RequireScope('key')
   @ApiOperation({ summary: 'One model with an "org/name" id' })
   @ApiOkResponse({ type: ModelDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'Not a model id' })

@@ -8,6 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { RequireScope } from '../auth/require-scope.decorator';
 import { ReembedDto, StartReembedDto } from '../api/dto/collection.dto';
 import { ErrorDto } from '../api/dto/search.dto';
 import { AddsData } from '../common/storage-room.interceptor';
@@ -19,6 +20,7 @@ export class ReembedController {
   constructor(private readonly reembed: ReembedService) {}
 
   @Post()
+  @RequireScope('write')
   @AddsData()
   @HttpCode(202)
   @ApiOperation({
@@ -41,6 +43,7 @@ export class ReembedController {
   }
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({ summary: "The collection's latest re-embedding: state, progress, error" })
   @ApiOkResponse({ type: ReembedDto })
   @ApiNotFoundResponse({
@@ -52,6 +55,7 @@ export class ReembedController {
   }
 
   @Delete()
+  @RequireScope('write')
   @ApiOperation({ summary: 'Cancel the running re-embedding; the old model stays in service' })
   @ApiOkResponse({ type: ReembedDto })
   @ApiNotFoundResponse({
