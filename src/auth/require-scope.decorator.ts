@@ -58,7 +58,7 @@ export function RequireScope(
     }),
     ApiForbiddenResponse({
       type: ErrorDto,
-      description: `forbidden: the key's scopes do not allow ${describeRule(rule)}; host_not_allowed, cross_site_request`,
+      description: `forbidden: the key's scopes do not allow ${describeRule(rule)}; or cross_site_request (a browser on another origin)`,
     }),
     ApiTooManyRequestsResponse({
       type: ErrorDto,
