@@ -8,6 +8,7 @@ import { AuthGuard } from './auth.guard';
 import { KeyThrottlerGuard } from './key-throttler.guard';
 import { KeysController } from './keys.controller';
 import { UploadLimitsService } from './upload-limits.service';
+import { FixedWindowThrottlerStorage } from './window-throttler.storage';
 
 /**
  * The trust boundary's request side: API keys and their routes, and what the global AuthGuard
@@ -21,6 +22,7 @@ import { UploadLimitsService } from './upload-limits.service';
       useFactory: (settings: Settings) => ({
         throttlers: [{ ttl: 60_000, limit: Math.max(1, settings.security.rateLimitPerMinute) }],
         skipIf: () => settings.security.rateLimitPerMinute === 0,
+        storage: new FixedWindowThrottlerStorage(),
       }),
     }),
   ],
