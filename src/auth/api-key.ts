@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Every key the server makes starts with this, so a leaked one is recognisable (secret scanners). */
 export const KEY_PREFIX = 'ragd_';
@@ -23,10 +23,11 @@ export function generateApiKey(): NewApiKey {
 
 /**
  * SHA-256 of a key. A slow password hash is not needed: the keys are 256 random bits, so the hash
- * cannot be reversed by guessing, and a fast one keeps checking a key per request cheap.
+ * cannot be reversed by guessing, and a fast one keeps checking a key per request cheap (the
+ * one-shot crypto.hash takes about half the time of a createHash object).
  */
 export function hashApiKey(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
+  return hash('sha256', key, 'buffer');
 }
 
 /** The id part of a key the server made, or undefined for anything else. */
