@@ -22,7 +22,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SearchController } from '../src/api/search.controller';
+import { SearchController } from '../src/retrieval/search.controller';
 import { ApiKeysService } from '../src/auth/api-keys.service';
 import { AuthGuard } from '../src/auth/auth.guard';
 import { createTestApp } from '../test/support/test-app';
@@ -38,7 +38,7 @@ import {
   startBench,
   writeResults,
 } from './lib/bench-run';
-import { ServerProcess } from './lib/server-process';
+import { ServerProcess } from '../test/support/server-process';
 import { shortQuestions } from './lib/short-questions';
 import { summarize } from './lib/stats';
 

@@ -1,14 +1,18 @@
-import { Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { ApiModule } from './api/api.module';
+import { AnsweringModule } from './answering/answering.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
-import { VALIDATION_OPTIONS, flatten } from './api/validate-body';
+import { CollectionsModule } from './collections/collections.module';
+import { IngestionModule } from './ingestion/ingestion.module';
+import { RetrievalModule } from './retrieval/retrieval.module';
+import { VALIDATION_OPTIONS, flatten } from './http/validate-body';
 import { BadRequestException } from '@nestjs/common';
 import { BackupModule } from './backup/backup.module';
-import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { StorageModule } from './common/storage.module';
+import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { StorageModule } from './storage/storage.module';
 import { ConfigModule } from './config/config.module';
+import type { Settings } from './config/settings';
 import { DatabaseModule } from './database/database.module';
 import { EvaluationModule } from './evaluation/evaluation.module';
 import { ConversationsModule } from './conversations/conversations.module';
@@ -18,11 +22,13 @@ import { ReembedModule } from './reembed/reembed.module';
 
 @Module({
   imports: [
-    ConfigModule,
     DatabaseModule,
     StorageModule,
     HealthModule,
-    ApiModule,
+    CollectionsModule,
+    IngestionModule,
+    RetrievalModule,
+    AnsweringModule,
     EvaluationModule,
     ReembedModule,
     OpenAiModule,
@@ -44,4 +50,9 @@ import { ReembedModule } from './reembed/reembed.module';
     },
   ],
 })
-export class AppModule {}
+export class AppModule {
+  /** The app on settings parsed once by the caller (main.ts, or a test). */
+  static forRoot(settings: Settings): DynamicModule {
+    return { module: AppModule, imports: [ConfigModule.forRoot(settings)] };
+  }
+}

@@ -4,7 +4,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { hostOriginMiddleware } from './auth/host-origin.middleware';
 import type { Settings } from './config/settings';
-import { VERSION } from './version';
+import { VERSION } from './common/version';
+import { JsonTooDeepError, MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-depth';
 
 /**
  * What main.ts and the e2e tests both apply to the app: body limits, JSON errors for bodies the
@@ -21,7 +22,13 @@ export function configureApp(app: INestApplication, settings: Settings): void {
       maxAge: 600,
     });
   }
-  express.useBodyParser('json', { limit: settings.limits.maxBodyBytes });
+  express.useBodyParser('json', {
+    limit: settings.limits.maxBodyBytes,
+    // Depth is checked on the raw bytes, before parsing, validation or idempotency hashing.
+    verify: (_req: unknown, _res: unknown, buf: Buffer) => {
+      if (nestsDeeperThan(buf, MAX_JSON_DEPTH)) throw new JsonTooDeepError(MAX_JSON_DEPTH);
+    },
+  });
   express.disable('x-powered-by');
 
   const config = new DocumentBuilder()

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
-import { StorageMonitor, storageStartupProblem } from './common/storage-monitor.service';
+import { StorageMonitor, storageStartupProblem } from './storage/storage-monitor.service';
 import { InvalidSettingsError, loadSettings } from './config/settings';
 
 async function bootstrap(): Promise<void> {
@@ -26,7 +26,7 @@ async function bootstrap(): Promise<void> {
   }
   let app;
   try {
-    app = await NestFactory.create(AppModule, {
+    app = await NestFactory.create(AppModule.forRoot(settings), {
       bodyParser: false,
       logger: loggerLevels(settings.logLevel),
       abortOnError: false,

@@ -3,7 +3,7 @@ import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { InvalidInputError, ModelUnavailableError } from '../common/errors';
 import { ModelRegistryService } from '../models/model-registry.service';
-import { ModelsService } from '../models/models.service';
+import { Generator } from '../engines/generator';
 import {
   RetrievalService,
   SearchHit,
@@ -82,7 +82,7 @@ export class AnsweringService {
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly retrieval: RetrievalService,
-    private readonly models: ModelsService,
+    private readonly generator: Generator,
     private readonly documents: DocumentsRepository,
     private readonly registry: ModelRegistryService,
   ) {}
@@ -191,10 +191,11 @@ export class AnsweringService {
       };
     }
 
-    const status = await this.models.ensure('generation', model, dtype);
+    const status = await this.generator.ensure({ id: model, dtype: dtype });
     if (askedModel && status.state !== 'ready')
       throw new ModelUnavailableError(model, status.reason ?? status.state);
-    const count = status.state === 'ready' ? await this.models.textTokenCounter(model) : undefined;
+    const count =
+      status.state === 'ready' ? await this.generator.textTokenCounter(model) : undefined;
     if (status.state !== 'ready' || !count) {
       const t1 = performance.now();
       const sentences = extractAnswer(question, chunks);
@@ -249,7 +250,7 @@ export class AnsweringService {
     }
     const t1 = performance.now();
     stream?.onSources(packed.sources.map(toCitation), retrieval);
-    const out = await this.models.generate(model, dtype, packed.messages, {
+    const out = await this.generator.generate({ id: model, dtype: dtype }, packed.messages, {
       maxTokens,
       temperature,
       signal,

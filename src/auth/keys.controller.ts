@@ -10,7 +10,7 @@ import {
   ApiConflictResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorDto } from '../api/dto/search.dto';
+import { ErrorDto } from '../http/error.dto';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
 import { RequireScope } from './require-scope.decorator';

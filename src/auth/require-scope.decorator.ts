@@ -6,7 +6,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ErrorDto } from '../api/dto/search.dto';
+import { ErrorDto } from '../http/error.dto';
 import type { Need } from './scopes';
 
 /** Where the guard finds the collection a request is about. */

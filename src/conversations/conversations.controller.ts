@@ -19,8 +19,8 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScope } from '../auth/require-scope.decorator';
-import { ErrorDto } from '../api/dto/search.dto';
-import { abortOnClose } from '../common/sse';
+import { ErrorDto } from '../http/error.dto';
+import { abortOnClose } from '../http/sse';
 import { ConversationsService } from './conversations.service';
 import { ChatTurnDto, ChatTurnResponseDto, ConversationDto } from './dto/chat-turn.dto';
 

@@ -4,6 +4,7 @@ import { ConversationsRepository } from './conversations.repository';
 import { DatabaseService } from './database.service';
 import { DocumentsRepository } from './documents.repository';
 import { JobsRepository } from './jobs.repository';
+import { LexicalRepository } from './lexical.repository';
 import { ReembedRepository } from './reembed.repository';
 
 @Global()
@@ -15,6 +16,7 @@ import { ReembedRepository } from './reembed.repository';
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,
+    LexicalRepository,
   ],
   exports: [
     DatabaseService,
@@ -23,6 +25,7 @@ import { ReembedRepository } from './reembed.repository';
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,
+    LexicalRepository,
   ],
 })
 export class DatabaseModule {}

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScope } from '../auth/require-scope.decorator';
-import { ErrorDto } from '../api/dto/search.dto';
+import { ErrorDto } from '../http/error.dto';
 import { EvaluateDto, EvaluationResultDto } from './dto/evaluate.dto';
 import { EVALUATION_MODES, EvaluationService } from './evaluation.service';
 

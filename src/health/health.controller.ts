@@ -8,11 +8,13 @@ import {
 } from '@nestjs/swagger';
 import { Caller, RequestCaller } from '../auth/caller';
 import { Public } from '../auth/require-scope.decorator';
-import { StorageMonitor } from '../common/storage-monitor.service';
+import { StorageMonitor } from '../storage/storage-monitor.service';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
-import { ModelsService } from '../models/models.service';
-import { VERSION } from '../version';
+import { EmbeddingEngine } from '../engines/embedding-engine';
+import { Generator } from '../engines/generator';
+import { InferenceEngines } from '../engines/inference-engines';
+import { VERSION } from '../common/version';
 
 class ModelStatusDto {
   @ApiProperty({ example: 'Xenova/bge-small-en-v1.5' }) id!: string;
@@ -119,7 +121,9 @@ export class HealthController {
   private readonly started = Date.now();
 
   constructor(
-    private readonly models: ModelsService,
+    private readonly engines: InferenceEngines,
+    private readonly embedder: EmbeddingEngine,
+    private readonly generator: Generator,
     private readonly storage: StorageMonitor,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
@@ -142,8 +146,8 @@ export class HealthController {
   @ApiOkResponse({ type: HealthDto })
   health(@RequestCaller() caller: Caller): HealthDto {
     const { embedding, generation } = this.settings;
-    const emb = this.models.statusOf('embedding', embedding.model, embedding.dtype);
-    const gen = this.models.statusOf('generation', generation.model, generation.dtype);
+    const emb = this.embedder.status({ id: embedding.model, dtype: embedding.dtype });
+    const gen = this.generator.status({ id: generation.model, dtype: generation.dtype });
     const why = (s: ModelStatusDto) =>
       `${s.task} model ${s.id} is ${s.state}${s.reason ? `: ${s.reason}` : ''}`;
     const modes: ModesDto = {
@@ -161,7 +165,7 @@ export class HealthController {
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - this.started) / 1000),
       modes,
-      models: this.models.status(),
+      models: this.engines.statuses(),
       storage,
     };
   }

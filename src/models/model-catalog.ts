@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dtype } from '../config/settings';
-import type { ModelTask } from './inference-protocol';
+import type { ModelTask } from '../engines/adapters/transformers/inference-protocol';
 
 /** A model folder found under MODELS_DIR (Hugging Face layout: config.json, onnx/*.onnx). */
 export interface LocalModel {
@@ -27,7 +27,9 @@ const SUFFIXES: readonly [Dtype, string][] = [
 
 /** The task a model's config.json declares: a cross-encoder classifies, a causal LM generates, the rest embed. */
 export function taskOf(config: { architectures?: unknown; model_type?: unknown }): ModelTask {
-  const arch = Array.isArray(config.architectures) ? config.architectures.map(String).join(' ') : '';
+  const arch = Array.isArray(config.architectures)
+    ? config.architectures.map(String).join(' ')
+    : '';
   if (/ForSequenceClassification/.test(arch)) return 'reranking';
   if (/ForCausalLM|ForConditionalGeneration|LMHeadModel/.test(arch)) return 'generation';
   return 'embedding';
@@ -63,10 +65,18 @@ export function dtypesOf(onnxDir: string): Partial<Record<Dtype, number>> {
 export function readLocalModel(modelsDir: string, id: string): LocalModel | undefined {
   const dir = path.join(modelsDir, ...id.split('/'));
   try {
-    const parsed = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    const parsed = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const dtypes = dtypesOf(path.join(dir, 'onnx'));
     if (Object.keys(dtypes).length === 0) return undefined;
-    return { id, task: taskOf(parsed), dtypes, created: Math.floor(fs.statSync(dir).mtimeMs / 1000) };
+    return {
+      id,
+      task: taskOf(parsed),
+      dtypes,
+      created: Math.floor(fs.statSync(dir).mtimeMs / 1000),
+    };
   } catch {
     return undefined; // no folder, no config or an unreadable one: not a model we can offer
   }
@@ -89,7 +99,8 @@ export function scanModelsDir(modelsDir: string): LocalModel[] {
     } catch {
       return;
     }
-    for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.')) visit(path.join(rel, e.name), depth + 1);
+    for (const e of entries)
+      if (e.isDirectory() && !e.name.startsWith('.')) visit(path.join(rel, e.name), depth + 1);
   };
   visit('', 0);
   return out.sort((a, b) => a.id.localeCompare(b.id));

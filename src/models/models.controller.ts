@@ -1,11 +1,18 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator';
-import { ErrorDto } from '../api/dto/search.dto';
-import { MODEL_ID } from '../api/dto/validators';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ErrorDto } from '../http/error.dto';
+import { MODEL_ID } from '../http/validators';
 import { InvalidInputError } from '../common/errors';
 import { ModelDto, ModelListDto, ModelSelectorDto } from './dto/model.dto';
-import { OpenAiExceptionFilter } from '../openai/openai-exception.filter';
+import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
 import { ModelRegistryService, ModelView } from './model-registry.service';
 
 const RANK: Record<ModelView['state'], number> = { ready: 0, loading: 1, available: 2, failed: 3 };
@@ -24,8 +31,10 @@ export class ModelsController {
   @Get()
   @RequireScope('key')
   @ApiOperation({
-    summary: 'Models the server can use: configured defaults, MODELS_DIR, and what collections are pinned to',
-    description: 'One entry per model, task and precision, with its state (available, loading, ready, failed + reason), weights size and load time.',
+    summary:
+      'Models the server can use: configured defaults, MODELS_DIR, and what collections are pinned to',
+    description:
+      'One entry per model, task and precision, with its state (available, loading, ready, failed + reason), weights size and load time.',
   })
   @ApiOkResponse({ type: ModelListDto })
   list(): ModelListDto {
@@ -56,9 +65,18 @@ export class ModelsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Load a model now (once: concurrent loads wait on the same one)' })
   @ApiOkResponse({ type: ModelDto })
-  @ApiBadRequestResponse({ type: ErrorDto, description: 'Unknown task, or a precision the model does not have' })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'Not in MODELS_DIR and remote models are off; the error lists what is available' })
-  @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'The model failed to load; the reason says why' })
+  @ApiBadRequestResponse({
+    type: ErrorDto,
+    description: 'Unknown task, or a precision the model does not have',
+  })
+  @ApiNotFoundResponse({
+    type: ErrorDto,
+    description: 'Not in MODELS_DIR and remote models are off; the error lists what is available',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorDto,
+    description: 'The model failed to load; the reason says why',
+  })
   load(@Param('id') id: string, @Body() body: ModelSelectorDto): Promise<ModelDto> {
     return this.registry.load(modelId(id), body);
   }
@@ -70,13 +88,20 @@ export class ModelsController {
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiServiceUnavailableResponse({ type: ErrorDto })
-  load2(@Param('org') org: string, @Param('name') name: string, @Body() body: ModelSelectorDto): Promise<ModelDto> {
+  load2(
+    @Param('org') org: string,
+    @Param('name') name: string,
+    @Body() body: ModelSelectorDto,
+  ): Promise<ModelDto> {
     return this.registry.load(modelId(`${org}/${name}`), body);
   }
 
   @Post(':id/unload')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Unload a model (every precision and task it is loaded with, or the one selected) and free its memory' })
+  @ApiOperation({
+    summary:
+      'Unload a model (every precision and task it is loaded with, or the one selected) and free its memory',
+  })
   @ApiOkResponse({ type: ModelListDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'Not a model id, or a bad body' })
   @ApiNotFoundResponse({ type: ErrorDto })
@@ -90,7 +115,11 @@ export class ModelsController {
   @ApiOkResponse({ type: ModelListDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  async unload2(@Param('org') org: string, @Param('name') name: string, @Body() body: ModelSelectorDto): Promise<ModelListDto> {
+  async unload2(
+    @Param('org') org: string,
+    @Param('name') name: string,
+    @Body() body: ModelSelectorDto,
+  ): Promise<ModelListDto> {
     return { object: 'list', data: await this.registry.unload(modelId(`${org}/${name}`), body) };
   }
 }
@@ -101,6 +130,10 @@ function best(views: ModelView[]): ModelView {
 
 /** A model id from the path, refused (400) unless it looks like "org/name" or "name": no "." or ".." parts, which would point outside MODELS_DIR. */
 function modelId(id: string): string {
-  if (id.length > 200 || !MODEL_ID.test(id)) throw new InvalidInputError(`'${id.slice(0, 200)}' is not a model id: use "org/name" or "name" (letters, digits, "_", "-", ".", no "." or ".." parts)`, { model: id.slice(0, 200) });
+  if (id.length > 200 || !MODEL_ID.test(id))
+    throw new InvalidInputError(
+      `'${id.slice(0, 200)}' is not a model id: use "org/name" or "name" (letters, digits, "_", "-", ".", no "." or ".." parts)`,
+      { model: id.slice(0, 200) },
+    );
   return id;
 }

@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
+import { EnginesModule } from '../engines/engines.module';
 import { ModelRegistryService } from './model-registry.service';
 import { ModelsController } from './models.controller';
-import { ModelsService } from './models.service';
 
-@Module({ controllers: [ModelsController], providers: [ModelsService, ModelRegistryService], exports: [ModelsService, ModelRegistryService] })
+@Module({
+  imports: [EnginesModule],
+  controllers: [ModelsController],
+  providers: [ModelRegistryService],
+  exports: [ModelRegistryService, EnginesModule],
+})
 export class ModelsModule {}

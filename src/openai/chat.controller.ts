@@ -10,12 +10,12 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScope } from '../auth/require-scope.decorator';
-import { ErrorDto } from '../api/dto/search.dto';
-import { SseStream, abortOnClose } from '../common/sse';
-import { StorageMonitor } from '../common/storage-monitor.service';
+import { ErrorDto } from '../http/error.dto';
+import { SseStream, abortOnClose } from '../http/sse';
+import { StorageMonitor } from '../storage/storage-monitor.service';
 import { ChatService } from './chat.service';
 import { ChatCompletionRequestDto } from './dto/chat.dto';
-import { OpenAiExceptionFilter } from './openai-exception.filter';
+import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
 
 @ApiTags('openai')
 @Controller('v1/chat/completions')

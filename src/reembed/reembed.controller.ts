@@ -9,15 +9,19 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator';
-import { ReembedDto, StartReembedDto } from '../api/dto/collection.dto';
-import { ErrorDto } from '../api/dto/search.dto';
-import { AddsData } from '../common/storage-room.interceptor';
+import { ReembedDto, StartReembedDto } from '../collections/dto/collection.dto';
+import { ErrorDto } from '../http/error.dto';
+import { AddsData } from '../storage/storage-room.interceptor';
+import { ModelRegistryService } from '../models/model-registry.service';
 import { ReembedService } from './reembed.service';
 
 @ApiTags('collections')
 @Controller('v1/collections/:name/reembed')
 export class ReembedController {
-  constructor(private readonly reembed: ReembedService) {}
+  constructor(
+    private readonly reembed: ReembedService,
+    private readonly models: ModelRegistryService,
+  ) {}
 
   @Post()
   @RequireScope('write')
@@ -39,6 +43,7 @@ export class ReembedController {
     description: 'A re-embedding of this collection is already running',
   })
   start(@Param('name') name: string, @Body() body: StartReembedDto): ReembedDto {
+    this.models.assertAllowed(body.embeddingModel);
     return this.reembed.start(name, body.embeddingModel, body.embeddingDtype);
   }
 

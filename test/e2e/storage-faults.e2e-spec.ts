@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ServerProcess, killAllServers } from '../../bench/lib/server-process';
+import { ServerProcess, killAllServers } from '../support/server-process';
 import { assertCompleteHnswFile } from '../../src/vector-index/hnsw-file-check';
 import {
   FullStorage,

@@ -18,7 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DTYPES, type Dtype } from '../../config/settings';
-import { IsModelId } from '../../api/dto/validators';
+import { IsModelId } from '../../http/validators';
 
 export const CHAT_ROLES = ['system', 'developer', 'user', 'assistant'] as const;
 const MAX_MESSAGE_CHARS = 100_000;
