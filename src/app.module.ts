@@ -1,6 +1,8 @@
 import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AnsweringModule } from './answering/answering.module';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
 import { CollectionsModule } from './collections/collections.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { RetrievalModule } from './retrieval/retrieval.module';
@@ -32,9 +34,11 @@ import { ReembedModule } from './reembed/reembed.module';
     OpenAiModule,
     ConversationsModule,
     BackupModule,
+    AuthModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    { provide: APP_GUARD, useExisting: AuthGuard },
     {
       provide: APP_PIPE,
       useFactory: () =>

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import { hostOriginMiddleware } from './auth/host-origin.middleware';
 import type { Settings } from './config/settings';
 import { VERSION } from './common/version';
 import { JsonTooDeepError, MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-depth';
@@ -12,6 +13,15 @@ import { JsonTooDeepError, MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-d
  */
 export function configureApp(app: INestApplication, settings: Settings): void {
   const express = app as NestExpressApplication;
+  express.use(hostOriginMiddleware(settings)); // first: refused requests are not even parsed
+  if (settings.security.corsOrigins.length > 0) {
+    express.enableCors({
+      origin: settings.security.corsOrigins,
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+      exposedHeaders: ['Location', 'Retry-After', 'Idempotent-Replayed'],
+      maxAge: 600,
+    });
+  }
   express.useBodyParser('json', {
     limit: settings.limits.maxBodyBytes,
     // Depth is checked on the raw bytes, before parsing, validation or idempotency hashing.
@@ -24,12 +34,21 @@ export function configureApp(app: INestApplication, settings: Settings): void {
   const config = new DocumentBuilder()
     .setTitle('ragd')
     .setDescription(
-      'Self-hosted retrieval-augmented inference: index documents into collections, search them (dense, lexical, hybrid) and ask questions answered by a local model with citations. Errors are JSON: {error: {code, message, details?}}.',
+      'Self-hosted retrieval-augmented inference: index documents into collections, search them (dense, lexical, hybrid) and ask questions answered by a local model with citations. Errors are JSON: {error: {code, message, details?}}. Once an API key exists (or RAGD_API_KEY is set), every route but /health and /health/live needs Authorization: Bearer <key> (Authorize, above); the scopes of a key decide which collections it may read or write. Requests with a Host that is not allowed get 421 host_not_allowed; state-changing requests from a browser on another origin get 403 cross_site_request.',
     )
     .setVersion(VERSION)
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'An API key (ragd_...) or RAGD_API_KEY; needed once a key exists or RAGD_API_KEY is set (docs/security.md)',
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
 
   // Unknown routes and body-parser failures still answer in the error shape.
   express.use((_req: Request, res: Response, next: NextFunction) => {

@@ -9,6 +9,8 @@ import {
   ApiBadRequestResponse,
   ApiForbiddenResponse,
 } from '@nestjs/swagger';
+import { Caller, RequestCaller } from '../auth/caller';
+import { RequireScope } from '../auth/require-scope.decorator';
 import { ModelRegistryService } from '../models/model-registry.service';
 import { CollectionsService } from './collections.service';
 import { Idempotency } from '../idempotency/idempotency.interceptor';
@@ -33,6 +35,7 @@ export class CollectionsController {
   ) {}
 
   @Post()
+  @RequireScope('write', { body: 'name' })
   @AddsData() // above @Idempotent(): a retry of a request that succeeded gets its answer, not a 507
   @Idempotent({
     conflictDescription: `collection_exists: a collection with this name exists; or ${IN_PROGRESS_DESCRIPTION}`,
@@ -54,13 +57,15 @@ export class CollectionsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List collections with their counts' })
+  @RequireScope('key')
+  @ApiOperation({ summary: 'List collections with their counts (those the key may read)' })
   @ApiOkResponse({ type: CollectionListDto })
-  list(): CollectionListDto {
-    return { collections: this.collections.list() };
+  list(@RequestCaller() caller: Caller): CollectionListDto {
+    return { collections: this.collections.list().filter((c) => caller.may('read', c.name)) };
   }
 
   @Get(':name')
+  @RequireScope('read')
   @ApiOperation({
     summary: 'A collection with counts of documents, chunks, vectors and pending chunks',
   })
@@ -71,6 +76,7 @@ export class CollectionsController {
   }
 
   @Get(':name/index')
+  @RequireScope('read')
   @ApiOperation({
     summary: "Check a collection's vector index against the vectors stored in SQLite",
     description:
@@ -83,6 +89,7 @@ export class CollectionsController {
   }
 
   @Patch(':name')
+  @RequireScope('write')
   @ApiOperation({
     summary: "Change a collection's metadata or search defaults (fusion weights, reranking)",
   })
@@ -99,6 +106,7 @@ export class CollectionsController {
   }
 
   @Delete(':name')
+  @RequireScope('write')
   @HttpCode(204)
   @ApiOperation({
     summary: 'Delete a collection with all its documents, chunks, vectors and index',

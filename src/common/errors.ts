@@ -394,3 +394,47 @@ export class JobQueueFullError extends DomainError {
     this.headers = { 'Retry-After': String(retryAfterSeconds) };
   }
 }
+
+/** No API key, or one that is unknown or expired, while keys are on (docs/security.md). */
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+  readonly code = 'unauthorized';
+  override readonly headers = { 'WWW-Authenticate': 'Bearer realm="ragd"' };
+}
+
+/** A valid API key whose scopes do not cover the request. */
+export class ForbiddenError extends DomainError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+}
+
+/** A key past one of its limits (requests a minute, uploads at once, bytes a day): 429 with Retry-After. */
+export class RateLimitedError extends DomainError {
+  readonly status = 429;
+  readonly code = 'rate_limited';
+  override readonly headers: Record<string, string>;
+  constructor(message: string, retryAfterSeconds: number, details: Record<string, unknown>) {
+    super(message, { ...details, retryAfterSeconds });
+    this.headers = { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) };
+  }
+}
+
+export class ApiKeyNotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'api_key_not_found';
+  constructor(id: string) {
+    super(`API key '${id}' does not exist`, { id });
+  }
+}
+
+/** Deleting the last key would leave a server that listens beyond loopback open to everyone. */
+export class LastApiKeyError extends DomainError {
+  readonly status = 409;
+  readonly code = 'last_api_key';
+  constructor(id: string, host: string) {
+    super(
+      `API key '${id}' is the last one and HOST=${host} is not a loopback address: create another admin key first (or set RAGD_API_KEY)`,
+      { id },
+    );
+  }
+}

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { area, env } from './env-setting';
 import {
   boolean,
@@ -13,6 +14,15 @@ import {
   optionalDirectory,
   text,
 } from './env-values';
+
+/** Whether a text is an origin as browsers send it: scheme://host[:port], nothing more. */
+function isOrigin(text: string): boolean {
+  try {
+    return new URL(text).origin === text;
+  } catch {
+    return false;
+  }
+}
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -326,6 +336,53 @@ export const SETTINGS_SCHEMA = {
         'URL_FETCH_MAX_REDIRECTS',
         integer(0, 20, 5),
         'Redirects followed when fetching a `{url}` document; each hop is checked again.',
+      ),
+    },
+  }),
+
+  ...area('Trust boundary: API keys, hosts, origins, limits per key', {
+    security: {
+      apiKey: env(
+        'RAGD_API_KEY',
+        z
+          .string()
+          .min(32, 'must be at least 32 characters')
+          .optional()
+          .meta({ docAllowed: 'text of at least 32 characters' }),
+        'An admin API key from the environment (e.g. `openssl rand -hex 32`; never printed). Once it is set, or any key exists in the database, every route but `/health` and `/health/live` needs `Authorization: Bearer <key>`; a server whose `HOST` is not loopback does not start without one of them. See docs/security.md.',
+      ),
+      allowedHosts: env(
+        'ALLOWED_HOSTS',
+        commaList(),
+        "Host names a request's `Host` may carry besides `localhost`, `127.0.0.1`, `[::1]` and the bind address (any port): names, `*.example.com`, or `*` for any; others get 421 `host_not_allowed`.",
+      ),
+      corsOrigins: env(
+        'CORS_ORIGINS',
+        commaList().refine(
+          (list) => list.every(isOrigin),
+          'must be origins like https://app.example, comma-separated',
+        ),
+        'Origins (`https://app.example`) allowed to call the API from a browser (CORS); empty: CORS off. State changes from a browser on any other origin get 403 `cross_site_request`.',
+      ),
+      rateLimitPerMinute: env(
+        'RATE_LIMIT_PER_MINUTE',
+        integer(0, 10_000_000, 1200),
+        'Requests one API key may send a minute, all routes together (429 with `Retry-After`); `0`: no limit.',
+      ),
+      uploadsPerKey: env(
+        'MAX_CONCURRENT_UPLOADS_PER_KEY',
+        integer(1, 10_000, 4),
+        'Ingest requests (add or replace documents, jobs) of one key at once (429).',
+      ),
+      ingestBytesPerDay: env(
+        'INGEST_BYTES_PER_DAY',
+        integer(0, Number.MAX_SAFE_INTEGER, 0),
+        'Request bytes one key may send to the ingest routes in a UTC day (429 until 00:00 UTC); `0`: no limit.',
+      ),
+      memoryUploads: env(
+        'MAX_CONCURRENT_MEMORY_UPLOADS',
+        integer(1, 10_000, 8),
+        'Multipart uploads to `POST .../documents` (held in memory) received at once, server-wide (503 with `Retry-After`).',
       ),
     },
   }),

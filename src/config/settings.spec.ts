@@ -118,3 +118,37 @@ describe('loadSettings: backups', () => {
     );
   });
 });
+
+describe('trust boundary settings', () => {
+  it('defaults to no environment key, loopback hosts, no CORS and a limit per key a minute', () => {
+    expect(loadSettings({}).security).toEqual({
+      allowedHosts: [],
+      corsOrigins: [],
+      rateLimitPerMinute: 1200,
+      uploadsPerKey: 4,
+      ingestBytesPerDay: 0,
+      memoryUploads: 8,
+    });
+  });
+
+  it('reads lists of hosts and origins', () => {
+    const sut = loadSettings({
+      ALLOWED_HOSTS: 'ragd.example, *.corp.example',
+      CORS_ORIGINS: 'https://app.example,http://localhost:5173',
+    }).security;
+    expect(sut.allowedHosts).toEqual(['ragd.example', '*.corp.example']);
+    expect(sut.corsOrigins).toEqual(['https://app.example', 'http://localhost:5173']);
+  });
+
+  it('refuses an origin with a path, and never prints RAGD_API_KEY', () => {
+    expect(() => loadSettings({ CORS_ORIGINS: 'https://app.example/' })).toThrow(/CORS_ORIGINS/);
+    let message = '';
+    try {
+      loadSettings({ RAGD_API_KEY: 'short-secret' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/RAGD_API_KEY=\(hidden\): must be at least 32 characters/);
+    expect(message).not.toContain('short-secret');
+  });
+});

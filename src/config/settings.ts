@@ -46,6 +46,9 @@ export type Settings = z.output<typeof settingsSchema>;
 
 export class InvalidSettingsError extends Error {}
 
+/** Variables whose values never appear in a message. */
+const SECRETS = new Set(['RAGD_API_KEY']);
+
 /**
  * Parses the environment; throws a message naming every bad variable. Called once per app: by
  * main.ts, which hands the result to `AppModule.forRoot`. A variable set to '' counts as unset.
@@ -56,9 +59,11 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   );
   const parsed = settingsSchema.safeParse(defined);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map(
-      (i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`,
-    );
+    const lines = parsed.error.issues.map((i) => {
+      const variable = String(i.path[0]);
+      const value = SECRETS.has(variable) ? '(hidden)' : JSON.stringify(env[variable] ?? '');
+      return `  ${i.path.join('.')}=${value}: ${i.message}`;
+    });
     throw new InvalidSettingsError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;

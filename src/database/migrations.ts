@@ -289,4 +289,22 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 9,
+    name: 'api keys',
+    sql: `
+      -- API keys (docs/security.md): only the SHA-256 of a key is kept, never the key. scopes: JSON
+      -- array ("admin", "read:<pattern>", "write:<pattern>"). last_used_at is written at most once
+      -- a minute per key.
+      CREATE TABLE api_keys (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        hash         BLOB NOT NULL,
+        scopes       TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        expires_at   TEXT,
+        last_used_at TEXT
+      );
+    `,
+  },
 ];

@@ -6,6 +6,8 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
+import { Caller, RequestCaller } from '../auth/caller';
+import { Public } from '../auth/require-scope.decorator';
 import { StorageMonitor } from '../storage/storage-monitor.service';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
@@ -95,6 +97,10 @@ class StorageDto {
   lastError?: StorageErrorDto;
 }
 
+class LiveDto {
+  @ApiProperty({ enum: ['ok'] }) status!: string;
+}
+
 class HealthDto {
   @ApiProperty({
     enum: ['ok', 'degraded'],
@@ -103,10 +109,10 @@ class HealthDto {
   })
   status!: string;
   @ApiProperty({ example: '0.1.0' }) version!: string;
-  @ApiProperty() uptimeSeconds!: number;
-  @ApiProperty({ type: ModesDto }) modes!: ModesDto;
-  @ApiProperty({ type: [ModelStatusDto] }) models!: ModelStatusDto[];
-  @ApiProperty({ type: StorageDto }) storage!: StorageDto;
+  @ApiPropertyOptional() uptimeSeconds?: number;
+  @ApiPropertyOptional({ type: ModesDto }) modes?: ModesDto;
+  @ApiPropertyOptional({ type: [ModelStatusDto] }) models?: ModelStatusDto[];
+  @ApiPropertyOptional({ type: StorageDto }) storage?: StorageDto;
 }
 
 @ApiTags('health')
@@ -122,12 +128,23 @@ export class HealthController {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
+  @Get('health/live')
+  @Public()
+  @ApiOperation({ summary: 'Liveness: the process answers (always public)' })
+  @ApiOkResponse({ type: LiveDto })
+  live(): LiveDto {
+    return { status: 'ok' };
+  }
+
   @Get('health')
+  @Public()
   @ApiOperation({
     summary: 'Status, version, each model state, the modes in effect and the state of the storage',
+    description:
+      'Public. Once API keys are on, only an admin key gets the details (models, modes, storage: they name paths); other callers get {status, version}.',
   })
   @ApiOkResponse({ type: HealthDto })
-  health(): HealthDto {
+  health(@RequestCaller() caller: Caller): HealthDto {
     const { embedding, generation } = this.settings;
     const emb = this.embedder.status({ id: embedding.model, dtype: embedding.dtype });
     const gen = this.generator.status({ id: generation.model, dtype: generation.dtype });
@@ -142,6 +159,7 @@ export class HealthController {
     const storage = this.storage.status();
     const degraded =
       emb.state === 'unavailable' || gen.state === 'unavailable' || storage.status !== 'ok';
+    if (!caller.admin) return { status: degraded ? 'degraded' : 'ok', version: VERSION };
     return {
       status: degraded ? 'degraded' : 'ok',
       version: VERSION,

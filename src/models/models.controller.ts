@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
+import { RequireScope } from '../auth/require-scope.decorator';
 import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
@@ -23,10 +24,12 @@ const RANK: Record<ModelView['state'], number> = { ready: 0, loading: 1, availab
 @ApiTags('models')
 @Controller('v1/models')
 @UseFilters(OpenAiExceptionFilter)
+@RequireScope('admin') // loading and unloading; listing needs any key
 export class ModelsController {
   constructor(private readonly registry: ModelRegistryService) {}
 
   @Get()
+  @RequireScope('key')
   @ApiOperation({
     summary:
       'Models the server can use: configured defaults, MODELS_DIR, and what collections are pinned to',
@@ -39,6 +42,7 @@ export class ModelsController {
   }
 
   @Get(':id')
+  @RequireScope('key')
   @ApiOperation({ summary: 'One model (its best-loaded entry); an "org/name" id is two segments' })
   @ApiOkResponse({ type: ModelDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'Not a model id' })
@@ -48,6 +52,7 @@ export class ModelsController {
   }
 
   @Get(':org/:name')
+  @RequireScope('key')
   @ApiOperation({ summary: 'One model with an "org/name" id' })
   @ApiOkResponse({ type: ModelDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'Not a model id' })

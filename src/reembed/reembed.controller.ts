@@ -9,6 +9,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { RequireScope } from '../auth/require-scope.decorator';
 import { ReembedDto, StartReembedDto } from '../collections/dto/collection.dto';
 import { ErrorDto } from '../http/error.dto';
 import { AddsData } from '../storage/storage-room.interceptor';
@@ -24,6 +25,7 @@ export class ReembedController {
   ) {}
 
   @Post()
+  @RequireScope('write')
   @AddsData()
   @HttpCode(202)
   @ApiOperation({
@@ -51,6 +53,7 @@ export class ReembedController {
   }
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({ summary: "The collection's latest re-embedding: state, progress, error" })
   @ApiOkResponse({ type: ReembedDto })
   @ApiNotFoundResponse({
@@ -62,6 +65,7 @@ export class ReembedController {
   }
 
   @Delete()
+  @RequireScope('write')
   @ApiOperation({ summary: 'Cancel the running re-embedding; the old model stays in service' })
   @ApiOkResponse({ type: ReembedDto })
   @ApiNotFoundResponse({

@@ -30,6 +30,8 @@ import {
 import type { Request, Response } from 'express';
 import * as fs from 'node:fs';
 import multer, { MulterError } from 'multer';
+import { RequireScope } from '../../auth/require-scope.decorator';
+import { Upload } from '../../auth/upload.decorator';
 import { DomainError, InvalidInputError, PayloadTooLargeError } from '../../common/errors';
 import { SseStream } from '../../http/sse';
 import { AddsData } from '../../storage/storage-room.interceptor';
@@ -69,6 +71,8 @@ export class JobsController {
   ) {}
 
   @Post('collections/:name/jobs')
+  @RequireScope('write')
+  @Upload()
   @HttpCode(202)
   @AddsData()
   @ApiOperation({
@@ -156,6 +160,7 @@ export class JobsController {
   }
 
   @Get('jobs')
+  @RequireScope('read', { query: 'collection' })
   @ApiOperation({ summary: 'Ingestion jobs, newest first' })
   @ApiOkResponse({ type: JobListDto })
   @ApiBadRequestResponse({ type: ErrorDto })
@@ -171,6 +176,7 @@ export class JobsController {
   }
 
   @Get('jobs/:id')
+  @RequireScope('read', { job: 'id' })
   @ApiOperation({
     summary:
       'A job: state, counts, current item, timings and the items that failed (with their stage)',
@@ -182,6 +188,7 @@ export class JobsController {
   }
 
   @Get('jobs/:id/items')
+  @RequireScope('read', { job: 'id' })
   @ApiOperation({
     summary: "A job's items: document id, state, outcome, chunks, error and timings of each",
   })
@@ -194,6 +201,7 @@ export class JobsController {
   }
 
   @Get('jobs/:id/events')
+  @RequireScope('read', { job: 'id' })
   @ApiOperation({
     summary: "A job's progress as server-sent events",
     description:
@@ -222,6 +230,7 @@ export class JobsController {
   }
 
   @Delete('jobs/:id')
+  @RequireScope('write', { job: 'id' })
   @ApiOperation({
     summary: 'Cancel a job',
     description:
