@@ -174,8 +174,9 @@ export function pdfBomb(mib = 160): Buffer {
   return Buffer.concat(parts);
 }
 
-/** A CSV whose header names `columns` columns, and one row. */
+/** A CSV whose header names `columns` columns, and one row with values in its first ten. */
 export function wideCsv(columns = 1_000_000): Buffer {
   const names = Array.from({ length: columns }, (_, i) => `c${i}`);
-  return Buffer.from(`${names.join(',')}\n${names.map((_, i) => i % 10).join(',')}\n`);
+  const row = names.map((_, i) => (i < 10 ? `v${i}` : ''));
+  return Buffer.from(`${names.join(',')}\n${row.join(',')}\n`);
 }
