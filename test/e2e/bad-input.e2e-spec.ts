@@ -246,6 +246,13 @@ describe('bad input gets a 4xx JSON error, never a 500 or a half-written documen
       'invalid_input',
     ],
     [
+      // Found by the fuzz suite: was a 500 (the idempotency interceptor's wiring check).
+      'multipart with an Idempotency-Key on a JSON-only route',
+      () => http().post('/v1/collections').set('Idempotency-Key', 'k1').field('name', 'x'),
+      415,
+      'unsupported_media_type',
+    ],
+    [
       'JSON nested 10,000 deep',
       () =>
         http()
