@@ -113,7 +113,7 @@ describe('fuzzing every route from the OpenAPI document (e2e)', () => {
         }),
         {
           numRuns: RUNS_PER_ROUTE,
-          seed: 13,
+          seed: Number(process.env.FUZZ_SEED ?? 13),
           interruptAfterTimeLimit: MS_PER_ROUTE,
           markInterruptAsFailure: false,
         },
