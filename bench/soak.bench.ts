@@ -1,6 +1,6 @@
 /**
- * A bounded hostile soak of the built server on loopback: for a few minutes, clients without
- * pause send a seeded mix of reads (search, list, get), writes (add, replace, delete documents),
+ * A bounded hostile soak of the built server on loopback: for a few minutes, clients (with a
+ * short pause between requests, `--pause-ms`) send a seeded mix of reads (search, list, get), writes (add, replace, delete documents),
  * uploads (small text and Markdown files) and hostile requests (the bombs of
  * test/support/bomb-files.ts, malformed and deeply nested JSON, a 1,000-term filter, truncated
  * multipart), while a prober sends GET /health every 100 ms and the server's RSS is sampled
@@ -10,7 +10,7 @@
  * Models: the tiny generated test models (test/fixtures/models; `npm run test:models`): the soak
  * measures the boundary and the parsers, not model speed.
  *
- * Usage: flock /tmp/ragd-bench.lock npm run bench:soak [-- --seconds 180] [-- --clients 6] [-- --skip-build]
+ * Usage: flock /tmp/ragd-bench.lock npm run bench:soak [-- --seconds 180] [-- --clients 4] [-- --pause-ms 10] [-- --skip-build]
  * Writes bench/results/soak.{md,json}.
  */
 import * as path from 'node:path';
@@ -192,7 +192,8 @@ interface Tally {
 runMain(async () => {
   const argv = process.argv.slice(2);
   const seconds = intArg(argv, 'seconds', 180, 10);
-  const clients = intArg(argv, 'clients', 6, 1);
+  const clients = intArg(argv, 'clients', 4, 1);
+  const pauseMs = intArg(argv, 'pause-ms', 10, 0);
   tinyModelsPresent();
   const { m, workDir } = await startBench('soak', argv.includes('--skip-build'));
   const server = await ServerProcess.start(
@@ -238,6 +239,7 @@ runMain(async () => {
       t.ms.push(performance.now() - t0);
       t.count++;
       t.statuses.set(res.status, (t.statuses.get(res.status) ?? 0) + 1);
+      if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
       if (res.status >= 500 && !(res.status === 503 && res.headers.get('retry-after'))) {
         t.bad++;
         if (bad.length < 20) bad.push(`${op.name}: ${res.status} ${body.slice(0, 200)}`);
@@ -296,7 +298,7 @@ runMain(async () => {
     '',
     ...machineLines(m, elapsedSeconds()),
     '',
-    `${seconds} s, ${clients} clients without pause, ${requests} requests; /health every 100 ms.`,
+    `${seconds} s, ${clients} clients, each pausing ${pauseMs} ms between requests, ${requests} requests; /health every 100 ms.`,
     '',
     table(
       ['kind', 'request', 'sent', 'statuses', 'p50 ms', 'p99 ms', '5xx (not 503+Retry-After)'],
