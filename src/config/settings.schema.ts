@@ -299,6 +299,46 @@ export const SETTINGS_SCHEMA = {
     },
   }),
 
+  ...area('Parser limits (hostile input)', {
+    parseLimits: {
+      archiveMaxUncompressedBytes: env(
+        'ARCHIVE_MAX_UNCOMPRESSED_BYTES',
+        bytes(MiB, 64 * GiB, 256 * MiB),
+        'A zip-based file (DOCX) whose entries unpack to more is refused (413 `document_too_large`), read from its central directory before it is unpacked.',
+      ),
+      archiveMaxEntries: env(
+        'ARCHIVE_MAX_ENTRIES',
+        integer(1, 10_000_000, 10_000),
+        'A zip-based file with more entries is refused the same way.',
+      ),
+      archiveMaxRatio: env(
+        'ARCHIVE_MAX_RATIO',
+        integer(2, 1_000_000, 200),
+        'A zip-based file that unpacks to more than this many times its size (and to more than 1 MiB) is refused as a zip bomb.',
+      ),
+      markupMaxDepth: env(
+        'MARKUP_MAX_DEPTH',
+        integer(16, 1_000_000, 512),
+        'HTML (and the HTML made from a DOCX) nested deeper is refused (422 `corrupt_document`) before its tree is built.',
+      ),
+      markupMaxNodes: env(
+        'MARKUP_MAX_NODES',
+        integer(1000, 100_000_000, 500_000),
+        'HTML with more elements is refused (413 `document_too_large`) before its tree is built.',
+      ),
+      pdfMaxDecompressedBytes: env(
+        'PDF_MAX_DECOMPRESSED_BYTES',
+        bytes(MiB, 64 * GiB, 64 * MiB),
+        'A PDF whose compressed streams other than images unpack to more is refused (413 `document_too_large`) before pdf.js reads its pages (pdf.js takes about 8 s per 64 MiB of page content).',
+      ),
+      maxExtractedTextBytes: env(
+        'MAX_EXTRACTED_TEXT_BYTES',
+        bytes(MiB, 64 * GiB, 64 * MiB),
+        'A PDF or DOCX whose text comes to more is refused (413 `document_too_large`) as soon as it does.',
+      ),
+    },
+  }),
+
   ...area('Background jobs', {
     jobs: {
       maxFileBytes: env(

@@ -78,6 +78,7 @@ export class ParsingService implements OnApplicationShutdown {
   ): Promise<StructuredDocument> {
     const withLimits: ParseOptions = {
       maxPages: this.settings.limits.maxPagesPerDocument,
+      limits: this.settings.parseLimits,
       ...options,
     };
     return this.pool.parse({ data, filename, mimeType, options: withLimits }, bytes);

@@ -246,6 +246,29 @@ describe('bad input gets a 4xx JSON error, never a 500 or a half-written documen
       'invalid_input',
     ],
     [
+      // Found by the fuzz suite: was a 500 (the idempotency interceptor's wiring check).
+      'multipart with an Idempotency-Key on a JSON-only route',
+      () => http().post('/v1/collections').set('Idempotency-Key', 'k1').field('name', 'x'),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      // Found by the fuzz suite: arrays where nested objects belong passed ValidateNested (500).
+      'an evaluation whose queries are arrays',
+      () =>
+        http()
+          .post('/v1/collections/c/evaluate')
+          .send({ queries: [[], []] }),
+      400,
+      'bad_request',
+    ],
+    [
+      'a search whose fusion is an array',
+      () => http().post('/v1/collections/c/search').send({ query: 'x', fusion: [] }),
+      400,
+      'bad_request',
+    ],
+    [
       'JSON nested 10,000 deep',
       () =>
         http()

@@ -5,6 +5,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -139,6 +140,7 @@ export class CreateCollectionDto {
     description: 'Search defaults of the collection; each can be overridden per request.',
   })
   @IsOptional()
+  @IsObject() // an array would pass ValidateNested unchecked
   @ValidateNested()
   @Type(() => SearchSettingsDto)
   search?: SearchSettingsDto;
@@ -167,6 +169,7 @@ export class UpdateCollectionDto {
     description: 'Merged into the current search defaults.',
   })
   @IsOptional()
+  @IsObject() // an array would pass ValidateNested unchecked
   @ValidateNested()
   @Type(() => SearchSettingsDto)
   search?: SearchSettingsDto;

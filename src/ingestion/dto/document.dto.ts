@@ -7,6 +7,7 @@ import {
   IsBoolean,
   IsInt,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -95,6 +96,7 @@ export class AddDocumentsDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100_000)
+  @IsObject({ each: true }) // a nested array would pass ValidateNested unchecked
   @ValidateNested({ each: true })
   @Type(() => DocumentInputDto)
   documents!: DocumentInputDto[];

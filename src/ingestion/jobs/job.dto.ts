@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -23,6 +24,7 @@ export class CreateJobDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100_000)
+  @IsObject({ each: true }) // a nested array would pass ValidateNested unchecked
   @ValidateNested({ each: true })
   @Type(() => DocumentInputDto)
   documents?: DocumentInputDto[];
@@ -34,6 +36,7 @@ export class CreateJobDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10_000)
+  @IsObject({ each: true }) // a nested array would pass ValidateNested unchecked
   @ValidateNested({ each: true })
   @Type(() => JobUrlDto)
   urls?: JobUrlDto[];
