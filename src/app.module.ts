@@ -16,6 +16,7 @@ import { ConversationsModule } from './conversations/conversations.module';
 import { HealthModule } from './health/health.module';
 import { OpenAiModule } from './openai/openai.module';
 import { ReembedModule } from './reembed/reembed.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({
   imports: [
@@ -23,6 +24,7 @@ import { ReembedModule } from './reembed/reembed.module';
     DatabaseModule,
     StorageModule,
     HealthModule,
+    MetricsModule,
     CollectionsModule,
     IngestionModule,
     RetrievalModule,

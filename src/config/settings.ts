@@ -80,6 +80,11 @@ const schema = z
       .max(8760)
       .default(24),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    // Operator surface (issue #15): log format, Prometheus metrics.
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+    METRICS_ENABLED: bool.default(true),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    METRICS_MAX_COLLECTIONS: int(0, 100_000).default(100),
   })
   .superRefine((s, ctx) => {
     if (isSameOrInside(backupDirOf(s), path.resolve(s.STORAGE_DIR))) {
@@ -165,6 +170,13 @@ export interface Settings {
   /** How long an Idempotency-Key is remembered after its first request. */
   idempotency: { ttlMs: number };
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** auto: JSON lines when stdout is not a terminal, pretty (pino-pretty) on one. */
+  logFormat: 'auto' | 'json' | 'pretty';
+  /**
+   * GET /metrics (Prometheus): enabled; token: a Bearer token that reads it (open when unset);
+   * maxCollections: collections with their own label, the rest summed as collection="other".
+   */
+  metrics: { enabled: boolean; token?: string; maxCollections: number };
 }
 
 /** BACKUP_DIR, or by default `backups` next to STORAGE_DIR (so it follows the data, not the cwd). */
@@ -253,5 +265,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     idempotency: { ttlMs: Math.round(e.IDEMPOTENCY_TTL_HOURS * 3_600_000) },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    metrics: {
+      enabled: e.METRICS_ENABLED,
+      ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}),
+      maxCollections: e.METRICS_MAX_COLLECTIONS,
+    },
   };
 }

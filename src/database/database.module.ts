@@ -5,6 +5,7 @@ import { DatabaseService } from './database.service';
 import { DocumentsRepository } from './documents.repository';
 import { JobsRepository } from './jobs.repository';
 import { ReembedRepository } from './reembed.repository';
+import { StatsRepository } from './stats.repository';
 
 @Global()
 @Module({
@@ -15,6 +16,7 @@ import { ReembedRepository } from './reembed.repository';
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,
+    StatsRepository,
   ],
   exports: [
     DatabaseService,
@@ -23,6 +25,7 @@ import { ReembedRepository } from './reembed.repository';
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,
+    StatsRepository,
   ],
 })
 export class DatabaseModule {}

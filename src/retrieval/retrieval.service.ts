@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { IndexRebuildingError, InvalidInputError, ModelUnavailableError } from '../common/errors';
@@ -13,6 +13,7 @@ import { toFtsQuery } from './lexical-query';
 import { compileFilter } from './metadata-filter';
 import { cosine, maximalMarginalRelevance } from './mmr';
 import { SearchSettings, parseSearchSettings } from '../collections/search-settings';
+import { NO_TELEMETRY, Telemetry } from '../common/telemetry';
 
 export type SearchMode = 'dense' | 'lexical' | 'hybrid';
 
@@ -88,6 +89,7 @@ export class RetrievalService {
     private readonly embedder: EmbeddingEngine,
     private readonly reranker: Reranker,
     private readonly vectors: VectorIndexService,
+    @Optional() private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
 
   async search(collectionName: string, req: SearchRequest): Promise<SearchResponse> {
@@ -124,17 +126,24 @@ export class RetrievalService {
       if (this.vectors.generation(collection.id) !== generation)
         return this.search(collectionName, req);
       embedMs = performance.now() - te;
+      this.telemetry.stage('embed', embedMs);
       queryVector = vectors[0]!;
+      const td = performance.now();
       dense = this.dense(collection.id, queryVector, depth, where);
+      this.telemetry.stage('dense', performance.now() - td);
     }
     if (mode !== 'dense') {
+      const tl = performance.now();
       const match = toFtsQuery(req.query);
       if (match)
         lexical = this.documents
           .lexical(collection.id, match, depth, where)
           .map((r) => ({ id: r.chunk_id, score: r.score }));
+      this.telemetry.stage('lexical', performance.now() - tl);
     }
+    const tf = performance.now();
     let candidates = this.combine(mode, dense, lexical, fusionOf(defaults, req.fusion));
+    if (mode === 'hybrid') this.telemetry.stage('fuse', performance.now() - tf);
     const searchMs = performance.now() - tSearch - embedMs;
 
     let rerankMs = 0;
@@ -155,6 +164,7 @@ export class RetrievalService {
         );
         candidates = [...head, ...candidates.slice(rerankCandidates)];
         rerankMs = performance.now() - tr;
+        this.telemetry.stage('rerank', rerankMs);
         reranked = true;
       } else if (req.rerank === true) {
         throw new ModelUnavailableError(model, status.reason ?? status.state);

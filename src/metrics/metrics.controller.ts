@@ -1,0 +1,38 @@
+import { Controller, Get, NotFoundException, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ErrorDto } from '../http/error.dto';
+import { MetricsAccessGuard } from './metrics-access.guard';
+import { MetricsScrapeService } from './metrics-scrape.service';
+
+@ApiTags('health')
+@Controller()
+export class MetricsController {
+  constructor(private readonly metrics: MetricsScrapeService) {}
+
+  @Get('metrics')
+  @UseGuards(MetricsAccessGuard)
+  @ApiOperation({
+    summary: 'Prometheus metrics (text exposition format)',
+    description:
+      'Every series is named ragd_ (docs/operations.md lists them). With METRICS_TOKEN set, send Authorization: Bearer <METRICS_TOKEN>. 404 when METRICS_ENABLED=false.',
+  })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'text/plain; version=0.0.4' })
+  @ApiUnauthorizedResponse({ type: ErrorDto, description: 'METRICS_TOKEN is set and was not sent' })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'METRICS_ENABLED=false' })
+  async scrape(@Res() res: Response): Promise<void> {
+    const scraped = await this.metrics.scrape();
+    if (!scraped) throw new NotFoundException('Metrics are off (METRICS_ENABLED=false)');
+    res.setHeader('Content-Type', scraped.contentType);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).send(scraped.text);
+  }
+}
