@@ -17,10 +17,12 @@ import { HealthModule } from './health/health.module';
 import { OpenAiModule } from './openai/openai.module';
 import { ReembedModule } from './reembed/reembed.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { LoggingModule } from './logging/logging.module';
 
 @Module({
   imports: [
     ConfigModule,
+    LoggingModule,
     DatabaseModule,
     StorageModule,
     HealthModule,

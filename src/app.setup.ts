@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import type { Settings } from './config/settings';
 import { VERSION } from './common/version';
+import { assignRequestId } from './logging/request-id';
 
 /**
  * What main.ts and the e2e tests both apply to the app: body limits, JSON errors for bodies the
@@ -11,6 +12,7 @@ import { VERSION } from './common/version';
  */
 export function configureApp(app: INestApplication, settings: Settings): void {
   const express = app as NestExpressApplication;
+  express.use(assignRequestId); // first: every response and log line of a request has its id
   express.useBodyParser('json', { limit: settings.limits.maxBodyBytes });
   express.disable('x-powered-by');
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { INestApplication, Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { StorageMonitor, storageStartupProblem } from './storage/storage-monitor.service';
@@ -28,9 +29,10 @@ async function bootstrap(): Promise<void> {
   try {
     app = await NestFactory.create(AppModule, {
       bodyParser: false,
-      logger: loggerLevels(settings.logLevel),
+      bufferLogs: true, // until pino takes over (just below)
       abortOnError: false,
     });
+    app.useLogger(app.get(PinoLogger));
   } catch (e) {
     // Nest has logged the error with its stack; end with one line saying what stopped the start.
     const fault = new StorageMonitor(settings).fault(e, 'open the database');
@@ -84,11 +86,6 @@ async function shutDown(
     logger.error(`Shutdown failed: ${String(e)}`);
     process.exit(1);
   }
-}
-
-function loggerLevels(level: string) {
-  const order = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
-  return order.slice(0, order.indexOf(level as (typeof order)[number]) + 1);
 }
 
 void bootstrap();

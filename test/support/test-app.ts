@@ -28,7 +28,8 @@ export async function createTestApp(
   overrides: readonly ProviderOverride[] = [],
 ): Promise<INestApplication> {
   for (const k of KEYS) delete process.env[k];
-  Object.assign(process.env, env);
+  // Request log lines (pino writes straight to stdout) only when a test asks for them.
+  Object.assign(process.env, { LOG_LEVEL: 'error' }, env);
   const settings = loadSettings(process.env);
   const builder = Test.createTestingModule({ imports: [AppModule] });
   for (const o of overrides) builder.overrideProvider(o.provide).useClass(o.useClass);
