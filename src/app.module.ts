@@ -18,6 +18,7 @@ import { OpenAiModule } from './openai/openai.module';
 import { ReembedModule } from './reembed/reembed.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { LoggingModule } from './logging/logging.module';
+import { McpModule } from './mcp/mcp.module';
 
 @Module({
   imports: [
@@ -36,6 +37,7 @@ import { LoggingModule } from './logging/logging.module';
     OpenAiModule,
     ConversationsModule,
     BackupModule,
+    McpModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -8,7 +8,8 @@ import { configureApp } from './app.setup';
 import { StorageMonitor, storageStartupProblem } from './storage/storage-monitor.service';
 import { InvalidSettingsError, loadSettings } from './config/settings';
 
-async function bootstrap(): Promise<void> {
+/** Starts the server from process.env (also `ragd serve`). */
+export async function bootstrap(): Promise<void> {
   let settings;
   try {
     settings = loadSettings(process.env);
@@ -88,4 +89,5 @@ async function shutDown(
   }
 }
 
-void bootstrap();
+// `node dist/main.js` starts the server; `ragd serve` imports this file and calls bootstrap().
+if (require.main === module) void bootstrap();
