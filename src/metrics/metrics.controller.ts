@@ -33,6 +33,6 @@ export class MetricsController {
     if (!scraped) throw new NotFoundException('Metrics are off (METRICS_ENABLED=false)');
     res.setHeader('Content-Type', scraped.contentType);
     res.setHeader('Cache-Control', 'no-store');
-    res.status(200).send(scraped.text);
+    res.status(200).end(scraped.text); // end, not send: the content type stays as prom-client says
   }
 }
