@@ -10,9 +10,9 @@ export class CliOutput {
     process.stdout.write(this.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
   }
 
-  /** A note for people (stderr), not part of the result. */
+  /** A note for people (stderr, also with --json), not part of the result. */
   note(text: string): void {
-    if (!this.json) process.stderr.write(`${text}\n`);
+    process.stderr.write(`${text}\n`);
   }
 
   /** Text written as it comes (a streamed answer), people only. */

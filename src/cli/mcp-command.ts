@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { createRagdMcpServer } from '../mcp/ragd-tools';
-import { HttpBackend } from './http-backend';
 import { RagdClient } from './ragd-client';
 
 export function mcpCommand(program: Command): void {
@@ -12,6 +9,10 @@ export function mcpCommand(program: Command): void {
     )
     .action(async (_o: unknown, command: Command) => {
       const o = command.optsWithGlobals<{ url: string; apiKey?: string }>();
+      // Loaded here: the SDK costs the other commands' start-up nothing.
+      const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
+      const { createRagdMcpServer } = await import('../mcp/ragd-tools');
+      const { HttpBackend } = await import('./http-backend');
       // stdout carries the protocol: nothing else may be written there.
       const server = createRagdMcpServer(new HttpBackend(new RagdClient(o.url, o.apiKey)));
       await server.connect(new StdioServerTransport());
