@@ -1,4 +1,4 @@
-import { Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AnsweringModule } from './answering/answering.module';
 import { CollectionsModule } from './collections/collections.module';
@@ -10,6 +10,7 @@ import { BackupModule } from './backup/backup.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { StorageModule } from './storage/storage.module';
 import { ConfigModule } from './config/config.module';
+import type { Settings } from './config/settings';
 import { DatabaseModule } from './database/database.module';
 import { EvaluationModule } from './evaluation/evaluation.module';
 import { ConversationsModule } from './conversations/conversations.module';
@@ -22,7 +23,6 @@ import { McpModule } from './mcp/mcp.module';
 
 @Module({
   imports: [
-    ConfigModule,
     LoggingModule,
     DatabaseModule,
     StorageModule,
@@ -52,4 +52,9 @@ import { McpModule } from './mcp/mcp.module';
     },
   ],
 })
-export class AppModule {}
+export class AppModule {
+  /** The app on settings parsed once by the caller (main.ts, or a test). */
+  static forRoot(settings: Settings): DynamicModule {
+    return { module: AppModule, imports: [ConfigModule.forRoot(settings)] };
+  }
+}

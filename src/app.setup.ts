@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Settings } from './config/settings';
 import { VERSION } from './common/version';
 import { assignRequestId } from './logging/request-id';
+import { JsonTooDeepError, MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-depth';
 
 /**
  * What main.ts and the e2e tests both apply to the app: body limits, JSON errors for bodies the
@@ -13,7 +14,13 @@ import { assignRequestId } from './logging/request-id';
 export function configureApp(app: INestApplication, settings: Settings): void {
   const express = app as NestExpressApplication;
   express.use(assignRequestId); // first: every response and log line of a request has its id
-  express.useBodyParser('json', { limit: settings.limits.maxBodyBytes });
+  express.useBodyParser('json', {
+    limit: settings.limits.maxBodyBytes,
+    // Depth is checked on the raw bytes, before parsing, validation or idempotency hashing.
+    verify: (_req: unknown, _res: unknown, buf: Buffer) => {
+      if (nestsDeeperThan(buf, MAX_JSON_DEPTH)) throw new JsonTooDeepError(MAX_JSON_DEPTH);
+    },
+  });
   express.disable('x-powered-by');
 
   const config = new DocumentBuilder()

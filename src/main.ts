@@ -28,7 +28,7 @@ export async function bootstrap(): Promise<void> {
   }
   let app;
   try {
-    app = await NestFactory.create(AppModule, {
+    app = await NestFactory.create(AppModule.forRoot(settings), {
       bodyParser: false,
       bufferLogs: true, // until pino takes over (just below)
       abortOnError: false,

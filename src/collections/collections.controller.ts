@@ -8,6 +8,7 @@ import {
   ApiTags,
   ApiBadRequestResponse,
 } from '@nestjs/swagger';
+import { ModelRegistryService } from '../models/model-registry.service';
 import { CollectionsService } from './collections.service';
 import { Idempotency } from '../idempotency/idempotency.interceptor';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
@@ -25,7 +26,10 @@ import { ErrorDto } from '../http/error.dto';
 @ApiTags('collections')
 @Controller('v1/collections')
 export class CollectionsController {
-  constructor(private readonly collections: CollectionsService) {}
+  constructor(
+    private readonly collections: CollectionsService,
+    private readonly models: ModelRegistryService,
+  ) {}
 
   @Post()
   @AddsData() // above @Idempotent(): a retry of a request that succeeded gets its answer, not a 507
@@ -39,6 +43,8 @@ export class CollectionsController {
     @Body() body: CreateCollectionDto,
     @Idempotency() idempotency: IdempotencyContext | undefined,
   ): CollectionDto {
+    if (body.embeddingModel) this.models.assertAllowed(body.embeddingModel);
+    if (body.search?.rerankModel) this.models.assertAllowed(body.search.rerankModel);
     return this.collections.create(body, idempotency);
   }
 
@@ -79,6 +85,7 @@ export class CollectionsController {
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   update(@Param('name') name: string, @Body() body: UpdateCollectionDto): CollectionDto {
+    if (body.search?.rerankModel) this.models.assertAllowed(body.search.rerankModel);
     return this.collections.update(name, body);
   }
 

@@ -142,6 +142,17 @@ export class ModelNotFoundError extends DomainError {
   }
 }
 
+export class ModelNotAllowedError extends DomainError {
+  readonly status = 403;
+  readonly code = 'model_not_allowed';
+  constructor(model: string) {
+    super(
+      `Model '${model}' is not known here (MODELS_DIR, the configured defaults, the models of collections) and does not match MODEL_ALLOW, so it is not downloaded`,
+      { model },
+    );
+  }
+}
+
 export class InvalidIdempotencyKeyError extends DomainError {
   readonly status = 400;
   readonly code = 'invalid_idempotency_key';

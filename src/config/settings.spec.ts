@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { InvalidSettingsError, loadSettings } from './settings';
+import { InvalidSettingsError, SETTING_NAMES, loadSettings } from './settings';
 
 describe('loadSettings', () => {
   it('applies documented defaults to an empty environment', () => {
@@ -10,6 +10,7 @@ describe('loadSettings', () => {
     expect(sut.embedding).toEqual({
       model: 'Xenova/bge-small-en-v1.5',
       dtype: 'q8',
+      multilingualModel: 'Xenova/multilingual-e5-small',
       batchSize: 32,
       batchWaitMs: 2,
       queueLimit: 256,
@@ -47,6 +48,24 @@ describe('loadSettings', () => {
     expect(run).toThrow(/PORT="abc"/);
     expect(run).toThrow(/EMBEDDING_DTYPE="fp64"/);
     expect(run).toThrow(/ALLOW_REMOTE_MODELS="maybe"/);
+  });
+
+  it('names the variable of a bad nested setting, and only it', () => {
+    const run = () => loadSettings({ JOB_QUEUE_LIMIT: '0', EMBEDDING_MODEL: 'tiny/embed' });
+    expect(run).toThrow(
+      new InvalidSettingsError(
+        'Invalid configuration:\n  JOB_QUEUE_LIMIT="0": Too small: expected number to be >=1',
+      ),
+    );
+  });
+
+  it('reads every declared variable and ignores the rest of the environment', () => {
+    expect(SETTING_NAMES).toContain('URL_FETCH_ALLOW');
+    expect(SETTING_NAMES).not.toContain('PATH');
+    const sut = loadSettings({ URL_FETCH_ALLOW: ' intranet.example, ,10.0.0.0/8', PATH: '/bin' });
+    expect(sut.urlFetch.allow).toEqual(['intranet.example', '10.0.0.0/8']);
+    expect(sut.storageMinFreeBytes).toBe(64 * 1024 * 1024);
+    expect(loadSettings({ STORAGE_MIN_FREE_MB: '1' }).storageMinFreeBytes).toBe(1024 * 1024);
   });
 
   it('reads the reranker settings and bounds the candidate count', () => {

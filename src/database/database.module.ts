@@ -4,6 +4,7 @@ import { ConversationsRepository } from './conversations.repository';
 import { DatabaseService } from './database.service';
 import { DocumentsRepository } from './documents.repository';
 import { JobsRepository } from './jobs.repository';
+import { LexicalRepository } from './lexical.repository';
 import { ReembedRepository } from './reembed.repository';
 import { StatsRepository } from './stats.repository';
 
@@ -17,6 +18,7 @@ import { StatsRepository } from './stats.repository';
     ConversationsRepository,
     JobsRepository,
     StatsRepository,
+    LexicalRepository,
   ],
   exports: [
     DatabaseService,
@@ -26,6 +28,7 @@ import { StatsRepository } from './stats.repository';
     ConversationsRepository,
     JobsRepository,
     StatsRepository,
+    LexicalRepository,
   ],
 })
 export class DatabaseModule {}

@@ -128,6 +128,11 @@ function asBodyParserError(e: unknown): { status: number; body: ErrorBody } | un
           error: { code: 'malformed_json', message: `Malformed JSON body: ${err.message ?? ''}` },
         },
       };
+    case 'entity.too.deep':
+      return {
+        status: 400,
+        body: { error: { code: 'json_too_deep', message: err.message ?? 'JSON nests too deep' } },
+      };
     case 'entity.too.large':
       return {
         status: 413,

@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { DTYPES } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
-import { InvalidInputError, ModelNotFoundError, ModelUnavailableError } from '../common/errors';
+import {
+  InvalidInputError,
+  ModelNotAllowedError,
+  ModelNotFoundError,
+  ModelUnavailableError,
+} from '../common/errors';
+import { matchesModelAllow } from './model-allow';
 import { CollectionsRepository } from '../database/collections.repository';
 import { InferenceEngines } from '../engines/inference-engines';
 import type { ModelStatus, ModelTask } from '../engines/model-status';
@@ -34,6 +40,8 @@ export interface ModelView {
   source: 'models_dir' | 'hub';
   /** The task it is the configured default for, if any. */
   defaultFor?: ModelTask;
+  /** 'non-English': the default embedding model of collections in a fixed language other than English. */
+  defaultForLanguages?: 'non-English';
   /** Collections whose vectors this embedding model makes. */
   collections?: string[];
 }
@@ -83,6 +91,9 @@ export class ModelRegistryService {
       v.collections = [...(v.collections ?? []), c.name];
     }
     const { embedding, generation, rerank } = this.settings;
+    // The default of collections in a fixed language other than English, listed even before one uses it.
+    add('embedding', embedding.multilingualModel, embedding.dtype).defaultForLanguages =
+      'non-English';
     for (const [task, d] of [
       ['embedding', embedding],
       ['generation', generation],
@@ -135,6 +146,26 @@ export class ModelRegistryService {
   }
 
   /**
+   * Throws ModelNotAllowedError (403) unless the id is known (in MODELS_DIR, a configured default, a
+   * collection's model, one an engine has) or matches MODEL_ALLOW: an unknown id is never downloaded.
+   */
+  assertAllowed(id: string): void {
+    if (matchesModelAllow(id, this.settings.modelAllow)) return;
+    const { embedding, generation, rerank } = this.settings;
+    const configured = [
+      embedding.model,
+      embedding.multilingualModel,
+      generation.model,
+      rerank.model,
+    ];
+    if (configured.includes(id)) return;
+    if (this.engines.statuses().some((s) => s.id === id)) return;
+    if (readLocalModel(this.settings.modelsDir, id)) return;
+    if (this.collections.list().some((c) => c.embedding_model === id)) return;
+    throw new ModelNotAllowedError(id);
+  }
+
+  /**
    * The task and precision a request means. A model in MODELS_DIR knows its task and precisions;
    * a hub model needs the task unless it is already known.
    */
@@ -145,6 +176,7 @@ export class ModelRegistryService {
       .find((s) => s.id === id && (!sel.task || s.task === sel.task));
     const task = sel.task ?? local?.task ?? known?.task;
     if (!local && !this.settings.allowRemoteModels && !known) throw this.notFound(id);
+    if (!local && !known) this.assertAllowed(id);
     if (!task)
       throw new InvalidInputError(
         `Say which task model '${id}' is for: embedding, generation or reranking`,

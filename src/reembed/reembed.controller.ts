@@ -11,12 +11,16 @@ import {
 import { ReembedDto, StartReembedDto } from '../collections/dto/collection.dto';
 import { ErrorDto } from '../http/error.dto';
 import { AddsData } from '../storage/storage-room.interceptor';
+import { ModelRegistryService } from '../models/model-registry.service';
 import { ReembedService } from './reembed.service';
 
 @ApiTags('collections')
 @Controller('v1/collections/:name/reembed')
 export class ReembedController {
-  constructor(private readonly reembed: ReembedService) {}
+  constructor(
+    private readonly reembed: ReembedService,
+    private readonly models: ModelRegistryService,
+  ) {}
 
   @Post()
   @AddsData()
@@ -37,6 +41,7 @@ export class ReembedController {
     description: 'A re-embedding of this collection is already running',
   })
   start(@Param('name') name: string, @Body() body: StartReembedDto): ReembedDto {
+    this.models.assertAllowed(body.embeddingModel);
     return this.reembed.start(name, body.embeddingModel, body.embeddingDtype);
   }
 

@@ -9,7 +9,7 @@ import { EmbeddingEngine } from '../engines/embedding-engine';
 import { Reranker } from '../engines/reranker';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { reciprocalRankFusion } from './fusion';
-import { toFtsQuery } from './lexical-query';
+import { LexicalSearchService } from './lexical-search.service';
 import { compileFilter } from './metadata-filter';
 import { cosine, maximalMarginalRelevance } from './mmr';
 import { SearchSettings, parseSearchSettings } from '../collections/search-settings';
@@ -89,6 +89,7 @@ export class RetrievalService {
     private readonly embedder: EmbeddingEngine,
     private readonly reranker: Reranker,
     private readonly vectors: VectorIndexService,
+    private readonly lexicalSearch: LexicalSearchService,
     @Optional() private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
 
@@ -134,11 +135,7 @@ export class RetrievalService {
     }
     if (mode !== 'dense') {
       const tl = performance.now();
-      const match = toFtsQuery(req.query);
-      if (match)
-        lexical = this.documents
-          .lexical(collection.id, match, depth, where)
-          .map((r) => ({ id: r.chunk_id, score: r.score }));
+      lexical = this.lexicalSearch.search(collection, req.query, depth, where);
       this.telemetry.stage('lexical', performance.now() - tl);
     }
     const tf = performance.now();

@@ -66,6 +66,12 @@ export class ModelDto {
     description: 'Collections whose vectors this embedding model makes',
   })
   collections?: string[];
+  @ApiPropertyOptional({
+    enum: ['non-English'],
+    description:
+      'non-English: the default embedding model (EMBEDDING_MODEL_MULTILINGUAL) of collections whose language is fixed and not English',
+  })
+  defaultForLanguages?: string;
 }
 
 export class ModelListDto {

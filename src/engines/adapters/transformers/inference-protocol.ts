@@ -71,7 +71,7 @@ export interface RerankResult {
   scores: Float32Array;
 }
 
-export type WorkerReply =
-  | { id: number; kind: 'ok'; result: LoadedInfo | EmbedResult | RerankResult | GenerateResult }
-  | { id: number; kind: 'error'; message: string }
-  | { id: number; kind: 'token'; text: string };
+/** The event a generation streams while it runs: a piece of text. */
+export interface TokenEvent {
+  text: string;
+}

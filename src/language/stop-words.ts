@@ -1,3 +1,5 @@
+import { languageInfo } from './languages';
+
 /**
  * English function words that carry no topic. Dropped from lexical queries (BM25 would give them a
  * small weight that only adds noise) and from the extractive answer's word overlap.
@@ -12,3 +14,27 @@ export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
     'with would you your yours yourself yourselves'
   ).split(' '),
 );
+
+const EMPTY: ReadonlySet<string> = new Set();
+const loaded = new Map<string, ReadonlySet<string>>([['en', ENGLISH_STOP_WORDS]]);
+
+/**
+ * A language's stop words, normalised as its words are (lower case, Arabic diacritics off); empty
+ * for a language without a list.
+ */
+export function stopWordsOf(code: string, normalise: (w: string) => string): ReadonlySet<string> {
+  let set = loaded.get(code);
+  if (!set) {
+    const module = languageInfo(code)?.stopwords;
+    set = module
+      ? new Set(
+          // eslint-disable-next-line @typescript-eslint/no-require-imports -- one entry per language, loaded lazily
+          (require(`@orama/stopwords/${module}`) as { stopwords: string[] }).stopwords.map(
+            normalise,
+          ),
+        )
+      : EMPTY;
+    loaded.set(code, set);
+  }
+  return set;
+}

@@ -11,7 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { JOB_STATES } from '../../database/jobs.repository';
-import { AddUrlDocumentDto, DocumentInputDto, PageQueryDto } from './document.dto';
+import { AddUrlDocumentDto, DocumentInputDto, PageQueryDto } from '../dto/document.dto';
 
 export class JobUrlDto extends OmitType(AddUrlDocumentDto, ['wait'] as const) {}
 

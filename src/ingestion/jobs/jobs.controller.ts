@@ -30,16 +30,18 @@ import {
 import type { Request, Response } from 'express';
 import * as fs from 'node:fs';
 import multer, { MulterError } from 'multer';
-import { InvalidInputError, PayloadTooLargeError } from '../common/errors';
-import { SseStream } from '../http/sse';
-import { AddsData } from '../storage/storage-room.interceptor';
-import type { Settings } from '../config/settings';
-import { SETTINGS } from '../config/settings.provider';
-import { ENDED } from '../database/jobs.repository';
-import { DEFAULT_JSON_TEXT_FIELDS } from './parsers/formats';
-import { JobInput, JobsService, JobView } from './jobs.service';
-import { parseMetadata, splitTextFields } from './documents.controller';
-import { ErrorDto } from '../http/error.dto';
+import { DomainError, InvalidInputError, PayloadTooLargeError } from '../../common/errors';
+import { SseStream } from '../../http/sse';
+import { AddsData } from '../../storage/storage-room.interceptor';
+import type { Settings } from '../../config/settings';
+import { SETTINGS } from '../../config/settings.provider';
+import { ENDED } from '../../database/jobs.repository';
+import { DEFAULT_JSON_TEXT_FIELDS } from '../parsers/formats';
+import type { JobInput } from './job-input';
+import type { JobView } from './job-views';
+import { JobsService } from './jobs.service';
+import { parseMetadata, splitTextFields } from '../documents.controller';
+import { ErrorDto } from '../../http/error.dto';
 import {
   CreateJobDto,
   JobAcceptedDto,
@@ -49,8 +51,8 @@ import {
   JobListDto,
   JobUploadFieldsDto,
   ListJobsQueryDto,
-} from './dto/job.dto';
-import { validateBody } from '../http/validate-body';
+} from './job.dto';
+import { validateBody } from '../../http/validate-body';
 
 /** What a document id may be (as in POST .../documents). */
 const DOCUMENT_ID = /^[^/\p{Cc}]{1,256}$/u;
@@ -313,7 +315,14 @@ function fileMetadataOf(text: string | undefined): Record<string, Record<string,
 }
 
 function multerError(e: unknown, limits: Settings['jobs']): Error {
-  if (!(e instanceof MulterError)) return e instanceof Error ? e : new Error(String(e));
+  if (!(e instanceof MulterError)) {
+    if (e instanceof DomainError) return e; // our spool: the request's size limit
+    if (e instanceof Error && (e as NodeJS.ErrnoException).code) return e; // a storage fault
+    // busboy's parse errors: a truncated body, a malformed part header, no boundary
+    return new InvalidInputError(
+      `The multipart body is malformed: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
   switch (e.code) {
     case 'LIMIT_FILE_SIZE':
       return new PayloadTooLargeError(

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
-import { PayloadTooLargeError } from '../common/errors';
-import { fsyncDirAsync, fsyncFileAsync } from '../common/fsync';
+import { PayloadTooLargeError } from '../../common/errors';
+import { fsyncDirAsync, fsyncFileAsync } from '../../common/fsync';
 
 /** A job input to keep: an uploaded file to move in, or a document to write as JSON. */
 export type SpoolInput = { ordinal: number; uploaded: string } | { ordinal: number; json: unknown };
