@@ -19,12 +19,17 @@ import { ConversationsModule } from './conversations/conversations.module';
 import { HealthModule } from './health/health.module';
 import { OpenAiModule } from './openai/openai.module';
 import { ReembedModule } from './reembed/reembed.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { LoggingModule } from './logging/logging.module';
+import { McpModule } from './mcp/mcp.module';
 
 @Module({
   imports: [
+    LoggingModule,
     DatabaseModule,
     StorageModule,
     HealthModule,
+    MetricsModule,
     CollectionsModule,
     IngestionModule,
     RetrievalModule,
@@ -35,6 +40,7 @@ import { ReembedModule } from './reembed/reembed.module';
     ConversationsModule,
     BackupModule,
     AuthModule,
+    McpModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

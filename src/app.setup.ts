@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { hostOriginMiddleware } from './auth/host-origin.middleware';
 import type { Settings } from './config/settings';
 import { VERSION } from './common/version';
+import { assignRequestId } from './logging/request-id';
 import { JsonTooDeepError, MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-depth';
 
 /**
@@ -13,12 +14,13 @@ import { JsonTooDeepError, MAX_JSON_DEPTH, nestsDeeperThan } from './http/json-d
  */
 export function configureApp(app: INestApplication, settings: Settings): void {
   const express = app as NestExpressApplication;
-  express.use(hostOriginMiddleware(settings)); // first: refused requests are not even parsed
+  express.use(assignRequestId); // first: every response and log line of a request has its id
+  express.use(hostOriginMiddleware(settings)); // next: refused requests are not even parsed
   if (settings.security.corsOrigins.length > 0) {
     express.enableCors({
       origin: settings.security.corsOrigins,
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-      exposedHeaders: ['Location', 'Retry-After', 'Idempotent-Replayed'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposedHeaders: ['Location', 'Retry-After', 'Idempotent-Replayed', 'X-Request-Id'],
       maxAge: 600,
     });
   }

@@ -82,6 +82,15 @@ export function optionalDirectory() {
     .meta({ docAllowed: 'a path (relative to the working directory)' });
 }
 
+/** A secret that may be left unset; when set, at least `minLength` characters. */
+export function optionalSecret(minLength: number) {
+  return z
+    .string()
+    .min(minLength, `must be at least ${minLength} characters`)
+    .optional()
+    .meta({ docAllowed: `at least ${minLength} characters` });
+}
+
 /** A comma-separated list; blanks around items and empty items are dropped. */
 export function commaList() {
   return z

@@ -12,6 +12,7 @@ import {
   mebibytes,
   oneOf,
   optionalDirectory,
+  optionalSecret,
   text,
 } from './env-values';
 
@@ -52,6 +53,31 @@ export const SETTINGS_SCHEMA = {
       oneOf(['error', 'warn', 'log', 'debug', 'verbose'], 'log'),
       'The most detailed level logged.',
     ),
+  }),
+
+  ...area('Logs and metrics', {
+    logFormat: env(
+      'LOG_FORMAT',
+      oneOf(['auto', 'json', 'pretty'], 'auto'),
+      'auto: JSON lines when stdout is not a terminal, pretty (pino-pretty) on one.',
+    ),
+    metrics: {
+      enabled: env(
+        'METRICS_ENABLED',
+        boolean(true),
+        'Serve Prometheus metrics at GET /metrics and record them; false: 404 and nothing recorded.',
+      ),
+      token: env(
+        'METRICS_TOKEN',
+        optionalSecret(16),
+        'When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open like the rest of the API.',
+      ),
+      maxCollections: env(
+        'METRICS_MAX_COLLECTIONS',
+        integer(0, 100_000, 100),
+        'Collections with their own `collection` label in the metrics (the largest); the rest are summed as `collection="other"`.',
+      ),
+    },
   }),
 
   ...area('Storage and backups', {

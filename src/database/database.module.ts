@@ -6,6 +6,7 @@ import { DocumentsRepository } from './documents.repository';
 import { JobsRepository } from './jobs.repository';
 import { LexicalRepository } from './lexical.repository';
 import { ReembedRepository } from './reembed.repository';
+import { StatsRepository } from './stats.repository';
 
 @Global()
 @Module({
@@ -16,6 +17,7 @@ import { ReembedRepository } from './reembed.repository';
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,
+    StatsRepository,
     LexicalRepository,
   ],
   exports: [
@@ -25,6 +27,7 @@ import { ReembedRepository } from './reembed.repository';
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,
+    StatsRepository,
     LexicalRepository,
   ],
 })

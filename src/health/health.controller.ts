@@ -97,10 +97,6 @@ class StorageDto {
   lastError?: StorageErrorDto;
 }
 
-class LiveDto {
-  @ApiProperty({ enum: ['ok'] }) status!: string;
-}
-
 class HealthDto {
   @ApiProperty({
     enum: ['ok', 'degraded'],
@@ -127,14 +123,6 @@ export class HealthController {
     private readonly storage: StorageMonitor,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
-
-  @Get('health/live')
-  @Public()
-  @ApiOperation({ summary: 'Liveness: the process answers (always public)' })
-  @ApiOkResponse({ type: LiveDto })
-  live(): LiveDto {
-    return { status: 'ok' };
-  }
 
   @Get('health')
   @Public()

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { IndexRebuildingError, InvalidInputError, ModelUnavailableError } from '../common/errors';
@@ -13,6 +13,7 @@ import { LexicalSearchService } from './lexical-search.service';
 import { compileFilter } from './metadata-filter';
 import { cosine, maximalMarginalRelevance } from './mmr';
 import { SearchSettings, parseSearchSettings } from '../collections/search-settings';
+import { NO_TELEMETRY, Telemetry } from '../common/telemetry';
 
 export type SearchMode = 'dense' | 'lexical' | 'hybrid';
 
@@ -89,6 +90,7 @@ export class RetrievalService {
     private readonly reranker: Reranker,
     private readonly vectors: VectorIndexService,
     private readonly lexicalSearch: LexicalSearchService,
+    @Optional() private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
 
   async search(collectionName: string, req: SearchRequest): Promise<SearchResponse> {
@@ -125,13 +127,20 @@ export class RetrievalService {
       if (this.vectors.generation(collection.id) !== generation)
         return this.search(collectionName, req);
       embedMs = performance.now() - te;
+      this.telemetry.stage('embed', embedMs);
       queryVector = vectors[0]!;
+      const td = performance.now();
       dense = this.dense(collection.id, queryVector, depth, where);
+      this.telemetry.stage('dense', performance.now() - td);
     }
     if (mode !== 'dense') {
+      const tl = performance.now();
       lexical = this.lexicalSearch.search(collection, req.query, depth, where);
+      this.telemetry.stage('lexical', performance.now() - tl);
     }
+    const tf = performance.now();
     let candidates = this.combine(mode, dense, lexical, fusionOf(defaults, req.fusion));
+    if (mode === 'hybrid') this.telemetry.stage('fuse', performance.now() - tf);
     const searchMs = performance.now() - tSearch - embedMs;
 
     let rerankMs = 0;
@@ -152,6 +161,7 @@ export class RetrievalService {
         );
         candidates = [...head, ...candidates.slice(rerankCandidates)];
         rerankMs = performance.now() - tr;
+        this.telemetry.stage('rerank', rerankMs);
         reranked = true;
       } else if (req.rerank === true) {
         throw new ModelUnavailableError(model, status.reason ?? status.state);

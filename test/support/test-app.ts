@@ -24,8 +24,9 @@ export async function createTestApp(
   env: Record<string, string>,
   overrides: readonly ProviderOverride[] = [],
 ): Promise<INestApplication> {
-  // Parsed from `env` alone (not process.env), so one test's environment never leaks into the next.
-  const settings = loadSettings(env);
+  // Parsed from `env` alone (not process.env), so one test's environment never leaks into the next;
+  // request log lines (pino writes straight to stdout) only when a test asks for them.
+  const settings = loadSettings({ LOG_LEVEL: 'error', ...env });
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot(settings)] });
   for (const o of overrides) builder.overrideProvider(o.provide).useClass(o.useClass);
   const moduleRef = await builder.compile();

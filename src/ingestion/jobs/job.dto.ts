@@ -61,6 +61,12 @@ export class JobUploadFieldsDto {
   @IsOptional()
   @Matches(/^(true|false)$/, { message: 'idFromFilename must be "true" or "false"' })
   idFromFilename?: string;
+
+  /** JSON text of an object from file name to metadata, merged over `metadata` for that file. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024 * 1024)
+  fileMetadata?: string;
 }
 
 export class JobItemsQueryDto extends PageQueryDto {

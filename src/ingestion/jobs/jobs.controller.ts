@@ -77,7 +77,7 @@ export class JobsController {
   @AddsData()
   @ApiOperation({
     summary: 'Ingest a batch in the background: files, texts or URLs; answered 202 with the job',
-    description: `Multipart: any number of fields "files" (up to JOB_MAX_FILES, each up to JOB_MAX_FILE_BYTES, together up to JOB_MAX_REQUEST_BYTES; streamed to disk, never held in memory), with optional fields metadata (JSON text, stored with every file's document), textFields (JSON files; default ${DEFAULT_JSON_TEXT_FIELDS.join(',')}) and idFromFilename ("true": the file name is the document id, so sending the same files again changes nothing). JSON: {documents?: [{id?, title?, text, metadata?}], urls?: [{url, id?, title?, metadata?, textFields?}]}. The inputs are written to disk and the job to SQLite before the answer: an acknowledged job survives a restart and resumes where it was. Items run one at a time (parse, chunk, store) while their chunks are embedded; a file that fails, fails alone, with its stage and reason. Follow it with GET /v1/jobs/{id} or its events.`,
+    description: `Multipart: any number of fields "files" (up to JOB_MAX_FILES, each up to JOB_MAX_FILE_BYTES, together up to JOB_MAX_REQUEST_BYTES; streamed to disk, never held in memory), with optional fields metadata (JSON text, stored with every file's document), fileMetadata (JSON text: {"<file name>": {...}}, merged over metadata for that file; ragd index stores each file's path and sha256 so), textFields (JSON files; default ${DEFAULT_JSON_TEXT_FIELDS.join(',')}) and idFromFilename ("true": the file name is the document id, so sending the same files again changes nothing). JSON: {documents?: [{id?, title?, text, metadata?}], urls?: [{url, id?, title?, metadata?, textFields?}]}. The inputs are written to disk and the job to SQLite before the answer: an acknowledged job survives a restart and resumes where it was. Items run one at a time (parse, chunk, store) while their chunks are embedded; a file that fails, fails alone, with its stage and reason. Follow it with GET /v1/jobs/{id} or its events.`,
   })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({
@@ -89,6 +89,10 @@ export class JobsController {
           properties: {
             files: { type: 'array', items: { type: 'string', format: 'binary' } },
             metadata: { type: 'string', description: 'JSON object as text' },
+            fileMetadata: {
+              type: 'string',
+              description: 'JSON object as text: file name -> metadata of that file',
+            },
             textFields: { type: 'string', example: 'abstract,body' },
             idFromFilename: { type: 'string', enum: ['true', 'false'] },
           },
@@ -259,7 +263,7 @@ export class JobsController {
         fileSize: limits.maxFileBytes,
         files: limits.maxFiles,
         fields: 20,
-        fieldSize: 65536,
+        fieldSize: 1024 * 1024, // fileMetadata: a line of metadata per file
       },
     }).array('files', limits.maxFiles);
     await new Promise<void>((resolve, reject) =>
@@ -284,6 +288,7 @@ export class JobsController {
     if (files.length === 0)
       throw new InvalidInputError('A multipart job needs at least one file in the field "files"');
     const metadata = fields.metadata === undefined ? undefined : parseMetadata(fields.metadata);
+    const perFile = fileMetadataOf(fields.fileMetadata);
     const textFields = splitTextFields(fields.textFields);
     if (fields.idFromFilename === 'true') {
       const bad = files.find((f) => !DOCUMENT_ID.test(f.originalname));
@@ -300,11 +305,22 @@ export class JobsController {
       bytes: f.size,
       fields: {
         ...(fields.idFromFilename === 'true' ? { id: f.originalname } : {}),
-        metadata,
+        metadata: perFile[f.originalname] ? { ...metadata, ...perFile[f.originalname] } : metadata,
         textFields,
       },
     }));
   }
+}
+
+/** The fileMetadata field: an object of objects, by file name. */
+function fileMetadataOf(text: string | undefined): Record<string, Record<string, unknown>> {
+  if (text === undefined) return {};
+  const all = parseMetadata(text);
+  for (const [name, m] of Object.entries(all)) {
+    if (typeof m !== 'object' || m === null || Array.isArray(m))
+      throw new InvalidInputError(`fileMetadata['${name}'] must be an object`);
+  }
+  return all as Record<string, Record<string, unknown>>;
 }
 
 function multerError(e: unknown, limits: Settings['jobs']): Error {

@@ -4,6 +4,7 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnApplicationShutdown,
+  Optional,
 } from '@nestjs/common';
 import type { Dtype, Settings } from '../../../config/settings';
 import { SETTINGS } from '../../../config/settings.provider';
@@ -19,6 +20,8 @@ import type { ChatMessage, GenerateResult, LoadedInfo, ModelTask } from './infer
 import { embeddingProfile } from '../../embedding-profile';
 import type { ModelStates } from '../../inference-engine';
 import type { ModelStatus } from '../../model-status';
+import { NO_TELEMETRY, Telemetry } from '../../../common/telemetry';
+import { explainLoadFailure } from './load-failure';
 
 /** A worker and the calls queued on it, one at a time, in order. */
 interface Lane {
@@ -55,7 +58,10 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger(LocalModelPool.name);
   private readonly entries = new Map<string, Entry>();
 
-  constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    @Optional() private readonly telemetry: Telemetry = NO_TELEMETRY,
+  ) {}
 
   onApplicationBootstrap(): void {
     const { embedding, generation, rerank } = this.settings;
@@ -173,6 +179,16 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
         maxWaitMs: this.settings.embedding.batchWaitMs,
         maxQueued: this.settings.embedding.queueLimit,
       },
+      {
+        batch: (size) => this.telemetry.embedBatch(size),
+        waited: (ms) => this.telemetry.queueWait(id, ms),
+        // Both lanes (passages, queries) of the model together.
+        depth: () =>
+          this.telemetry.queueDepth(
+            id,
+            (e.batcher?.waiting ?? 0) + (e.queryLane?.batcher?.waiting ?? 0),
+          ),
+      },
     );
     try {
       const rows = await lane.batcher.embed(inputs, kind, !internal);
@@ -244,8 +260,17 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
     options.signal?.addEventListener('abort', () => Atomics.store(flag, 0, 1), { once: true });
     const worker = e.worker!;
     e.generating++;
+    this.telemetry.queueDepth(id, e.generating);
+    const called = performance.now();
+    let first = true;
+    const onToken = (text: string) => {
+      if (first) this.telemetry.firstToken(id, performance.now() - called);
+      first = false;
+      options.onToken?.(text);
+    };
     try {
       return await this.serial(e, async () => {
+        this.telemetry.queueWait(id, performance.now() - called);
         if (options.signal?.aborted)
           return {
             text: '',
@@ -262,8 +287,9 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
         try {
           const out = await worker.generate(
             { messages, maxTokens: options.maxTokens, temperature: options.temperature, cancel },
-            options.onToken,
+            onToken,
           );
+          this.telemetry.generatedTokens(id, out.completionTokens);
           if (timedOut) throw new GenerationTimeoutError(id, this.settings.generation.timeoutMs);
           return out;
         } finally {
@@ -272,6 +298,7 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
       });
     } finally {
       e.generating--;
+      this.telemetry.queueDepth(id, e.generating);
     }
   }
 
@@ -365,18 +392,4 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
         );
     }
   }
-}
-
-function explainLoadFailure(id: string, err: unknown, settings: Settings): string {
-  const message = err instanceof Error ? err.message : String(err);
-  if (
-    !settings.allowRemoteModels &&
-    /local_files_only|allowRemoteModels|not found locally/i.test(message)
-  ) {
-    return `not found in MODELS_DIR (${settings.modelsDir}/${id}) and ALLOW_REMOTE_MODELS=false`;
-  }
-  if (/fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|no response within|network/i.test(message)) {
-    return `not in MODELS_DIR and the Hugging Face hub could not be reached (${message})`;
-  }
-  return message;
 }
