@@ -1,0 +1,62 @@
+import type { Settings } from '../../../config/settings';
+import type { ModelStatus } from '../../model-status';
+import { downloadReason } from './download/download-format';
+import type { DownloadJob } from './download/download-job';
+import type { EmbedBatcher } from './embed-batcher';
+import type { InferenceWorker } from './inference-worker';
+import type { LoadedInfo } from './inference-protocol';
+
+/** A worker and the calls queued on it, one at a time, in order. */
+export interface Lane {
+  worker: InferenceWorker;
+  tail: Promise<unknown>;
+  batcher?: EmbedBatcher;
+}
+
+/** One model of the pool, for one task and precision: its state, its workers, its queues. */
+export interface Entry {
+  status: ModelStatus;
+  worker?: InferenceWorker;
+  /**
+   * Embedding models (EMBED_QUERY_WORKER): a second worker for queries, so a search does not wait
+   * behind a batch of passages. Loaded after the first; until then queries use the first.
+   */
+  queryLane?: Lane;
+  info?: LoadedInfo;
+  loading?: Promise<void>;
+  /** Its files being fetched into MODELS_DIR; it loads when they are all there. */
+  fetching?: DownloadJob;
+  failedAt?: number;
+  /** Inference calls on one worker run one at a time, in order. */
+  tail: Promise<unknown>;
+  /** Embedding models: coalesces concurrent requests into batches. */
+  batcher?: EmbedBatcher;
+  /** Generation models: generations waiting or running. */
+  generating: number;
+}
+
+/** Its state, with the download's progress (or last failure) while its files are fetched. */
+export function entryStatus(e: Entry): ModelStatus {
+  const job = e.fetching;
+  if (!job) return { ...e.status };
+  const download = job.view();
+  const between = download.state === 'waiting' || download.state === 'failed';
+  return {
+    ...e.status,
+    state: between ? 'unavailable' : 'downloading',
+    reason: downloadReason(download),
+    download,
+  };
+}
+
+/** Why a model could not be loaded from MODELS_DIR, in the server's words where it has them. */
+export function explainLoadFailure(id: string, err: unknown, settings: Settings): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (
+    !settings.allowRemoteModels &&
+    /local_files_only|allowRemoteModels|not found locally/i.test(message)
+  ) {
+    return `not found in MODELS_DIR (${settings.modelsDir}/${id}) and ALLOW_REMOTE_MODELS=false`;
+  }
+  return message;
+}
