@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Dtype } from '../config/settings';
+import type { Dtype, Settings } from '../config/settings';
 import type { ModelTask } from '../engines/adapters/transformers/inference-protocol';
 import { dtypeOfWeights } from '../engines/adapters/transformers/onnx-weights';
 
@@ -12,6 +12,15 @@ export interface LocalModel {
   dtypes: Partial<Record<Dtype, number>>;
   /** When the folder was last changed, epoch seconds. */
   created: number;
+}
+
+/** The precision a task's models are used at (EMBEDDING_DTYPE, GENERATION_DTYPE, RERANK_DTYPE). */
+export function configuredDtype(settings: Settings, task: ModelTask): Dtype {
+  return task === 'embedding'
+    ? settings.embedding.dtype
+    : task === 'generation'
+      ? settings.generation.dtype
+      : settings.rerank.dtype;
 }
 
 /** The task a model's config.json declares: a cross-encoder classifies, a causal LM generates, the rest embed. */

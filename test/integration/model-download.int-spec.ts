@@ -117,7 +117,7 @@ describe('Model downloads from a hub on loopback (integration)', () => {
   it('resumes a download cut in the middle with a Range request, where it stopped', async () => {
     const cutAt = 700_000;
     hub.cutOnce(EMBED, WEIGHTS, cutAt);
-    const before = hub.contentRequests(WEIGHTS).length;
+    const before = hub.contentRequests(EMBED, WEIGHTS).length;
     const { pool, events, close } = setup();
     try {
       const seen = await follow(pool, EMBED);
@@ -127,7 +127,7 @@ describe('Model downloads from a hub on loopback (integration)', () => {
         new RegExp(`cut after ${cutAt} of \\d+ bytes of onnx/model.onnx of 'tiny/embed'`),
       );
       const cdn = hub
-        .contentRequests(WEIGHTS)
+        .contentRequests(EMBED, WEIGHTS)
         .slice(before)
         .filter((r) => r.server === 'cdn');
       expect(cdn.map((r) => r.range ?? 'none')).toEqual(['none', `bytes=${cutAt}-`]);

@@ -114,14 +114,15 @@ export class FakeHub {
     this.bytesPerSecond = bytesPerSecond;
   }
 
-  /** Requests for file contents (resolve and CDN), in order. */
-  contentRequests(file: string): FakeHubRequest[] {
-    const f = [...this.repos.values()].flatMap((r) => [...r.files.values()]);
-    const hashes = new Set(f.filter((x) => x.path === file).map((x) => x.sha256));
+  /** Requests for the contents of one file of one model (to the hub and to the CDN), in order. */
+  contentRequests(id: string, file: string): FakeHubRequest[] {
+    const { sha256 } = this.file(id, file);
     return this.requests.filter(
       (r) =>
-        (r.server === 'hub' && r.path.includes('/resolve/') && r.path.endsWith(`/${file}`)) ||
-        (r.server === 'cdn' && hashes.has(r.path.split(/[/?]/)[2] ?? '')),
+        (r.server === 'hub' &&
+          r.path.startsWith(`/${id}/resolve/`) &&
+          r.path.endsWith(`/${file}`)) ||
+        (r.server === 'cdn' && r.path.startsWith(`/cdn/${sha256}?`)),
     );
   }
 

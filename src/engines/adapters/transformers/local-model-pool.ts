@@ -41,13 +41,14 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    // A pull of a model that is known here (a default, say) is followed: it loads when complete.
+    // A pull of a model that failed to come (a default without network, say) is followed: it
+    // loads when complete. Models nobody asked to load stay unloaded.
     this.downloads.subscribe((event) => {
       if (event.type !== 'started') return;
       for (const e of this.entries.values()) {
         const { id, dtype, state } = e.status;
         if (id !== event.job.id || dtype !== event.job.dtype || e.fetching) continue;
-        if (state === 'not_loaded' || state === 'unavailable') this.follow(e, event.job);
+        if (state === 'unavailable') this.follow(e, event.job);
       }
     });
     const { embedding, generation, rerank } = this.settings;

@@ -1,6 +1,6 @@
 import type { Settings } from '../../../config/settings';
 import type { ModelStatus } from '../../model-status';
-import { downloadReason } from './download/download-format';
+import { withDownload } from './download/download-format';
 import type { DownloadJob } from './download/download-job';
 import type { EmbedBatcher } from './embed-batcher';
 import type { InferenceWorker } from './inference-worker';
@@ -37,16 +37,7 @@ export interface Entry {
 
 /** Its state, with the download's progress (or last failure) while its files are fetched. */
 export function entryStatus(e: Entry): ModelStatus {
-  const job = e.fetching;
-  if (!job) return { ...e.status };
-  const download = job.view();
-  const between = download.state === 'waiting' || download.state === 'failed';
-  return {
-    ...e.status,
-    state: between ? 'unavailable' : 'downloading',
-    reason: downloadReason(download),
-    download,
-  };
+  return e.fetching ? withDownload({ ...e.status }, e.fetching.view()) : { ...e.status };
 }
 
 /** Why a model could not be loaded from MODELS_DIR, in the server's words where it has them. */

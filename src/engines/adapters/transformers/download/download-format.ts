@@ -1,4 +1,4 @@
-import type { DownloadProgress } from '../../../model-status';
+import type { DownloadProgress, ModelStatus } from '../../../model-status';
 
 /** 35651584 -> "35.7 MB" (decimal units, as download tools show them). */
 export function formatBytes(n: number): string {
@@ -55,4 +55,19 @@ export function downloadReason(p: DownloadProgress, now = Date.now()): string {
     case 'done':
       return 'downloaded';
   }
+}
+
+/**
+ * A model's state while its files are fetched: `downloading` with the progress, or `unavailable`
+ * with the failure between tries and after the last; once done, its state is its own again.
+ */
+export function withDownload(status: ModelStatus, download: DownloadProgress): ModelStatus {
+  if (download.state === 'done') return status;
+  const between = download.state === 'waiting' || download.state === 'failed';
+  return {
+    ...status,
+    state: between ? 'unavailable' : 'downloading',
+    reason: downloadReason(download),
+    download,
+  };
 }

@@ -22,7 +22,6 @@ export class ModelDownloader {
   constructor(
     private readonly hub: HubClient,
     private readonly modelsDir: string,
-    private readonly device: string,
   ) {}
 
   async download(
@@ -33,21 +32,12 @@ export class ModelDownloader {
     revision = DEFAULT_REVISION,
   ): Promise<void> {
     tracker.begin();
-    const repo = await this.hub.repo(id, revision, signal);
+    const { repo, config, fetched: fetchedConfig } = await this.config(id, signal, revision);
     const dir = modelFolder(this.modelsDir, id);
-    const configFile = repo.files.get('config.json');
-    if (!configFile)
-      throw new DownloadError(
-        'not_found',
-        `'${id}' on ${this.hub.endpoint} has no config.json: not a model transformers.js can load`,
-      );
-    const configPath = path.join(dir, 'config.json');
-    const hadConfig = await isFile(configPath);
-    if (!hadConfig)
-      await fetchFile(this.hub, id, repo.commit, configFile, configPath, quiet, signal);
-    const config = JSON.parse(await fs.readFile(configPath, 'utf8')) as Record<string, unknown>;
+    const hadConfig = !fetchedConfig;
+    const configFile = repo.files.get('config.json')!;
 
-    const needed = await neededFiles(id, config, dtype, this.device);
+    const needed = neededFiles(config, dtype);
     this.refuseAbsent(id, dtype, needed, repo);
     const files = order(
       needed.filter((f) => repo.files.has(f.path)),
@@ -87,6 +77,29 @@ export class ModelDownloader {
       tracker.fileDone(f.path);
     }
     tracker.finish();
+  }
+
+  /**
+   * The model's listing and its config.json (fetched into MODELS_DIR and verified if not there
+   * yet): what tells its task and which other files it needs.
+   */
+  async config(
+    id: string,
+    signal?: AbortSignal,
+    revision = DEFAULT_REVISION,
+  ): Promise<{ repo: HubRepo; config: Record<string, unknown>; fetched: boolean }> {
+    const repo = await this.hub.repo(id, revision, signal);
+    const configFile = repo.files.get('config.json');
+    if (!configFile)
+      throw new DownloadError(
+        'not_found',
+        `'${id}' on ${this.hub.endpoint} has no config.json: not a model transformers.js can load`,
+      );
+    const configPath = path.join(modelFolder(this.modelsDir, id), 'config.json');
+    const fetched = !(await isFile(configPath));
+    if (fetched) await fetchFile(this.hub, id, repo.commit, configFile, configPath, quiet, signal);
+    const config = JSON.parse(await fs.readFile(configPath, 'utf8')) as Record<string, unknown>;
+    return { repo, config, fetched };
   }
 
   /** A required file the hub does not have: the wrong precision, most often; say which it has. */

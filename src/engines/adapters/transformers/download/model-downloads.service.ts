@@ -38,12 +38,12 @@ export class ModelDownloads implements OnApplicationShutdown {
 
   constructor(@Inject(SETTINGS) private readonly settings: Settings) {
     this.hub = new HubClient(hubOptionsOf(settings));
-    this.downloader = new ModelDownloader(this.hub, settings.modelsDir, settings.device);
+    this.downloader = new ModelDownloader(this.hub, settings.modelsDir);
   }
 
   /** Whether MODELS_DIR holds every file the model needs at this precision (no network). */
   async isComplete(id: string, dtype: Dtype): Promise<boolean> {
-    const missing = await missingFiles(this.settings.modelsDir, id, dtype, this.settings.device);
+    const missing = await missingFiles(this.settings.modelsDir, id, dtype);
     return missing !== undefined && missing.length === 0;
   }
 
@@ -63,6 +63,14 @@ export class ModelDownloads implements OnApplicationShutdown {
     );
     this.jobs.set(key, job);
     return job;
+  }
+
+  /**
+   * The model's config.json, from MODELS_DIR or else from the hub (kept there, verified): what
+   * says its task. Throws DownloadError, explained.
+   */
+  async config(id: string): Promise<Record<string, unknown>> {
+    return (await this.downloader.config(id)).config;
   }
 
   /** The latest download of the model at this precision (under way, failed or done). */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Dtype } from '../../../../config/settings';
+import { DTYPE_SUFFIXES } from '../onnx-weights';
 
 /** A file transformers.js reads to load a model. */
 export interface NeededFile {
@@ -20,30 +21,39 @@ export function modelFolder(modelsDir: string, id: string): string {
 }
 
 /**
- * What transformers.js will read to load the model that `config` (its config.json) describes at
- * `dtype` on `device`: config.json, the tokenizer, the weights of each ONNX session with their
- * external data files, and the optional configs of the architecture (generation_config.json for
- * generators). Worked out by transformers.js itself (ModelRegistry.get_model_files, offline when
- * given the config), so the list follows its naming rules.
+ * What transformers.js reads to load the model that `config` (its config.json) describes at
+ * `dtype`, for ragd's tasks (text embedding, cross-encoder scoring, causal generation, all one
+ * ONNX session named `model`): config.json, tokenizer.json and tokenizer_config.json, the weights
+ * `onnx/model<suffix>.onnx` with the external data files `transformers.js_config.
+ * use_external_data_format` declares (`<file>_data`, `<file>_data_1`, ...), and
+ * generation_config.json when the hub has it. Worked out here, not by transformers.js's
+ * ModelRegistry, whose import stalls the main thread for a few hundred milliseconds; a unit test
+ * holds the two to the same answer.
  */
-export async function neededFiles(
-  id: string,
-  config: Record<string, unknown>,
-  dtype: Dtype,
-  device: string,
-): Promise<NeededFile[]> {
-  const { ModelRegistry } = await import('@huggingface/transformers');
-  type Options = Parameters<typeof ModelRegistry.get_model_files>[1];
-  // A plain config.json object: transformers.js wraps it in its PretrainedConfig itself.
-  const options = { config, dtype, device } as unknown as Options;
-  const modelFiles = await ModelRegistry.get_model_files(id, options);
-  const out = new Map<string, NeededFile>();
-  for (const f of [...modelFiles, ...TOKENIZER_FILES]) {
-    const weights = f.startsWith('onnx/');
-    const required = weights || f === 'config.json' || TOKENIZER_FILES.includes(f);
-    out.set(f, { path: f, required, weights });
+export function neededFiles(config: Record<string, unknown>, dtype: Dtype): NeededFile[] {
+  const suffix = DTYPE_SUFFIXES.find(([d]) => d === dtype)?.[1] ?? '';
+  const weights = `model${suffix}.onnx`;
+  const custom = (config['transformers.js_config'] ?? {}) as { use_external_data_format?: unknown };
+  const chunks = externalDataChunks(custom.use_external_data_format, weights, 'model');
+  const data = Array.from({ length: chunks }, (_, i) => `${weights}_data${i === 0 ? '' : `_${i}`}`);
+  return [
+    { path: 'config.json', required: true, weights: false },
+    ...TOKENIZER_FILES.map((f) => ({ path: f, required: true, weights: false })),
+    { path: 'generation_config.json', required: false, weights: false },
+    ...[weights, ...data].map((f) => ({ path: `onnx/${f}`, required: true, weights: true })),
+  ];
+}
+
+/** How many external data files a weights file has (transformers.js's resolveExternalDataFormat). */
+function externalDataChunks(declared: unknown, file: string, session: string): number {
+  if (!declared) return 0;
+  if (typeof declared === 'object') {
+    const byFile = declared as Record<string, unknown>;
+    if (file in byFile) return Number(byFile[file]);
+    if (session in byFile) return Number(byFile[session]);
+    return 0;
   }
-  return [...out.values()];
+  return Number(declared); // true: one, false: none, a number: that many
 }
 
 /**
@@ -55,7 +65,6 @@ export async function missingFiles(
   modelsDir: string,
   id: string,
   dtype: Dtype,
-  device: string,
 ): Promise<string[] | undefined> {
   const dir = modelFolder(modelsDir, id);
   let config: Record<string, unknown>;
@@ -68,7 +77,7 @@ export async function missingFiles(
     return undefined;
   }
   const missing: string[] = [];
-  for (const f of await neededFiles(id, config, dtype, device)) {
+  for (const f of neededFiles(config, dtype)) {
     if (!f.required) continue;
     const there = await fs.stat(path.join(dir, ...f.path.split('/'))).then(
       (s) => s.isFile(),
