@@ -1,4 +1,4 @@
-import { SingleBar } from 'cli-progress';
+import { Presets, SingleBar } from 'cli-progress';
 import type { DownloadProgress } from '../../engines/model-status';
 import {
   describeProgress,
@@ -71,12 +71,15 @@ export class PullProgress {
       file,
     };
     if (!this.bar) {
-      this.bar = new SingleBar({
-        format: `${this.name} {bar} {percentage}% | {done} / {size} | {rate} | {left} | {file}`,
-        stream: this.stream,
-        hideCursor: true,
-        barsize: 30,
-      });
+      this.bar = new SingleBar(
+        {
+          format: `${this.name} {bar} {percentage}% | {done} / {size} | {rate} | {left} | {file}`,
+          stream: this.stream,
+          hideCursor: true,
+          barsize: 30,
+        },
+        Presets.shades_classic,
+      );
       this.bar.start(p.bytesTotal ?? 0, p.bytesDone, payload);
     } else this.bar.update(p.bytesDone, payload);
   }
