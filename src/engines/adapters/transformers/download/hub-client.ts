@@ -61,6 +61,7 @@ const MAX_REDIRECTS = 5;
  */
 export class HubClient {
   private readonly dispatcher: EnvHttpProxyAgent;
+  private closing?: Promise<void>;
 
   constructor(readonly options: HubOptions) {
     this.dispatcher = new EnvHttpProxyAgent({
@@ -152,8 +153,10 @@ export class HubClient {
     };
   }
 
+  /** Closes its connections; again is a no-op (an app's shutdown hooks may run twice). */
   close(): Promise<void> {
-    return this.dispatcher.close();
+    this.closing ??= this.dispatcher.close();
+    return this.closing;
   }
 
   /**
