@@ -2,9 +2,17 @@
  * What `ragd` exits with (docs/cli.md): 0 done; 1 a usage error (bad arguments, or the server
  * refused the input with 400); 2 the server answered with another error (or some files of an
  * index run failed); 3 not found (collection, document, backup, route); 4 the server could not be
- * reached.
+ * reached; 130 stopped by Ctrl-C.
  */
-export const EXIT = { ok: 0, usage: 1, server: 2, notFound: 3, unreachable: 4 } as const;
+export const EXIT = {
+  ok: 0,
+  usage: 1,
+  server: 2,
+  notFound: 3,
+  unreachable: 4,
+  /** Stopped by Ctrl-C (a pull). */
+  interrupted: 130,
+} as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** An error that ends the command with its message and exit code. */

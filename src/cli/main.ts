@@ -8,6 +8,7 @@ import { CliError, EXIT } from './exit-codes';
 import { indexCommand } from './index-command';
 import { keysCommand } from './keys-command';
 import { mcpCommand } from './mcp-command';
+import { registerModelsCommands } from './commands/models.command';
 import { searchCommand } from './search-command';
 import { serveCommand } from './serve-command';
 
@@ -36,6 +37,7 @@ export function cli(): Command {
     keysCommand,
     backupCommand,
     mcpCommand,
+    registerModelsCommands,
   ])
     add(program);
   return program;

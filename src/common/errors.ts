@@ -131,6 +131,39 @@ export class ReembedNotFoundError extends DomainError {
   }
 }
 
+/** Downloads are off (ALLOW_REMOTE_MODELS=false), so a model cannot be pulled. */
+export class DownloadsDisabledError extends DomainError {
+  readonly status = 409;
+  readonly code = 'downloads_disabled';
+  constructor(model: string) {
+    super(
+      `Cannot pull '${model}': downloads are off (ALLOW_REMOTE_MODELS=false). Place it in MODELS_DIR yourself, e.g. with \`ragd models pull ${model} --models-dir <dir>\` on a machine with network`,
+      { model },
+    );
+  }
+}
+
+/** The hub (HF_ENDPOINT) did not give the model: a wrong id (404), no access, no network (502). */
+export class ModelHubError extends DomainError {
+  readonly code = 'model_hub_error';
+  constructor(
+    model: string,
+    reason: string,
+    readonly status: number,
+  ) {
+    super(`Cannot get '${model}' from the hub: ${reason}`, { model, reason });
+  }
+}
+
+/** A model still used (by a collection, or loaded, or downloading) cannot be removed. */
+export class ModelInUseError extends DomainError {
+  readonly status = 409;
+  readonly code = 'model_in_use';
+  constructor(model: string, why: string) {
+    super(`Model '${model}' is in use: ${why}`, { model });
+  }
+}
+
 export class ModelNotFoundError extends DomainError {
   readonly status = 404;
   readonly code = 'model_not_found';

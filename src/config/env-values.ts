@@ -137,3 +137,20 @@ export function hours(minSeconds: number, maxHours: number, fallback: number) {
     .transform((h) => Math.round(h * 3_600_000))
     .meta({ docAllowed: `hours, fractions allowed: ${minSeconds} s to ${maxHours} h` });
 }
+
+/** Text that may be left unset (a secret, say: the reference never shows a value for it). */
+export function optionalText() {
+  return z.string().min(1).optional().meta({ docAllowed: 'text' });
+}
+
+/** An http(s) URL, without a trailing slash. */
+export function httpUrl(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .refine((u) => /^https?:\/\/[^/\s]+/i.test(u) && URL.canParse(u), {
+      message: 'must be an http:// or https:// URL',
+    })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .meta({ docAllowed: 'an `http://` or `https://` URL' });
+}

@@ -8,11 +8,13 @@ import {
   directory,
   dtype,
   hours,
+  httpUrl,
   integer,
   mebibytes,
   oneOf,
   optionalDirectory,
   optionalSecret,
+  optionalText,
   text,
 } from './env-values';
 
@@ -141,6 +143,43 @@ export const SETTINGS_SCHEMA = {
       integer(1000, 86_400_000, 60_000),
       'How soon an unavailable model is tried again.',
     ),
+    downloadRetryMs: env(
+      'MODEL_DOWNLOAD_RETRY_MS',
+      integer(10, 3_600_000, 5000),
+      'After a download fails on the network (no connection, a cut, a timeout, a 5xx or 429), how long until it is tried again, resuming where it stopped; the wait doubles after each failure in a row, up to `MODEL_RETRY_MS`.',
+    ),
+    hub: {
+      endpoint: env(
+        'HF_ENDPOINT',
+        httpUrl('https://huggingface.co'),
+        'The Hugging Face hub models are downloaded from, or a mirror of it that serves the same URLs (`/api/models/{id}/revision/{rev}`, `/{id}/resolve/{rev}/{file}`).',
+      ),
+      token: env(
+        'HF_TOKEN',
+        optionalText(),
+        'A Hugging Face access token, sent as `Authorization: Bearer` to `HF_ENDPOINT` (not to the CDN it redirects to): needed for gated and private models.',
+      ),
+    },
+    proxy: {
+      https: env(
+        'HTTPS_PROXY',
+        optionalText(),
+        'Proxy for https:// downloads (`http://host:port`, credentials in the URL if needed); `https_proxy` is read too and wins, as in curl.',
+      ),
+      httpsLower: env('https_proxy', optionalText(), 'Same as `HTTPS_PROXY`.'),
+      http: env(
+        'HTTP_PROXY',
+        optionalText(),
+        'Proxy for http:// downloads (and for https:// ones when no HTTPS proxy is set); `http_proxy` is read too and wins.',
+      ),
+      httpLower: env('http_proxy', optionalText(), 'Same as `HTTP_PROXY`.'),
+      noProxy: env(
+        'NO_PROXY',
+        optionalText(),
+        'Hosts reached without the proxy, comma-separated: a name matches itself and its subdomains (`internal.example`, `.internal.example`), `host:port` only that port, `*` every host (no address ranges); `no_proxy` is read too and wins.',
+      ),
+      noProxyLower: env('no_proxy', optionalText(), 'Same as `NO_PROXY`.'),
+    },
   }),
 
   ...area('Embedding', {

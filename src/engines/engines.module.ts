@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ModelDownloads } from './adapters/transformers/download/model-downloads.service';
 import { LocalModelPool } from './adapters/transformers/local-model-pool';
 import { LocalTokenizers } from './adapters/transformers/local-tokenizers';
 import { TransformersEmbeddingEngine } from './adapters/transformers/transformers-embedding-engine';
@@ -15,6 +16,7 @@ import { Reranker } from './reranker';
  */
 @Module({
   providers: [
+    ModelDownloads,
     LocalModelPool,
     LocalTokenizers,
     InferenceEngines,
@@ -36,6 +38,6 @@ import { Reranker } from './reranker';
       useFactory: (pool: LocalModelPool) => new TransformersReranker(pool),
     },
   ],
-  exports: [EmbeddingEngine, Generator, Reranker, InferenceEngines],
+  exports: [EmbeddingEngine, Generator, Reranker, InferenceEngines, ModelDownloads],
 })
 export class EnginesModule {}

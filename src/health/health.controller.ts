@@ -15,13 +15,19 @@ import { EmbeddingEngine } from '../engines/embedding-engine';
 import { Generator } from '../engines/generator';
 import { InferenceEngines } from '../engines/inference-engines';
 import { VERSION } from '../common/version';
+import { DownloadProgressDto } from '../models/dto/download-progress.dto';
 
 class ModelStatusDto {
   @ApiProperty({ example: 'Xenova/bge-small-en-v1.5' }) id!: string;
   @ApiProperty({ enum: ['embedding', 'generation', 'reranking'] }) task!: string;
   @ApiProperty({ example: 'q8' }) dtype!: string;
   @ApiProperty({ example: 'cpu' }) device!: string;
-  @ApiProperty({ enum: ['not_loaded', 'loading', 'ready', 'unavailable'] }) state!: string;
+  @ApiProperty({
+    enum: ['not_loaded', 'downloading', 'loading', 'ready', 'unavailable'],
+    description:
+      'downloading: its files are being fetched into MODELS_DIR (see download); unavailable between tries of a failed download',
+  })
+  state!: string;
   @ApiPropertyOptional({
     example:
       'not found in MODELS_DIR (./models/Xenova/bge-small-en-v1.5) and ALLOW_REMOTE_MODELS=false',
@@ -30,6 +36,11 @@ class ModelStatusDto {
   @ApiPropertyOptional() maxTokens?: number;
   @ApiPropertyOptional() dim?: number;
   @ApiPropertyOptional() loadMs?: number;
+  @ApiPropertyOptional({
+    type: DownloadProgressDto,
+    description: 'While its files are fetched: bytes per file and in all, rate, time left',
+  })
+  download?: DownloadProgressDto;
 }
 
 class ModesDto {
@@ -138,15 +149,16 @@ export class HealthController {
     const gen = this.generator.status({ id: generation.model, dtype: generation.dtype });
     const why = (s: ModelStatusDto) =>
       `${s.task} model ${s.id} is ${s.state}${s.reason ? `: ${s.reason}` : ''}`;
+    // Until a downloading model is in place, requests get the fallback, as for an unavailable one.
+    const without = (s: ModelStatusDto) => s.state === 'unavailable' || s.state === 'downloading';
     const modes: ModesDto = {
-      search: emb.state === 'unavailable' ? 'lexical' : 'hybrid',
+      search: without(emb) ? 'lexical' : 'hybrid',
       ...(emb.state !== 'ready' ? { searchReason: why(emb) } : {}),
-      ask: gen.state === 'unavailable' ? 'extractive' : 'generative',
+      ask: without(gen) ? 'extractive' : 'generative',
       ...(gen.state !== 'ready' ? { askReason: why(gen) } : {}),
     };
     const storage = this.storage.status();
-    const degraded =
-      emb.state === 'unavailable' || gen.state === 'unavailable' || storage.status !== 'ok';
+    const degraded = without(emb) || without(gen) || storage.status !== 'ok';
     if (!caller.admin) return { status: degraded ? 'degraded' : 'ok', version: VERSION };
     return {
       status: degraded ? 'degraded' : 'ok',

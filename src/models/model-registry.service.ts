@@ -11,10 +11,12 @@ import {
 import { matchesModelAllow } from './model-allow';
 import { CollectionsRepository } from '../database/collections.repository';
 import { InferenceEngines } from '../engines/inference-engines';
-import type { ModelStatus, ModelTask } from '../engines/model-status';
-import { LocalModel, readLocalModel, scanModelsDir } from './model-catalog';
+import type { DownloadProgress, ModelStatus, ModelTask } from '../engines/model-status';
+import { withDownload } from '../engines/adapters/transformers/download/download-format';
+import { ModelDownloads } from '../engines/adapters/transformers/download/model-downloads.service';
+import { LocalModel, configuredDtype, readLocalModel, scanModelsDir } from './model-catalog';
 
-export type RegistryState = 'available' | 'loading' | 'ready' | 'failed';
+export type RegistryState = 'available' | 'downloading' | 'loading' | 'ready' | 'failed';
 
 /** One (model, task, precision) the server can use, in the shape of an OpenAI model object plus ours. */
 export interface ModelView {
@@ -26,6 +28,8 @@ export interface ModelView {
   task: ModelTask;
   state: RegistryState;
   reason?: string;
+  /** While its files are fetched from the hub (and after a download failed). */
+  download?: DownloadProgress;
   dtype: Dtype;
   /** Precisions whose weights are in MODELS_DIR. */
   dtypes: Dtype[];
@@ -61,6 +65,7 @@ export class ModelRegistryService {
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly engines: InferenceEngines,
     private readonly collections: CollectionsRepository,
+    private readonly downloads: ModelDownloads,
   ) {}
 
   list(): ModelView[] {
@@ -81,6 +86,10 @@ export class ModelRegistryService {
       return view;
     };
     for (const s of this.engines.statuses()) add(s.task, s.id, s.dtype, s);
+    // Models pulled (POST /v1/models/{id}/pull) that nothing has loaded.
+    for (const d of this.downloads.list())
+      if (d.task && !views.has(`${d.task}|${d.id}|${d.dtype}`))
+        add(d.task as ModelTask, d.id, d.dtype);
     for (const m of local.values()) {
       if (views.has(`${m.task}|${m.id}|${this.defaultDtype(m.task, m)}`)) continue;
       if ([...views.values()].some((v) => v.id === m.id && v.task === m.task)) continue;
@@ -199,13 +208,20 @@ export class ModelRegistryService {
     return { task, dtype, local };
   }
 
-  private defaultDtype(task: ModelTask, local?: LocalModel): Dtype {
-    const configured =
-      task === 'embedding'
-        ? this.settings.embedding.dtype
-        : task === 'generation'
-          ? this.settings.generation.dtype
-          : this.settings.rerank.dtype;
+  /** One entry as the list shows it, whatever its state. */
+  entry(task: ModelTask, id: string, dtype: Dtype): ModelView {
+    return this.view(
+      task,
+      id,
+      dtype,
+      readLocalModel(this.settings.modelsDir, id),
+      this.engines.for(task).status({ id, dtype }),
+    );
+  }
+
+  /** The precision a task's model is used at: the configured one, or one MODELS_DIR has. */
+  defaultDtype(task: ModelTask, local?: LocalModel): Dtype {
+    const configured = configuredDtype(this.settings, task);
     if (!local || configured in local.dtypes) return configured;
     return DTYPES.find((d) => d in local.dtypes) ?? configured;
   }
@@ -215,13 +231,14 @@ export class ModelRegistryService {
     id: string,
     dtype: Dtype,
     local: LocalModel | undefined,
-    s: ModelStatus,
+    status: ModelStatus,
   ): ModelView {
+    const s = this.withPull(status);
     const state: RegistryState =
       s.state === 'ready'
         ? 'ready'
-        : s.state === 'loading'
-          ? 'loading'
+        : s.state === 'loading' || s.state === 'downloading'
+          ? s.state
           : s.state === 'unavailable'
             ? 'failed'
             : 'available';
@@ -234,6 +251,7 @@ export class ModelRegistryService {
       owned_by: id.includes('/') ? id.split('/')[0]! : 'local',
       task,
       state: state === 'available' && unreachable ? 'failed' : state,
+      ...(s.download ? { download: s.download } : {}),
       ...(s.reason
         ? { reason: s.reason }
         : state === 'available' && unreachable
@@ -249,6 +267,14 @@ export class ModelRegistryService {
       ...(s.dim !== undefined ? { dim: s.dim } : {}),
       source: hubOnly ? 'hub' : 'models_dir',
     };
+  }
+
+  /** A model nothing has loaded yet, being pulled (or whose pull failed): its download's state. */
+  private withPull(s: ModelStatus): ModelStatus {
+    if (s.download || s.state === 'ready' || s.state === 'loading') return s;
+    const job = this.downloads.job(s.id, s.dtype);
+    if (!job || (!job.active && s.state !== 'not_loaded')) return s;
+    return withDownload(s, job.view());
   }
 
   private notFound(id: string): ModelNotFoundError {

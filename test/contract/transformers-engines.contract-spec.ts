@@ -1,5 +1,5 @@
 /** The in-process transformers.js adapters on the tiny generated models (npm run test:models). */
-import { LocalModelPool } from '../../src/engines/adapters/transformers/local-model-pool';
+import { localModelPool } from '../support/local-pool';
 import { LocalTokenizers } from '../../src/engines/adapters/transformers/local-tokenizers';
 import { TransformersEmbeddingEngine } from '../../src/engines/adapters/transformers/transformers-embedding-engine';
 import { TransformersGenerator } from '../../src/engines/adapters/transformers/transformers-generator';
@@ -16,7 +16,7 @@ function local() {
     STORAGE_DIR: tempDir(),
     EMBED_QUERY_WORKER: 'false',
   });
-  const pool = new LocalModelPool(settings);
+  const pool = localModelPool(settings);
   return {
     pool,
     tokenizers: new LocalTokenizers(settings),

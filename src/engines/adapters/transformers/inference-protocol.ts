@@ -14,9 +14,8 @@ export interface LoadRequest {
   model: string;
   dtype: Dtype;
   device: string;
+  /** Loaded from here only (MODELS_DIR/<id>): downloads happen before, on the main thread. */
   modelsDir: string;
-  allowRemote: boolean;
-  connectTimeoutMs: number;
 }
 
 export interface EmbedRequest {

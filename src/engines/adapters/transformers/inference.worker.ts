@@ -16,7 +16,6 @@ import type {
   WorkerRequest,
 } from './inference-protocol';
 import { RERANK_BATCH_SIZE } from './inference-protocol';
-import { connectTimeoutFetch } from './connect-timeout-fetch';
 
 type Transformers = typeof import('@huggingface/transformers');
 type Pipe = ((...args: unknown[]) => Promise<unknown>) & {
@@ -63,13 +62,12 @@ async function load(req: LoadRequest): Promise<LoadedInfo> {
   transformers ??= await import('@huggingface/transformers');
   const { env, pipeline } = transformers;
   env.localModelPath = req.modelsDir;
-  env.cacheDir = req.modelsDir; // downloads land where local loading looks: MODELS_DIR/<org>/<model>/...
   env.allowLocalModels = true;
-  env.allowRemoteModels = req.allowRemote;
-  env.fetch = connectTimeoutFetch(req.connectTimeoutMs);
+  // Local files only: the server downloads models itself (download/), with progress, resume and verification.
+  env.allowRemoteModels = false;
   if (req.task === 'reranking') return loadReranker(req, t0);
   const task = req.task === 'embedding' ? 'feature-extraction' : 'text-generation';
-  const options = { dtype: req.dtype, device: req.device, local_files_only: !req.allowRemote };
+  const options = { dtype: req.dtype, device: req.device, local_files_only: true };
   pipe = (await (pipeline as (t: string, m: string, o: unknown) => Promise<unknown>)(
     task,
     req.model,
@@ -93,7 +91,7 @@ async function load(req: LoadRequest): Promise<LoadedInfo> {
  */
 async function loadReranker(req: LoadRequest, t0: number): Promise<LoadedInfo> {
   const { AutoTokenizer, AutoModelForSequenceClassification } = transformers!;
-  const local = { local_files_only: !req.allowRemote };
+  const local = { local_files_only: true };
   const fromPretrained = AutoModelForSequenceClassification.from_pretrained.bind(
     AutoModelForSequenceClassification,
   ) as (id: string, options: unknown) => Promise<unknown>;

@@ -15,43 +15,23 @@ import {
 } from '../../../common/errors';
 import { EmbedBatcher, EmbedQueueFullError } from './embed-batcher';
 import { InferenceWorker } from './inference-worker';
+import { type Entry, type Lane, entryStatus } from './model-entry';
 import { RERANK_BATCH_SIZE } from './inference-protocol';
-import type { ChatMessage, GenerateResult, LoadedInfo, ModelTask } from './inference-protocol';
+import type { ChatMessage, GenerateResult, ModelTask } from './inference-protocol';
 import { embeddingProfile } from '../../embedding-profile';
 import type { ModelStates } from '../../inference-engine';
 import type { ModelStatus } from '../../model-status';
 import { NO_TELEMETRY, Telemetry } from '../../../common/telemetry';
 import { explainLoadFailure } from './load-failure';
-
-/** A worker and the calls queued on it, one at a time, in order. */
-interface Lane {
-  worker: InferenceWorker;
-  tail: Promise<unknown>;
-  batcher?: EmbedBatcher;
-}
-
-interface Entry {
-  status: ModelStatus;
-  worker?: InferenceWorker;
-  /**
-   * Embedding models (EMBED_QUERY_WORKER): a second worker for queries, so a search does not wait
-   * behind a batch of passages. Loaded after the first; until then queries use the first.
-   */
-  queryLane?: Lane;
-  info?: LoadedInfo;
-  loading?: Promise<void>;
-  failedAt?: number;
-  /** Inference calls on one worker run one at a time, in order. */
-  tail: Promise<unknown>;
-  /** Embedding models: coalesces concurrent requests into batches. */
-  batcher?: EmbedBatcher;
-  /** Generation models: generations waiting or running. */
-  generating: number;
-}
+import type { DownloadJob } from './download/download-job';
+import { ModelDownloads } from './download/model-downloads.service';
 
 /**
  * The in-process models behind the transformers.js adapters: loads each model once, lazily, in its own worker thread;
- * reports every model's state; never lets a failed or slow download block the server.
+ * reports every model's state; never lets a failed or slow download block the server. A model not
+ * complete in MODELS_DIR is downloaded first (ModelDownloads) when ALLOW_REMOTE_MODELS allows it:
+ * meanwhile it is `downloading` (or `unavailable` between tries), then `loading`, then `ready`;
+ * callers get the fallback at once instead of waiting for the download.
  */
 @Injectable()
 export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -60,10 +40,21 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly downloads: ModelDownloads,
     @Optional() private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
 
   onApplicationBootstrap(): void {
+    // A pull of a model that failed to come (a default without network, say) is followed: it
+    // loads when complete. Models nobody asked to load stay unloaded.
+    this.downloads.subscribe((event) => {
+      if (event.type !== 'started') return;
+      for (const e of this.entries.values()) {
+        const { id, dtype, state } = e.status;
+        if (id !== event.job.id || dtype !== event.job.dtype || e.fetching) continue;
+        if (state === 'unavailable') this.follow(e, event.job);
+      }
+    });
     const { embedding, generation, rerank } = this.settings;
     const defaults: [ModelTask, string, Dtype][] = [
       ['embedding', embedding.model, embedding.dtype],
@@ -85,7 +76,7 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
   }
 
   status(): ModelStatus[] {
-    return [...this.entries.values()].map((e) => ({ ...e.status }));
+    return [...this.entries.values()].map((e) => entryStatus(e));
   }
 
   /**
@@ -128,16 +119,18 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
   }
 
   statusOf(task: ModelTask, id: string, dtype: Dtype): ModelStatus {
-    return { ...this.entry(task, id, dtype).status };
+    return entryStatus(this.entry(task, id, dtype));
   }
 
   /**
    * Loads the model if needed and waits for it. Resolves with its state; never throws. A model that
-   * failed is tried again only after MODEL_RETRY_MS.
+   * failed is tried again only after MODEL_RETRY_MS. A model whose files must be downloaded first
+   * is not waited for: the download starts (or goes on) and its `downloading` state is returned.
    */
   async ensure(task: ModelTask, id: string, dtype: Dtype): Promise<ModelStatus> {
     const e = this.entry(task, id, dtype);
     if (e.status.state === 'ready') return { ...e.status };
+    if (e.fetching) return entryStatus(e);
     if (
       e.status.state === 'unavailable' &&
       e.failedAt !== undefined &&
@@ -147,7 +140,7 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
     }
     e.loading ??= this.load(e).finally(() => (e.loading = undefined));
     await e.loading;
-    return { ...e.status };
+    return entryStatus(e);
   }
 
   /**
@@ -331,7 +324,41 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
     return e;
   }
 
+  /** Downloads the model first when MODELS_DIR lacks some of its files and downloads are allowed. */
   private async load(e: Entry): Promise<void> {
+    const { id, task, dtype } = e.status;
+    if (this.settings.allowRemoteModels) {
+      const complete = await this.downloads.isComplete(id, dtype).catch(() => false);
+      if (!complete) {
+        this.follow(e, this.downloads.fetch(id, dtype, task));
+        return;
+      }
+    }
+    await this.loadLocal(e);
+  }
+
+  /** The model waits for this download, then loads; a download that fails for good makes it unavailable. */
+  private follow(e: Entry, job: DownloadJob): void {
+    e.fetching = job;
+    e.failedAt = undefined;
+    e.status = { ...e.status, state: 'downloading', reason: undefined };
+    void job.done.then(
+      () => {
+        if (e.fetching !== job) return;
+        e.fetching = undefined;
+        e.loading ??= this.loadLocal(e).finally(() => (e.loading = undefined));
+      },
+      (err: unknown) => {
+        if (e.fetching !== job) return;
+        e.fetching = undefined;
+        e.failedAt = Date.now();
+        const reason = `download failed: ${err instanceof Error ? err.message : String(err)}`;
+        e.status = { ...e.status, state: 'unavailable', reason };
+      },
+    );
+  }
+
+  private async loadLocal(e: Entry): Promise<void> {
     const { id, task, dtype, device } = e.status;
     e.status = { ...e.status, state: 'loading', reason: undefined };
     this.logger.log(`Loading ${task} model ${id} (${dtype}, ${device})`);
@@ -342,8 +369,6 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
       dtype,
       device,
       modelsDir: this.settings.modelsDir,
-      allowRemote: this.settings.allowRemoteModels,
-      connectTimeoutMs: this.settings.remoteModelConnectTimeoutMs,
     };
     try {
       const info = await worker.load(request);
