@@ -43,6 +43,12 @@ module.exports = {
     },
     {
       ...base,
+      displayName: 'contract',
+      rootDir: 'test/contract',
+      testRegex: '.*\\.contract-spec\\.ts$',
+    },
+    {
+      ...base,
       displayName: 'integration',
       rootDir: 'test/integration',
       testRegex: '.*\\.int-spec\\.ts$',

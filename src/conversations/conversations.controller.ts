@@ -19,14 +19,16 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorDto } from '../api/dto/search.dto';
-import { AllExceptionsFilter } from '../common/all-exceptions.filter';
-import { StorageMonitor } from '../common/storage-monitor.service';
-import { SseStream, abortOnClose } from '../common/sse';
+import { RequireScope } from '../auth/require-scope.decorator';
+import { AllExceptionsFilter } from '../http/all-exceptions.filter';
+import { ErrorDto } from '../http/error.dto';
+import { SseStream, abortOnClose } from '../http/sse';
+import { StorageMonitor } from '../storage/storage-monitor.service';
 import { ConversationsService } from './conversations.service';
 import { ChatTurnDto, ChatTurnResponseDto, ConversationDto } from './dto/chat-turn.dto';
 
 @ApiTags('conversations')
+@RequireScope('read')
 @Controller('v1/collections/:name/chat')
 export class ConversationsController {
   constructor(

@@ -5,6 +5,7 @@ import {
   Section,
   formatSectionPath,
 } from './parsers/structured-document';
+import type { TokenCounter } from '../engines/token-counter';
 
 /**
  * Token-aware, structure-aware chunking. Chunks follow sections (a chunk never straddles a heading,
@@ -13,12 +14,6 @@ import {
  * tokenizer, special tokens included), and keep exact character offsets:
  * chunk.text === document.slice(chunk.start, chunk.end).
  */
-export interface TokenCounter {
-  /** 'estimate' when no tokenizer was available, else the tokenizer's model id. */
-  readonly name: string;
-  /** Tokens the model sees for this text, special tokens and any passage prefix included. */
-  count(text: string): number;
-}
 
 export interface ChunkOptions {
   /** Target size in tokens. */
@@ -49,21 +44,6 @@ interface Unit {
   /** First unit of a paragraph. */
   paragraphStart: boolean;
 }
-
-/**
- * Counts tokens without a tokenizer: about 4 characters a token for ASCII text (English WordPiece and
- * BPE vocabularies average 4-5) and one a character otherwise (CJK and most non-Latin scripts), plus
- * two special tokens. Chunks sized this way are re-chunked with the real tokenizer before they are
- * embedded, so the estimate only sets the lexical granularity meanwhile.
- */
-export const estimateTokenCounter: TokenCounter = {
-  name: 'estimate',
-  count: (text: string) => {
-    let ascii = 0;
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 128) ascii++;
-    return Math.ceil(ascii / 4 + (text.length - ascii)) + 2;
-  },
-};
 
 const PARAGRAPH = /\n[ \t]*\n+/g;
 // A sentence ends at . ! ? (and closing quotes/brackets) followed by white space.

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
-import { ServerProcess, killAllServers } from '../../bench/lib/server-process';
+import { ServerProcess, killAllServers } from '../support/server-process';
 import { launchChromium } from '../support/chromium';
 import { makePdf } from '../support/document-files';
 import { startLocalSite, type LocalSite } from '../support/local-site';

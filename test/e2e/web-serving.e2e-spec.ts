@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { ServerProcess, killAllServers } from '../../bench/lib/server-process';
+import { ServerProcess, killAllServers } from '../support/server-process';
 import { TINY_ENV, tempDir } from '../support/test-app';
 
 const ROOT = path.resolve(__dirname, '../..');
