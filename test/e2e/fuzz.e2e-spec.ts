@@ -8,7 +8,14 @@ import fc from 'fast-check';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { FuzzRequest, OpenApiArbitraries, OpenApiDocument } from '../support/openapi-arbitraries';
-import { TINY_ENV, createTestApp, tempDir, tinyModelsPresent } from '../support/test-app';
+import fs from 'node:fs';
+import {
+  TINY_ENV,
+  TINY_MODELS_DIR,
+  createTestApp,
+  tempDir,
+  tinyModelsPresent,
+} from '../support/test-app';
 
 /** Runs per route, and time per route: about 40 routes stay within ~80 s on two busy cores. */
 const RUNS_PER_ROUTE = 400;
@@ -27,8 +34,12 @@ describe('fuzzing every route from the OpenAPI document (e2e)', () => {
 
   beforeAll(async () => {
     tinyModelsPresent();
+    // A copy: the fuzzed DELETE /v1/models/{id} really frees a model's files.
+    const modelsDir = tempDir('ragd-fuzz-models-');
+    fs.cpSync(TINY_MODELS_DIR, modelsDir, { recursive: true });
     app = await createTestApp({
       ...TINY_ENV,
+      MODELS_DIR: modelsDir,
       STORAGE_DIR: tempDir(),
       PRELOAD_MODELS: 'false',
       MAX_BODY_BYTES: '200000',
