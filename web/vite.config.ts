@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 
 const PDFJS = path.resolve(__dirname, '../node_modules/pdfjs-dist');
+/** Where `npm start` serves the API in development. */
+const API = 'http://127.0.0.1:3000';
 
 /** pdf.js's standard fonts, CMaps, ICC profiles and wasm decoders, fetched only when a PDF needs them. */
 function pdfjsData(): Plugin {
@@ -38,9 +40,21 @@ export default defineConfig({
     chunkSizeWarningLimit: 600,
   },
   server: {
-    // `npx vite --config web/vite.config.ts` beside `npm start`: the API stays on port 3000.
+    // `npm run web:dev` beside `npm start`: the API stays on port 3000. The server refuses state
+    // changes from another origin, and the dev server's pages stand in for its own: their Origin
+    // is rewritten to the server's.
     proxy: Object.fromEntries(
-      ['/v1', '/health', '/docs', '/docs-json'].map((p) => [p, 'http://127.0.0.1:3000']),
+      ['/v1', '/health', '/docs', '/docs-json'].map((p) => [
+        p,
+        {
+          target: API,
+          changeOrigin: true,
+          configure: (proxy) =>
+            proxy.on('proxyReq', (req) => {
+              if (req.getHeader('origin') !== undefined) req.setHeader('origin', API);
+            }),
+        },
+      ]),
     ),
   },
 });

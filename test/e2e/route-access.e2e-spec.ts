@@ -40,6 +40,7 @@ const EXPECTED: Record<string, string> = {
   'POST /v1/collections/:name/documents': 'write:{name}',
   'GET /v1/collections/:name/documents': 'read:{name}',
   'GET /v1/collections/:name/documents/:id': 'read:{name}',
+  'GET /v1/collections/:name/documents/:id/file': 'read:{name}',
   'PUT /v1/collections/:name/documents/:id': 'write:{name}',
   'DELETE /v1/collections/:name/documents/:id': 'write:{name}',
   'POST /v1/collections/:name/search': 'read:{name}',

@@ -3,22 +3,29 @@
  * started as a process with the tiny generated models. Creates a collection, uploads a PDF, a
  * Markdown file, a damaged PDF and a slow URL as one job, reloads while the job runs, asks, opens
  * the citation and checks the passage is marked on the right PDF page; then the search playground,
- * the models page and, against the keys contract, the API key prompt. Screenshots of every page go
- * to test/artifacts/web/ (gitignored). jest.config.js leaves this suite out when no browser exists.
+ * the models page (a model downloaded from a hub on loopback, its progress shown), and API keys:
+ * the first key made on the keys page, then another session asked for a key (keys on: login).
+ * Screenshots of every page go to test/artifacts/web/ (gitignored). jest.config.js leaves this
+ * suite out when no browser exists.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { ServerProcess, killAllServers } from '../support/server-process';
 import { launchChromium } from '../support/chromium';
 import { makePdf } from '../support/document-files';
+import { FakeHub } from '../support/fake-hub';
 import { startLocalSite, type LocalSite } from '../support/local-site';
-import { TINY_ENV, tempDir, tinyModelsPresent } from '../support/test-app';
+import { TINY_ENV, TINY_MODELS_DIR, tempDir, tinyModelsPresent } from '../support/test-app';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test/artifacts/web');
 /** How long the slow URL of the job takes to answer: the page is reloaded meanwhile. */
 const SLOW_URL_MS = 5000;
+/** The model downloaded on the models page (2.6 MB), and the hub's pace: a few seconds to watch. */
+const PULLED = 'tiny/embed-wide';
+const HUB_BYTES_PER_SECOND = 600_000;
+const KEY_FORMAT = /^ragd_[0-9a-f]{16}_[0-9a-f]{64}$/;
 
 /**
  * Page 2 of the PDF (y in points from the bottom): its heading opens the section the question
@@ -69,11 +76,16 @@ async function until(page: Page, expression: string, timeoutMs = 10_000): Promis
 describe('the web app in Chromium against the built server (e2e, browser)', () => {
   let server: ServerProcess;
   let site: LocalSite;
+  let hub: FakeHub;
+  let modelsDir: string;
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
   let page: Page;
   /** Console errors and page errors, with the URL they came from. */
   const problems: string[] = [];
+  /** The keys made on the keys page. */
+  let adminKey = '';
+  let readerKey = '';
 
   const shot = async (name: string) => {
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
@@ -83,6 +95,20 @@ describe('the web app in Chromium against the built server (e2e, browser)', () =
       if (m.type() === 'error') problems.push(`${m.text()} (${m.location().url})`);
     });
     p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  };
+
+  /** Another browser session (its own storage), its console watched. */
+  const newSession = async () => {
+    const context: BrowserContext = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+    });
+    const seen: string[] = [];
+    const p = await context.newPage();
+    p.on('console', (m: ConsoleMessage) => {
+      if (m.type() === 'error') seen.push(`${m.text()} (${m.location().url})`);
+    });
+    p.on('pageerror', (e) => seen.push(`page error: ${e.message}`));
+    return { context, page: p, problems: seen };
   };
 
   beforeAll(async () => {
@@ -96,9 +122,25 @@ describe('the web app in Chromium against the built server (e2e, browser)', () =
         res.end('Ferries to the islands leave the harbour at noon every day.');
       }, SLOW_URL_MS);
     });
+    hub = await FakeHub.start({ [PULLED]: { dir: path.join(TINY_MODELS_DIR, PULLED) } });
+    hub.throttle(HUB_BYTES_PER_SECOND);
+    // A copy of the tiny models without the one the models page downloads (into this copy).
+    modelsDir = tempDir('ragd-web-models-');
+    fs.cpSync(TINY_MODELS_DIR, modelsDir, {
+      recursive: true,
+      filter: (f) => !f.startsWith(path.join(TINY_MODELS_DIR, PULLED)),
+    });
     server = await ServerProcess.start(
       ROOT,
-      { ...TINY_ENV, STORAGE_DIR: tempDir(), URL_FETCH_ALLOW: '127.0.0.1' },
+      {
+        ...TINY_ENV,
+        STORAGE_DIR: tempDir(),
+        MODELS_DIR: modelsDir,
+        URL_FETCH_ALLOW: '127.0.0.1',
+        ALLOW_REMOTE_MODELS: 'true',
+        HF_ENDPOINT: hub.url,
+        MODEL_ALLOW: 'tiny/*',
+      },
       path.join(SHOTS, 'server.log'),
     );
     await server.waitForHealth(30_000);
@@ -112,6 +154,7 @@ describe('the web app in Chromium against the built server (e2e, browser)', () =
     await closeBrowser?.();
     await server?.stop();
     await site?.close();
+    await hub?.close();
     killAllServers();
   });
 
@@ -354,56 +397,142 @@ describe('the web app in Chromium against the built server (e2e, browser)', () =
     await shot('10-models');
   });
 
+  it('downloads a model from the hub, its progress shown as it comes', async () => {
+    const form = page.getByRole('form', { name: 'Download a model' });
+    await form.getByLabel('Model id').fill(PULLED);
+    await form.getByLabel('Task').selectOption('embedding');
+    await form.getByRole('button', { name: 'Download' }).click();
+    const row = page
+      .getByRole('region', { name: 'Models table' })
+      .getByRole('row')
+      .filter({ hasText: PULLED });
+    const bar = row.getByRole('progressbar', { name: `Download of ${PULLED} (fp32)` });
+    await bar.waitFor();
+    await expect(row.locator('.state').textContent()).resolves.toBe('downloading');
+    // Some bytes in, not all: the page follows the download by itself.
+    await until(
+      page,
+      `(() => {
+        const bar = document.querySelector('progress[aria-label="Download of ${PULLED} (fp32)"]');
+        return !!bar && bar.value > 10 && bar.value < 90;
+      })()`,
+      15_000,
+    );
+    await expect(row.locator('.download').textContent()).resolves.toMatch(
+      /[\d.]+ (kB|MB) of 2\.6 MB \(\d+%\) · [\d.]+ kB\/s · \d+ s left/,
+    );
+    await shot('11-model-downloading');
+    await row.locator('.state-available').waitFor({ timeout: 20_000 });
+    await expect(row.getByRole('progressbar').count()).resolves.toBe(0);
+    await expect(row.textContent()).resolves.toContain('2.6 MB'); // its weights, in MODELS_DIR
+    expect(fs.existsSync(path.join(modelsDir, PULLED, 'onnx/model.onnx'))).toBe(true);
+  });
+
   it('deletes a collection after asking to confirm', async () => {
     await page.goto(`${server.baseUrl}/collections`);
     await page.getByRole('button', { name: 'Delete collection handbook' }).click();
     await page.getByRole('button', { name: 'Yes, delete' }).waitFor();
-    await shot('11-delete-confirm');
+    await shot('12-delete-confirm');
     await page.getByRole('button', { name: 'Yes, delete' }).click();
     await page.getByText('No collections yet').waitFor();
   });
 
-  it('shows no console errors but the keys routes this server lacks', async () => {
+  it('makes the first API key on the keys page: shown once, and this tab keeps working with it', async () => {
     await page.goto(`${server.baseUrl}/keys`);
-    await page.getByText('This server has no API key routes').waitFor();
-    await shot('12-keys');
-    const unexpected = problems.filter(
-      (p) => !/Failed to load resource: .* 404 .*\/v1\/keys\b/.test(p),
-    );
-    expect(unexpected).toEqual([]);
+    await page.getByText('API keys are off').waitFor();
+    await page.getByLabel('Key name').fill('web admin');
+    await expect(page.getByLabel('Scopes').inputValue()).resolves.toBe('admin');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const shown = page.getByRole('textbox', { name: 'New API key' });
+    await shown.waitFor();
+    adminKey = await shown.inputValue();
+    expect(adminKey).toMatch(KEY_FORMAT);
+    await page.getByText('This tab uses it from now on.').waitFor();
+    await expect(
+      page.evaluate<string | null>("sessionStorage.getItem('ragd.apiKey')"),
+    ).resolves.toBe(adminKey);
+    await expect(
+      page.evaluate<boolean>(`Object.values(localStorage).some((v) => v.includes('${adminKey}'))`),
+    ).resolves.toBe(false); // sessionStorage only
+    const keys = page.getByRole('region', { name: 'Keys table' });
+    await keys.getByRole('row', { name: /web admin/ }).waitFor();
+    await page.getByRole('button', { name: 'Forget API key' }).waitFor();
+    await shot('13-keys-first');
+
+    // Keys are on now: a key that may read one collection, then the server refuses it for the rest.
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByLabel('Key name').fill('reader');
+    await page.getByLabel('Scopes').fill('read:handbook');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByText('The key reader').waitFor();
+    readerKey = await page.getByRole('textbox', { name: 'New API key' }).inputValue();
+    expect(readerKey).toMatch(KEY_FORMAT);
+    await expect(page.getByText('This tab uses it from now on.').count()).resolves.toBe(0);
+    await keys.getByRole('row', { name: /reader/ }).waitFor();
+    await expect(keys.getByRole('row').count()).resolves.toBe(3); // the header and two keys
+    // The admin tab goes on working with its key.
+    await page.goto(`${server.baseUrl}/collections`);
+    await page.getByText('No collections yet').waitFor();
   });
 
-  it('asks for an API key on a 401 and sends it as a bearer token (the keys contract, routed)', async () => {
-    // The keys routes come with another change: until then the browser answers 401 for the
-    // server, as it will without a key, and passes requests with the key through to it.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const keyed = await context.newPage();
-    const seen: (string | undefined)[] = [];
-    await keyed.route('**/v1/**', async (route) => {
-      const auth = route.request().headers().authorization;
-      seen.push(auth);
-      if (auth === 'Bearer test-key') return route.continue();
-      return route.fulfill({
-        status: 401,
-        contentType: 'application/json',
-        body: JSON.stringify({
-          error: { code: 'unauthorized', message: 'An API key is required' },
-        }),
-      });
-    });
-    await keyed.goto(`${server.baseUrl}/collections`);
-    const dialog = keyed.getByRole('dialog', { name: 'API key required' });
+  it('keys on (login): a new session is asked for a key, refused a wrong one, let in with a right one, kept for that session only', async () => {
+    const session = await newSession();
+    try {
+      await loginAsReader(session);
+    } finally {
+      await session.context.close();
+    }
+  });
+
+  const loginAsReader = async (session: Awaited<ReturnType<typeof newSession>>) => {
+    const { page: reader, problems: seen } = session;
+    await reader.goto(`${server.baseUrl}/collections`);
+    const dialog = reader.getByRole('dialog', { name: 'API key required' });
     await dialog.waitFor();
-    await keyed.screenshot({ path: path.join(SHOTS, '13-key-prompt.png') });
-    await dialog.getByLabel('API key').fill('test-key');
+    await expect(dialog.textContent()).resolves.toContain('This server needs an API key');
+    await reader.screenshot({ path: path.join(SHOTS, '14-key-prompt.png') });
+    await dialog.getByLabel('API key').fill(`ragd_${'0'.repeat(16)}_${'0'.repeat(64)}`);
     await dialog.getByRole('button', { name: 'Use key' }).click();
-    await keyed.getByText('No collections yet').waitFor();
-    await expect(keyed.evaluate<string>("sessionStorage.getItem('ragd.apiKey')")).resolves.toBe(
-      'test-key',
-    );
-    expect(seen[0]).toBeUndefined();
-    expect(seen[seen.length - 1]).toBe('Bearer test-key');
-    await keyed.getByRole('button', { name: 'Forget API key' }).waitFor();
-    await context.close();
+    await dialog.getByText('The server refused the key in use').waitFor();
+    await dialog.getByLabel('API key').fill(readerKey);
+    await dialog.getByRole('button', { name: 'Use key' }).click();
+    await reader.getByText('No collections yet').waitFor();
+    await expect(dialog.count()).resolves.toBe(0);
+    await expect(
+      reader.evaluate<string | null>("sessionStorage.getItem('ragd.apiKey')"),
+    ).resolves.toBe(readerKey);
+    // Not an admin key: no keys page in the menu, the models page without its admin actions.
+    const menu = reader.getByRole('navigation', { name: 'Main' });
+    await menu.getByRole('link', { name: 'Models' }).click();
+    await reader.getByText('are for an admin key').waitFor();
+    await expect(menu.getByRole('link', { name: 'Keys' }).count()).resolves.toBe(0);
+    await expect(reader.getByRole('button', { name: /^(Load|Unload) / }).count()).resolves.toBe(0);
+    await reader.screenshot({ path: path.join(SHOTS, '15-models-reader.png'), fullPage: true });
+
+    // The session's storage only: another tab of the same browser is asked again.
+    const tab = await session.context.newPage();
+    await tab.goto(`${server.baseUrl}/collections`);
+    await tab.getByRole('dialog', { name: 'API key required' }).waitFor();
+    await tab.close();
+
+    // Revoked by the admin: the reader's next request is refused and the key asked for again.
+    await page.goto(`${server.baseUrl}/keys`);
+    await page.getByRole('button', { name: 'Revoke key reader' }).click();
+    await page.getByRole('button', { name: 'Yes, revoke' }).click();
+    const keys = page.getByRole('region', { name: 'Keys table' });
+    await keys.getByRole('row', { name: /reader/ }).waitFor({ state: 'detached' });
+    await expect(keys.getByRole('row').count()).resolves.toBe(2); // the header and the admin key
+    await menu.getByRole('link', { name: 'Collections' }).click();
+    await reader.getByRole('dialog', { name: 'API key required' }).waitFor();
+    await expect(
+      reader.getByRole('dialog', { name: 'API key required' }).textContent(),
+    ).resolves.toContain('The server refused the key in use');
+    // What the browser logged there: the refused requests, nothing else.
+    expect(seen.filter((p) => !/status of 401 \(Unauthorized\)/.test(p))).toEqual([]);
+    expect(seen.length).toBeGreaterThan(0);
+  };
+
+  it('showed no console errors in the admin tab', () => {
+    expect(problems).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { onUnauthorized } from './api/api.client';
 import { storeApiKey, storedApiKey } from './api/api-key.store';
+import type { Health } from './api/types';
+import { useApi } from './api/use-api';
 import { AskPage } from './pages/ask.page';
 import { CollectionPage } from './pages/collection.page';
 import { CollectionsPage } from './pages/collections.page';
@@ -16,7 +18,7 @@ const SECTIONS = [
   { href: '/collections', label: 'Collections' },
   { href: '/search', label: 'Search' },
   { href: '/models', label: 'Models' },
-  { href: '/keys', label: 'Keys' },
+  { href: '/keys', label: 'Keys', admin: true },
 ];
 
 export function App() {
@@ -25,13 +27,23 @@ export function App() {
   const [hasKey, setHasKey] = useState(storedApiKey() !== null);
   /** Bumped when the key changes: every page mounts again and fetches with it. */
   const [generation, setGeneration] = useState(0);
+  // /health has its details for admin only (all callers while the server runs open): the keys
+  // page is for admin.
+  const health = useApi<Health>('/health');
+  const { reload: reloadHealth } = health;
+  const askedRef = useRef(false);
+  useEffect(() => {
+    if (askedRef.current) reloadHealth(); // asked again when the key changes
+    askedRef.current = true;
+  }, [generation, hasKey, reloadHealth]);
+  const admin = health.data?.modes !== undefined;
   useEffect(
     () =>
       onUnauthorized((e) =>
         setAskKey(
           storedApiKey()
             ? `The server refused the key in use: ${e.message}`
-            : `This server needs an API key: ${e.message}`,
+            : 'This server needs an API key: its API keys are on.',
         ),
       ),
     [],
@@ -54,7 +66,7 @@ export function App() {
           ragd
         </Link>
         <nav aria-label="Main">
-          {SECTIONS.map((s) => (
+          {SECTIONS.filter((s) => !s.admin || admin).map((s) => (
             <Link
               key={s.href}
               href={s.href}
@@ -80,7 +92,7 @@ export function App() {
         )}
       </header>
       <main id="main" key={generation}>
-        <Page path={place.path} query={place.query} />
+        <Page path={place.path} query={place.query} onKeyAdopted={() => setHasKey(true)} />
       </main>
       {askKey !== null && (
         <KeyDialog
@@ -98,7 +110,16 @@ export function App() {
   );
 }
 
-function Page({ path, query }: { path: string; query: URLSearchParams }) {
+function Page({
+  path,
+  query,
+  onKeyAdopted,
+}: {
+  path: string;
+  query: URLSearchParams;
+  /** The keys page made the first key of an open server and this tab uses it now. */
+  onKeyAdopted: () => void;
+}) {
   let p: Record<string, string> | null;
   if ((p = match('/collections', path))) return <CollectionsPage />;
   if ((p = match('/collections/:name', path)))
@@ -109,7 +130,7 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
     return <DocumentPage name={p.name!} id={p.id!} chunkId={numberOf(query.get('chunk'))} />;
   if (match('/search', path)) return <SearchPage collection={query.get('collection')} />;
   if (match('/models', path)) return <ModelsPage />;
-  if (match('/keys', path)) return <KeysPage />;
+  if (match('/keys', path)) return <KeysPage onAdopted={onKeyAdopted} />;
   if (path === '/') return null;
   return (
     <section aria-labelledby="not-found">

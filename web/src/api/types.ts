@@ -28,31 +28,59 @@ export interface Collection {
 
 export type ModelTask = 'embedding' | 'generation' | 'reranking';
 
+/** A model's files being fetched from the hub into MODELS_DIR (POST /v1/models/{id}/pull). */
+export interface DownloadProgress {
+  /** listing: asking the hub for the files; waiting: the last try failed, the next at retryAt. */
+  state: 'listing' | 'downloading' | 'waiting' | 'failed' | 'done';
+  source: string;
+  bytesDone: number;
+  bytesTotal: number | null;
+  percent: number | null;
+  bytesPerSecond: number | null;
+  secondsLeft: number | null;
+  files: {
+    path: string;
+    state: 'pending' | 'downloading' | 'done' | 'present';
+    bytesDone: number;
+    bytesTotal: number | null;
+  }[];
+  attempt: number;
+  retryAt?: string;
+  error?: string;
+}
+
 export interface ModelEntry {
   id: string;
   task: ModelTask;
-  state: 'available' | 'loading' | 'ready' | 'failed';
+  state: 'available' | 'downloading' | 'loading' | 'ready' | 'failed';
   reason?: string;
+  download?: DownloadProgress;
   dtype: string;
   dtypes: string[];
   device: string;
   memoryBytes: number | null;
   loadMs: number | null;
+  source?: 'models_dir' | 'hub';
   defaultFor?: ModelTask;
   collections?: string[];
 }
 
+/**
+ * GET /health. Once API keys are on, only an admin key gets the details (modes, models, storage);
+ * any other caller gets status and version alone.
+ */
 export interface Health {
   status: 'ok' | 'degraded';
   version: string;
-  uptimeSeconds: number;
-  modes: { search: string; searchReason?: string; ask: string; askReason?: string };
-  models: {
+  uptimeSeconds?: number;
+  modes?: { search: string; searchReason?: string; ask: string; askReason?: string };
+  models?: {
     id: string;
     task: ModelTask;
     dtype: string;
-    state: 'not_loaded' | 'loading' | 'ready' | 'unavailable';
+    state: 'not_loaded' | 'downloading' | 'loading' | 'ready' | 'unavailable';
     reason?: string;
+    download?: DownloadProgress;
   }[];
   storage?: { status: string; reason?: string; freeBytes: number | null };
 }
@@ -208,13 +236,17 @@ export interface SearchResult {
   timings: { embedMs: number; searchMs: number; rerankMs: number; totalMs: number };
 }
 
-/** An API key as the keys routes list it (fields beyond id are shown as they come). */
+/** An API key as GET /v1/keys lists it (never the key itself). */
 export interface ApiKey {
   id: string;
-  name?: string;
-  scopes?: string[];
-  createdAt?: string;
-  lastUsedAt?: string | null;
-  expiresAt?: string | null;
-  [field: string]: unknown;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+
+/** The answer to POST /v1/keys: the key, shown this once. */
+export interface CreatedApiKey extends ApiKey {
+  key: string;
 }

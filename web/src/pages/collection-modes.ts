@@ -37,10 +37,10 @@ export function searchMode(c: Collection, models: readonly ModelEntry[] | undefi
   return { mode: 'hybrid', why: `dense (${c.embeddingModel}) + lexical (BM25), fused by RRF` };
 }
 
-/** The answer mode of the server (the default generation model). */
+/** The answer mode of the server (the default generation model); unknown without admin details. */
 export function answerMode(health: Health | undefined): ModeInEffect | undefined {
-  if (!health) return undefined;
-  const generator = health.models.find((m) => m.task === 'generation');
+  if (!health?.modes) return undefined;
+  const generator = health.models?.find((m) => m.task === 'generation');
   return {
     mode: health.modes.ask,
     why:

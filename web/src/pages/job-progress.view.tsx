@@ -5,7 +5,7 @@ import { ENDED_STATES, type Job, type JobItem, type JobState } from '../api/type
 import { asError } from '../api/use-api';
 import { Link } from '../router/link';
 import { ErrorNote } from '../shared/error-note';
-import { bytes } from '../shared/format';
+import { bytes, count } from '../shared/format';
 
 const STATE_WORDS: Record<JobState, string> = {
   queued: 'queued',
@@ -154,7 +154,7 @@ export function JobProgress(props: {
               <span class="file-name">{it.source ?? it.documentId}</span>{' '}
               <span class={`state state-${it.state}`}>{STATE_WORDS[it.state]}</span>
               {it.kind === 'file' && <span class="why"> {bytes(it.bytes)}</span>}
-              {it.chunks !== null && <span class="why"> · {it.chunks} chunks</span>}
+              {it.chunks !== null && <span class="why"> · {count(it.chunks, 'chunk')}</span>}
               {it.outcome === 'unchanged' && <span class="why"> · already there, unchanged</span>}
               {it.state === 'done' && job && (
                 <>

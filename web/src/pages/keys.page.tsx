@@ -1,64 +1,77 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api, seg } from '../api/api.client';
-import type { ApiKey } from '../api/types';
+import { storeApiKey, storedApiKey } from '../api/api-key.store';
+import type { ApiKey, CreatedApiKey } from '../api/types';
 import { asError, useApi } from '../api/use-api';
 import { ConfirmButton } from '../shared/confirm-button';
 import { ErrorNote, describe } from '../shared/error-note';
 import { when } from '../shared/format';
 
-/** Admin: API keys (POST/GET/DELETE /v1/keys). A new key is shown once, here, and never again. */
-export function KeysPage() {
-  const list = useApi<ApiKey[] | { keys?: ApiKey[]; items?: ApiKey[]; data?: ApiKey[] }>(
-    '/v1/keys',
-  );
+/**
+ * Admin: API keys (POST/GET/DELETE /v1/keys). A new key is shown once, here, and never again.
+ * While the server runs open (loopback, no key yet) anyone here is admin; the first key turns
+ * keys on, so this tab then uses it (`onAdopted`) and is not locked out.
+ */
+export function KeysPage(props: { onAdopted: () => void }) {
+  const list = useApi<{ keys: ApiKey[] }>('/v1/keys');
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState('admin');
   const [expires, setExpires] = useState('');
-  const [created, setCreated] = useState<{ key: string; name: string }>();
+  const [created, setCreated] = useState<{ key: string; name: string; adopted: boolean }>();
   const [error, setError] = useState<Error>();
-  const keys = keysOf(list.data);
-  const missing = list.error instanceof ApiError && list.error.status === 404;
+  const keys = list.data?.keys ?? [];
+  const notAdmin = list.error instanceof ApiError && list.error.status === 403;
+  const open = list.data !== undefined && storedApiKey() === null;
 
   const create = async () => {
     setError(undefined);
     try {
-      const out = await api<ApiKey & { key?: string; secret?: string; token?: string }>(
-        '/v1/keys',
-        {
-          method: 'POST',
-          json: {
-            name: name.trim(),
-            scopes: scopes
-              .split(/[\s,]+/)
-              .map((s) => s.trim())
-              .filter(Boolean),
-            ...(expires ? { expiresAt: new Date(expires).toISOString() } : {}),
-          },
+      const out = await api<CreatedApiKey>('/v1/keys', {
+        method: 'POST',
+        json: {
+          name: name.trim(),
+          scopes: scopes
+            .split(/[\s,]+/)
+            .map((s) => s.trim())
+            .filter(Boolean),
+          ...(expires ? { expiresAt: new Date(expires).toISOString() } : {}),
         },
-      );
-      const key = out.key ?? out.secret ?? out.token;
-      if (typeof key === 'string') setCreated({ key, name: name.trim() });
+      });
+      // The first key of an open server turns keys on: without it this tab would be refused.
+      const adopt = storedApiKey() === null && out.scopes.includes('admin');
+      if (adopt) {
+        storeApiKey(out.key);
+        props.onAdopted();
+      }
+      setCreated({ key: out.key, name: out.name, adopted: adopt });
       setName('');
-      list.reload();
     } catch (e) {
       setError(asError(e));
     }
+    list.reload();
   };
 
   return (
     <section aria-labelledby="keys-title">
       <h1 id="keys-title">API keys</h1>
-      {missing ? (
+      {notAdmin ? (
         <p class="why" role="status">
-          This server has no API key routes (GET /v1/keys answered 404): it runs without keys.
+          Keys are managed with an admin key; the key this tab uses is not one.
         </p>
       ) : (
         <ErrorNote error={list.error} what="Could not list the keys" />
       )}
+      {open && (
+        <p class="why" role="status">
+          API keys are off: the server runs open to this machine. The first key turns them on, and
+          from then on every request needs one; make it an admin key (this tab then uses it).
+        </p>
+      )}
       {created && (
         <div class="card secret" role="status">
           <p>
-            The key <strong>{created.name}</strong> — copy it now, it is not shown again:
+            The key <strong>{created.name}</strong>: copy it now, it is not shown again.
+            {created.adopted && ' This tab uses it from now on.'}
           </p>
           <label htmlFor="new-key">New API key</label>
           <input
@@ -77,10 +90,10 @@ export function KeysPage() {
           </div>
         </div>
       )}
-      {!missing && (
+      {!notAdmin && (
         <form
           class="card form-grid"
-          aria-label="New API key"
+          aria-label="Create an API key"
           onSubmit={(e) => {
             e.preventDefault();
             void create();
@@ -90,6 +103,7 @@ export function KeysPage() {
           <input
             id="key-name"
             required
+            maxLength={100}
             value={name}
             onInput={(e) => setName(e.currentTarget.value)}
           />
@@ -97,13 +111,14 @@ export function KeysPage() {
           <input
             id="key-scopes"
             required
+            spellcheck={false}
             value={scopes}
             aria-describedby="key-scopes-hint"
             onInput={(e) => setScopes(e.currentTarget.value)}
           />
           <span id="key-scopes-hint" class="hint">
-            admin, or read:&lt;collection&gt; / write:&lt;collection&gt; (a prefix with *),
-            separated by commas
+            admin, or read:&lt;collection&gt; / write:&lt;collection&gt; (a prefix ending in *, as
+            in read:team-*), separated by commas; write includes read
           </span>
           <label htmlFor="key-expires">Expires (optional)</label>
           <input
@@ -117,7 +132,7 @@ export function KeysPage() {
               Create key
             </button>
           </div>
-          <ErrorNote error={error} what="Not created" />
+          <ErrorNote error={error} what="Not done" />
         </form>
       )}
       {keys.length > 0 && (
@@ -126,6 +141,7 @@ export function KeysPage() {
             <thead>
               <tr>
                 <th scope="col">Name</th>
+                <th scope="col">Id</th>
                 <th scope="col">Scopes</th>
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
@@ -138,18 +154,22 @@ export function KeysPage() {
             <tbody>
               {keys.map((k) => (
                 <tr key={k.id}>
-                  <th scope="row">{k.name ?? k.id}</th>
-                  <td>{(k.scopes ?? []).join(', ')}</td>
+                  <th scope="row">{k.name}</th>
+                  <td>
+                    <code>{k.id}</code>
+                  </td>
+                  <td>{k.scopes.join(', ')}</td>
                   <td>{when(k.createdAt)}</td>
                   <td>{when(k.lastUsedAt)}</td>
-                  <td>{when(k.expiresAt)}</td>
+                  <td>{k.expiresAt ? when(k.expiresAt) : 'never'}</td>
                   <td class="actions">
                     <ConfirmButton
                       label="Revoke"
-                      name={`Revoke key ${k.name ?? k.id}`}
-                      question={`Revoke ${k.name ?? k.id}? Clients using it are refused at once.`}
+                      name={`Revoke key ${k.name}`}
+                      question={`Revoke ${k.name}? Clients using it are refused at once.`}
                       confirmLabel="Yes, revoke"
                       onConfirm={async () => {
+                        setError(undefined);
                         try {
                           await api(`/v1/keys/${seg(k.id)}`, { method: 'DELETE' });
                         } catch (e) {
@@ -168,13 +188,4 @@ export function KeysPage() {
       {list.data && keys.length === 0 && <p class="empty">No keys yet.</p>}
     </section>
   );
-}
-
-/** The list, whichever envelope the keys route uses. */
-function keysOf(
-  data: ApiKey[] | { keys?: ApiKey[]; items?: ApiKey[]; data?: ApiKey[] } | undefined,
-): ApiKey[] {
-  if (!data) return [];
-  if (Array.isArray(data)) return data;
-  return data.keys ?? data.items ?? data.data ?? [];
 }

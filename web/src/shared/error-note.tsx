@@ -17,7 +17,9 @@ export function describe(error: Error): string {
     case 401:
       return 'An API key is needed (401).';
     case 403:
-      return `This API key may not do that (403): ${error.message}`;
+      return error.code === 'forbidden'
+        ? `This API key may not do that (403): ${error.message}`
+        : `${error.message} (403 ${error.code})`;
     default:
       return `${error.message} (${error.status} ${error.code})`;
   }
