@@ -24,7 +24,7 @@ import { CollectionsRepository } from '../src/database/collections.repository';
 import type { DatabaseService } from '../src/database/database.service';
 import { DocumentsRepository } from '../src/database/documents.repository';
 import { toFtsQuery } from '../src/retrieval/lexical-query';
-import { HnswVectorIndex, HnswParams } from '../src/vector-index/hnsw-vector-index';
+import { HnswVectorIndex, HnswParams } from '../src/vector-store/adapters/hnsw/hnsw-vector-index';
 import { exactTopK, recall } from './lib/exact-search';
 import {
   elapsedSeconds,

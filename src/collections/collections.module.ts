@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
-import { VectorIndexModule } from '../vector-index/vector-index.module';
+import { VectorStoreModule } from '../vector-store/vector-store.module';
 import { CollectionsController } from './collections.controller';
 import { CollectionsService } from './collections.service';
 
 @Module({
-  imports: [VectorIndexModule, IdempotencyModule],
+  imports: [VectorStoreModule, IdempotencyModule],
   controllers: [CollectionsController],
   providers: [CollectionsService],
   exports: [CollectionsService],

@@ -53,6 +53,7 @@ const schema = z
     GENERATION_QUEUE_LIMIT: int(1, 1000).default(4),
     ANSWER_MIN_RELEVANCE: z.coerce.number().min(0).max(1).default(0.2),
     GENERATION_TIMEOUT_MS: int(1000, 3_600_000).default(300_000),
+    VECTOR_STORE: z.enum(['hnsw', 'memory']).default('hnsw'),
     HNSW_M: int(4, 128).default(16),
     HNSW_EF_CONSTRUCTION: int(10, 2000).default(200),
     HNSW_EF_SEARCH: int(10, 5000).default(128),
@@ -142,6 +143,11 @@ export interface Settings {
   /** ONNX Runtime execution provider for every model: cpu, or cuda / dml where onnxruntime-node has them. */
   device: 'cpu' | 'cuda' | 'dml';
   modelRetryMs: number;
+  /**
+   * Where vectors are searched: hnsw (HNSW graphs in memory, snapshotted to STORAGE_DIR/indexes) or
+   * memory (exact search over every vector, nothing on disk, filled from SQLite at start-up).
+   */
+  vectorStore: 'hnsw' | 'memory';
   hnsw: { m: number; efConstruction: number; efSearch: number; initialCapacity: number };
   indexSnapshotIntervalMs: number;
   /** On SIGTERM/SIGINT: how long requests in flight may take to finish before their connections are cut. */
@@ -222,6 +228,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     preloadModels: e.PRELOAD_MODELS,
     device: e.MODEL_DEVICE,
     modelRetryMs: e.MODEL_RETRY_MS,
+    vectorStore: e.VECTOR_STORE,
     hnsw: {
       m: e.HNSW_M,
       efConstruction: e.HNSW_EF_CONSTRUCTION,

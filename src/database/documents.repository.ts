@@ -437,6 +437,20 @@ export class DocumentsRepository {
       | undefined;
   }
 
+  /** The metadata JSON of each given chunk's document. */
+  metadataOf(chunkIds: readonly number[]): Map<number, string> {
+    const out = new Map<number, string>();
+    if (chunkIds.length === 0) return out;
+    const rows = this.db
+      .prepare(
+        `SELECT c.id, d.metadata FROM chunks c JOIN documents d ON d.pk = c.document_pk
+         WHERE c.id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(JSON.stringify(chunkIds)) as { id: number; metadata: string }[];
+    for (const r of rows) out.set(r.id, r.metadata);
+    return out;
+  }
+
   /** Stored vectors of the given chunks. */
   vectorsOf(chunkIds: readonly number[]): Map<number, Float32Array> {
     const out = new Map<number, Float32Array>();

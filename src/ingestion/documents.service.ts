@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Dtype, Settings } from '../config/settings';
-import { SETTINGS } from '../config/settings.provider';
+import { Injectable } from '@nestjs/common';
+import type { Dtype } from '../config/settings';
 import { ModelsService } from '../models/models.service';
 import { Chunk } from './chunker';
 import { estimateTokenCounter } from '../models/token-counter';
@@ -17,11 +16,12 @@ import {
   DocumentSummaryRow,
   NewDocument,
 } from '../database/documents.repository';
-import { VectorIndexService } from '../vector-index/vector-index.service';
+import { VectorStore } from '../vector-store/vector-store';
 import { ChunkingService } from './chunking.service';
 import type { DocumentStructure } from './parsers/structured-document';
 import { DrainResult, EmbeddingQueueService } from './embedding-queue.service';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
+import { VectorWriter, WrittenVectors } from './vector-writer';
 
 export interface IncomingDocument {
   id?: string;
@@ -102,14 +102,10 @@ export class DocumentsService {
     private readonly repo: DocumentsRepository,
     private readonly chunking: ChunkingService,
     private readonly queue: EmbeddingQueueService,
-    private readonly vectors: VectorIndexService,
+    private readonly vectors: VectorStore,
     private readonly models: ModelsService,
-    @Inject(SETTINGS) settings: Settings,
-  ) {
-    this.batchSize = settings.embedding.batchSize;
-  }
-
-  private readonly batchSize: number;
+    private readonly writer: VectorWriter,
+  ) {}
 
   /** Throws CollectionNotFoundError unless the collection exists (checked before parsing an upload). */
   assertCollection(collectionName: string): void {
@@ -177,8 +173,8 @@ export class DocumentsService {
 
   /**
    * Replaces a document atomically: the new chunks are embedded first (when the model is
-   * available), then one SQLite transaction swaps the old document for the new, and the index is
-   * updated in the same synchronous step, so a search sees the old version or the new one, never a
+   * available), then one SQLite transaction swaps the old document for the new, and the vector
+   * store is updated in the same synchronous step, so a search sees the old version or the new one, never a
    * mix or neither.
    */
   async replace(
@@ -200,31 +196,16 @@ export class DocumentsService {
     let embedded: { vectors: Float32Array[]; dim: number } | undefined;
     const status = await this.models.ensure('embedding', model, dtype);
     if (status.state === 'ready' && chunker.counter !== estimateTokenCounter.name) {
-      const vectors: Float32Array[] = [];
-      let dim = 0;
-      for (let i = 0; i < chunks.length; i += this.batchSize) {
-        const out = await this.models.embed(
-          model,
-          dtype,
-          chunks.slice(i, i + this.batchSize).map((c) => c.text),
-          'passage',
-          true,
-        );
-        vectors.push(...out.vectors);
-        dim = out.dim;
-      }
-      embedded = { vectors, dim };
+      embedded = await this.writer.embed(
+        model,
+        dtype,
+        chunks.map((c) => c.text),
+      );
     }
     const swap = this.database.transaction(() => {
       const current = this.repo.find(collection.id, id);
       if (current?.content_hash === hash) {
-        return {
-          status: 'unchanged' as const,
-          pk: current.pk,
-          removed: [] as number[],
-          chunkIds: [] as number[],
-          written: [] as { chunkId: number; seq: number }[],
-        };
+        return { status: 'unchanged' as const, pk: current.pk, removed: [] as number[] };
       }
       const removed = current ? this.repo.delete(current.pk) : [];
       const { pk, chunkIds } = this.insertVersion(
@@ -236,36 +217,26 @@ export class DocumentsService {
         chunks,
         chunker.counter,
       );
-      const written =
-        embedded && this.collectionRows.pinDimension(collection.id, embedded.dim)
-          ? this.repo.storeVectors(
-              model,
-              embedded.dim,
-              chunkIds.map((chunkId, i) => ({ chunkId, vector: embedded.vectors[i]! })),
-            )
-          : [];
+      let written: WrittenVectors | undefined;
+      if (embedded && this.collectionRows.pinDimension(collection.id, embedded.dim)) {
+        const vectors = embedded.vectors;
+        written = this.writer.store(
+          collection.id,
+          model,
+          embedded.dim,
+          chunkIds.map((chunkId, i) => ({ chunkId, vector: vectors[i]! })),
+        );
+      }
       return {
         status: current ? ('replaced' as const) : ('created' as const),
         pk,
         removed,
-        chunkIds,
         written,
       };
     });
     // Same synchronous step as the commit: no search runs between the two.
-    this.vectors.remove(collection.id, swap.removed);
-    if (embedded) {
-      const vectorOf = new Map(swap.chunkIds.map((chunkId, i) => [chunkId, embedded.vectors[i]!]));
-      this.vectors.add(
-        collection.id,
-        embedded.dim,
-        swap.written.map((w) => ({
-          label: w.chunkId,
-          seq: w.seq,
-          vector: vectorOf.get(w.chunkId)!,
-        })),
-      );
-    }
+    this.vectors.delete(collection.id, swap.removed);
+    if ('written' in swap && swap.written) this.writer.index(swap.written);
     if (swap.status !== 'unchanged' && !embedded) await this.queue.drain(collection.id);
     return this.replaced(collection.id, id, swap.status, swap.pk);
   }
@@ -378,7 +349,7 @@ export class DocumentsService {
   /** Removes a document left incomplete (its slices were being stored when it failed or the server stopped). */
   removeIncomplete(collectionId: number, pk: number): void {
     const labels = this.database.transaction(() => this.repo.delete(pk));
-    this.vectors.remove(collectionId, labels);
+    this.vectors.delete(collectionId, labels);
   }
 
   /** Inserts a document and its chunks (FTS rows follow by trigger). Call inside a transaction. */
@@ -459,7 +430,7 @@ export class DocumentsService {
       if (!row) throw new DocumentNotFoundError(collectionName, id);
       return this.repo.delete(row.pk);
     });
-    this.vectors.remove(c.id, labels);
+    this.vectors.delete(c.id, labels);
   }
 }
 

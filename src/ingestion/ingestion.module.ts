@@ -6,7 +6,7 @@ import { SETTINGS } from '../config/settings.provider';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { CollectionsModule } from '../collections/collections.module';
 import { ModelsModule } from '../models/models.module';
-import { VectorIndexModule } from '../vector-index/vector-index.module';
+import { VectorStoreModule } from '../vector-store/vector-store.module';
 import { ChunkingService } from './chunking.service';
 import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
@@ -15,12 +15,13 @@ import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 import { ParsingService } from './parsing.service';
 import { UrlIngestionService } from './url-ingestion.service';
+import { VectorWriter } from './vector-writer';
 
 @Module({
   imports: [
     CollectionsModule,
     ModelsModule,
-    VectorIndexModule,
+    VectorStoreModule,
     IdempotencyModule,
     MulterModule.registerAsync({
       inject: [SETTINGS],
@@ -33,6 +34,7 @@ import { UrlIngestionService } from './url-ingestion.service';
   controllers: [DocumentsController, JobsController],
   providers: [
     DocumentsService,
+    VectorWriter,
     EmbeddingQueueService,
     ChunkingService,
     ParsingService,
@@ -41,6 +43,7 @@ import { UrlIngestionService } from './url-ingestion.service';
   ],
   exports: [
     DocumentsService,
+    VectorWriter,
     EmbeddingQueueService,
     ParsingService,
     UrlIngestionService,

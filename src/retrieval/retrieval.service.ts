@@ -4,13 +4,14 @@ import { SETTINGS } from '../config/settings.provider';
 import { IndexRebuildingError, InvalidInputError, ModelUnavailableError } from '../common/errors';
 import { CollectionsService } from '../collections/collections.service';
 import { CollectionRow } from '../database/collections.repository';
-import { ChunkHitRow, DocumentsRepository, SqlFilter } from '../database/documents.repository';
+import { ChunkHitRow, DocumentsRepository } from '../database/documents.repository';
 import { ModelsService } from '../models/models.service';
-import { VectorIndexService } from '../vector-index/vector-index.service';
+import { cosine } from '../vector-store/cosine';
+import { MetadataFilter, compileFilter } from '../vector-store/metadata-filter';
+import { VectorStore } from '../vector-store/vector-store';
 import { reciprocalRankFusion } from './fusion';
 import { toFtsQuery } from './lexical-query';
-import { compileFilter } from './metadata-filter';
-import { cosine, maximalMarginalRelevance } from './mmr';
+import { maximalMarginalRelevance } from './mmr';
 import { SearchSettings, parseSearchSettings } from '../collections/search-settings';
 
 export type SearchMode = 'dense' | 'lexical' | 'hybrid';
@@ -19,7 +20,7 @@ export interface SearchRequest {
   query: string;
   topK: number;
   mode?: SearchMode;
-  /** Metadata filter (see metadata-filter.ts), applied inside both the dense and lexical paths. */
+  /** Metadata filter (see vector-store/metadata-filter.ts), applied inside both the dense and lexical paths. */
   filter?: Record<string, unknown>;
   /** Overrides of the collection's fusion settings. */
   fusion?: { k?: number; denseWeight?: number; lexicalWeight?: number };
@@ -75,9 +76,6 @@ interface Candidate {
   explain: HitExplanation;
 }
 
-/** Below this many allowed chunks, a filtered dense search scans their stored vectors exactly. */
-const EXACT_FILTER_LIMIT = 20_000;
-
 @Injectable()
 export class RetrievalService {
   constructor(
@@ -85,7 +83,7 @@ export class RetrievalService {
     private readonly collections: CollectionsService,
     private readonly documents: DocumentsRepository,
     private readonly models: ModelsService,
-    private readonly vectors: VectorIndexService,
+    private readonly vectors: VectorStore,
   ) {}
 
   async search(collectionName: string, req: SearchRequest): Promise<SearchResponse> {
@@ -125,7 +123,12 @@ export class RetrievalService {
         return this.search(collectionName, req);
       embedMs = performance.now() - te;
       queryVector = vectors[0]!;
-      dense = this.dense(collection.id, queryVector, depth, where);
+      // The store applies the filter where the vectors are (the HNSW store: an exact scan when few pass it).
+      const filter = where ? { metadata: req.filter as MetadataFilter } : undefined;
+      dense = (await this.vectors.search(collection.id, queryVector, depth, filter)).map((m) => ({
+        id: m.id,
+        score: m.similarity,
+      }));
     }
     if (mode !== 'dense') {
       const match = toFtsQuery(req.query);
@@ -202,31 +205,6 @@ export class RetrievalService {
         totalMs: round(performance.now() - t0),
       },
     };
-  }
-
-  /** Dense k-NN, inside the filter: an exact scan when few chunks pass it, else HNSW with a filter. */
-  private dense(
-    collectionId: number,
-    query: Float32Array,
-    k: number,
-    where?: SqlFilter,
-  ): { id: number; score: number }[] {
-    if (!where)
-      return this.vectors
-        .search(collectionId, query, k)
-        .map((n) => ({ id: n.label, score: n.similarity }));
-    const allowed = this.documents.chunkIdsWhere(collectionId, where);
-    if (allowed.length <= EXACT_FILTER_LIMIT) {
-      const stored = this.documents.vectorsOf(allowed);
-      return [...stored]
-        .map(([id, v]) => ({ id, score: cosine(query, v) }))
-        .sort((a, b) => b.score - a.score || a.id - b.id)
-        .slice(0, k);
-    }
-    const set = new Set(allowed);
-    return this.vectors
-      .search(collectionId, query, k, (label) => set.has(label))
-      .map((n) => ({ id: n.label, score: n.similarity }));
   }
 
   private combine(
