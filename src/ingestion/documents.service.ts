@@ -1,38 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import type { Dtype } from '../config/settings';
-import { ModelsService } from '../models/models.service';
-import { Chunk } from './chunker';
-import { estimateTokenCounter } from '../models/token-counter';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { DocumentConflictError, DocumentNotFoundError, InvalidInputError } from '../common/errors';
 import { CollectionsService } from '../collections/collections.service';
 import { CollectionsRepository } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
-import {
-  ChunkRow,
-  DocumentRow,
-  DocumentsRepository,
-  DocumentSummaryRow,
-  NewDocument,
-} from '../database/documents.repository';
-import { VectorStore } from '../vector-store/vector-store';
-import { ChunkingService } from './chunking.service';
-import type { DocumentStructure } from './parsers/structured-document';
-import { DrainResult, EmbeddingQueueService } from './embedding-queue.service';
+import { DocumentsRepository, DocumentSummaryRow } from '../database/documents.repository';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
-import { VectorWriter, WrittenVectors } from './vector-writer';
+import { VectorStore } from '../vector-store/vector-store';
+import { Chunk } from './chunker';
+import { ChunkingService } from './chunking.service';
+import { ChunkView, DocumentView, chunkView, documentView } from './document-views';
+import { DrainResult, EmbeddingQueueService } from './embedding-queue.service';
+import { IncomingDocument, contentHash, newChunks, newDocument } from './incoming-document';
 
-export interface IncomingDocument {
-  id?: string;
-  title?: string;
-  text: string;
-  metadata?: Record<string, unknown>;
-  source?: string;
-  contentType?: string;
-  /** Sections and pages found by the file's parser; chunks follow them. None for plain text. */
-  structure?: DocumentStructure;
-}
+// jobs.service.ts and parsing.service.ts import the type from here.
+export type { IncomingDocument } from './incoming-document';
 
 export interface IngestResult {
   documents: { id: string; chunks: number; status: 'created' | 'unchanged' }[];
@@ -57,42 +40,11 @@ export interface StoredForJob {
   storeMs: number;
 }
 
-export interface ReplaceResult {
-  id: string;
-  status: 'created' | 'replaced' | 'unchanged';
-  chunks: number;
-  /** Chunks of the new version still waiting for the embedding model (found lexically meanwhile). */
-  pendingChunks: number;
-}
-
-export interface DocumentView {
-  id: string;
-  title: string | null;
-  source: string | null;
-  contentType: string;
-  contentHash: string;
-  metadata: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ChunkView {
-  id: number;
-  ordinal: number;
-  text: string;
-  start: number;
-  end: number;
-  tokenCount: number;
-  /** What measured tokenCount: the embedding model's tokenizer id, or 'estimate'. */
-  tokenCounter: string;
-  embedded: boolean;
-  /** The headings the chunk is under, "Methods > Training"; null when the document has none. */
-  sectionPath: string | null;
-  /** Pages the chunk's text is on; null when the document is not paged. */
-  pageStart: number | null;
-  pageEnd: number | null;
-}
-
+/**
+ * Documents in, read and out: added by a request (all at once) or by a background job (in slices
+ * when large), listed and read, deleted. Replacement has a service of its own
+ * (DocumentReplaceService); vectors come from the embedding queue.
+ */
 @Injectable()
 export class DocumentsService {
   constructor(
@@ -103,8 +55,6 @@ export class DocumentsService {
     private readonly chunking: ChunkingService,
     private readonly queue: EmbeddingQueueService,
     private readonly vectors: VectorStore,
-    private readonly models: ModelsService,
-    private readonly writer: VectorWriter,
   ) {}
 
   /** Throws CollectionNotFoundError unless the collection exists (checked before parsing an upload). */
@@ -152,7 +102,10 @@ export class DocumentsService {
           };
         }
         const chunks = chunker.chunk(doc.text, doc.structure);
-        this.insertVersion(collection.id, id, doc, hash, metadata, chunks, chunker.counter);
+        this.repo.insert(
+          newDocument(collection.id, id, doc, hash, metadata),
+          newChunks(chunks, chunker.counter),
+        );
         return { id, chunks: chunks.length, status: 'created' as const };
       });
       idempotency?.commit(
@@ -169,76 +122,6 @@ export class DocumentsService {
       ? await drain
       : { pending: this.collectionRows.counts(collection.id).pending };
     return ingestResult(result, outcome, chunker.counter);
-  }
-
-  /**
-   * Replaces a document atomically: the new chunks are embedded first (when the model is
-   * available), then one SQLite transaction swaps the old document for the new, and the vector
-   * store is updated in the same synchronous step, so a search sees the old version or the new one, never a
-   * mix or neither.
-   */
-  async replace(
-    collectionName: string,
-    id: string,
-    doc: Omit<IncomingDocument, 'id'>,
-  ): Promise<ReplaceResult> {
-    const collection = this.collections.row(collectionName);
-    if (!doc.text.trim()) throw new InvalidInputError(`Document '${id}' has no text`);
-    const metadata = JSON.stringify(doc.metadata ?? {});
-    const hash = contentHash(doc.text, doc.title ?? null, metadata);
-    const before = this.repo.find(collection.id, id);
-    if (before?.content_hash === hash)
-      return this.replaced(collection.id, id, 'unchanged', before.pk);
-    const chunker = await this.chunking.chunker(collection);
-    const chunks = chunker.chunk(doc.text, doc.structure);
-    const model = collection.embedding_model;
-    const dtype = collection.embedding_dtype as Dtype;
-    let embedded: { vectors: Float32Array[]; dim: number } | undefined;
-    const status = await this.models.ensure('embedding', model, dtype);
-    if (status.state === 'ready' && chunker.counter !== estimateTokenCounter.name) {
-      embedded = await this.writer.embed(
-        model,
-        dtype,
-        chunks.map((c) => c.text),
-      );
-    }
-    const swap = this.database.transaction(() => {
-      const current = this.repo.find(collection.id, id);
-      if (current?.content_hash === hash) {
-        return { status: 'unchanged' as const, pk: current.pk, removed: [] as number[] };
-      }
-      const removed = current ? this.repo.delete(current.pk) : [];
-      const { pk, chunkIds } = this.insertVersion(
-        collection.id,
-        id,
-        doc,
-        hash,
-        metadata,
-        chunks,
-        chunker.counter,
-      );
-      let written: WrittenVectors | undefined;
-      if (embedded && this.collectionRows.pinDimension(collection.id, embedded.dim)) {
-        const vectors = embedded.vectors;
-        written = this.writer.store(
-          collection.id,
-          model,
-          embedded.dim,
-          chunkIds.map((chunkId, i) => ({ chunkId, vector: vectors[i]! })),
-        );
-      }
-      return {
-        status: current ? ('replaced' as const) : ('created' as const),
-        pk,
-        removed,
-        written,
-      };
-    });
-    // Same synchronous step as the commit: no search runs between the two.
-    this.vectors.delete(collection.id, swap.removed);
-    if ('written' in swap && swap.written) this.writer.index(swap.written);
-    if (swap.status !== 'unchanged' && !embedded) await this.queue.drain(collection.id);
-    return this.replaced(collection.id, id, swap.status, swap.pk);
   }
 
   /**
@@ -293,8 +176,8 @@ export class DocumentsService {
         throw new Error(`Document '${doc.id}' disappeared while it was being stored`);
       const head = sliced ? chunks.slice(0, STORE_SLICE) : chunks;
       const { pk } = this.repo.insert(
-        this.newDocument(collectionId, doc.id, doc, hash, metadata),
-        head.map((c) => ({ ...c, tokenCounter: counter })),
+        newDocument(collectionId, doc.id, doc, hash, metadata),
+        newChunks(head, counter),
         !sliced,
       );
       if (sliced) return { pk };
@@ -316,9 +199,7 @@ export class DocumentsService {
     try {
       for (let from = STORE_SLICE; from < chunks.length; from += STORE_SLICE) {
         await yieldToEventLoop();
-        const slice = chunks
-          .slice(from, from + STORE_SLICE)
-          .map((c) => ({ ...c, tokenCounter: counter }));
+        const slice = newChunks(chunks.slice(from, from + STORE_SLICE), counter);
         this.database.transaction(() => this.repo.insertChunks(pk, collectionId, slice));
         void this.queue.drain(collectionId); // the model starts on the first slices while the rest are stored
       }
@@ -352,53 +233,6 @@ export class DocumentsService {
     this.vectors.delete(collectionId, labels);
   }
 
-  /** Inserts a document and its chunks (FTS rows follow by trigger). Call inside a transaction. */
-  private insertVersion(
-    collectionId: number,
-    id: string,
-    doc: Omit<IncomingDocument, 'id'>,
-    hash: string,
-    metadata: string,
-    chunks: readonly Chunk[],
-    tokenCounter: string,
-  ): { pk: number; chunkIds: number[] } {
-    return this.repo.insert(
-      this.newDocument(collectionId, id, doc, hash, metadata),
-      chunks.map((c) => ({ ...c, tokenCounter })),
-    );
-  }
-
-  private newDocument(
-    collectionId: number,
-    id: string,
-    doc: Omit<IncomingDocument, 'id'>,
-    hash: string,
-    metadata: string,
-  ): NewDocument {
-    return {
-      collectionId,
-      id,
-      title: doc.title ?? null,
-      source: doc.source ?? null,
-      contentType: doc.contentType ?? 'text/plain',
-      contentHash: hash,
-      metadata,
-      text: doc.text,
-      structure: doc.structure ? JSON.stringify(doc.structure) : null,
-    };
-  }
-
-  private replaced(
-    collectionId: number,
-    id: string,
-    status: ReplaceResult['status'],
-    pk: number,
-  ): ReplaceResult {
-    const chunks = this.repo.chunksOf(pk);
-    const pending = chunks.filter((c) => c.embedded === 0).length;
-    return { id, status, chunks: chunks.length, pendingChunks: pending };
-  }
-
   list(
     collectionName: string,
     limit: number,
@@ -408,7 +242,7 @@ export class DocumentsService {
     return {
       total: this.repo.count(c.id),
       items: this.repo.list(c.id, limit, offset).map((r: DocumentSummaryRow) => ({
-        ...view(r),
+        ...documentView(r),
         chunks: r.chunk_count,
         characters: r.char_count,
       })),
@@ -419,10 +253,14 @@ export class DocumentsService {
     const c = this.collections.row(collectionName);
     const row = this.repo.find(c.id, id);
     if (!row?.complete) throw new DocumentNotFoundError(collectionName, id);
-    return { ...view(row), text: row.text, chunks: this.repo.chunksOf(row.pk).map(chunkView) };
+    return {
+      ...documentView(row),
+      text: row.text,
+      chunks: this.repo.chunksOf(row.pk).map(chunkView),
+    };
   }
 
-  /** Removes the document, its chunks, FTS rows and vectors (SQLite first, then the index). */
+  /** Removes the document, its chunks, FTS rows and vectors (SQLite first, then the vector store). */
   delete(collectionName: string, id: string): void {
     const c = this.collections.row(collectionName);
     const labels = this.database.transaction(() => {
@@ -447,40 +285,5 @@ function ingestResult(
       ...(outcome.pending > 0 ? { reason: outcome.reason ?? 'embedding in progress' } : {}),
       tokenCounter,
     },
-  };
-}
-
-function contentHash(text: string, title: string | null, metadata: string): string {
-  return createHash('sha256')
-    .update(JSON.stringify([text, title, metadata]))
-    .digest('hex');
-}
-
-function view(r: DocumentRow | DocumentSummaryRow): DocumentView {
-  return {
-    id: r.id,
-    title: r.title,
-    source: r.source,
-    contentType: r.content_type,
-    contentHash: r.content_hash,
-    metadata: JSON.parse(r.metadata) as Record<string, unknown>,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-function chunkView(c: ChunkRow): ChunkView {
-  return {
-    id: c.id,
-    ordinal: c.ordinal,
-    text: c.text,
-    start: c.start_offset,
-    end: c.end_offset,
-    tokenCount: c.token_count,
-    tokenCounter: c.token_counter,
-    embedded: c.embedded === 1,
-    sectionPath: c.section_path,
-    pageStart: c.page_start,
-    pageEnd: c.page_end,
   };
 }

@@ -8,6 +8,7 @@ import { CollectionsModule } from '../collections/collections.module';
 import { ModelsModule } from '../models/models.module';
 import { VectorStoreModule } from '../vector-store/vector-store.module';
 import { ChunkingService } from './chunking.service';
+import { DocumentReplaceService } from './document-replace.service';
 import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
 import { EmbeddingQueueService } from './embedding-queue.service';
@@ -34,6 +35,7 @@ import { VectorWriter } from './vector-writer';
   controllers: [DocumentsController, JobsController],
   providers: [
     DocumentsService,
+    DocumentReplaceService,
     VectorWriter,
     EmbeddingQueueService,
     ChunkingService,
