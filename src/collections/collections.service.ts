@@ -13,7 +13,7 @@ import {
 } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
 import { ReembedRepository, ReembedRow } from '../database/reembed.repository';
-import { DocumentsRepository } from '../database/documents.repository';
+import { ChunkVectorsRepository } from '../database/chunk-vectors.repository';
 import { VectorStoreVerification } from '../vector-store/verification';
 import { VectorStore, VectorStoreState } from '../vector-store/vector-store';
 import { SearchSettings, parseSearchSettings } from './search-settings';
@@ -77,7 +77,7 @@ export class CollectionsService {
     private readonly database: DatabaseService,
     private readonly vectors: VectorStore,
     private readonly reembeds: ReembedRepository,
-    private readonly documents: DocumentsRepository,
+    private readonly stored: ChunkVectorsRepository,
   ) {}
 
   /** An Idempotency-Key is recorded in the transaction that inserts the collection. */
@@ -148,7 +148,7 @@ export class CollectionsService {
   /** The collection's vectors in the vector store checked against its stored vectors. */
   async verifyIndex(name: string): Promise<VectorStoreVerification & { collection: string }> {
     const row = this.row(name);
-    const report = await this.vectors.verify(row.id, () => this.documents.vectorIds(row.id));
+    const report = await this.vectors.verify(row.id, () => this.stored.vectorIds(row.id));
     return { collection: name, ...report };
   }
 

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { ChunkVectorsRepository } from './chunk-vectors.repository';
 import { CollectionsRepository } from './collections.repository';
 import { ConversationsRepository } from './conversations.repository';
 import { DatabaseService } from './database.service';
@@ -12,6 +13,7 @@ import { ReembedRepository } from './reembed.repository';
     DatabaseService,
     CollectionsRepository,
     DocumentsRepository,
+    ChunkVectorsRepository,
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,
@@ -20,6 +22,7 @@ import { ReembedRepository } from './reembed.repository';
     DatabaseService,
     CollectionsRepository,
     DocumentsRepository,
+    ChunkVectorsRepository,
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,

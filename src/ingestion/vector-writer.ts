@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
+import { ChunkVectorsRepository } from '../database/chunk-vectors.repository';
 import { DatabaseService } from '../database/database.service';
 import { DocumentsRepository } from '../database/documents.repository';
 import { ReembedRepository, ReembedRow } from '../database/reembed.repository';
@@ -36,6 +37,7 @@ export class VectorWriter {
     private readonly database: DatabaseService,
     private readonly models: ModelsService,
     private readonly documents: DocumentsRepository,
+    private readonly stored: ChunkVectorsRepository,
     private readonly reembeds: ReembedRepository,
     private readonly vectors: VectorStore,
   ) {
@@ -74,7 +76,7 @@ export class VectorWriter {
     dim: number,
     items: readonly NewVector[],
   ): WrittenVectors {
-    const written = this.documents.storeVectors(model, dim, items);
+    const written = this.stored.storeVectors(model, dim, items);
     return this.written(collectionId, false, dim, items, written);
   }
 

@@ -4,6 +4,7 @@ import { SETTINGS } from '../config/settings.provider';
 import { IndexRebuildingError, InvalidInputError, ModelUnavailableError } from '../common/errors';
 import { CollectionsService } from '../collections/collections.service';
 import { CollectionRow } from '../database/collections.repository';
+import { ChunkVectorsRepository } from '../database/chunk-vectors.repository';
 import { ChunkHitRow, DocumentsRepository } from '../database/documents.repository';
 import { ModelsService } from '../models/models.service';
 import { cosine } from '../vector-store/cosine';
@@ -82,6 +83,7 @@ export class RetrievalService {
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly collections: CollectionsService,
     private readonly documents: DocumentsRepository,
+    private readonly stored: ChunkVectorsRepository,
     private readonly models: ModelsService,
     private readonly vectors: VectorStore,
   ) {}
@@ -273,7 +275,7 @@ export class RetrievalService {
     lambda: number,
     query?: Float32Array,
   ): Candidate[] {
-    const vectors = this.documents.vectorsOf(candidates.map((c) => c.id));
+    const vectors = this.stored.vectorsOf(candidates.map((c) => c.id));
     // Stored vectors of another model (switched since the query was embedded) do not compare with it.
     const useVectors =
       query !== undefined && candidates.every((c) => vectors.get(c.id)?.length === query.length);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
+import { ChunkVectorsRepository } from '../database/chunk-vectors.repository';
 import { CollectionsRepository } from '../database/collections.repository';
 import { DocumentsRepository } from '../database/documents.repository';
 import { StorageMonitor } from '../storage/storage-monitor.service';
@@ -13,18 +14,25 @@ import { VectorStore } from './vector-store';
   providers: [
     {
       provide: VectorStore,
-      inject: [SETTINGS, CollectionsRepository, DocumentsRepository, StorageMonitor],
+      inject: [
+        SETTINGS,
+        CollectionsRepository,
+        DocumentsRepository,
+        ChunkVectorsRepository,
+        StorageMonitor,
+      ],
       useFactory: (
         settings: Settings,
         collections: CollectionsRepository,
         documents: DocumentsRepository,
+        vectors: ChunkVectorsRepository,
         storage: StorageMonitor,
       ): VectorStore => {
         switch (settings.vectorStore) {
           case 'hnsw':
-            return new HnswVectorStore(settings, collections, documents, storage);
+            return new HnswVectorStore(settings, collections, documents, vectors, storage);
           case 'memory':
-            return new InMemoryVectorStore({ collections, documents });
+            return new InMemoryVectorStore({ collections, documents, vectors });
         }
       },
     },

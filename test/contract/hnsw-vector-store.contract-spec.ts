@@ -13,6 +13,7 @@ vectorStoreContract('HnswVectorStore', async () => {
       settings,
       source.collections,
       source.documents,
+      source.vectors,
       new StorageMonitor(settings),
     );
   };
@@ -42,6 +43,7 @@ describe('HnswVectorStore import', () => {
       source.settings,
       source.collections,
       source.documents,
+      source.vectors,
       new StorageMonitor(source.settings),
     );
     const c = source.collection(2);
@@ -54,6 +56,7 @@ describe('HnswVectorStore import', () => {
       settings(tempDir()),
       source.collections,
       source.documents,
+      source.vectors,
       new StorageMonitor(source.settings),
     );
     await restored.import(dir);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Settings, loadSettings } from '../../src/config/settings';
+import { ChunkVectorsRepository } from '../../src/database/chunk-vectors.repository';
 import { CollectionsRepository } from '../../src/database/collections.repository';
 import { DatabaseService } from '../../src/database/database.service';
 import { DocumentsRepository } from '../../src/database/documents.repository';
@@ -21,6 +22,7 @@ export class SqliteSource {
   readonly db: DatabaseService;
   readonly collections: CollectionsRepository;
   readonly documents: DocumentsRepository;
+  readonly vectors: ChunkVectorsRepository;
   private readonly reembeds: ReembedRepository;
   private n = 0;
 
@@ -29,6 +31,7 @@ export class SqliteSource {
     this.db = new DatabaseService(this.settings);
     this.collections = new CollectionsRepository(this.db);
     this.documents = new DocumentsRepository(this.db);
+    this.vectors = new ChunkVectorsRepository(this.db);
     this.reembeds = new ReembedRepository(this.db);
   }
 
@@ -68,7 +71,7 @@ export class SqliteSource {
           },
           [{ ordinal: 0, text: name, start: 0, end: 1, tokenCount: 1, tokenCounter: 'test' }],
         );
-        const [w] = this.documents.storeVectors('m', v.vector.length, [
+        const [w] = this.vectors.storeVectors('m', v.vector.length, [
           { chunkId: chunkIds[0]!, vector: v.vector },
         ]);
         return { id: w!.chunkId, seq: w!.seq, vector: v.vector, metadata };
@@ -99,7 +102,7 @@ export class SqliteSource {
     next: (id: number) => Float32Array,
   ): { generation: number; written: { id: number; seq: number }[] } {
     const job = this.db.transaction(() => this.reembeds.insert(collection, 'm2', 'fp32'));
-    const ids = this.documents.vectorIds(collection);
+    const ids = this.vectors.vectorIds(collection);
     this.db.transaction(() =>
       this.reembeds.write(
         job,

@@ -204,7 +204,7 @@ export function vectorStoreContract(adapter: string, make: () => Promise<VectorS
     });
 
     it('verifies against the stored ids: consistent, then what is missing and what is extra', async () => {
-      const stored = () => fx.source.documents.vectorIds(angles);
+      const stored = () => fx.source.vectors.vectorIds(angles);
       expect(await sut.verify(angles, stored)).toMatchObject({
         state: 'ready',
         size: 10,

@@ -5,6 +5,7 @@ import { StorageMonitor } from '../../src/storage/storage-monitor.service';
 import { loadSettings, Settings } from '../../src/config/settings';
 import { CollectionsRepository } from '../../src/database/collections.repository';
 import { DatabaseService } from '../../src/database/database.service';
+import { ChunkVectorsRepository } from '../../src/database/chunk-vectors.repository';
 import { DocumentsRepository } from '../../src/database/documents.repository';
 import { ReembedRepository } from '../../src/database/reembed.repository';
 import { HnswVectorIndex } from '../../src/vector-store/adapters/hnsw/hnsw-vector-index';
@@ -33,13 +34,20 @@ describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', (
   let db: DatabaseService;
   let collections: CollectionsRepository;
   let documents: DocumentsRepository;
+  let chunkVectors: ChunkVectorsRepository;
   let collectionId: number;
   let labels: number[];
   const vecs = vectors(300, DIM);
 
   /** Opens the indexes as at start-up and waits for any background rebuild. */
   const open = async () => {
-    const sut = new HnswVectorStore(settings, collections, documents, new StorageMonitor(settings));
+    const sut = new HnswVectorStore(
+      settings,
+      collections,
+      documents,
+      chunkVectors,
+      new StorageMonitor(settings),
+    );
     sut.onApplicationBootstrap();
     await sut.whenReady(collectionId);
     return sut;
@@ -50,6 +58,7 @@ describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', (
     db = new DatabaseService(settings);
     collections = new CollectionsRepository(db);
     documents = new DocumentsRepository(db);
+    chunkVectors = new ChunkVectorsRepository(db);
     collectionId = collections.insert({
       name: 'v',
       embeddingModel: 'm',
@@ -86,7 +95,7 @@ describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', (
         ),
       );
       const items = chunkIds.map((id, i) => ({ chunkId: id, vector: vecs[d * 10 + i]! }));
-      const written = db.transaction(() => documents.storeVectors('m', DIM, items));
+      const written = db.transaction(() => chunkVectors.storeVectors('m', DIM, items));
       sut.add(
         collectionId,
         written.map((w, i) => ({ id: w.chunkId, seq: w.seq, vector: items[i]!.vector })),
@@ -100,7 +109,7 @@ describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', (
   afterAll(() => db.onApplicationShutdown());
 
   const indexFile = () => path.join(settings.storageDir, 'indexes', `${collectionId}.hnsw`);
-  const storedIds = () => documents.vectorIds(collectionId);
+  const storedIds = () => chunkVectors.vectorIds(collectionId);
 
   /** Stores a one-chunk document and its vector in SQLite (not in any index). */
   const storeOneChunk = (id: string, seed: number) => {
@@ -121,7 +130,7 @@ describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', (
     );
     const vector = vectors(1, DIM, seed)[0]!;
     const [written] = db.transaction(() =>
-      documents.storeVectors('m', DIM, [{ chunkId: chunkIds[0]!, vector }]),
+      chunkVectors.storeVectors('m', DIM, [{ chunkId: chunkIds[0]!, vector }]),
     );
     return { id: written!.chunkId, seq: written!.seq, vector };
   };
@@ -166,7 +175,7 @@ describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', (
       ),
     ).chunkIds[0]!;
     const [w] = db.transaction(() =>
-      documents.storeVectors('m', DIM, [{ chunkId: tagged, vector: vecs[0]! }]),
+      chunkVectors.storeVectors('m', DIM, [{ chunkId: tagged, vector: vecs[0]! }]),
     );
     sut.add(collectionId, [{ id: tagged, seq: w!.seq, vector: vecs[0]! }]);
     const de = await sut.search(collectionId, vecs[1]!, 5, { metadata: { lang: 'de' } });
@@ -204,7 +213,7 @@ describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', (
     db.transaction(() => documents.delete(documents.find(collectionId, 'd10')!.pk)); // d10 holds labels[100..109]
     const reopened = await open();
     expect((await reopened.search(collectionId, during.vector, 1))[0]!.id).toBe(during.id);
-    expect(reopened.size(collectionId)).toBe(documents.vectorStats(collectionId).count);
+    expect(reopened.size(collectionId)).toBe(chunkVectors.vectorStats(collectionId).count);
   });
 
   it('detects a truncated or altered snapshot and rebuilds from the stored vectors', async () => {
@@ -227,7 +236,7 @@ describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', (
           ),
         ),
       ).toBe(true);
-      const stored = documents.vectorStats(collectionId).count;
+      const stored = chunkVectors.vectorStats(collectionId).count;
       expect(sut.size(collectionId)).toBe(stored);
       expect((await sut.search(collectionId, vecs[55]!, 1))[0]!.id).toBe(labels[55]);
       warn.mockClear();
@@ -238,9 +247,15 @@ describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', (
   it('rebuilds in the background, a batch per turn of the event loop, reporting progress', async () => {
     await (await open()).onApplicationShutdown();
     fs.rmSync(indexFile());
-    const sut = new HnswVectorStore(settings, collections, documents, new StorageMonitor(settings));
+    const sut = new HnswVectorStore(
+      settings,
+      collections,
+      documents,
+      chunkVectors,
+      new StorageMonitor(settings),
+    );
     sut.onApplicationBootstrap();
-    const total = documents.vectorStats(collectionId).count;
+    const total = chunkVectors.vectorStats(collectionId).count;
     expect(sut.state(collectionId)).toMatchObject({ state: 'building', total });
     await sut.whenReady(collectionId);
     expect(sut.state(collectionId)).toEqual({ state: 'ready', size: total });
@@ -251,7 +266,7 @@ describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', (
     await first.onApplicationShutdown();
     const gone = db.transaction(() => documents.delete(documents.find(collectionId, 'd20')!.pk));
     const sut = await open();
-    const stored = documents.vectorStats(collectionId).count;
+    const stored = chunkVectors.vectorStats(collectionId).count;
     const report = await sut.verify(collectionId, storedIds);
     expect(report).toMatchObject({
       state: 'ready',
@@ -268,7 +283,7 @@ describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', (
 
   it('reports a stored vector the index lost and a label it holds without a stored vector', async () => {
     const sut = await open();
-    const lost = documents.vectorIds(collectionId)[7]!;
+    const lost = chunkVectors.vectorIds(collectionId)[7]!;
     sut.delete(collectionId, [lost]);
     sut.add(collectionId, [{ id: 999_999, seq: 0, vector: vecs[0]! }]);
     const report = await sut.verify(collectionId, storedIds);
@@ -289,15 +304,21 @@ describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', (
     const report = await sut.verify(collectionId, storedIds);
     await writing;
     expect(report).toMatchObject({ missing: { count: 0 }, extra: { count: 0 }, consistent: true });
-    expect(report.size).toBe(documents.vectorStats(collectionId).count);
+    expect(report.size).toBe(chunkVectors.vectorStats(collectionId).count);
   });
 
   it('reports building with progress, and missing vectors, until a rebuild ends', async () => {
     await (await open()).onApplicationShutdown();
     fs.rmSync(indexFile());
-    const sut = new HnswVectorStore(settings, collections, documents, new StorageMonitor(settings));
+    const sut = new HnswVectorStore(
+      settings,
+      collections,
+      documents,
+      chunkVectors,
+      new StorageMonitor(settings),
+    );
     sut.onApplicationBootstrap();
-    const stored = documents.vectorStats(collectionId).count;
+    const stored = chunkVectors.vectorStats(collectionId).count;
     const during = await sut.verify(collectionId, storedIds);
     expect(during).toMatchObject({ state: 'building', total: stored, consistent: false });
     expect(during.missing.count).toBe(stored - during.size);
@@ -314,7 +335,7 @@ describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', (
     await (await open()).onApplicationShutdown();
     fs.rmSync(indexFile());
     const sut = await open();
-    expect(sut.size(collectionId)).toBe(documents.vectorStats(collectionId).count);
+    expect(sut.size(collectionId)).toBe(chunkVectors.vectorStats(collectionId).count);
   });
 });
 
@@ -326,6 +347,7 @@ describe('HnswVectorStore after a switch to another embedding model (integration
     const db = new DatabaseService(settings);
     const collections = new CollectionsRepository(db);
     const documents = new DocumentsRepository(db);
+    const chunkVectors = new ChunkVectorsRepository(db);
     const reembeds = new ReembedRepository(db);
     const collectionId = collections.insert({
       name: 'g',
@@ -362,7 +384,7 @@ describe('HnswVectorStore after a switch to another embedding model (integration
     const oldVecs = vectors(40, DIM, 1);
     const newVecs = vectors(40, DIM, 2);
     db.transaction(() =>
-      documents.storeVectors(
+      chunkVectors.storeVectors(
         'old',
         DIM,
         chunkIds.map((id, i) => ({ chunkId: id, vector: oldVecs[i]! })),
@@ -372,6 +394,7 @@ describe('HnswVectorStore after a switch to another embedding model (integration
       settings,
       collections,
       documents,
+      chunkVectors,
       new StorageMonitor(settings),
     );
     first.onApplicationBootstrap();
@@ -392,7 +415,13 @@ describe('HnswVectorStore after a switch to another embedding model (integration
       vector_generation: 1,
     });
 
-    const sut = new HnswVectorStore(settings, collections, documents, new StorageMonitor(settings));
+    const sut = new HnswVectorStore(
+      settings,
+      collections,
+      documents,
+      chunkVectors,
+      new StorageMonitor(settings),
+    );
     sut.onApplicationBootstrap();
     expect(sut.state(collectionId).state).toBe('building');
     await sut.whenReady(collectionId);

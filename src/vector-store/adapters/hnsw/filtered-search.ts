@@ -1,3 +1,4 @@
+import { ChunkVectorsRepository } from '../../../database/chunk-vectors.repository';
 import { DocumentsRepository } from '../../../database/documents.repository';
 import { cosine } from '../../cosine';
 import { compileFilter } from '../../metadata-filter';
@@ -13,7 +14,10 @@ export const EXACT_FILTER_LIMIT = 20_000;
  * documents in SQLite, where the metadata lives (the graph holds none).
  */
 export class FilteredSearch {
-  constructor(private readonly documents: DocumentsRepository) {}
+  constructor(
+    private readonly documents: DocumentsRepository,
+    private readonly vectors: ChunkVectorsRepository,
+  ) {}
 
   search(
     collectionId: number,
@@ -28,7 +32,7 @@ export class FilteredSearch {
         : this.documents.chunkIdsWhere(collectionId, compileFilter(filter.metadata))
     ).filter((id) => index.has(id));
     if (allowed.length <= EXACT_FILTER_LIMIT) {
-      return [...this.documents.vectorsOf(allowed)]
+      return [...this.vectors.vectorsOf(allowed)]
         .map(([id, v]) => ({ id, similarity: cosine(query, v) }))
         .sort((a, b) => b.similarity - a.similarity || a.id - b.id)
         .slice(0, k);

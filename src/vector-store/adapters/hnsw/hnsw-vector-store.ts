@@ -1,6 +1,7 @@
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import * as path from 'node:path';
 import type { Settings } from '../../../config/settings';
+import { ChunkVectorsRepository } from '../../../database/chunk-vectors.repository';
 import { CollectionsRepository } from '../../../database/collections.repository';
 import { DocumentsRepository } from '../../../database/documents.repository';
 import { StorageMonitor } from '../../../storage/storage-monitor.service';
@@ -50,7 +51,8 @@ export class HnswVectorStore
   constructor(
     private readonly settings: Settings,
     private readonly collections: CollectionsRepository,
-    private readonly documents: DocumentsRepository,
+    documents: DocumentsRepository,
+    vectors: ChunkVectorsRepository,
     storage: StorageMonitor,
   ) {
     super();
@@ -64,11 +66,11 @@ export class HnswVectorStore
     );
     this.recovery = new IndexRecovery(
       this.files,
-      documents,
-      new IndexRebuild(documents),
+      vectors,
+      new IndexRebuild(vectors),
       settings.hnsw,
     );
-    this.filtered = new FilteredSearch(documents);
+    this.filtered = new FilteredSearch(documents, vectors);
     this.snapshots = new SnapshotExport(this.files);
   }
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DocumentsRepository } from '../../../database/documents.repository';
+import { ChunkVectorsRepository } from '../../../database/chunk-vectors.repository';
 import { Slot, vectorOf } from './hnsw-slot';
 
 /** Vectors loaded per turn of the event loop during a background rebuild. */
@@ -13,14 +13,14 @@ const REBUILD_BATCH = 1000;
 export class IndexRebuild {
   private readonly logger = new Logger('HnswVectorStore');
 
-  constructor(private readonly documents: DocumentsRepository) {}
+  constructor(private readonly stored: ChunkVectorsRepository) {}
 
   /**
    * Marks the slot building and starts filling it; `slot.rebuilt` resolves when it ends. Returns
    * how many vectors it loads.
    */
   start(collectionId: number, slot: Slot, live: () => boolean, t0 = performance.now()): number {
-    const total = this.documents.vectorStats(collectionId).count;
+    const total = this.stored.vectorStats(collectionId).count;
     slot.building = { done: 0, total };
     slot.rebuilt = this.run(collectionId, slot, live, t0);
     return total;
@@ -31,7 +31,7 @@ export class IndexRebuild {
     try {
       for (;;) {
         if (!live()) return;
-        const rows = this.documents.vectorBatch(collectionId, after, REBUILD_BATCH);
+        const rows = this.stored.vectorBatch(collectionId, after, REBUILD_BATCH);
         if (rows.length === 0) break;
         for (const row of rows) {
           slot.index.add(row.chunk_id, vectorOf(row.vector));

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DocumentsRepository } from '../../../database/documents.repository';
+import { ChunkVectorsRepository } from '../../../database/chunk-vectors.repository';
 import { HnswParams, HnswVectorIndex } from './hnsw-vector-index';
 import { Slot, newSlot, vectorOf } from './hnsw-slot';
 import { IndexRebuild } from './index-rebuild';
@@ -16,7 +16,7 @@ export class IndexRecovery {
 
   constructor(
     private readonly files: SnapshotFiles,
-    private readonly documents: DocumentsRepository,
+    private readonly vectors: ChunkVectorsRepository,
     private readonly rebuild: IndexRebuild,
     private readonly params: HnswParams,
   ) {}
@@ -46,7 +46,7 @@ export class IndexRecovery {
     const slot = newSlot(loaded.index, generation, loaded.watermark, true);
     const before = slot.watermark;
     const replayed = this.replay(collectionId, slot, before);
-    const stored = new Set(this.documents.vectorIds(collectionId));
+    const stored = new Set(this.vectors.vectorIds(collectionId));
     let forgotten = 0;
     for (const id of [...slot.index.labels()]) {
       if (!stored.has(id)) {
@@ -68,7 +68,7 @@ export class IndexRecovery {
 
   private replay(collectionId: number, slot: Slot, afterSeq: number, only?: Set<number>): number {
     let n = 0;
-    for (const row of this.documents.vectorsAfter(collectionId, afterSeq)) {
+    for (const row of this.vectors.vectorsAfter(collectionId, afterSeq)) {
       if (only && !only.has(row.chunk_id)) continue;
       slot.index.add(row.chunk_id, vectorOf(row.vector));
       slot.watermark = Math.max(slot.watermark, row.seq);

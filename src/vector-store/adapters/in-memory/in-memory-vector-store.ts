@@ -1,6 +1,7 @@
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ChunkVectorsRepository } from '../../../database/chunk-vectors.repository';
 import { CollectionsRepository } from '../../../database/collections.repository';
 import { DocumentsRepository } from '../../../database/documents.repository';
 import { cosine } from '../../cosine';
@@ -50,6 +51,7 @@ const LOAD_BATCH = 1000;
 export interface InMemorySource {
   collections: CollectionsRepository;
   documents: DocumentsRepository;
+  vectors: ChunkVectorsRepository;
 }
 
 /**
@@ -256,10 +258,10 @@ export class InMemoryVectorStore extends VectorStore implements OnApplicationBoo
 
   /** Fills the collection from its stored vectors (with their documents' metadata). */
   private load(collection: number, dim: number, generation: number): void {
-    const documents = this.source!.documents;
+    const { documents, vectors } = this.source!;
     const entries = new Map<number, Entry>();
     for (let after = 0; ;) {
-      const rows = documents.vectorBatch(collection, after, LOAD_BATCH);
+      const rows = vectors.vectorBatch(collection, after, LOAD_BATCH);
       if (rows.length === 0) break;
       const metadata = documents.metadataOf(rows.map((r) => r.chunk_id));
       for (const r of rows) {
