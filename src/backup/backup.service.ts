@@ -14,8 +14,6 @@ import { BackupRunner } from './backup-runner';
 import type { Backup } from './backup-state';
 import { BackupTargetRules, checkBackupTarget, resolveBackupTarget } from './backup-target';
 
-export type { Backup, BackupPhase, BackupState, BackupSummary } from './backup-state';
-
 /**
  * Online, consistent backups of the whole storage: the vector store's export and the SQLite
  * database, into a directory laid out like STORAGE_DIR, so that restoring is starting the server on

@@ -139,7 +139,7 @@ export function parseSnapshotMeta(
   return undefined;
 }
 
-export function sha256File(file: string): string {
+function sha256File(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
