@@ -9,7 +9,6 @@ module.exports = {
   testTimeout: 180000,
   projects: [
     { ...base, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
-    // Every adapter of a port passes the port's suite (test/contract/<port>.contract.ts).
     {
       ...base,
       displayName: 'contract',

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chunkText } from '../src/ingestion/chunker';
-import { estimateTokenCounter } from '../src/models/token-counter';
+import { estimateTokenCounter } from '../src/engines/token-counter';
 import { parseFile } from '../src/ingestion/parsers/parser-registry';
 import { fmt, table } from './lib/markdown';
 

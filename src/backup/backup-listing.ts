@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { isSameOrInside } from '../common/path-containment';
+import { isSameOrInside } from '../config/path-containment';
 import { BackupFiles } from './adapters/backup-files';
 import { MANIFEST_FILE, parseManifest, summarize } from './backup-manifest';
 import type { Backup } from './backup-state';

@@ -5,7 +5,9 @@ import { ConversationsRepository } from './conversations.repository';
 import { DatabaseService } from './database.service';
 import { DocumentsRepository } from './documents.repository';
 import { JobsRepository } from './jobs.repository';
+import { LexicalRepository } from './lexical.repository';
 import { ReembedRepository } from './reembed.repository';
+import { StatsRepository } from './stats.repository';
 
 @Global()
 @Module({
@@ -17,6 +19,8 @@ import { ReembedRepository } from './reembed.repository';
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,
+    StatsRepository,
+    LexicalRepository,
   ],
   exports: [
     DatabaseService,
@@ -26,6 +30,8 @@ import { ReembedRepository } from './reembed.repository';
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,
+    StatsRepository,
+    LexicalRepository,
   ],
 })
 export class DatabaseModule {}

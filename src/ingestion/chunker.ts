@@ -5,7 +5,7 @@ import {
   Section,
   formatSectionPath,
 } from './parsers/structured-document';
-import type { TokenCounter } from '../models/token-counter';
+import type { TokenCounter } from '../engines/token-counter';
 
 /**
  * Token-aware, structure-aware chunking. Chunks follow sections (a chunk never straddles a heading,

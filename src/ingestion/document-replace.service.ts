@@ -5,12 +5,18 @@ import { CollectionsService } from '../collections/collections.service';
 import { CollectionsRepository } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
 import { DocumentsRepository } from '../database/documents.repository';
-import { ModelsService } from '../models/models.service';
-import { estimateTokenCounter } from '../models/token-counter';
+import { EmbeddingEngine } from '../engines/embedding-engine';
+import { estimateTokenCounter } from '../engines/token-counter';
 import { VectorStore } from '../vector-store/vector-store';
 import { ChunkingService } from './chunking.service';
 import { EmbeddingQueueService } from './embedding-queue.service';
-import { IncomingDocument, contentHash, newChunks, newDocument } from './incoming-document';
+import {
+  IncomingDocument,
+  analysisOf,
+  contentHash,
+  newChunks,
+  newDocument,
+} from './incoming-document';
 import { VectorWriter, WrittenVectors } from './vector-writer';
 
 export interface ReplaceResult {
@@ -31,7 +37,7 @@ export class DocumentReplaceService {
     private readonly repo: DocumentsRepository,
     private readonly chunking: ChunkingService,
     private readonly queue: EmbeddingQueueService,
-    private readonly models: ModelsService,
+    private readonly embedder: EmbeddingEngine,
     private readonly writer: VectorWriter,
     private readonly vectors: VectorStore,
   ) {}
@@ -58,14 +64,14 @@ export class DocumentReplaceService {
     const model = collection.embedding_model;
     const dtype = collection.embedding_dtype as Dtype;
     let embedded: { vectors: Float32Array[]; dim: number } | undefined;
-    const status = await this.models.ensure('embedding', model, dtype);
+    const status = await this.embedder.ensure({ id: model, dtype: dtype });
     if (status.state === 'ready' && chunker.counter !== estimateTokenCounter.name) {
       embedded = await this.writer.embed(
-        model,
-        dtype,
+        { id: model, dtype: dtype },
         chunks.map((c) => c.text),
       );
     }
+    const analysis = analysisOf(collection.language, doc.text);
     const swap = this.database.transaction(() => {
       const current = this.repo.find(collection.id, id);
       if (current?.content_hash === hash) {
@@ -73,8 +79,8 @@ export class DocumentReplaceService {
       }
       const removed = current ? this.repo.delete(current.pk) : [];
       const { pk, chunkIds } = this.repo.insert(
-        newDocument(collection.id, id, doc, hash, metadata),
-        newChunks(chunks, chunker.counter),
+        newDocument(collection.id, id, doc, hash, metadata, analysis),
+        newChunks(chunks, chunker.counter, analysis),
       );
       let written: WrittenVectors | undefined;
       if (embedded && this.collectionRows.pinDimension(collection.id, embedded.dim)) {

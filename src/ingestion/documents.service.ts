@@ -12,7 +12,13 @@ import { Chunk } from './chunker';
 import { ChunkingService } from './chunking.service';
 import { ChunkView, DocumentView, chunkView, documentView } from './document-views';
 import { DrainResult, EmbeddingQueueService } from './embedding-queue.service';
-import { IncomingDocument, contentHash, newChunks, newDocument } from './incoming-document';
+import {
+  IncomingDocument,
+  analysisOf,
+  contentHash,
+  newChunks,
+  newDocument,
+} from './incoming-document';
 
 // jobs.service.ts and parsing.service.ts import the type from here.
 export type { IncomingDocument } from './incoming-document';
@@ -102,9 +108,10 @@ export class DocumentsService {
           };
         }
         const chunks = chunker.chunk(doc.text, doc.structure);
+        const analysis = analysisOf(collection.language, doc.text);
         this.repo.insert(
-          newDocument(collection.id, id, doc, hash, metadata),
-          newChunks(chunks, chunker.counter),
+          newDocument(collection.id, id, doc, hash, metadata, analysis),
+          newChunks(chunks, chunker.counter, analysis),
         );
         return { id, chunks: chunks.length, status: 'created' as const };
       });
@@ -154,6 +161,7 @@ export class DocumentsService {
     }
     const chunkMs = performance.now() - chunkStart;
     const storeStart = performance.now();
+    const analysis = analysisOf(collection.language, doc.text);
     // A large document goes in a slice per transaction, invisible until the last: no one
     // transaction holds up searches for seconds.
     const sliced = chunks.length > STORE_SLICE;
@@ -176,8 +184,8 @@ export class DocumentsService {
         throw new Error(`Document '${doc.id}' disappeared while it was being stored`);
       const head = sliced ? chunks.slice(0, STORE_SLICE) : chunks;
       const { pk } = this.repo.insert(
-        newDocument(collectionId, doc.id, doc, hash, metadata),
-        newChunks(head, counter),
+        newDocument(collectionId, doc.id, doc, hash, metadata, analysis),
+        newChunks(head, counter, analysis),
         !sliced,
       );
       if (sliced) return { pk };
@@ -199,7 +207,7 @@ export class DocumentsService {
     try {
       for (let from = STORE_SLICE; from < chunks.length; from += STORE_SLICE) {
         await yieldToEventLoop();
-        const slice = newChunks(chunks.slice(from, from + STORE_SLICE), counter);
+        const slice = newChunks(chunks.slice(from, from + STORE_SLICE), counter, analysis);
         this.database.transaction(() => this.repo.insertChunks(pk, collectionId, slice));
         void this.queue.drain(collectionId); // the model starts on the first slices while the rest are stored
       }

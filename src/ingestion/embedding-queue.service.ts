@@ -10,7 +10,7 @@ import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { CollectionsRepository } from '../database/collections.repository';
 import { DocumentsRepository } from '../database/documents.repository';
-import { ModelsService } from '../models/models.service';
+import { EmbeddingEngine } from '../engines/embedding-engine';
 import { ChunkingService } from './chunking.service';
 import { similarLengthBatch } from './length-batch';
 import { VectorWriter } from './vector-writer';
@@ -50,7 +50,7 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly collections: CollectionsRepository,
     private readonly documents: DocumentsRepository,
-    private readonly models: ModelsService,
+    private readonly embedder: EmbeddingEngine,
     private readonly writer: VectorWriter,
     private readonly chunking: ChunkingService,
     private readonly storage: StorageMonitor,
@@ -118,7 +118,7 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
     if (!collection) return { pending: 0 };
     const model = collection.embedding_model;
     const dtype = collection.embedding_dtype as Dtype;
-    const status = await this.models.ensure('embedding', model, dtype);
+    const status = await this.embedder.ensure({ id: model, dtype: dtype });
     if (status.state !== 'ready') {
       return {
         pending: this.collections.counts(collectionId).pending,
@@ -138,8 +138,7 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
       try {
         const started = performance.now();
         const { vectors, dim } = await this.writer.embed(
-          model,
-          dtype,
+          { id: model, dtype: dtype },
           batch.map((c) => c.text),
         );
         const modelMs = performance.now() - started;

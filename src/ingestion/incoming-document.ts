@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NewChunk, NewDocument } from '../database/documents.repository';
+import { documentLanguage, lexicalKey } from '../language/document-language';
+import { indexTerms } from '../language/tokenizer';
 import type { Chunk } from './chunker';
 import type { DocumentStructure } from './parsers/structured-document';
 
@@ -15,6 +17,17 @@ export interface IncomingDocument {
   structure?: DocumentStructure;
 }
 
+/** The language a document is analysed in for lexical search, and the setting key recorded with it. */
+export interface Analysis {
+  language: string;
+  lexical: string;
+}
+
+/** How a document is analysed under its collection's language setting (detected when 'auto'). */
+export function analysisOf(setting: string, text: string): Analysis {
+  return { language: documentLanguage(setting, text), lexical: lexicalKey(setting) };
+}
+
 /** The same text, title and metadata give the same hash: a document sent again is 'unchanged'. */
 export function contentHash(text: string, title: string | null, metadata: string): string {
   return createHash('sha256')
@@ -22,13 +35,14 @@ export function contentHash(text: string, title: string | null, metadata: string
     .digest('hex');
 }
 
-/** The document row to insert (`metadata` already as JSON). */
+/** The document row to insert (`metadata` already as JSON), with the language it is analysed in. */
 export function newDocument(
   collectionId: number,
   id: string,
   doc: Omit<IncomingDocument, 'id'>,
   hash: string,
   metadata: string,
+  analysis: Analysis,
 ): NewDocument {
   return {
     collectionId,
@@ -40,10 +54,22 @@ export function newDocument(
     metadata,
     text: doc.text,
     structure: doc.structure ? JSON.stringify(doc.structure) : null,
+    ...analysis,
   };
 }
 
-/** Chunk rows to insert, each saying what counted its tokens. */
-export function newChunks(chunks: readonly Chunk[], tokenCounter: string): NewChunk[] {
-  return chunks.map((c) => ({ ...c, tokenCounter }));
+/**
+ * Chunk rows to insert, each saying what counted its tokens, with its lexical terms in the
+ * document's language.
+ */
+export function newChunks(
+  chunks: readonly Chunk[],
+  tokenCounter: string,
+  analysis: Analysis,
+): NewChunk[] {
+  return chunks.map((c) => ({
+    ...c,
+    tokenCounter,
+    terms: indexTerms(c.text, analysis.language),
+  }));
 }

@@ -7,30 +7,40 @@ import { CollectionsRepository } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
 import { DocumentsRepository } from '../database/documents.repository';
 import { ReembedRepository } from '../database/reembed.repository';
-import type { ModelsService } from '../models/models.service';
+import type { EmbedOptions, Embeddings } from '../engines/embedding-engine';
+import { InMemoryEmbeddingEngine } from '../engines/adapters/in-memory/in-memory-embedding-engine';
+import type { ModelRef } from '../engines/model-status';
 import { InMemoryVectorStore } from '../vector-store/adapters/in-memory/in-memory-vector-store';
 import { VectorWriter } from './vector-writer';
 
-/** VectorWriter on real SQLite and the in-memory vector store (embedding is not exercised here). */
+/** The in-memory engine, recording how it was called. */
+class RecordingEmbeddingEngine extends InMemoryEmbeddingEngine {
+  readonly calls: { texts: number; options?: EmbedOptions }[] = [];
+
+  override embedPassages(
+    model: ModelRef,
+    texts: string[],
+    options?: EmbedOptions,
+  ): Promise<Embeddings> {
+    this.calls.push({ texts: texts.length, options });
+    return super.embedPassages(model, texts);
+  }
+}
+
+/** VectorWriter on real SQLite, the in-memory embedding engine and the in-memory vector store. */
 describe('VectorWriter', () => {
   const settings = loadSettings({
     STORAGE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ragd-writer-')),
+    EMBED_BATCH_SIZE: '2',
   });
+  const embedder = new RecordingEmbeddingEngine(['m'], 8);
   const db = new DatabaseService(settings);
   const collections = new CollectionsRepository(db);
   const documents = new DocumentsRepository(db);
   const chunkVectors = new ChunkVectorsRepository(db);
   const reembeds = new ReembedRepository(db);
   const store = new InMemoryVectorStore();
-  const sut = new VectorWriter(
-    settings,
-    db,
-    undefined as unknown as ModelsService,
-    documents,
-    chunkVectors,
-    reembeds,
-    store,
-  );
+  const sut = new VectorWriter(settings, db, embedder, documents, chunkVectors, reembeds, store);
   const collection = collections.insert({
     name: 'w',
     embeddingModel: 'm',
@@ -65,6 +75,18 @@ describe('VectorWriter', () => {
   const v = (x: number, y: number) => Float32Array.from([x, y]);
 
   afterAll(() => db.onApplicationShutdown());
+
+  it('embeds passages in batches of EMBED_BATCH_SIZE as internal work (never refused by the client queue limit)', async () => {
+    const out = await sut.embed({ id: 'm', dtype: 'fp32' }, ['a b', 'b c', 'c d', 'd e', 'e f']);
+    expect(out.dim).toBe(8);
+    expect(out.vectors).toHaveLength(5);
+    expect(embedder.calls).toEqual([
+      { texts: 2, options: { internal: true } },
+      { texts: 2, options: { internal: true } },
+      { texts: 1, options: { internal: true } },
+    ]);
+    expect(await sut.embed({ id: 'm', dtype: 'fp32' }, [])).toEqual({ vectors: [], dim: 0 });
+  });
 
   it('stores vectors in SQLite, then adds them to the store with their seq and metadata', async () => {
     const written = sut.write(collection, 'm', 2, [

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Dtype, Settings } from '../config/settings';
+import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { ChunkVectorsRepository } from '../database/chunk-vectors.repository';
 import { DatabaseService } from '../database/database.service';
 import { DocumentsRepository } from '../database/documents.repository';
+import { EmbeddingEngine } from '../engines/embedding-engine';
+import type { ModelRef } from '../engines/model-status';
 import { ReembedRepository, ReembedRow } from '../database/reembed.repository';
-import { ModelsService } from '../models/models.service';
 import { VectorItem, VectorStore } from '../vector-store/vector-store';
 
 /** Vectors just written to SQLite in a transaction, to add to the vector store once it commits. */
@@ -35,7 +36,7 @@ export class VectorWriter {
   constructor(
     @Inject(SETTINGS) settings: Settings,
     private readonly database: DatabaseService,
-    private readonly models: ModelsService,
+    private readonly embedder: EmbeddingEngine,
     private readonly documents: DocumentsRepository,
     private readonly stored: ChunkVectorsRepository,
     private readonly reembeds: ReembedRepository,
@@ -44,22 +45,20 @@ export class VectorWriter {
     this.batchSize = settings.embedding.batchSize;
   }
 
-  /** Passage vectors of `texts`, in batches of EMBED_BATCH_SIZE; dim 0 when there are none. */
+  /**
+   * Passage vectors of `texts`, in batches of EMBED_BATCH_SIZE; dim 0 when there are none. Internal
+   * work: never refused by the client queue limit (EMBED_QUEUE_LIMIT).
+   */
   async embed(
-    model: string,
-    dtype: Dtype,
+    model: ModelRef,
     texts: readonly string[],
   ): Promise<{ vectors: Float32Array[]; dim: number }> {
     const vectors: Float32Array[] = [];
     let dim = 0;
     for (let i = 0; i < texts.length; i += this.batchSize) {
-      const out = await this.models.embed(
-        model,
-        dtype,
-        texts.slice(i, i + this.batchSize),
-        'passage',
-        true,
-      );
+      const out = await this.embedder.embedPassages(model, texts.slice(i, i + this.batchSize), {
+        internal: true,
+      });
       vectors.push(...out.vectors);
       dim = out.dim;
     }

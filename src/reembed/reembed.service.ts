@@ -15,7 +15,7 @@ import { ReembedRepository, ReembedRow } from '../database/reembed.repository';
 import { EmbeddingQueueService } from '../ingestion/embedding-queue.service';
 import { similarLengthBatch } from '../ingestion/length-batch';
 import { VectorWriter } from '../ingestion/vector-writer';
-import { ModelsService } from '../models/models.service';
+import { EmbeddingEngine } from '../engines/embedding-engine';
 import { VectorStore } from '../vector-store/vector-store';
 
 /** Vectors loaded into the new index per turn of the event loop when a job resumes. */
@@ -44,7 +44,7 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
     private readonly repo: ReembedRepository,
     private readonly collections: CollectionsService,
     private readonly collectionRows: CollectionsRepository,
-    private readonly models: ModelsService,
+    private readonly embedder: EmbeddingEngine,
     private readonly vectors: VectorStore,
     private readonly writer: VectorWriter,
     private readonly queue: EmbeddingQueueService,
@@ -144,7 +144,7 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
 
   private async run(job: ReembedRow): Promise<void> {
     const dtype = job.dtype as Dtype;
-    const status = await this.models.ensure('embedding', job.model, dtype);
+    const status = await this.embedder.ensure({ id: job.model, dtype: dtype });
     if (status.state !== 'ready')
       throw new Error(
         `embedding model ${job.model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`,
@@ -169,8 +169,7 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
         const texts = this.repo.texts(batch.map((c) => c.id));
         if (texts.length === 0) continue; // deleted meanwhile
         const out = await this.writer.embed(
-          job.model,
-          dtype,
+          { id: job.model, dtype: dtype },
           texts.map((t) => t.text),
         );
         if (dim !== null && out.dim !== dim)

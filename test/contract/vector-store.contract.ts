@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { InvalidInputError } from '../../src/common/errors';
+import { FILTER_LIMITS, MetadataFilter } from '../../src/vector-store/metadata-filter';
 import type { VectorItem, VectorStore } from '../../src/vector-store/vector-store';
 import { DirectorySink } from './directory-sink';
 import { SqliteSource, tempDir } from './sqlite-source';
@@ -110,6 +112,21 @@ export function vectorStoreContract(adapter: string, make: () => Promise<VectorS
       });
       expect(ids(some)).toEqual([9, 8, 0].map((i) => items[i]!.id));
       expect(await sut.search(angles, at(0), 3, { metadata: { lang: 'fr' } })).toEqual([]);
+    });
+
+    it('refuses a metadata filter past the limits of metadata-filter.ts, whatever it holds', async () => {
+      const deep = Array.from({ length: FILTER_LIMITS.depth + 1 }).reduce<MetadataFilter>(
+        (inner) => ({ $and: [inner] }),
+        { lang: 'de' },
+      );
+      const wide = { n: { $in: Array.from({ length: FILTER_LIMITS.values + 1 }, (_, i) => i) } };
+      for (const metadata of [deep, wide] as MetadataFilter[])
+        await expect(
+          (async () => sut.search(angles, at(0), 3, { metadata }))(),
+        ).rejects.toBeInstanceOf(InvalidInputError);
+      expect(
+        ids(await sut.search(angles, at(0), 1, { metadata: { $and: [{ lang: 'de' }] } })),
+      ).toEqual([items[1]!.id]);
     });
 
     it('keeps collections apart', async () => {

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { DTYPES, type Dtype } from '../../config/settings';
 import { IsModelId } from '../../http/validators';
 import {
@@ -8,13 +7,11 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
-  IsObject,
   IsOptional,
   IsString,
   Max,
   MaxLength,
   Min,
-  ValidateNested,
 } from 'class-validator';
 import { ChunkPlaceDto } from '../../http/dto/chunk-place.dto';
 import { MODES, RetrievalOptionsDto } from '../../retrieval/dto/search.dto';

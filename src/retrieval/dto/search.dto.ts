@@ -1,7 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { DTYPES, type Dtype } from '../../config/settings';
-import { IsModelId } from '../../http/validators';
 import {
   IsBoolean,
   IsIn,
@@ -81,6 +79,7 @@ export class RetrievalOptionsDto {
 
   @ApiPropertyOptional({ type: FusionDto })
   @IsOptional()
+  @IsObject() // an array would pass ValidateNested unchecked
   @ValidateNested()
   @Type(() => FusionDto)
   fusion?: FusionDto;
