@@ -20,9 +20,6 @@ import {
   newDocument,
 } from './incoming-document';
 
-// jobs.service.ts and parsing.service.ts import the type from here.
-export type { IncomingDocument } from './incoming-document';
-
 export interface IngestResult {
   documents: { id: string; chunks: number; status: 'created' | 'unchanged' }[];
   embedding: {
