@@ -26,7 +26,7 @@ import { DocumentsRepository } from '../src/database/documents.repository';
 import { LexicalRepository } from '../src/database/lexical.repository';
 import { queryTerms } from '../src/language/query-terms';
 import { toTermsQuery } from '../src/retrieval/lexical-query';
-import { HnswVectorIndex, HnswParams } from '../src/vector-index/hnsw-vector-index';
+import { HnswVectorIndex, HnswParams } from '../src/vector-store/adapters/hnsw/hnsw-vector-index';
 import { exactTopK, recall } from './lib/exact-search';
 import {
   elapsedSeconds,

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { loadSettings } from '../src/config/settings';
 import { CollectionsRepository } from '../src/database/collections.repository';
 import { DatabaseService } from '../src/database/database.service';
+import { ChunkVectorsRepository } from '../src/database/chunk-vectors.repository';
 import { DocumentsRepository } from '../src/database/documents.repository';
 import { ReembedRepository } from '../src/database/reembed.repository';
 
@@ -24,6 +25,7 @@ function main(): void {
   const db = new DatabaseService(loadSettings({ STORAGE_DIR: dir, LOG_LEVEL: 'warn' }));
   const collections = new CollectionsRepository(db);
   const documents = new DocumentsRepository(db);
+  const chunkVectors = new ChunkVectorsRepository(db);
   const reembeds = new ReembedRepository(db);
   try {
     const id = collections.insert({
@@ -58,7 +60,7 @@ function main(): void {
           },
           chunks,
         );
-        documents.storeVectors(
+        chunkVectors.storeVectors(
           'old',
           DIM,
           chunkIds.map((chunkId) => ({ chunkId, vector: v })),

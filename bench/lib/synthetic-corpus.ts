@@ -12,6 +12,7 @@ import { Logger } from '@nestjs/common';
 import { loadSettings } from '../../src/config/settings';
 import { CollectionsRepository } from '../../src/database/collections.repository';
 import { DatabaseService } from '../../src/database/database.service';
+import { ChunkVectorsRepository } from '../../src/database/chunk-vectors.repository';
 import { DocumentsRepository, NewChunk } from '../../src/database/documents.repository';
 import { SeededRandom } from '../../test/support/seeded-random';
 
@@ -145,6 +146,7 @@ export function writeCollection(
   const database = new DatabaseService(settings);
   const collections = new CollectionsRepository(database);
   const repo = new DocumentsRepository(database);
+  const vectors = new ChunkVectorsRepository(database);
   const labels = new Int32Array(totalChunks);
   const matrix = new Float32Array(totalChunks * spec.dim);
   let written = 0;
@@ -187,7 +189,7 @@ export function writeCollection(
             },
             doc.chunks,
           );
-          const stored = repo.storeVectors(
+          const stored = vectors.storeVectors(
             spec.embeddingModel,
             spec.dim,
             chunkIds.map((chunkId, i) => ({ chunkId, vector: doc.vectors[i]! })),

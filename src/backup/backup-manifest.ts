@@ -1,4 +1,7 @@
-import type { CopiedCollection } from './adapters/sqlite-backup';
+import { VERSION } from '../common/version';
+import type { CollectionExport } from '../vector-store/vector-store';
+import type { CopiedCollection, CopyContents } from './adapters/sqlite-backup';
+import type { BackupSummary } from './backup-state';
 
 /** Written last, into the backup directory: a directory without it is not a complete backup. */
 export const MANIFEST_FILE = 'manifest.json';
@@ -13,7 +16,7 @@ export interface ManifestFile {
 }
 
 export interface ManifestCollection extends CopiedCollection {
-  /** The index snapshot in the backup (null: start-up rebuilds the index from the stored vectors). */
+  /** The vector store's export in the backup (null: start-up rebuilds it from the stored vectors). */
   indexSnapshot: { watermark: number; size: number } | null;
 }
 
@@ -52,4 +55,58 @@ export function parseManifest(text: string): BackupManifest | undefined {
     Array.isArray(m.collections) &&
     Array.isArray(m.files);
   return ok ? (m as BackupManifest) : undefined;
+}
+
+/** The manifest of a finished backup: the copy's contents, its files, the vector store's export. */
+export function buildManifest(
+  backup: { id: string; startedAt: string },
+  finishedAt: string,
+  contents: CopyContents,
+  db: { path: string; bytes: number; sha256: string },
+  exported: readonly CollectionExport[],
+): BackupManifest {
+  const byId = new Map(exported.map((c) => [c.collection, c]));
+  return {
+    format: MANIFEST_FORMAT,
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    id: backup.id,
+    serverVersion: VERSION,
+    startedAt: backup.startedAt,
+    finishedAt,
+    sqlite: {
+      path: db.path,
+      pageSize: contents.pageSize,
+      pages: contents.pages,
+      schemaVersion: contents.schemaVersion,
+    },
+    collections: contents.collections.map((c) => {
+      const s = byId.get(c.id);
+      return { ...c, indexSnapshot: s ? { watermark: s.watermark, size: s.size } : null };
+    }),
+    files: [
+      db,
+      ...exported.flatMap((c) =>
+        c.files.map((f) => ({ path: f.name, bytes: f.bytes, sha256: f.sha256 })),
+      ),
+    ],
+    restore: RESTORE_HINT,
+  };
+}
+
+/** What GET /v1/backups shows of a manifest. */
+export function summarize(m: BackupManifest): BackupSummary {
+  return {
+    formatVersion: m.formatVersion,
+    serverVersion: m.serverVersion,
+    files: m.files.length,
+    bytes: m.files.reduce((n, f) => n + f.bytes, 0),
+    collections: m.collections.map((c) => ({
+      name: c.name,
+      documents: c.documents,
+      chunks: c.chunks,
+      vectors: c.vectors,
+      pending: c.pending,
+      indexSnapshot: c.indexSnapshot !== null,
+    })),
+  };
 }

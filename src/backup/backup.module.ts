@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
-import { VectorIndexModule } from '../vector-index/vector-index.module';
+import { VectorStoreModule } from '../vector-store/vector-store.module';
 import { BackupFiles } from './adapters/backup-files';
 import { SqliteBackup } from './adapters/sqlite-backup';
 import { BackupController } from './backup.controller';
+import { BackupRunner } from './backup-runner';
 import { BackupService } from './backup.service';
 
 @Module({
-  imports: [VectorIndexModule],
+  imports: [VectorStoreModule],
   controllers: [BackupController],
-  providers: [BackupService, BackupFiles, SqliteBackup],
+  providers: [BackupService, BackupRunner, BackupFiles, SqliteBackup],
 })
 export class BackupModule {}

@@ -3,13 +3,13 @@ import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { ModelsModule } from '../models/models.module';
 import { LexicalIndexModule } from '../lexical-index/lexical-index.module';
 import { OriginalsModule } from '../originals/originals.module';
-import { VectorIndexModule } from '../vector-index/vector-index.module';
+import { VectorStoreModule } from '../vector-store/vector-store.module';
 import { CollectionsController } from './collections.controller';
 import { CollectionsService } from './collections.service';
 
 @Module({
   imports: [
-    VectorIndexModule,
+    VectorStoreModule,
     LexicalIndexModule,
     IdempotencyModule,
     ModelsModule,

@@ -13,8 +13,9 @@ import {
 } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
 import { ReembedRepository, ReembedRow } from '../database/reembed.repository';
-import { IndexVerification } from '../vector-index/index-verification';
-import { IndexState, VectorIndexService } from '../vector-index/vector-index.service';
+import { ChunkVectorsRepository } from '../database/chunk-vectors.repository';
+import { VectorStoreVerification } from '../vector-store/verification';
+import { VectorStore, VectorStoreState } from '../vector-store/vector-store';
 import { SearchSettings, parseSearchSettings } from './search-settings';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { AUTO } from '../language/languages';
@@ -37,7 +38,7 @@ export interface Collection {
 
 export interface CollectionWithCounts extends Collection {
   counts: CollectionCounts & { indexed: number };
-  index: IndexState;
+  index: VectorStoreState;
   /** The latest embedding-model migration. */
   reembed?: ReembedView;
   /** The analysis of its documents for lexical search under its language. */
@@ -83,8 +84,9 @@ export class CollectionsService {
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly repo: CollectionsRepository,
     private readonly database: DatabaseService,
-    private readonly vectors: VectorIndexService,
+    private readonly vectors: VectorStore,
     private readonly reembeds: ReembedRepository,
+    private readonly stored: ChunkVectorsRepository,
     private readonly reanalysis: ReanalysisService,
   ) {}
 
@@ -172,10 +174,11 @@ export class CollectionsService {
     this.vectors.drop(row.id);
   }
 
-  /** The collection's vector index checked against its stored vectors. */
-  async verifyIndex(name: string): Promise<IndexVerification & { collection: string }> {
+  /** The collection's vectors in the vector store checked against its stored vectors. */
+  async verifyIndex(name: string): Promise<VectorStoreVerification & { collection: string }> {
     const row = this.row(name);
-    return { collection: name, ...(await this.vectors.verify(row.id)) };
+    const report = await this.vectors.verify(row.id, () => this.stored.vectorIds(row.id));
+    return { collection: name, ...report };
   }
 
   toCollection(r: CollectionRow): Collection {

@@ -278,6 +278,11 @@ export const SETTINGS_SCHEMA = {
   }),
 
   ...area('Vector index', {
+    vectorStore: env(
+      'VECTOR_STORE',
+      oneOf(['hnsw', 'memory'], 'hnsw'),
+      'Where vectors are searched: `hnsw` (an HNSW graph per collection in memory, snapshotted to `STORAGE_DIR/indexes`) or `memory` (exact search over every vector, nothing on disk, filled from SQLite at start-up; for tests and small collections).',
+    ),
     hnsw: {
       m: env('HNSW_M', integer(4, 128, 16), 'HNSW graph degree.'),
       efConstruction: env(

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { ChunkVectorsRepository } from './chunk-vectors.repository';
 import { CollectionsRepository } from './collections.repository';
 import { ConversationsRepository } from './conversations.repository';
 import { DatabaseService } from './database.service';
@@ -14,6 +15,7 @@ import { StatsRepository } from './stats.repository';
     DatabaseService,
     CollectionsRepository,
     DocumentsRepository,
+    ChunkVectorsRepository,
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,
@@ -24,6 +26,7 @@ import { StatsRepository } from './stats.repository';
     DatabaseService,
     CollectionsRepository,
     DocumentsRepository,
+    ChunkVectorsRepository,
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,

@@ -103,11 +103,7 @@ export interface PendingChunkRow {
   token_count: number;
 }
 
-/** The collection's vectors in service: those of its current generation (a re-embed writes the next beside them). */
-const CURRENT =
-  '(SELECT vector_generation FROM collections WHERE id = chunk_vectors.collection_id)';
-
-/** SQL in, rows out: documents, chunks and chunk vectors. */
+/** SQL in, rows out: documents and chunks (their vectors: ChunkVectorsRepository). */
 @Injectable()
 export class DocumentsRepository {
   constructor(private readonly database: DatabaseService) {}
@@ -317,79 +313,6 @@ export class DocumentsRepository {
     ).map((r) => r.collection_id);
   }
 
-  /**
-   * Stores vectors (of the collection's current generation) for chunks that still exist and marks
-   * them embedded. Call inside a transaction. Returns the (chunkId, seq) pairs actually written (a
-   * chunk deleted meanwhile is skipped).
-   */
-  storeVectors(
-    model: string,
-    dim: number,
-    items: readonly { chunkId: number; vector: Float32Array }[],
-  ) {
-    const insert = this.db.prepare(
-      `INSERT INTO chunk_vectors (chunk_id, collection_id, generation, model, dim, vector)
-       SELECT c.id, c.collection_id, k.vector_generation, ?, ?, ? FROM chunks c JOIN collections k ON k.id = c.collection_id
-       WHERE c.id = ? AND c.embedded = 0 RETURNING seq, chunk_id`,
-    );
-    const mark = this.db.prepare('UPDATE chunks SET embedded = 1 WHERE id = ?');
-    const written: { chunkId: number; seq: number }[] = [];
-    for (const it of items) {
-      const buf = Buffer.from(it.vector.buffer, it.vector.byteOffset, it.vector.byteLength);
-      const row = insert.get(model, dim, buf, it.chunkId) as
-        { seq: number; chunk_id: number } | undefined;
-      if (row) {
-        mark.run(it.chunkId);
-        written.push({ chunkId: row.chunk_id, seq: row.seq });
-      }
-    }
-    return written;
-  }
-
-  /** Every stored vector of a collection after a sequence number, in write order. */
-  *vectorsAfter(
-    collectionId: number,
-    afterSeq: number,
-  ): IterableIterator<{ seq: number; chunk_id: number; vector: Buffer }> {
-    const stmt = this.db.prepare(
-      `SELECT seq, chunk_id, vector FROM chunk_vectors WHERE collection_id = ? AND generation = ${CURRENT} AND seq > ? ORDER BY seq`,
-    );
-    for (const row of stmt.iterate(collectionId, afterSeq)) {
-      yield row as { seq: number; chunk_id: number; vector: Buffer };
-    }
-  }
-
-  /** Up to `limit` stored vectors of a collection after a sequence number, in write order. */
-  vectorBatch(
-    collectionId: number,
-    afterSeq: number,
-    limit: number,
-  ): { seq: number; chunk_id: number; vector: Buffer }[] {
-    return this.db
-      .prepare(
-        `SELECT seq, chunk_id, vector FROM chunk_vectors WHERE collection_id = ? AND generation = ${CURRENT} AND seq > ? ORDER BY seq LIMIT ?`,
-      )
-      .all(collectionId, afterSeq, limit) as { seq: number; chunk_id: number; vector: Buffer }[];
-  }
-
-  vectorIds(collectionId: number): number[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT chunk_id FROM chunk_vectors WHERE collection_id = ? AND generation = ${CURRENT}`,
-        )
-        .all(collectionId) as { chunk_id: number }[]
-    ).map((r) => r.chunk_id);
-  }
-
-  vectorStats(collectionId: number): { count: number; maxSeq: number } {
-    return this.db
-      .prepare(
-        `SELECT COUNT(*) AS count, COALESCE(MAX(seq), 0) AS maxSeq FROM chunk_vectors WHERE collection_id = ? AND generation = ${CURRENT}`,
-      )
-      .get(collectionId) as { count: number; maxSeq: number };
-  }
-
   /** Chunk ids of a collection whose document matches a compiled metadata filter (alias d). */
   chunkIdsWhere(collectionId: number, where: SqlFilter): number[] {
     return (
@@ -433,22 +356,17 @@ export class DocumentsRepository {
       | undefined;
   }
 
-  /** Stored vectors of the given chunks. */
-  vectorsOf(chunkIds: readonly number[]): Map<number, Float32Array> {
-    const out = new Map<number, Float32Array>();
+  /** The metadata JSON of each given chunk's document. */
+  metadataOf(chunkIds: readonly number[]): Map<number, string> {
+    const out = new Map<number, string>();
     if (chunkIds.length === 0) return out;
     const rows = this.db
       .prepare(
-        `SELECT chunk_id, vector FROM chunk_vectors WHERE chunk_id IN (SELECT value FROM json_each(?)) AND generation = ${CURRENT}`,
+        `SELECT c.id, d.metadata FROM chunks c JOIN documents d ON d.pk = c.document_pk
+         WHERE c.id IN (SELECT value FROM json_each(?))`,
       )
-      .all(JSON.stringify(chunkIds)) as { chunk_id: number; vector: Buffer }[];
-    for (const r of rows)
-      out.set(
-        r.chunk_id,
-        new Float32Array(
-          r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength),
-        ),
-      );
+      .all(JSON.stringify(chunkIds)) as { id: number; metadata: string }[];
+    for (const r of rows) out.set(r.id, r.metadata);
     return out;
   }
 }

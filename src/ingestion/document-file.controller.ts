@@ -10,12 +10,12 @@ import type { Response } from 'express';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { OriginalNotKeptError } from '../common/errors';
 import { ErrorDto } from '../http/error.dto';
-import { DocumentsService } from './documents.service';
+import { DocumentOriginals } from './document-originals.service';
 
 @ApiTags('documents')
 @Controller('v1/collections/:name/documents')
 export class DocumentFileController {
-  constructor(private readonly documents: DocumentsService) {}
+  constructor(private readonly originals: DocumentOriginals) {}
 
   @Get(':id/file')
   @RequireScope('read')
@@ -31,7 +31,7 @@ export class DocumentFileController {
     description: 'No such collection or document (404), or no original kept (original_not_kept)',
   })
   file(@Param('name') name: string, @Param('id') id: string, @Res() res: Response): void {
-    const { file, document } = this.documents.originalOf(name, id);
+    const { file, document } = this.originals.of(name, id);
     if (!file) throw new OriginalNotKeptError(name, id);
     const pdf = document.contentType === 'application/pdf';
     const filename = (document.source ?? id).split('/').pop() || id;

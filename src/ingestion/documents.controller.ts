@@ -40,6 +40,7 @@ import { SETTINGS } from '../config/settings.provider';
 import { Idempotency } from '../idempotency/idempotency.interceptor';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
 import { Idempotent } from '../idempotency/idempotent.decorator';
+import { DocumentReplaceService } from './document-replace.service';
 import { DocumentsService } from './documents.service';
 import { DEFAULT_JSON_TEXT_FIELDS, SUPPORTED_UPLOAD_TYPES } from './parsers/formats';
 import { ParsingService, documentFromParsed } from './parsing.service';
@@ -64,6 +65,7 @@ import { validateBody } from '../http/validate-body';
 export class DocumentsController {
   constructor(
     private readonly documents: DocumentsService,
+    private readonly replacing: DocumentReplaceService,
     private readonly parsing: ParsingService,
     private readonly urls: UrlIngestionService,
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -204,7 +206,7 @@ export class DocumentsController {
   ): Promise<ReplaceResultDto> {
     if (!/^[^/\p{Cc}]{1,256}$/u.test(id))
       throw new InvalidInputError('id must be 1-256 characters with no "/" or control characters');
-    return this.documents.replace(name, id, { ...body, contentType: 'text/plain' });
+    return this.replacing.replace(name, id, { ...body, contentType: 'text/plain' });
   }
 
   @Delete(':id')

@@ -1,43 +1,25 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Dtype, Settings } from '../config/settings';
-import { SETTINGS } from '../config/settings.provider';
-import { EmbeddingEngine } from '../engines/embedding-engine';
-import { Chunk } from './chunker';
-import { estimateTokenCounter } from '../engines/token-counter';
-import { documentLanguage, lexicalKey } from '../language/document-language';
-import { indexTerms } from '../language/tokenizer';
-import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { DocumentConflictError, DocumentNotFoundError, InvalidInputError } from '../common/errors';
 import { CollectionsService } from '../collections/collections.service';
 import { CollectionsRepository } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
-import {
-  ChunkRow,
-  DocumentRow,
-  DocumentsRepository,
-  DocumentSummaryRow,
-  NewDocument,
-} from '../database/documents.repository';
-import { VectorIndexService } from '../vector-index/vector-index.service';
-import { ChunkingService } from './chunking.service';
-import type { DocumentStructure } from './parsers/structured-document';
-import { DrainResult, EmbeddingQueueService } from './embedding-queue.service';
-import { OriginalBytes, OriginalFiles } from '../originals/original-files';
+import { DocumentsRepository, DocumentSummaryRow } from '../database/documents.repository';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
-
-export interface IncomingDocument {
-  id?: string;
-  title?: string;
-  text: string;
-  metadata?: Record<string, unknown>;
-  source?: string;
-  contentType?: string;
-  /** Sections and pages found by the file's parser; chunks follow them. None for plain text. */
-  structure?: DocumentStructure;
-  /** The file the text was read from, kept to be served as it was (OriginalFiles). */
-  original?: OriginalBytes;
-}
+import { VectorStore } from '../vector-store/vector-store';
+import { Chunk } from './chunker';
+import { ChunkingService } from './chunking.service';
+import { DocumentOriginals } from './document-originals.service';
+import { ChunkView, DocumentView, chunkView, documentView } from './document-views';
+import { DrainResult, EmbeddingQueueService } from './embedding-queue.service';
+import {
+  IncomingDocument,
+  analysisOf,
+  contentHash,
+  newChunks,
+  newDocument,
+} from './incoming-document';
 
 export interface IngestResult {
   documents: { id: string; chunks: number; status: 'created' | 'unchanged' }[];
@@ -62,42 +44,11 @@ export interface StoredForJob {
   storeMs: number;
 }
 
-export interface ReplaceResult {
-  id: string;
-  status: 'created' | 'replaced' | 'unchanged';
-  chunks: number;
-  /** Chunks of the new version still waiting for the embedding model (found lexically meanwhile). */
-  pendingChunks: number;
-}
-
-export interface DocumentView {
-  id: string;
-  title: string | null;
-  source: string | null;
-  contentType: string;
-  contentHash: string;
-  metadata: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ChunkView {
-  id: number;
-  ordinal: number;
-  text: string;
-  start: number;
-  end: number;
-  tokenCount: number;
-  /** What measured tokenCount: the embedding model's tokenizer id, or 'estimate'. */
-  tokenCounter: string;
-  embedded: boolean;
-  /** The headings the chunk is under, "Methods > Training"; null when the document has none. */
-  sectionPath: string | null;
-  /** Pages the chunk's text is on; null when the document is not paged. */
-  pageStart: number | null;
-  pageEnd: number | null;
-}
-
+/**
+ * Documents in, read and out: added by a request (all at once) or by a background job (in slices
+ * when large), listed and read, deleted. Replacement has a service of its own
+ * (DocumentReplaceService); vectors come from the embedding queue.
+ */
 @Injectable()
 export class DocumentsService {
   constructor(
@@ -107,15 +58,9 @@ export class DocumentsService {
     private readonly repo: DocumentsRepository,
     private readonly chunking: ChunkingService,
     private readonly queue: EmbeddingQueueService,
-    private readonly vectors: VectorIndexService,
-    private readonly embedder: EmbeddingEngine,
-    private readonly originals: OriginalFiles,
-    @Inject(SETTINGS) settings: Settings,
-  ) {
-    this.batchSize = settings.embedding.batchSize;
-  }
-
-  private readonly batchSize: number;
+    private readonly vectors: VectorStore,
+    private readonly originals: DocumentOriginals,
+  ) {}
 
   /** Throws CollectionNotFoundError unless the collection exists (checked before parsing an upload). */
   assertCollection(collectionName: string): void {
@@ -150,7 +95,7 @@ export class DocumentsService {
       const hash = contentHash(d.text, d.title ?? null, metadata);
       return { doc: d, id: d.id ?? randomUUID(), metadata, hash };
     });
-    const result = await this.withOriginals(collection.id, prepared, () =>
+    const result = await this.originals.around(collection.id, prepared, () =>
       this.database.transaction(() => {
         const stored = prepared.map(({ doc, id, metadata, hash }) => {
           const existing = this.repo.find(collection.id, id);
@@ -163,15 +108,10 @@ export class DocumentsService {
             };
           }
           const chunks = chunker.chunk(doc.text, doc.structure);
-          this.insertVersion(
-            collection.id,
-            id,
-            doc,
-            hash,
-            metadata,
-            chunks,
-            chunker.counter,
-            analysisOf(collection.language, doc.text),
+          const analysis = analysisOf(collection.language, doc.text);
+          this.repo.insert(
+            newDocument(collection.id, id, doc, hash, metadata, analysis),
+            newChunks(chunks, chunker.counter, analysis),
           );
           return { id, chunks: chunks.length, status: 'created' as const };
         });
@@ -193,102 +133,6 @@ export class DocumentsService {
   }
 
   /**
-   * Replaces a document atomically: the new chunks are embedded first (when the model is
-   * available), then one SQLite transaction swaps the old document for the new, and the index is
-   * updated in the same synchronous step, so a search sees the old version or the new one, never a
-   * mix or neither.
-   */
-  async replace(
-    collectionName: string,
-    id: string,
-    doc: Omit<IncomingDocument, 'id'>,
-  ): Promise<ReplaceResult> {
-    const collection = this.collections.row(collectionName);
-    if (!doc.text.trim()) throw new InvalidInputError(`Document '${id}' has no text`);
-    const metadata = JSON.stringify(doc.metadata ?? {});
-    const hash = contentHash(doc.text, doc.title ?? null, metadata);
-    const before = this.repo.find(collection.id, id);
-    if (before?.content_hash === hash)
-      return this.replaced(collection.id, id, 'unchanged', before.pk);
-    const chunker = await this.chunking.chunker(collection);
-    const chunks = chunker.chunk(doc.text, doc.structure);
-    const model = collection.embedding_model;
-    const dtype = collection.embedding_dtype as Dtype;
-    let embedded: { vectors: Float32Array[]; dim: number } | undefined;
-    const status = await this.embedder.ensure({ id: model, dtype: dtype });
-    if (status.state === 'ready' && chunker.counter !== estimateTokenCounter.name) {
-      const vectors: Float32Array[] = [];
-      let dim = 0;
-      for (let i = 0; i < chunks.length; i += this.batchSize) {
-        const out = await this.embedder.embedPassages(
-          { id: model, dtype: dtype },
-          chunks.slice(i, i + this.batchSize).map((c) => c.text),
-          { internal: true },
-        );
-        vectors.push(...out.vectors);
-        dim = out.dim;
-      }
-      embedded = { vectors, dim };
-    }
-    const analysis = analysisOf(collection.language, doc.text);
-    const swap = this.database.transaction(() => {
-      const current = this.repo.find(collection.id, id);
-      if (current?.content_hash === hash) {
-        return {
-          status: 'unchanged' as const,
-          pk: current.pk,
-          removed: [] as number[],
-          chunkIds: [] as number[],
-          written: [] as { chunkId: number; seq: number }[],
-        };
-      }
-      const removed = current ? this.repo.delete(current.pk) : [];
-      const { pk, chunkIds } = this.insertVersion(
-        collection.id,
-        id,
-        doc,
-        hash,
-        metadata,
-        chunks,
-        chunker.counter,
-        analysis,
-      );
-      const written =
-        embedded && this.collectionRows.pinDimension(collection.id, embedded.dim)
-          ? this.repo.storeVectors(
-              model,
-              embedded.dim,
-              chunkIds.map((chunkId, i) => ({ chunkId, vector: embedded.vectors[i]! })),
-            )
-          : [];
-      return {
-        status: current ? ('replaced' as const) : ('created' as const),
-        pk,
-        removed,
-        chunkIds,
-        written,
-      };
-    });
-    // Same synchronous step as the commit: no search runs between the two.
-    this.vectors.remove(collection.id, swap.removed);
-    if (embedded) {
-      const vectorOf = new Map(swap.chunkIds.map((chunkId, i) => [chunkId, embedded.vectors[i]!]));
-      this.vectors.add(
-        collection.id,
-        embedded.dim,
-        swap.written.map((w) => ({
-          label: w.chunkId,
-          seq: w.seq,
-          vector: vectorOf.get(w.chunkId)!,
-        })),
-      );
-    }
-    this.originals.settle(collection.id, id, hash); // a version added as text has none
-    if (swap.status !== 'unchanged' && !embedded) await this.queue.drain(collection.id);
-    return this.replaced(collection.id, id, swap.status, swap.pk);
-  }
-
-  /**
    * Stores one document of a background job under the id the job gave it. It is chunked first,
    * yielding to the event loop so that searches keep being answered; then one transaction stores it
    * and runs `inTransaction` (the job's own bookkeeping), so the two are committed together or not
@@ -302,7 +146,7 @@ export class DocumentsService {
     onChunking: () => void = () => undefined,
   ): Promise<StoredForJob> {
     const hash = contentHash(doc.text, doc.title ?? null, JSON.stringify(doc.metadata ?? {}));
-    return this.withOriginals(collectionId, [{ doc, id: doc.id, hash }], () =>
+    return this.originals.around(collectionId, [{ doc, id: doc.id, hash }], () =>
       this.storeJobDocument(collectionId, doc, inTransaction, onChunking),
     );
   }
@@ -331,11 +175,6 @@ export class DocumentsService {
     const chunkMs = performance.now() - chunkStart;
     const storeStart = performance.now();
     const analysis = analysisOf(collection.language, doc.text);
-    const withTerms = (c: Chunk) => ({
-      ...c,
-      tokenCounter: counter,
-      terms: indexTerms(c.text, analysis.language),
-    });
     // A large document goes in a slice per transaction, invisible until the last: no one
     // transaction holds up searches for seconds.
     const sliced = chunks.length > STORE_SLICE;
@@ -358,8 +197,8 @@ export class DocumentsService {
         throw new Error(`Document '${doc.id}' disappeared while it was being stored`);
       const head = sliced ? chunks.slice(0, STORE_SLICE) : chunks;
       const { pk } = this.repo.insert(
-        this.newDocument(collectionId, doc.id, doc, hash, metadata, analysis),
-        head.map(withTerms),
+        newDocument(collectionId, doc.id, doc, hash, metadata, analysis),
+        newChunks(head, counter, analysis),
         !sliced,
       );
       if (sliced) return { pk };
@@ -381,7 +220,7 @@ export class DocumentsService {
     try {
       for (let from = STORE_SLICE; from < chunks.length; from += STORE_SLICE) {
         await yieldToEventLoop();
-        const slice = chunks.slice(from, from + STORE_SLICE).map(withTerms);
+        const slice = newChunks(chunks.slice(from, from + STORE_SLICE), counter, analysis);
         this.database.transaction(() => this.repo.insertChunks(pk, collectionId, slice));
         void this.queue.drain(collectionId); // the model starts on the first slices while the rest are stored
       }
@@ -412,57 +251,7 @@ export class DocumentsService {
   /** Removes a document left incomplete (its slices were being stored when it failed or the server stopped). */
   removeIncomplete(collectionId: number, pk: number): void {
     const labels = this.database.transaction(() => this.repo.delete(pk));
-    this.vectors.remove(collectionId, labels);
-  }
-
-  /** Inserts a document and its chunks (FTS rows follow by trigger). Call inside a transaction. */
-  private insertVersion(
-    collectionId: number,
-    id: string,
-    doc: Omit<IncomingDocument, 'id'>,
-    hash: string,
-    metadata: string,
-    chunks: readonly Chunk[],
-    tokenCounter: string,
-    analysis: Analysis,
-  ): { pk: number; chunkIds: number[] } {
-    return this.repo.insert(
-      this.newDocument(collectionId, id, doc, hash, metadata, analysis),
-      chunks.map((c) => ({ ...c, tokenCounter, terms: indexTerms(c.text, analysis.language) })),
-    );
-  }
-
-  private newDocument(
-    collectionId: number,
-    id: string,
-    doc: Omit<IncomingDocument, 'id'>,
-    hash: string,
-    metadata: string,
-    analysis: Analysis,
-  ): NewDocument {
-    return {
-      collectionId,
-      id,
-      title: doc.title ?? null,
-      source: doc.source ?? null,
-      contentType: doc.contentType ?? 'text/plain',
-      contentHash: hash,
-      metadata,
-      text: doc.text,
-      structure: doc.structure ? JSON.stringify(doc.structure) : null,
-      ...analysis,
-    };
-  }
-
-  private replaced(
-    collectionId: number,
-    id: string,
-    status: ReplaceResult['status'],
-    pk: number,
-  ): ReplaceResult {
-    const chunks = this.repo.chunksOf(pk);
-    const pending = chunks.filter((c) => c.embedded === 0).length;
-    return { id, status, chunks: chunks.length, pendingChunks: pending };
+    this.vectors.delete(collectionId, labels);
   }
 
   list(
@@ -474,7 +263,7 @@ export class DocumentsService {
     return {
       total: this.repo.count(c.id),
       items: this.repo.list(c.id, limit, offset).map((r: DocumentSummaryRow) => ({
-        ...view(r),
+        ...documentView(r),
         chunks: r.chunk_count,
         characters: r.char_count,
       })),
@@ -485,10 +274,14 @@ export class DocumentsService {
     const c = this.collections.row(collectionName);
     const row = this.repo.find(c.id, id);
     if (!row?.complete) throw new DocumentNotFoundError(collectionName, id);
-    return { ...view(row), text: row.text, chunks: this.repo.chunksOf(row.pk).map(chunkView) };
+    return {
+      ...documentView(row),
+      text: row.text,
+      chunks: this.repo.chunksOf(row.pk).map(chunkView),
+    };
   }
 
-  /** Removes the document, its chunks, FTS rows and vectors (SQLite first, then the index). */
+  /** Removes the document, its chunks, FTS rows and vectors (SQLite first, then the vector store). */
   delete(collectionName: string, id: string): void {
     const c = this.collections.row(collectionName);
     const labels = this.database.transaction(() => {
@@ -496,39 +289,8 @@ export class DocumentsService {
       if (!row) throw new DocumentNotFoundError(collectionName, id);
       return this.repo.delete(row.pk);
     });
-    this.vectors.remove(c.id, labels);
+    this.vectors.delete(c.id, labels);
     this.originals.removeDocument(c.id, id);
-  }
-
-  /** The kept file of a document's current version, if any. */
-  originalOf(
-    collectionName: string,
-    id: string,
-  ): { file: string | undefined; document: DocumentView } {
-    const c = this.collections.row(collectionName);
-    const row = this.repo.find(c.id, id);
-    if (!row?.complete) throw new DocumentNotFoundError(collectionName, id);
-    return { file: this.originals.find(c.id, id, row.content_hash), document: view(row) };
-  }
-
-  /**
-   * Writes the originals of the documents that have one (synced) before `store` commits them; after
-   * it, keeps only the original of each document's stored version (none when it was refused).
-   */
-  private async withOriginals<T>(
-    collectionId: number,
-    docs: readonly { doc: IncomingDocument; id: string; hash: string }[],
-    store: () => T | Promise<T>,
-  ): Promise<T> {
-    const kept = docs.filter((d) => d.doc.original);
-    for (const { doc, id, hash } of kept)
-      await this.originals.keep(collectionId, id, hash, doc.original!);
-    try {
-      return await store();
-    } finally {
-      for (const { id } of kept)
-        this.originals.settle(collectionId, id, this.repo.find(collectionId, id)?.content_hash);
-    }
   }
 }
 
@@ -546,49 +308,4 @@ function ingestResult(
       tokenCounter,
     },
   };
-}
-
-function contentHash(text: string, title: string | null, metadata: string): string {
-  return createHash('sha256')
-    .update(JSON.stringify([text, title, metadata]))
-    .digest('hex');
-}
-
-function view(r: DocumentRow | DocumentSummaryRow): DocumentView {
-  return {
-    id: r.id,
-    title: r.title,
-    source: r.source,
-    contentType: r.content_type,
-    contentHash: r.content_hash,
-    metadata: JSON.parse(r.metadata) as Record<string, unknown>,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-function chunkView(c: ChunkRow): ChunkView {
-  return {
-    id: c.id,
-    ordinal: c.ordinal,
-    text: c.text,
-    start: c.start_offset,
-    end: c.end_offset,
-    tokenCount: c.token_count,
-    tokenCounter: c.token_counter,
-    embedded: c.embedded === 1,
-    sectionPath: c.section_path,
-    pageStart: c.page_start,
-    pageEnd: c.page_end,
-  };
-}
-
-/** The language a document is analysed in for lexical search, and the setting key recorded with it. */
-interface Analysis {
-  language: string;
-  lexical: string;
-}
-
-function analysisOf(setting: string, text: string): Analysis {
-  return { language: documentLanguage(setting, text), lexical: lexicalKey(setting) };
 }

@@ -9,12 +9,11 @@ import { StorageMonitor } from '../storage/storage-monitor.service';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { CollectionsRepository } from '../database/collections.repository';
-import { DatabaseService } from '../database/database.service';
 import { DocumentsRepository } from '../database/documents.repository';
 import { EmbeddingEngine } from '../engines/embedding-engine';
-import { VectorIndexService } from '../vector-index/vector-index.service';
 import { ChunkingService } from './chunking.service';
 import { similarLengthBatch } from './length-batch';
+import { VectorWriter } from './vector-writer';
 
 export interface DrainResult {
   /** Chunks of the collection still without a vector. */
@@ -34,7 +33,7 @@ export interface EmbeddingListener {
 /**
  * Turns pending chunks into stored vectors, collection by collection, shortest chunks first so that
  * each batch holds texts of similar length (padding is wasted work on a CPU). Vectors are committed
- * to SQLite before they are added to the HNSW index. With no model, chunks stay pending and are
+ * to SQLite before they are added to the vector store (VectorWriter). With no model, chunks stay pending and are
  * retried when the model becomes loadable (MODEL_RETRY_MS) and at every start.
  */
 @Injectable()
@@ -49,11 +48,10 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
-    private readonly database: DatabaseService,
     private readonly collections: CollectionsRepository,
     private readonly documents: DocumentsRepository,
     private readonly embedder: EmbeddingEngine,
-    private readonly vectors: VectorIndexService,
+    private readonly writer: VectorWriter,
     private readonly chunking: ChunkingService,
     private readonly storage: StorageMonitor,
   ) {}
@@ -139,10 +137,9 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
       if (batch.length === 0) break;
       try {
         const started = performance.now();
-        const { vectors, dim } = await this.embedder.embedPassages(
+        const { vectors, dim } = await this.writer.embed(
           { id: model, dtype: dtype },
           batch.map((c) => c.text),
-          { internal: true },
         );
         const modelMs = performance.now() - started;
         const now = this.collections.findById(collectionId);
@@ -163,16 +160,8 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
           return { pending: this.collections.counts(collectionId).pending, reason };
         }
         const items = batch.map((c, i) => ({ chunkId: c.id, vector: vectors[i]! }));
-        const written = this.database.transaction(() =>
-          this.documents.storeVectors(model, dim, items),
-        );
-        const byId = new Map(items.map((it) => [it.chunkId, it.vector]));
-        this.vectors.add(
-          collectionId,
-          dim,
-          written.map((w) => ({ label: w.chunkId, seq: w.seq, vector: byId.get(w.chunkId)! })),
-        );
-        for (const l of this.listeners) l.batchStored?.(collectionId, written.length, modelMs);
+        const written = this.writer.write(collectionId, model, dim, items);
+        for (const l of this.listeners) l.batchStored?.(collectionId, written, modelMs);
       } catch (e) {
         // Storage full or failing: the chunks are fine; stop and retry every MODEL_RETRY_MS (the monitor logs the fault once).
         const fault = this.storage.fault(e, `store vectors of collection ${collectionId}`);

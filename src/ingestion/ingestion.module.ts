@@ -8,9 +8,11 @@ import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { CollectionsModule } from '../collections/collections.module';
 import { ModelsModule } from '../models/models.module';
 import { OriginalsModule } from '../originals/originals.module';
-import { VectorIndexModule } from '../vector-index/vector-index.module';
+import { VectorStoreModule } from '../vector-store/vector-store.module';
 import { ChunkingService } from './chunking.service';
 import { DocumentFileController } from './document-file.controller';
+import { DocumentOriginals } from './document-originals.service';
+import { DocumentReplaceService } from './document-replace.service';
 import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
 import { EmbeddingQueueService } from './embedding-queue.service';
@@ -23,12 +25,13 @@ import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
 import { ParsingService } from './parsing.service';
 import { UrlIngestionService } from './url-ingestion.service';
+import { VectorWriter } from './vector-writer';
 
 @Module({
   imports: [
     CollectionsModule,
     ModelsModule,
-    VectorIndexModule,
+    VectorStoreModule,
     IdempotencyModule,
     OriginalsModule,
     MulterModule.registerAsync({
@@ -42,6 +45,9 @@ import { UrlIngestionService } from './url-ingestion.service';
   controllers: [DocumentsController, DocumentFileController, JobsController],
   providers: [
     DocumentsService,
+    DocumentReplaceService,
+    DocumentOriginals,
+    VectorWriter,
     EmbeddingQueueService,
     ChunkingService,
     ParsingService,
@@ -59,6 +65,7 @@ import { UrlIngestionService } from './url-ingestion.service';
   ],
   exports: [
     DocumentsService,
+    VectorWriter,
     EmbeddingQueueService,
     ParsingService,
     UrlIngestionService,

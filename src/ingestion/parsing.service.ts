@@ -14,7 +14,7 @@ import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import type { ParseOptions } from './parsers/document-parser';
 import type { ParseRequest } from './parsers/parse-protocol';
-import type { IncomingDocument } from './documents.service';
+import type { IncomingDocument } from './incoming-document';
 import type { UploadedFile } from './parsers/parser-registry';
 import type { StructuredDocument } from './parsers/structured-document';
 

@@ -106,7 +106,7 @@ export class RagdMetrics {
   });
   readonly indexVectors = new Gauge({
     name: 'ragd_index_vectors',
-    help: "Vectors in each collection's in-memory HNSW index",
+    help: "Vectors in each collection's vector store (searchable now)",
     labelNames: ['collection'] as const,
     registers: [this.registry],
   });

@@ -4,7 +4,7 @@ import { SETTINGS } from '../config/settings.provider';
 import { StatsRepository } from '../database/stats.repository';
 import { InferenceEngines } from '../engines/inference-engines';
 import { StorageMonitor } from '../storage/storage-monitor.service';
-import { VectorIndexService } from '../vector-index/vector-index.service';
+import { VectorStore } from '../vector-store/vector-store';
 import { MetricsService } from './metrics.service';
 import { StateGauges } from './state-gauges';
 
@@ -17,7 +17,7 @@ export class MetricsScrapeService {
     private readonly service: MetricsService,
     @Inject(SETTINGS) settings: Settings,
     stats: StatsRepository,
-    vectors: VectorIndexService,
+    vectors: VectorStore,
     engines: InferenceEngines,
     storage: StorageMonitor,
   ) {

@@ -1,7 +1,7 @@
 import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { NO_TELEMETRY, Telemetry } from '../common/telemetry';
 import { EnginesModule } from '../engines/engines.module';
-import { VectorIndexModule } from '../vector-index/vector-index.module';
+import { VectorStoreModule } from '../vector-store/vector-store.module';
 import { httpMetrics } from './http-metrics.middleware';
 import { MetricsAccessGuard } from './metrics-access.guard';
 import { MetricsController } from './metrics.controller';
@@ -15,7 +15,7 @@ import { PrometheusTelemetry } from './prometheus-telemetry';
  */
 @Global()
 @Module({
-  imports: [EnginesModule, VectorIndexModule],
+  imports: [EnginesModule, VectorStoreModule],
   controllers: [MetricsController],
   providers: [
     MetricsService,

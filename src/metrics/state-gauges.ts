@@ -3,7 +3,7 @@ import type { StatsRepository } from '../database/stats.repository';
 import type { InferenceEngines } from '../engines/inference-engines';
 import type { ModelState } from '../engines/model-status';
 import type { StorageMonitor } from '../storage/storage-monitor.service';
-import type { VectorIndexService } from '../vector-index/vector-index.service';
+import type { VectorStore } from '../vector-store/vector-store';
 import { capCollections } from './collection-labels';
 import type { RagdMetrics } from './metrics-registry';
 
@@ -17,14 +17,14 @@ const MODEL_STATES: readonly ModelState[] = [
 
 /**
  * Sets the gauges of stored state just before a scrape: two COUNT queries on indexed columns (chunks
- * per collection and state, jobs per state), the in-memory index sizes, the engines' model states
+ * per collection and state, jobs per state), the vector stores' sizes, the engines' model states
  * and one statfs. Series of collections that are gone disappear (the gauges are reset each time).
  */
 export class StateGauges {
   constructor(
     private readonly metrics: RagdMetrics,
     private readonly stats: StatsRepository,
-    private readonly vectors: VectorIndexService,
+    private readonly vectors: VectorStore,
     private readonly engines: InferenceEngines,
     private readonly storage: StorageMonitor,
     private readonly maxCollections: number,

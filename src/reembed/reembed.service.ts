@@ -14,8 +14,9 @@ import { DatabaseService } from '../database/database.service';
 import { ReembedRepository, ReembedRow } from '../database/reembed.repository';
 import { EmbeddingQueueService } from '../ingestion/embedding-queue.service';
 import { similarLengthBatch } from '../ingestion/length-batch';
+import { VectorWriter } from '../ingestion/vector-writer';
 import { EmbeddingEngine } from '../engines/embedding-engine';
-import { VectorIndexService } from '../vector-index/vector-index.service';
+import { VectorStore } from '../vector-store/vector-store';
 
 /** Vectors loaded into the new index per turn of the event loop when a job resumes. */
 const RESUME_BATCH = 1000;
@@ -44,7 +45,8 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
     private readonly collections: CollectionsService,
     private readonly collectionRows: CollectionsRepository,
     private readonly embedder: EmbeddingEngine,
-    private readonly vectors: VectorIndexService,
+    private readonly vectors: VectorStore,
+    private readonly writer: VectorWriter,
     private readonly queue: EmbeddingQueueService,
   ) {}
 
@@ -132,7 +134,7 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
       else this.logger.log(log);
       void this.purge(job.collection_id);
     }
-    this.vectors.dropNext(job.collection_id);
+    this.vectors.dropStaged(job.collection_id);
   }
 
   /** False once the job was cancelled, failed elsewhere, or its collection deleted. */
@@ -157,7 +159,7 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
         .unwritten(job)
         .sort((a, b) => a.token_count - b.token_count || a.id - b.id);
       if (todo.length === 0) {
-        if (await this.switchOver(job, dim)) return;
+        if (this.switchOver(job, dim)) return;
         continue;
       }
       for (let i = 0; i < todo.length;) {
@@ -166,44 +168,31 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
         i += batch.length;
         const texts = this.repo.texts(batch.map((c) => c.id));
         if (texts.length === 0) continue; // deleted meanwhile
-        const out = await this.embedder.embedPassages(
+        const out = await this.writer.embed(
           { id: job.model, dtype: dtype },
           texts.map((t) => t.text),
-          { internal: true },
         );
         if (dim !== null && out.dim !== dim)
           throw new Error(`model ${job.model} returned ${out.dim} dimensions, then ${dim}`);
         dim = out.dim;
         const items = texts.map((t, k) => ({ chunkId: t.id, vector: out.vectors[k]! }));
         const written = this.database.transaction(() => {
-          if (!this.live(job)) return [];
+          if (!this.live(job)) return undefined;
           this.repo.setDim(job.id, out.dim);
-          return this.repo.write(job, out.dim, items);
+          return this.writer.stage(job, out.dim, items);
         });
-        const byId = new Map(items.map((it) => [it.chunkId, it.vector]));
-        this.vectors.addNext(
-          job.collection_id,
-          out.dim,
-          written.map((id) => ({ label: id, vector: byId.get(id)! })),
-        );
+        if (written) this.writer.index(written);
       }
     }
   }
 
-  /** After a restart: puts the vectors written before it into the new index, a batch per turn. */
+  /** After a restart: puts the vectors written before it into the staged generation, a batch per turn. */
   private async loadWritten(job: ReembedRow, dim: number): Promise<boolean> {
     for (let after = 0; ;) {
       if (this.stopped || !this.live(job)) return false;
       const rows = this.repo.writtenBatch(job, after, RESUME_BATCH);
       if (rows.length === 0) return true;
-      this.vectors.addNext(
-        job.collection_id,
-        dim,
-        rows.map((r) => ({
-          label: r.chunk_id,
-          vector: new Float32Array(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength / 4),
-        })),
-      );
+      this.writer.restage(job.collection_id, dim, rows);
       after = rows[rows.length - 1]!.seq;
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -211,11 +200,11 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
 
   /**
    * Switches the collection to the new vectors if every chunk has one (else false: chunks arrived
-   * since the last pass). The stored switch is one transaction; the in-memory swap follows it on the
-   * same turn of the event loop, so no search sees the new model with the old index or the reverse.
+   * since the last pass). The stored switch is one transaction; the vector store's promote follows
+   * it on the same turn of the event loop, so no search sees the new model with the old vectors or
+   * the reverse.
    */
-  private async switchOver(job: ReembedRow, dim: number | null): Promise<boolean> {
-    await this.vectors.settle(job.collection_id); // no snapshot of the old index being written
+  private switchOver(job: ReembedRow, dim: number | null): boolean {
     const t0 = performance.now();
     const written = this.database.transaction(() =>
       this.live(job) ? (this.repo.switchOver(job, dim) ?? 'incomplete') : 'gone',
@@ -224,8 +213,14 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
     if (written === 'gone') return true; // cancelled, or the collection deleted
     const generation = this.collectionRows.findById(job.collection_id)?.vector_generation ?? 0;
     if (dim === null)
-      this.vectors.drop(job.collection_id); // no chunks: no index either
-    else this.vectors.promote(job.collection_id, dim, generation, written);
+      this.vectors.drop(job.collection_id); // no chunks: no vectors either
+    else
+      this.vectors.promote(
+        job.collection_id,
+        dim,
+        generation,
+        written.map((w) => ({ id: w.chunkId, seq: w.seq })),
+      );
     const ms = Math.round(performance.now() - t0);
     this.logger.log(
       `Collection ${job.collection_id} switched to ${job.model} (${job.dtype}): ${written.length} vectors, in ${ms} ms`,

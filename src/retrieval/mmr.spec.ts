@@ -1,4 +1,5 @@
-import { cosine, maximalMarginalRelevance } from './mmr';
+import { cosine } from '../vector-store/cosine';
+import { maximalMarginalRelevance } from './mmr';
 
 describe('maximalMarginalRelevance', () => {
   // a and a2 are near-duplicates; b is different but slightly less relevant.

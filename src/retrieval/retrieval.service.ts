@@ -4,14 +4,16 @@ import { SETTINGS } from '../config/settings.provider';
 import { IndexRebuildingError, InvalidInputError, ModelUnavailableError } from '../common/errors';
 import { CollectionsService } from '../collections/collections.service';
 import { CollectionRow } from '../database/collections.repository';
-import { ChunkHitRow, DocumentsRepository, SqlFilter } from '../database/documents.repository';
+import { ChunkVectorsRepository } from '../database/chunk-vectors.repository';
+import { ChunkHitRow, DocumentsRepository } from '../database/documents.repository';
 import { EmbeddingEngine } from '../engines/embedding-engine';
 import { Reranker } from '../engines/reranker';
-import { VectorIndexService } from '../vector-index/vector-index.service';
+import { cosine } from '../vector-store/cosine';
+import { MetadataFilter, compileFilter } from '../vector-store/metadata-filter';
+import { VectorStore } from '../vector-store/vector-store';
 import { reciprocalRankFusion } from './fusion';
 import { LexicalSearchService } from './lexical-search.service';
-import { compileFilter } from './metadata-filter';
-import { cosine, maximalMarginalRelevance } from './mmr';
+import { maximalMarginalRelevance } from './mmr';
 import { SearchSettings, parseSearchSettings } from '../collections/search-settings';
 import { NO_TELEMETRY, Telemetry } from '../common/telemetry';
 
@@ -21,7 +23,7 @@ export interface SearchRequest {
   query: string;
   topK: number;
   mode?: SearchMode;
-  /** Metadata filter (see metadata-filter.ts), applied inside both the dense and lexical paths. */
+  /** Metadata filter (see vector-store/metadata-filter.ts), applied inside both the dense and lexical paths. */
   filter?: Record<string, unknown>;
   /** Overrides of the collection's fusion settings. */
   fusion?: { k?: number; denseWeight?: number; lexicalWeight?: number };
@@ -77,18 +79,16 @@ interface Candidate {
   explain: HitExplanation;
 }
 
-/** Below this many allowed chunks, a filtered dense search scans their stored vectors exactly. */
-const EXACT_FILTER_LIMIT = 20_000;
-
 @Injectable()
 export class RetrievalService {
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly collections: CollectionsService,
     private readonly documents: DocumentsRepository,
+    private readonly stored: ChunkVectorsRepository,
     private readonly embedder: EmbeddingEngine,
     private readonly reranker: Reranker,
-    private readonly vectors: VectorIndexService,
+    private readonly vectors: VectorStore,
     private readonly lexicalSearch: LexicalSearchService,
     @Optional() private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
@@ -130,7 +130,12 @@ export class RetrievalService {
       this.telemetry.stage('embed', embedMs);
       queryVector = vectors[0]!;
       const td = performance.now();
-      dense = this.dense(collection.id, queryVector, depth, where);
+      // The store applies the filter where the vectors are (the HNSW store: an exact scan when few pass it).
+      const filter = where ? { metadata: req.filter as MetadataFilter } : undefined;
+      dense = (await this.vectors.search(collection.id, queryVector, depth, filter)).map((m) => ({
+        id: m.id,
+        score: m.similarity,
+      }));
       this.telemetry.stage('dense', performance.now() - td);
     }
     if (mode !== 'dense') {
@@ -211,31 +216,6 @@ export class RetrievalService {
     };
   }
 
-  /** Dense k-NN, inside the filter: an exact scan when few chunks pass it, else HNSW with a filter. */
-  private dense(
-    collectionId: number,
-    query: Float32Array,
-    k: number,
-    where?: SqlFilter,
-  ): { id: number; score: number }[] {
-    if (!where)
-      return this.vectors
-        .search(collectionId, query, k)
-        .map((n) => ({ id: n.label, score: n.similarity }));
-    const allowed = this.documents.chunkIdsWhere(collectionId, where);
-    if (allowed.length <= EXACT_FILTER_LIMIT) {
-      const stored = this.documents.vectorsOf(allowed);
-      return [...stored]
-        .map(([id, v]) => ({ id, score: cosine(query, v) }))
-        .sort((a, b) => b.score - a.score || a.id - b.id)
-        .slice(0, k);
-    }
-    const set = new Set(allowed);
-    return this.vectors
-      .search(collectionId, query, k, (label) => set.has(label))
-      .map((n) => ({ id: n.label, score: n.similarity }));
-  }
-
   private combine(
     mode: SearchMode,
     dense: { id: number; score: number }[],
@@ -301,7 +281,7 @@ export class RetrievalService {
     lambda: number,
     query?: Float32Array,
   ): Candidate[] {
-    const vectors = this.documents.vectorsOf(candidates.map((c) => c.id));
+    const vectors = this.stored.vectorsOf(candidates.map((c) => c.id));
     // Stored vectors of another model (switched since the query was embedded) do not compare with it.
     const useVectors =
       query !== undefined && candidates.every((c) => vectors.get(c.id)?.length === query.length);

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { CollectionsService } from '../../src/collections/collections.service';
-import { VectorIndexService } from '../../src/vector-index/vector-index.service';
+import { VectorStore } from '../../src/vector-store/vector-store';
 import { TINY_ENV, createTestApp, tempDir, tinyModelsPresent } from '../support/test-app';
 
 const text = (word: string) =>
@@ -91,7 +91,7 @@ describe('GET /v1/collections/{name}/index: the vector index checked against SQL
     const before = (await http().get('/v1/collections/idx/index').expect(200)).body;
     const chunkId = (await http().get('/v1/collections/idx/documents/charlie').expect(200)).body
       .chunks[0].id as number;
-    app.get(VectorIndexService).remove(app.get(CollectionsService).row('idx').id, [chunkId]);
+    app.get(VectorStore).delete(app.get(CollectionsService).row('idx').id, [chunkId]);
     const res = await http().get('/v1/collections/idx/index').expect(200);
     expect(res.body).toMatchObject({
       size: before.size - 1,

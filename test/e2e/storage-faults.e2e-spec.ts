@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServerProcess, killAllServers } from '../support/server-process';
-import { assertCompleteHnswFile } from '../../src/vector-index/hnsw-file-check';
+import { assertCompleteHnswFile } from '../../src/vector-store/adapters/hnsw/hnsw-file-check';
 import {
   FullStorage,
   ReadOnlyStorage,

@@ -18,13 +18,13 @@
 import { queryTerms } from '../../src/language/query-terms';
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
-import type { IndexVerification } from '../../src/vector-index/index-verification';
+import type { VectorStoreVerification } from '../../src/vector-store/verification';
 import { COLLECTION, InFlightRequest, Ledger, TrackedDocument, Version } from './crash-workload';
 import type { ServerProcess } from './server-process';
 import type { SeededRandom } from './seeded-random';
 
 /** GET /v1/collections/{name}/index */
-export type IndexReport = IndexVerification & { collection: string };
+export type IndexReport = VectorStoreVerification & { collection: string };
 
 export interface CheckResult {
   documentsChecked: number;

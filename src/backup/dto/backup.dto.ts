@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import type { Backup, BackupPhase, BackupState, BackupSummary } from '../backup.service';
+import type { Backup, BackupPhase, BackupState, BackupSummary } from '../backup-state';
 
 export class StartBackupDto {
   @ApiPropertyOptional({

@@ -190,7 +190,7 @@ export class CollectionCountsDto {
   @ApiProperty({ description: 'Chunks with a stored vector', example: 340 }) vectors!: number;
   @ApiProperty({ description: 'Chunks waiting for the embedding model', example: 0 })
   pending!: number;
-  @ApiProperty({ description: 'Vectors in the in-memory HNSW index', example: 340 })
+  @ApiProperty({ description: 'Vectors searchable in the vector store', example: 340 })
   indexed!: number;
 }
 

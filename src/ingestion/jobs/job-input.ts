@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NewJobItem } from '../../database/jobs.repository';
-import type { IncomingDocument } from '../documents.service';
+import type { IncomingDocument } from '../incoming-document';
 import type { FileFields } from '../parsing.service';
 
 /** One input of a new job. */

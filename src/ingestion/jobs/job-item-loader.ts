@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { JobItemRow, JobRow } from '../../database/jobs.repository';
-import type { IncomingDocument } from '../documents.service';
+import type { IncomingDocument } from '../incoming-document';
 import { FileFields, ParsingService, documentFromParsed } from '../parsing.service';
 import { UrlIngestionService } from '../url-ingestion.service';
 import { JobSpool } from './job-spool';

@@ -5,9 +5,11 @@ import { StorageMonitor } from '../../src/storage/storage-monitor.service';
 import { loadSettings, Settings } from '../../src/config/settings';
 import { CollectionsRepository } from '../../src/database/collections.repository';
 import { DatabaseService } from '../../src/database/database.service';
+import { ChunkVectorsRepository } from '../../src/database/chunk-vectors.repository';
 import { DocumentsRepository } from '../../src/database/documents.repository';
 import { ReembedRepository } from '../../src/database/reembed.repository';
-import { VectorIndexService } from '../../src/vector-index/vector-index.service';
+import { HnswVectorIndex } from '../../src/vector-store/adapters/hnsw/hnsw-vector-index';
+import { HnswVectorStore } from '../../src/vector-store/adapters/hnsw/hnsw-vector-store';
 import { tempDir } from '../support/test-app';
 
 /** Deterministic unit vectors (mulberry32). */
@@ -26,22 +28,24 @@ function vectors(n: number, dim: number, seed = 7): Float32Array[] {
   });
 }
 
-describe('VectorIndexService: a cache of SQLite that heals itself (integration)', () => {
+describe('HnswVectorStore: a cache of SQLite that heals itself (integration)', () => {
   const DIM = 16;
   let settings: Settings;
   let db: DatabaseService;
   let collections: CollectionsRepository;
   let documents: DocumentsRepository;
+  let chunkVectors: ChunkVectorsRepository;
   let collectionId: number;
   let labels: number[];
   const vecs = vectors(300, DIM);
 
   /** Opens the indexes as at start-up and waits for any background rebuild. */
   const open = async () => {
-    const sut = new VectorIndexService(
+    const sut = new HnswVectorStore(
       settings,
       collections,
       documents,
+      chunkVectors,
       new StorageMonitor(settings),
     );
     sut.onApplicationBootstrap();
@@ -54,6 +58,7 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     db = new DatabaseService(settings);
     collections = new CollectionsRepository(db);
     documents = new DocumentsRepository(db);
+    chunkVectors = new ChunkVectorsRepository(db);
     collectionId = collections.insert({
       name: 'v',
       embeddingModel: 'm',
@@ -90,11 +95,10 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
         ),
       );
       const items = chunkIds.map((id, i) => ({ chunkId: id, vector: vecs[d * 10 + i]! }));
-      const written = db.transaction(() => documents.storeVectors('m', DIM, items));
+      const written = db.transaction(() => chunkVectors.storeVectors('m', DIM, items));
       sut.add(
         collectionId,
-        DIM,
-        written.map((w, i) => ({ label: w.chunkId, seq: w.seq, vector: items[i]!.vector })),
+        written.map((w, i) => ({ id: w.chunkId, seq: w.seq, vector: items[i]!.vector })),
       );
       labels.push(...chunkIds);
     }
@@ -105,6 +109,7 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
   afterAll(() => db.onApplicationShutdown());
 
   const indexFile = () => path.join(settings.storageDir, 'indexes', `${collectionId}.hnsw`);
+  const storedIds = () => chunkVectors.vectorIds(collectionId);
 
   /** Stores a one-chunk document and its vector in SQLite (not in any index). */
   const storeOneChunk = (id: string, seed: number) => {
@@ -125,24 +130,58 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     );
     const vector = vectors(1, DIM, seed)[0]!;
     const [written] = db.transaction(() =>
-      documents.storeVectors('m', DIM, [{ chunkId: chunkIds[0]!, vector }]),
+      chunkVectors.storeVectors('m', DIM, [{ chunkId: chunkIds[0]!, vector }]),
     );
-    return { label: written!.chunkId, seq: written!.seq, vector };
+    return { id: written!.chunkId, seq: written!.seq, vector };
   };
 
   it('grows capacity geometrically and finds every stored vector as its own nearest neighbour', async () => {
     const sut = await open();
     expect(sut.size(collectionId)).toBe(300);
     for (let i = 0; i < 300; i += 37) {
-      expect(sut.search(collectionId, vecs[i]!, 1)[0]!.label).toBe(labels[i]);
+      expect((await sut.search(collectionId, vecs[i]!, 1))[0]!.id).toBe(labels[i]);
     }
   });
 
-  it('returns k results through the HNSW filter when it lets 1% of the vectors through', async () => {
-    const sut = await open();
+  it('returns k results through the HNSW filter when it lets 1% of the vectors through', () => {
+    const sut = HnswVectorIndex.create(DIM, settings.hnsw);
+    labels.forEach((label, i) => sut.add(label, vecs[i]!));
     const allowed = new Set(labels.filter((_, i) => i % 100 === 42)); // 3 of 300
-    const found = sut.search(collectionId, vecs[0]!, 3, (l) => allowed.has(l));
+    const found = sut.search(vecs[0]!, 3, (l) => allowed.has(l));
     expect(new Set(found.map((n) => n.label))).toEqual(allowed);
+  });
+
+  it('searches inside an id filter exactly, and inside metadata conditions resolved in SQLite', async () => {
+    const sut = await open();
+    const allowed = labels.filter((_, i) => i % 50 === 7); // 6 of 300
+    const found = await sut.search(collectionId, vecs[7]!, 10, { ids: [...allowed, 999_999] });
+    expect(found.map((n) => n.id).sort((a, b) => a - b)).toEqual(allowed);
+    expect(found[0]!.id).toBe(labels[7]);
+    const sims = found.map((n) => n.similarity);
+    expect(sims).toEqual([...sims].sort((a, b) => b - a));
+    const tagged = db.transaction(() =>
+      documents.insert(
+        {
+          collectionId,
+          id: 'tagged',
+          title: null,
+          source: null,
+          contentType: 'text/plain',
+          contentHash: 'tagged',
+          metadata: JSON.stringify({ lang: 'de' }),
+          text: 'x',
+        },
+        [{ ordinal: 0, text: 'tagged', start: 0, end: 1, tokenCount: 1, tokenCounter: 'test' }],
+      ),
+    ).chunkIds[0]!;
+    const [w] = db.transaction(() =>
+      chunkVectors.storeVectors('m', DIM, [{ chunkId: tagged, vector: vecs[0]! }]),
+    );
+    sut.add(collectionId, [{ id: tagged, seq: w!.seq, vector: vecs[0]! }]);
+    const de = await sut.search(collectionId, vecs[1]!, 5, { metadata: { lang: 'de' } });
+    expect(de.map((n) => n.id)).toEqual([tagged]);
+    db.transaction(() => documents.delete(documents.find(collectionId, 'tagged')!.pk));
+    sut.delete(collectionId, [tagged]);
   });
 
   it('replays vectors written after the snapshot and re-applies deletions made after it', async () => {
@@ -150,12 +189,12 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     await first.onApplicationShutdown();
     // After the snapshot: delete a document and add one, without writing a new snapshot.
     const gone = db.transaction(() => documents.delete(documents.find(collectionId, 'd0')!.pk));
-    const { label: lateLabel, vector: late } = storeOneChunk('late', 99);
+    const { id: lateId, vector: late } = storeOneChunk('late', 99);
 
     const sut = await open(); // snapshot + replay, no snapshot written in between
     expect(sut.size(collectionId)).toBe(300 - 10 + 1);
-    expect(sut.search(collectionId, late, 1)[0]!.label).toBe(lateLabel);
-    const found = sut.search(collectionId, vecs[0]!, 5).map((n) => n.label);
+    expect((await sut.search(collectionId, late, 1))[0]!.id).toBe(lateId);
+    const found = (await sut.search(collectionId, vecs[0]!, 5)).map((n) => n.id);
     for (const g of gone) expect(found).not.toContain(g);
   });
 
@@ -163,18 +202,18 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     const sut = await open();
     const before = sut.size(collectionId);
     const during = storeOneChunk('during', 1234);
-    sut.remove(collectionId, [labels[100]!]); // dirty the index
-    const writing = sut.snapshotAllInBackground();
-    sut.add(collectionId, DIM, [during]); // deferred
+    sut.delete(collectionId, [labels[100]!]); // dirty the index
+    const writing = sut.writeSnapshots();
+    sut.add(collectionId, [during]); // deferred
     expect(sut.size(collectionId)).toBe(before - 1);
     await writing;
     expect(sut.size(collectionId)).toBe(before);
-    expect(sut.search(collectionId, during.vector, 1)[0]!.label).toBe(during.label);
+    expect((await sut.search(collectionId, during.vector, 1))[0]!.id).toBe(during.id);
     // The snapshot holds the state before the deferred add; the add is replayed from SQLite on open.
     db.transaction(() => documents.delete(documents.find(collectionId, 'd10')!.pk)); // d10 holds labels[100..109]
     const reopened = await open();
-    expect(reopened.search(collectionId, during.vector, 1)[0]!.label).toBe(during.label);
-    expect(reopened.size(collectionId)).toBe(documents.vectorStats(collectionId).count);
+    expect((await reopened.search(collectionId, during.vector, 1))[0]!.id).toBe(during.id);
+    expect(reopened.size(collectionId)).toBe(chunkVectors.vectorStats(collectionId).count);
   });
 
   it('detects a truncated or altered snapshot and rebuilds from the stored vectors', async () => {
@@ -197,9 +236,9 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
           ),
         ),
       ).toBe(true);
-      const stored = documents.vectorStats(collectionId).count;
+      const stored = chunkVectors.vectorStats(collectionId).count;
       expect(sut.size(collectionId)).toBe(stored);
-      expect(sut.search(collectionId, vecs[55]!, 1)[0]!.label).toBe(labels[55]);
+      expect((await sut.search(collectionId, vecs[55]!, 1))[0]!.id).toBe(labels[55]);
       warn.mockClear();
     }
     warn.mockRestore();
@@ -208,14 +247,15 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
   it('rebuilds in the background, a batch per turn of the event loop, reporting progress', async () => {
     await (await open()).onApplicationShutdown();
     fs.rmSync(indexFile());
-    const sut = new VectorIndexService(
+    const sut = new HnswVectorStore(
       settings,
       collections,
       documents,
+      chunkVectors,
       new StorageMonitor(settings),
     );
     sut.onApplicationBootstrap();
-    const total = documents.vectorStats(collectionId).count;
+    const total = chunkVectors.vectorStats(collectionId).count;
     expect(sut.state(collectionId)).toMatchObject({ state: 'building', total });
     await sut.whenReady(collectionId);
     expect(sut.state(collectionId)).toEqual({ state: 'ready', size: total });
@@ -226,8 +266,8 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     await first.onApplicationShutdown();
     const gone = db.transaction(() => documents.delete(documents.find(collectionId, 'd20')!.pk));
     const sut = await open();
-    const stored = documents.vectorStats(collectionId).count;
-    const report = await sut.verify(collectionId);
+    const stored = chunkVectors.vectorStats(collectionId).count;
+    const report = await sut.verify(collectionId, storedIds);
     expect(report).toMatchObject({
       state: 'ready',
       size: stored,
@@ -243,10 +283,10 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
 
   it('reports a stored vector the index lost and a label it holds without a stored vector', async () => {
     const sut = await open();
-    const lost = documents.vectorIds(collectionId)[7]!;
-    sut.remove(collectionId, [lost]);
-    sut.add(collectionId, DIM, [{ label: 999_999, seq: 0, vector: vecs[0]! }]);
-    const report = await sut.verify(collectionId);
+    const lost = chunkVectors.vectorIds(collectionId)[7]!;
+    sut.delete(collectionId, [lost]);
+    sut.add(collectionId, [{ id: 999_999, seq: 0, vector: vecs[0]! }]);
+    const report = await sut.verify(collectionId, storedIds);
     expect(report.missing).toEqual({ count: 1, first: [lost] });
     expect(report.extra).toEqual({ count: 1, first: [999_999] });
     expect(report.consistent).toBe(false);
@@ -255,34 +295,35 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
   it('waits for a snapshot being written before it verifies, so held-back changes do not show as missing', async () => {
     const sut = await open();
     const held = storeOneChunk('verify-during', 4321);
-    sut.remove(
+    sut.delete(
       collectionId,
       db.transaction(() => documents.delete(documents.find(collectionId, 'd21')!.pk)),
     ); // dirty: a snapshot is due
-    const writing = sut.snapshotAllInBackground();
-    sut.add(collectionId, DIM, [held]); // held back by the write
-    const report = await sut.verify(collectionId);
+    const writing = sut.writeSnapshots();
+    sut.add(collectionId, [held]); // held back by the write
+    const report = await sut.verify(collectionId, storedIds);
     await writing;
     expect(report).toMatchObject({ missing: { count: 0 }, extra: { count: 0 }, consistent: true });
-    expect(report.size).toBe(documents.vectorStats(collectionId).count);
+    expect(report.size).toBe(chunkVectors.vectorStats(collectionId).count);
   });
 
   it('reports building with progress, and missing vectors, until a rebuild ends', async () => {
     await (await open()).onApplicationShutdown();
     fs.rmSync(indexFile());
-    const sut = new VectorIndexService(
+    const sut = new HnswVectorStore(
       settings,
       collections,
       documents,
+      chunkVectors,
       new StorageMonitor(settings),
     );
     sut.onApplicationBootstrap();
-    const stored = documents.vectorStats(collectionId).count;
-    const during = await sut.verify(collectionId);
+    const stored = chunkVectors.vectorStats(collectionId).count;
+    const during = await sut.verify(collectionId, storedIds);
     expect(during).toMatchObject({ state: 'building', total: stored, consistent: false });
     expect(during.missing.count).toBe(stored - during.size);
     await sut.whenReady(collectionId);
-    expect(await sut.verify(collectionId)).toMatchObject({
+    expect(await sut.verify(collectionId, storedIds)).toMatchObject({
       state: 'ready',
       size: stored,
       missing: { count: 0 },
@@ -294,11 +335,11 @@ describe('VectorIndexService: a cache of SQLite that heals itself (integration)'
     await (await open()).onApplicationShutdown();
     fs.rmSync(indexFile());
     const sut = await open();
-    expect(sut.size(collectionId)).toBe(documents.vectorStats(collectionId).count);
+    expect(sut.size(collectionId)).toBe(chunkVectors.vectorStats(collectionId).count);
   });
 });
 
-describe('VectorIndexService after a switch to another embedding model (integration)', () => {
+describe('HnswVectorStore after a switch to another embedding model (integration)', () => {
   const DIM = 16;
 
   it("never serves a snapshot of the previous model's vectors, even of the same width", async () => {
@@ -306,6 +347,7 @@ describe('VectorIndexService after a switch to another embedding model (integrat
     const db = new DatabaseService(settings);
     const collections = new CollectionsRepository(db);
     const documents = new DocumentsRepository(db);
+    const chunkVectors = new ChunkVectorsRepository(db);
     const reembeds = new ReembedRepository(db);
     const collectionId = collections.insert({
       name: 'g',
@@ -342,16 +384,17 @@ describe('VectorIndexService after a switch to another embedding model (integrat
     const oldVecs = vectors(40, DIM, 1);
     const newVecs = vectors(40, DIM, 2);
     db.transaction(() =>
-      documents.storeVectors(
+      chunkVectors.storeVectors(
         'old',
         DIM,
         chunkIds.map((id, i) => ({ chunkId: id, vector: oldVecs[i]! })),
       ),
     );
-    const first = new VectorIndexService(
+    const first = new HnswVectorStore(
       settings,
       collections,
       documents,
+      chunkVectors,
       new StorageMonitor(settings),
     );
     first.onApplicationBootstrap();
@@ -372,18 +415,19 @@ describe('VectorIndexService after a switch to another embedding model (integrat
       vector_generation: 1,
     });
 
-    const sut = new VectorIndexService(
+    const sut = new HnswVectorStore(
       settings,
       collections,
       documents,
+      chunkVectors,
       new StorageMonitor(settings),
     );
     sut.onApplicationBootstrap();
     expect(sut.state(collectionId).state).toBe('building');
     await sut.whenReady(collectionId);
     for (let i = 0; i < 40; i += 7) {
-      const [hit] = sut.search(collectionId, newVecs[i]!, 1);
-      expect(hit!.label).toBe(chunkIds[i]);
+      const [hit] = await sut.search(collectionId, newVecs[i]!, 1);
+      expect(hit!.id).toBe(chunkIds[i]);
       expect(hit!.similarity).toBeGreaterThan(0.999);
     }
     await sut.onApplicationShutdown();

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { IncompleteWriteError } from '../common/storage-faults';
+import { IncompleteWriteError } from '../../../common/storage-faults';
 
 /**
  * hnswlib's header (hnswalg.h, saveIndex): offsetLevel0, maxElements, curElementCount,

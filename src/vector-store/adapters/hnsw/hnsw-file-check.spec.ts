@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { IncompleteWriteError } from '../common/storage-faults';
+import { IncompleteWriteError } from '../../../common/storage-faults';
 import { assertCompleteHnswFile } from './hnsw-file-check';
 import { HnswVectorIndex } from './hnsw-vector-index';
 
