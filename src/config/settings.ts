@@ -1,6 +1,13 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { isSameOrInside } from '../common/path-containment';
+import {
+  checkUnique,
+  declaration,
+  readModelsFile,
+  type DeclarationDefaults,
+  type ModelDeclaration,
+} from './model-declarations';
 
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'int8' | 'uint8' | 'bnb4' | 'q4f16';
 export const DTYPES: readonly Dtype[] = [
@@ -80,6 +87,25 @@ const schema = z
       .max(8760)
       .default(24),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    // Remote engines (docs/remote-engines.md): base URLs (comma-separated replicas) make the
+    // task's model (EMBEDDING_MODEL, ...) the name of a model on those servers; unset: in-process.
+    EMBEDDING_ENDPOINT: z.string().default(''),
+    GENERATION_ENDPOINT: z.string().default(''),
+    RERANK_ENDPOINT: z.string().default(''),
+    EMBEDDING_API_KEY: z.string().default(''),
+    GENERATION_API_KEY: z.string().default(''),
+    RERANK_API_KEY: z.string().default(''),
+    EMBEDDING_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+    RERANK_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+    /** Remote generation: longest wait for the response and between two streamed events. */
+    GENERATION_IDLE_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
+    EMBEDDING_MAX_INPUT_TOKENS: int(8, 10_000_000).optional(),
+    RERANK_MAX_INPUT_TOKENS: int(8, 10_000_000).optional(),
+    RERANK_API: z.enum(['cohere', 'tei']).default('cohere'),
+    /** JSON or YAML file declaring named models, each in-process or remote. */
+    MODELS_FILE: z.string().min(1).optional(),
+    /** Longest wait between two probes of a replica that is down (they back off up to it). */
+    REMOTE_PROBE_MAX_MS: int(100, 3_600_000).default(15_000),
   })
   .superRefine((s, ctx) => {
     if (isSameOrInside(backupDirOf(s), path.resolve(s.STORAGE_DIR))) {
@@ -165,6 +191,10 @@ export interface Settings {
   /** How long an Idempotency-Key is remembered after its first request. */
   idempotency: { ttlMs: number };
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** Models declared by the *_ENDPOINT settings and MODELS_FILE (any other id is in-process). */
+  models: ModelDeclaration[];
+  /** Remote engines: generation's idle timeout, and the longest wait between probes of a down replica. */
+  remote: { generationIdleTimeoutMs: number; probeMaxMs: number };
 }
 
 /** BACKUP_DIR, or by default `backups` next to STORAGE_DIR (so it follows the data, not the cwd). */
@@ -192,6 +222,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new InvalidSettingsError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  let models: ModelDeclaration[];
+  try {
+    models = declaredModels(e, env);
+  } catch (err) {
+    throw new InvalidSettingsError(`Invalid configuration:\n  ${(err as Error).message}`);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -253,5 +289,72 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     idempotency: { ttlMs: Math.round(e.IDEMPOTENCY_TTL_HOURS * 3_600_000) },
     logLevel: e.LOG_LEVEL,
+    models,
+    remote: {
+      generationIdleTimeoutMs: e.GENERATION_IDLE_TIMEOUT_MS,
+      probeMaxMs: e.REMOTE_PROBE_MAX_MS,
+    },
   };
+}
+
+/** The models of the *_ENDPOINT settings, then those of MODELS_FILE. */
+function declaredModels(e: z.infer<typeof schema>, env: NodeJS.ProcessEnv): ModelDeclaration[] {
+  const d: DeclarationDefaults = {
+    dtype: {
+      embedding: e.EMBEDDING_DTYPE,
+      generation: e.GENERATION_DTYPE,
+      reranking: e.RERANK_DTYPE,
+    },
+    timeoutMs: {
+      embedding: e.EMBEDDING_TIMEOUT_MS,
+      generation: e.GENERATION_IDLE_TIMEOUT_MS,
+      reranking: e.RERANK_TIMEOUT_MS,
+    },
+    queueLimit: {
+      embedding: e.EMBED_QUEUE_LIMIT,
+      generation: e.GENERATION_QUEUE_LIMIT,
+      reranking: e.EMBED_QUEUE_LIMIT,
+    },
+    batchSize: e.EMBED_BATCH_SIZE,
+    rerankApi: e.RERANK_API,
+    env,
+  };
+  const fromEnv = (
+    [
+      ['embedding', 'EMBEDDING', e.EMBEDDING_MODEL, e.EMBEDDING_MAX_INPUT_TOKENS],
+      ['generation', 'GENERATION', e.GENERATION_MODEL, undefined],
+      ['reranking', 'RERANK', e.RERANK_MODEL, e.RERANK_MAX_INPUT_TOKENS],
+    ] as const
+  ).flatMap(([task, prefix, id, maxInputTokens]) => {
+    const endpoints = e[`${prefix}_ENDPOINT`];
+    if (!endpoints) return [];
+    const apiKey = e[`${prefix}_API_KEY`];
+    try {
+      return [
+        declaration(
+          {
+            id,
+            task,
+            endpoints,
+            ...(apiKey ? { apiKey } : {}),
+            ...(maxInputTokens ? { maxInputTokens } : {}),
+          },
+          d,
+        ),
+      ];
+    } catch (err) {
+      throw new Error(`${prefix}_ENDPOINT=${JSON.stringify(endpoints)}: ${(err as Error).message}`);
+    }
+  });
+  let fromFile: ModelDeclaration[] = [];
+  if (e.MODELS_FILE) {
+    try {
+      fromFile = readModelsFile(path.resolve(e.MODELS_FILE), d);
+    } catch (err) {
+      throw new Error(`MODELS_FILE=${JSON.stringify(e.MODELS_FILE)}: ${(err as Error).message}`);
+    }
+  }
+  const models = [...fromEnv, ...fromFile];
+  checkUnique(models);
+  return models;
 }
