@@ -9,6 +9,7 @@ import { EmbeddingEngine } from '../engines/embedding-engine';
 import { Reranker } from '../engines/reranker';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { reciprocalRankFusion } from './fusion';
+import { degradable, embedQuery } from './query-vector';
 import { toFtsQuery } from './lexical-query';
 import { compileFilter } from './metadata-filter';
 import { cosine, maximalMarginalRelevance } from './mmr';
@@ -97,7 +98,9 @@ export class RetrievalService {
     const defaults = parseSearchSettings(collection.search_settings);
     const where =
       req.filter && Object.keys(req.filter).length > 0 ? compileFilter(req.filter) : undefined;
-    const { mode, reason } = await this.chooseMode(collection, req.mode);
+    const chosen = await this.chooseMode(collection, req.mode);
+    let { mode } = chosen;
+    const { reason } = chosen;
     const rerank = req.rerank ?? defaults.rerank;
     const rerankCandidates = req.rerankCandidates ?? this.settings.rerank.candidates;
     const depth = Math.max(
@@ -111,21 +114,25 @@ export class RetrievalService {
     let queryVector: Float32Array | undefined;
     let dense: { id: number; score: number }[] = [];
     let lexical: { id: number; score: number }[] = [];
+    let note = reason;
     const tSearch = performance.now();
     if (mode !== 'lexical') {
       const te = performance.now();
       const generation = this.vectors.generation(collection.id);
-      const { vectors } = await this.embedder.embedQueries(
-        { id: collection.embedding_model, dtype: collection.embedding_dtype as Dtype },
-        [req.query],
-      );
+      const embedded = await embedQuery(this.embedder, collection, req.query, !!req.mode);
       // The collection switched to a new embedding model while the query was embedded: the vector
       // is of the old model and the index now holds the new one's. Start over with the new model.
       if (this.vectors.generation(collection.id) !== generation)
         return this.search(collectionName, req);
       embedMs = performance.now() - te;
-      queryVector = vectors[0]!;
-      dense = this.dense(collection.id, queryVector, depth, where);
+      if ('vector' in embedded) {
+        queryVector = embedded.vector;
+        dense = this.dense(collection.id, queryVector, depth, where);
+      } else {
+        // The model failed after it was found ready (a remote server went down meanwhile).
+        mode = 'lexical';
+        note = embedded.reason;
+      }
     }
     if (mode !== 'dense') {
       const match = toFtsQuery(req.query);
@@ -139,7 +146,6 @@ export class RetrievalService {
 
     let rerankMs = 0;
     let reranked = false;
-    let note = reason;
     let rows = this.documents.hits(candidates.slice(0, Math.max(depth, req.topK)).map((c) => c.id));
     if (rerank && candidates.length > 0) {
       const model = defaults.rerankModel ?? this.settings.rerank.model;
@@ -147,15 +153,21 @@ export class RetrievalService {
       if (status.state === 'ready') {
         const tr = performance.now();
         // The cross-encoder orders the head; candidates past it keep their fused order behind it.
-        const head = await this.rerank(
-          model,
-          req.query,
-          candidates.slice(0, rerankCandidates),
-          rows,
-        );
-        candidates = [...head, ...candidates.slice(rerankCandidates)];
+        try {
+          const head = await this.rerank(
+            model,
+            req.query,
+            candidates.slice(0, rerankCandidates),
+            rows,
+          );
+          candidates = [...head, ...candidates.slice(rerankCandidates)];
+          reranked = true;
+        } catch (e) {
+          // Failed after it was found ready (a remote server went down): unless asked for, not reranked.
+          if (req.rerank === true || !degradable(e)) throw e;
+          note = join(note, `not reranked: ${e.message}`);
+        }
         rerankMs = performance.now() - tr;
-        reranked = true;
       } else if (req.rerank === true) {
         throw new ModelUnavailableError(model, status.reason ?? status.state);
       } else {

@@ -3,6 +3,7 @@ import { ModelUnavailableError } from '../../../common/errors';
 import type { ModelDeclaration, RemoteOptions } from '../../../config/model-declarations';
 import type { ModelStates } from '../../inference-engine';
 import type { ModelRef, ModelStatus, ModelTask } from '../../model-status';
+import { displayUrl } from './remote-http';
 import { ReplicaPool } from './replica-pool';
 
 /** What probing a replica found out about the model. */
@@ -178,7 +179,7 @@ export class RemoteModels implements ModelStates {
     const expected = m.dim ?? m.remote.dimensions;
     if (found.dim !== undefined && expected !== undefined && found.dim !== expected)
       throw new Error(
-        `${url} answers ${found.dim} dimensions, but ${m.id} has ${expected}${m.dim === undefined ? ' (dimensions in MODELS_FILE)' : ''}`,
+        `${displayUrl(url)} answers ${found.dim} dimensions, but ${m.id} has ${expected}${m.dim === undefined ? ' (dimensions in MODELS_FILE)' : ''}`,
       );
     if (found.dim !== undefined) m.dim = found.dim;
     if (found.maxInputTokens !== undefined)

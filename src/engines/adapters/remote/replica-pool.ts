@@ -71,7 +71,7 @@ export class ReplicaPool {
   /** Every replica's latest error, for the model's reason when none is up. */
   get reason(): string {
     return this.replicas
-      .map((r) => `${r.status.url}: ${r.status.lastError ?? r.status.state}`)
+      .map((r) => r.status.lastError ?? `${r.status.url}: ${r.status.state}`)
       .join('; ');
   }
 
