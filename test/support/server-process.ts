@@ -12,7 +12,7 @@ import * as path from 'node:path';
 
 export interface ModelHealth {
   id: string;
-  task: 'embedding' | 'generation';
+  task: 'embedding' | 'generation' | 'reranking';
   state: 'not_loaded' | 'loading' | 'ready' | 'unavailable';
   reason?: string;
   loadMs?: number;
@@ -92,15 +92,17 @@ export class ServerProcess {
   /**
    * Spawns `node dist/main.js` in `root` with exactly `env` (plus PATH and HOME, not the rest of
    * the caller's environment, so no stray setting changes what is measured). HOST is forced to
-   * 127.0.0.1 and PORT to a free port. `as` runs it as another user (root only).
+   * 127.0.0.1 and PORT to a free port (or to `port`, to start a server again where it was). `as`
+   * runs it as another user (root only).
    */
   static async start(
     root: string,
     env: Record<string, string>,
     logPath: string,
     as?: { uid: number; gid: number },
+    port?: number,
   ): Promise<ServerProcess> {
-    const port = await freePort();
+    port ??= await freePort();
     const childEnv: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
