@@ -95,6 +95,7 @@ export async function send(
       controller.abort(new ReplicaFailure('timeout', `no response within ${options.timeoutMs} ms`)),
     options.timeoutMs,
   );
+  timer.unref();
   const onAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let res: Response;
@@ -148,6 +149,7 @@ export async function requestJson(
       controller.abort(new ReplicaFailure('timeout', `no answer within ${options.timeoutMs} ms`)),
     options.timeoutMs,
   );
+  timer.unref();
   try {
     const res = await send(method, url, body, { ...options, controller });
     let text: string;
