@@ -96,10 +96,8 @@ const entrySchema = z
   })
   .strict();
 
-const fileSchema = z.union([
-  z.object({ models: z.array(entrySchema) }).strict(),
-  z.array(entrySchema),
-]);
+/** `{models: [...]}`, or the list alone. */
+const fileSchema = z.object({ models: z.array(entrySchema) }).strict();
 
 type Entry = z.infer<typeof entrySchema>;
 
@@ -147,15 +145,14 @@ export function readModelsFile(file: string, d: DeclarationDefaults): ModelDecla
       `${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(e as Error).message}`,
     );
   }
-  const parsed = fileSchema.safeParse(data);
+  const parsed = fileSchema.safeParse(Array.isArray(data) ? { models: data } : data);
   if (!parsed.success) {
     const first = parsed.error.issues
       .slice(0, 5)
       .map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
     throw new Error(`${file}: ${first.join('; ')}`);
   }
-  const entries = Array.isArray(parsed.data) ? parsed.data : parsed.data.models;
-  return entries.map((e) => declaration(e, d));
+  return parsed.data.models.map((e) => declaration(e, d));
 }
 
 /** Refuses two declarations of one id for one task. */

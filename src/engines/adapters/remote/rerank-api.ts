@@ -36,7 +36,9 @@ export function parseRerank(api: RerankApi, body: unknown, n: number, url: strin
     if (scores[index] !== undefined) throw bad(`index ${index} twice`);
     scores[index] = score;
   }
-  if (scores.some((s) => s === undefined)) throw bad(`${rows.length} scores for ${n} texts`);
+  // (not .some: it skips the holes of a sparse array)
+  for (let i = 0; i < n; i++)
+    if (scores[i] === undefined) throw bad(`${rows.length} scores for ${n} texts`);
   return (scores as number[]).map(logit);
 }
 
