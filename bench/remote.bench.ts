@@ -2,7 +2,7 @@
  * Remote engines against in-process ones, on the same models and machine. Two set-ups of the built
  * server: "local", one ragd running its models; "remote", a front ragd with no models whose three
  * engines are a second ragd running the same models (EMBEDDING_ENDPOINT, GENERATION_ENDPOINT,
- * RERANK_ENDPOINT). Both set-ups stay up; rounds take turns between them (which side goes first
+ * RERANK_ENDPOINT), with the models' tokenizers in its MODELS_DIR so that both cut the same chunks. Both set-ups stay up; rounds take turns between them (which side goes first
  * alternates), one request at a time, and the figures are medians over the rounds:
  *
  *   ingestion chunks/s   --docs synthetic documents (seeded random words, 2-4 chunks each) posted
@@ -124,15 +124,16 @@ async function startModels(
 async function startFront(
   label: string,
   workDir: string,
+  models: string,
   backends: ServerProcess[],
 ): Promise<ServerProcess> {
   const endpoints = backends.map((b) => `${b.baseUrl}/v1`).join(',');
-  const empty = path.join(workDir, `${label}-no-models`);
-  fs.mkdirSync(empty, { recursive: true });
   const s = await ServerProcess.start(
     ROOT,
     {
-      ...BASE_ENV(empty),
+      // The same MODELS_DIR: the front loads none of these models (they are declared remote), but
+      // counts tokens with their tokenizers, so both sides cut the same chunks.
+      ...BASE_ENV(models),
       STORAGE_DIR: path.join(workDir, `${label}-storage`),
       EMBEDDING_ENDPOINT: endpoints,
       GENERATION_ENDPOINT: endpoints,
@@ -204,7 +205,7 @@ async function generate(side: Side, tokens: number) {
 async function failover(workDir: string, models: string, clients: number, seconds: number) {
   const b1 = await startModels('failover-b1', workDir, models);
   const b2 = await startModels('failover-b2', workDir, models);
-  const front = await startFront('failover-front', workDir, [b1, b2]);
+  const front = await startFront('failover-front', workDir, models, [b1, b2]);
   await front.post('/v1/collections', { name: 'f' });
   const add = await front.post('/v1/collections/f/documents', { documents: documents(40, 7) });
   if (add.status !== 201) throw new Error(`failover ingest ${add.status}`);
@@ -276,7 +277,10 @@ async function main(): Promise<void> {
   progress('starting local, backend and front');
   const local: Side = { name: 'local', server: await startModels('local', workDir, models) };
   const backend = await startModels('backend', workDir, models);
-  const remote: Side = { name: 'remote', server: await startFront('front', workDir, [backend]) };
+  const remote: Side = {
+    name: 'remote',
+    server: await startFront('front', workDir, models, [backend]),
+  };
 
   type Row = {
     ingest: number;
@@ -317,6 +321,10 @@ async function main(): Promise<void> {
       });
     }
     for (const side of order) results[side.name].push(row.get(side) as Row);
+    if (row.get(local)!.chunks !== row.get(remote)!.chunks)
+      throw new Error(
+        `the two sides cut different chunks: ${row.get(local)!.chunks} and ${row.get(remote)!.chunks}`,
+      );
     progress(
       `round ${round + 1}/${rounds}: ${JSON.stringify(results.local.at(-1))} | ${JSON.stringify(results.remote.at(-1))}`,
     );
