@@ -207,7 +207,10 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const app = await NestFactory.create(AppModule, { bodyParser: false, logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule.forRoot(settings), {
+    bodyParser: false,
+    logger: ['error', 'warn'],
+  });
   try {
     configureApp(app, settings);
     await app.init();

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { InvalidInputError, ModelUnavailableError } from '../common/errors';
@@ -16,6 +16,7 @@ import { checkCitations } from './citations';
 import { checkGrounding, contentTerms, relevance } from './guardrails';
 import { extractAnswer } from './extractive';
 import { ContextChunk, PackedSource, packContext } from './prompt';
+import { NO_TELEMETRY, Telemetry } from '../common/telemetry';
 
 export interface AskRequest extends Omit<SearchRequest, 'query' | 'explain'> {
   question: string;
@@ -86,6 +87,7 @@ export class AnsweringService {
     private readonly generator: Generator,
     private readonly documents: DocumentsRepository,
     private readonly registry: ModelRegistryService,
+    @Optional() private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
 
   /**
@@ -167,6 +169,18 @@ export class AnsweringService {
   }
 
   async ask(
+    collection: string,
+    req: AskRequest,
+    signal?: AbortSignal,
+    stream?: AskStream,
+  ): Promise<AskResponse> {
+    const result = await this.answer(collection, req, signal, stream);
+    this.telemetry.answer(result.refused ? 'refused' : result.mode);
+    if (result.mode === 'generative') this.telemetry.stage('generate', result.timings.generateMs);
+    return result;
+  }
+
+  private async answer(
     collection: string,
     req: AskRequest,
     signal?: AbortSignal,

@@ -9,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { RequireScope } from '../auth/require-scope.decorator';
 import { AllExceptionsFilter } from '../http/all-exceptions.filter';
 import { ErrorDto } from '../http/error.dto';
 import { SseStream, abortOnClose } from '../http/sse';
@@ -17,6 +18,7 @@ import { AnsweringService } from './answering.service';
 import { AskDto, AskResponseDto } from './dto/ask.dto';
 
 @ApiTags('search')
+@RequireScope('read')
 @Controller('v1/collections/:name')
 export class AskController {
   constructor(

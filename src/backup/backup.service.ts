@@ -8,7 +8,7 @@ import {
   BackupTargetNotDirectoryError,
   BackupTargetNotEmptyError,
 } from '../common/errors';
-import { isSameOrInside } from '../common/path-containment';
+import { isSameOrInside } from '../config/path-containment';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { VectorIndexService } from '../vector-index/vector-index.service';

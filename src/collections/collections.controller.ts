@@ -7,7 +7,11 @@ import {
   ApiOperation,
   ApiTags,
   ApiBadRequestResponse,
+  ApiForbiddenResponse,
 } from '@nestjs/swagger';
+import { Caller, RequestCaller } from '../auth/caller';
+import { RequireScope } from '../auth/require-scope.decorator';
+import { ModelRegistryService } from '../models/model-registry.service';
 import { CollectionsService } from './collections.service';
 import { Idempotency } from '../idempotency/idempotency.interceptor';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
@@ -25,9 +29,13 @@ import { ErrorDto } from '../http/error.dto';
 @ApiTags('collections')
 @Controller('v1/collections')
 export class CollectionsController {
-  constructor(private readonly collections: CollectionsService) {}
+  constructor(
+    private readonly collections: CollectionsService,
+    private readonly models: ModelRegistryService,
+  ) {}
 
   @Post()
+  @RequireScope('write', { body: 'name' })
   @AddsData() // above @Idempotent(): a retry of a request that succeeded gets its answer, not a 507
   @Idempotent({
     conflictDescription: `collection_exists: a collection with this name exists; or ${IN_PROGRESS_DESCRIPTION}`,
@@ -35,21 +43,29 @@ export class CollectionsController {
   @ApiOperation({ summary: 'Create a collection, pinned to one embedding model' })
   @ApiCreatedResponse({ type: CollectionDto })
   @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({
+    type: ErrorDto,
+    description: 'model_not_allowed: the model id is not known here and does not match MODEL_ALLOW',
+  })
   create(
     @Body() body: CreateCollectionDto,
     @Idempotency() idempotency: IdempotencyContext | undefined,
   ): CollectionDto {
+    if (body.embeddingModel) this.models.assertAllowed(body.embeddingModel);
+    if (body.search?.rerankModel) this.models.assertAllowed(body.search.rerankModel);
     return this.collections.create(body, idempotency);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List collections with their counts' })
+  @RequireScope('key')
+  @ApiOperation({ summary: 'List collections with their counts (those the key may read)' })
   @ApiOkResponse({ type: CollectionListDto })
-  list(): CollectionListDto {
-    return { collections: this.collections.list() };
+  list(@RequestCaller() caller: Caller): CollectionListDto {
+    return { collections: this.collections.list().filter((c) => caller.may('read', c.name)) };
   }
 
   @Get(':name')
+  @RequireScope('read')
   @ApiOperation({
     summary: 'A collection with counts of documents, chunks, vectors and pending chunks',
   })
@@ -60,6 +76,7 @@ export class CollectionsController {
   }
 
   @Get(':name/index')
+  @RequireScope('read')
   @ApiOperation({
     summary: "Check a collection's vector index against the vectors stored in SQLite",
     description:
@@ -72,17 +89,24 @@ export class CollectionsController {
   }
 
   @Patch(':name')
+  @RequireScope('write')
   @ApiOperation({
     summary: "Change a collection's metadata or search defaults (fusion weights, reranking)",
   })
   @ApiOkResponse({ type: CollectionDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({
+    type: ErrorDto,
+    description: 'model_not_allowed: the model id is not known here and does not match MODEL_ALLOW',
+  })
   update(@Param('name') name: string, @Body() body: UpdateCollectionDto): CollectionDto {
+    if (body.search?.rerankModel) this.models.assertAllowed(body.search.rerankModel);
     return this.collections.update(name, body);
   }
 
   @Delete(':name')
+  @RequireScope('write')
   @HttpCode(204)
   @ApiOperation({
     summary: 'Delete a collection with all its documents, chunks, vectors and index',

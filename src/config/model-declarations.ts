@@ -2,12 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DTYPES, type Dtype } from './env-values';
 
 export type DeclaredTask = 'embedding' | 'generation' | 'reranking';
 
-const DTYPE = z.enum(['fp32', 'fp16', 'q8', 'q4', 'int8', 'uint8', 'bnb4', 'q4f16']);
-/** The same precisions as settings' Dtype (kept here so that settings can import this file). */
-type Dtype = z.infer<typeof DTYPE>;
+const DTYPE = z.enum(DTYPES as [Dtype, ...Dtype[]]);
 
 /** How a remote model is reached, and the limits we keep for it. */
 export interface RemoteOptions {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RemoteEngines } from './adapters/remote/remote-engines';
+import { ModelDownloads } from './adapters/transformers/download/model-downloads.service';
 import { LocalModelPool } from './adapters/transformers/local-model-pool';
 import { LocalTokenizers } from './adapters/transformers/local-tokenizers';
 import { TransformersEmbeddingEngine } from './adapters/transformers/transformers-embedding-engine';
@@ -21,6 +22,7 @@ import { RoutedReranker } from './routing/routed-reranker';
  */
 @Module({
   providers: [
+    ModelDownloads,
     LocalModelPool,
     LocalTokenizers,
     RemoteEngines,
@@ -53,6 +55,6 @@ import { RoutedReranker } from './routing/routed-reranker';
       },
     },
   ],
-  exports: [EmbeddingEngine, Generator, Reranker, InferenceEngines],
+  exports: [EmbeddingEngine, Generator, Reranker, InferenceEngines, ModelDownloads],
 })
 export class EnginesModule {}

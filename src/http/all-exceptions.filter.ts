@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/errors';
 import { StorageMonitor } from '../storage/storage-monitor.service';
+import { requestIdOf } from '../logging/request-id';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown; requestId?: string };
@@ -29,7 +30,10 @@ const CODES_BY_STATUS: Record<number, string> = {
   429: 'too_many_requests',
 };
 
-/** Every error leaves the server as `{ error: { code, message, details? } }`. */
+/**
+ * Every error leaves the server as `{ error: { code, message, details?, requestId? } }`; requestId
+ * is the request's X-Request-Id (the one in its log lines).
+ */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -50,7 +54,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof DomainError && exception.headers) res.set(exception.headers);
-    res.status(status).json(body);
+    res.status(status).json(withRequestId(body, req));
   }
 
   /** The JSON error body an exception maps to (for errors met after a stream has started). */
@@ -94,7 +98,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const bodyParserError = asBodyParserError(exception);
     if (bodyParserError) return bodyParserError;
-    const requestId = randomUUID();
+    const requestId = requestIdOf(req) ?? randomUUID();
     this.logger.error(
       `Unhandled error on ${req ? `${req.method} ${req.url}` : 'a stream'} (request ${requestId})`,
       exception instanceof Error ? exception.stack : String(exception),
@@ -104,6 +108,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       body: { error: { code: 'internal_error', message: 'Internal server error', requestId } },
     };
   }
+}
+
+/** The body with the request's id, when it has one. */
+export function withRequestId(body: ErrorBody, req: Request | undefined): ErrorBody {
+  const requestId = requestIdOf(req);
+  return requestId ? { error: { ...body.error, requestId } } : body;
 }
 
 /** Errors raised by express's body parsers before Nest sees the request. */
@@ -117,6 +127,11 @@ function asBodyParserError(e: unknown): { status: number; body: ErrorBody } | un
         body: {
           error: { code: 'malformed_json', message: `Malformed JSON body: ${err.message ?? ''}` },
         },
+      };
+    case 'entity.too.deep':
+      return {
+        status: 400,
+        body: { error: { code: 'json_too_deep', message: err.message ?? 'JSON nests too deep' } },
       };
     case 'entity.too.large':
       return {

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AllExceptionsFilter, ErrorBody } from './all-exceptions.filter';
+import { AllExceptionsFilter, ErrorBody, withRequestId } from './all-exceptions.filter';
 import { DomainError } from '../common/errors';
 
 /** OpenAI's `error.type` for a status. */
@@ -21,13 +21,14 @@ export class OpenAiExceptionFilter extends AllExceptionsFilter {
   override catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
-    const { status, body } = this.toBody(exception, ctx.getRequest<Request>());
+    const req = ctx.getRequest<Request>();
+    const { status, body } = this.toBody(exception, req);
     if (res.headersSent) {
       res.end();
       return;
     }
     if (exception instanceof DomainError && exception.headers) res.set(exception.headers);
-    res.status(status).json(openAiShape(status, body));
+    res.status(status).json(openAiShape(status, withRequestId(body, req)));
   }
 
   /** The OpenAI-shaped error body of an exception met after a stream has started. */

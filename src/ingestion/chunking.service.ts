@@ -9,6 +9,8 @@ import { DocumentsRepository } from '../database/documents.repository';
 import { EmbeddingEngine } from '../engines/embedding-engine';
 import { Chunk, chunkText, chunkTextInSteps } from './chunker';
 import { estimateTokenCounter } from '../engines/token-counter';
+import { documentLanguage } from '../language/document-language';
+import { indexTerms } from '../language/tokenizer';
 import { DocumentStructure, NO_STRUCTURE } from './parsers/structured-document';
 
 /** Used when the tokenizer cannot be loaded: the common BERT-family input limit. */
@@ -92,11 +94,16 @@ export class ChunkingService {
         content.text,
         content.structure ? (JSON.parse(content.structure) as DocumentStructure) : NO_STRUCTURE,
       );
+      const language = content.language ?? documentLanguage(collection.language, content.text);
       const done = this.database.transaction(() =>
         this.documents.replacePendingChunks(
           pk,
           collection.id,
-          chunks.map((c) => ({ ...c, tokenCounter: counter })),
+          chunks.map((c) => ({
+            ...c,
+            tokenCounter: counter,
+            terms: indexTerms(c.text, language),
+          })),
         ),
       );
       if (done) n++;

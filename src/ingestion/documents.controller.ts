@@ -31,6 +31,8 @@ import {
   ApiExtraModels,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { RequireScope } from '../auth/require-scope.decorator';
+import { Upload } from '../auth/upload.decorator';
 import { InvalidInputError, PayloadTooLargeError } from '../common/errors';
 import { AddsData } from '../storage/storage-room.interceptor';
 import type { Settings } from '../config/settings';
@@ -68,6 +70,8 @@ export class DocumentsController {
   ) {}
 
   @Post()
+  @RequireScope('write')
+  @Upload({ inMemory: true })
   @AddsData() // above @Idempotent(): a retry of a request that succeeded gets its answer, not a 507
   @Idempotent() // above the upload interceptor: the file is read before the request is hashed
   @UseInterceptors(FileInterceptor('file'))
@@ -162,6 +166,7 @@ export class DocumentsController {
   }
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({ summary: 'List documents (paginated)' })
   @ApiOkResponse({ type: DocumentListDto })
   @ApiNotFoundResponse({ type: ErrorDto })
@@ -172,6 +177,7 @@ export class DocumentsController {
   }
 
   @Get(':id')
+  @RequireScope('read')
   @ApiOperation({ summary: 'A document with its text and chunks' })
   @ApiOkResponse({ type: DocumentDetailDto })
   @ApiNotFoundResponse({ type: ErrorDto })
@@ -180,6 +186,8 @@ export class DocumentsController {
   }
 
   @Put(':id')
+  @RequireScope('write')
+  @Upload()
   @AddsData()
   @ApiOperation({
     summary: 'Create or replace a document atomically',
@@ -200,6 +208,7 @@ export class DocumentsController {
   }
 
   @Delete(':id')
+  @RequireScope('write')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a document: its chunks, lexical rows and vectors go with it' })
   @ApiNoContentResponse()

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import * as path from 'node:path';
 import { MulterModule } from '@nestjs/platform-express';
 import { memoryStorage } from 'multer';
 import type { Settings } from '../config/settings';
@@ -11,8 +12,13 @@ import { ChunkingService } from './chunking.service';
 import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
 import { EmbeddingQueueService } from './embedding-queue.service';
-import { JobsController } from './jobs.controller';
-import { JobsService } from './jobs.service';
+import { JobEvents } from './jobs/job-events';
+import { JobItemLoader } from './jobs/job-item-loader';
+import { JobRecovery } from './jobs/job-recovery';
+import { JobRunner } from './jobs/job-runner.service';
+import { JobSpool } from './jobs/job-spool';
+import { JobsController } from './jobs/jobs.controller';
+import { JobsService } from './jobs/jobs.service';
 import { ParsingService } from './parsing.service';
 import { UrlIngestionService } from './url-ingestion.service';
 
@@ -37,6 +43,15 @@ import { UrlIngestionService } from './url-ingestion.service';
     ChunkingService,
     ParsingService,
     UrlIngestionService,
+    {
+      provide: JobSpool,
+      inject: [SETTINGS],
+      useFactory: (settings: Settings) => new JobSpool(path.join(settings.storageDir, 'jobs')),
+    },
+    JobEvents,
+    JobItemLoader,
+    JobRecovery,
+    JobRunner,
     JobsService,
   ],
   exports: [

@@ -1,6 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import * as path from 'node:path';
-import type { Worker } from 'node:worker_threads';
+import * as fs from 'node:fs/promises';
 import {
   CorruptDocumentError,
   DocumentTooLargeError,
@@ -10,11 +9,11 @@ import {
   NoExtractableTextError,
   UnsupportedMediaTypeError,
 } from '../common/errors';
-import { startWorker } from '../common/worker-thread';
+import { ParsePool } from './parse-pool';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import type { ParseOptions } from './parsers/document-parser';
-import type { ParseReply, ParseRequest } from './parsers/parse-protocol';
+import type { ParseRequest } from './parsers/parse-protocol';
 import type { IncomingDocument } from './documents.service';
 import type { UploadedFile } from './parsers/parser-registry';
 import type { StructuredDocument } from './parsers/structured-document';
@@ -32,99 +31,57 @@ const PARSE_ERRORS: Record<
   DocumentTooLargeError,
 };
 
-interface Pending {
-  worker: Worker;
-  resolve: (doc: StructuredDocument) => void;
-  reject: (e: Error) => void;
-}
-
 /**
- * Parses uploaded files in one worker thread (parsers/parse.worker.ts), started on first use. A
- * worker that dies fails the files it was parsing, and the next file starts a new one.
+ * Parses uploaded files in a pool of worker threads (parse-pool.ts) with a time and a memory limit
+ * per file; small files have a worker of their own. Workers start on first use.
  */
 @Injectable()
 export class ParsingService implements OnApplicationShutdown {
-  private worker: Worker | undefined;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly pool: ParsePool;
 
-  constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
+  constructor(@Inject(SETTINGS) private readonly settings: Settings) {
+    this.pool = new ParsePool({
+      ...settings.parsing,
+      revive: (name, message, details) => {
+        const Known = PARSE_ERRORS[name];
+        return Known ? new Known(message, details) : undefined;
+      },
+    });
+  }
 
   parse(file: UploadedFile, options: ParseOptions = {}): Promise<StructuredDocument> {
     const data = new Uint8Array(file.data.buffer, file.data.byteOffset, file.data.byteLength);
-    return this.request(data, file.filename, file.mimeType, options);
+    return this.request(data, data.byteLength, file.filename, file.mimeType, options);
   }
 
   /** Parses a file on disk: the worker reads it, so its bytes never pass through the main thread. */
-  parseStored(
+  async parseStored(
     filePath: string,
     filename: string,
     mimeType: string,
     options: ParseOptions = {},
   ): Promise<StructuredDocument> {
-    return this.request({ path: filePath }, filename, mimeType, options);
+    const { size } = await fs.stat(filePath);
+    return this.request({ path: filePath }, size, filename, mimeType, options);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.close();
   }
 
   private request(
     data: ParseRequest['data'],
+    bytes: number,
     filename: string,
     mimeType: string,
     options: ParseOptions,
   ): Promise<StructuredDocument> {
-    const worker = this.worker ?? this.start();
-    const id = this.nextId++;
     const withLimits: ParseOptions = {
       maxPages: this.settings.limits.maxPagesPerDocument,
+      limits: this.settings.parseLimits,
       ...options,
     };
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { worker, resolve, reject });
-      worker.ref();
-      worker.postMessage({
-        id,
-        data,
-        filename,
-        mimeType,
-        options: withLimits,
-      } satisfies ParseRequest);
-    });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker?.terminate();
-  }
-
-  private start(): Worker {
-    const worker = startWorker(path.join(__dirname, 'parsers'), 'parse.worker');
-    worker.on('message', (msg: ParseReply) => this.settle(worker, msg));
-    const fail = (e: Error) => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const [id, p] of this.pending) {
-        if (p.worker !== worker) continue;
-        this.pending.delete(id);
-        p.reject(e);
-      }
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the parser worker exited with code ${code}`)));
-    worker.unref();
-    this.worker = worker;
-    return worker;
-  }
-
-  private settle(worker: Worker, msg: ParseReply): void {
-    const p = this.pending.get(msg.id);
-    if (!p) return;
-    this.pending.delete(msg.id);
-    if (![...this.pending.values()].some((o) => o.worker === worker)) worker.unref();
-    if (msg.kind === 'ok') {
-      p.resolve(msg.document);
-      return;
-    }
-    const Known = PARSE_ERRORS[msg.name];
-    p.reject(Known ? new Known(msg.message, msg.details) : new Error(msg.message));
+    return this.pool.parse({ data, filename, mimeType, options: withLimits }, bytes);
   }
 }
 

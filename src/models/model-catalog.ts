@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Dtype } from '../config/settings';
+import type { Dtype, Settings } from '../config/settings';
 import type { ModelTask } from '../engines/adapters/transformers/inference-protocol';
+import { dtypeOfWeights } from '../engines/adapters/transformers/onnx-weights';
 
 /** A model folder found under MODELS_DIR (Hugging Face layout: config.json, onnx/*.onnx). */
 export interface LocalModel {
@@ -13,17 +14,14 @@ export interface LocalModel {
   created: number;
 }
 
-/** transformers.js names each precision's weights `model<suffix>.onnx`. */
-const SUFFIXES: readonly [Dtype, string][] = [
-  ['fp16', '_fp16'],
-  ['q8', '_quantized'],
-  ['int8', '_int8'],
-  ['uint8', '_uint8'],
-  ['q4f16', '_q4f16'],
-  ['q4', '_q4'],
-  ['bnb4', '_bnb4'],
-  ['fp32', ''],
-];
+/** The precision a task's models are used at (EMBEDDING_DTYPE, GENERATION_DTYPE, RERANK_DTYPE). */
+export function configuredDtype(settings: Settings, task: ModelTask): Dtype {
+  return task === 'embedding'
+    ? settings.embedding.dtype
+    : task === 'generation'
+      ? settings.generation.dtype
+      : settings.rerank.dtype;
+}
 
 /** The task a model's config.json declares: a cross-encoder classifies, a causal LM generates, the rest embed. */
 export function taskOf(config: { architectures?: unknown; model_type?: unknown }): ModelTask {
@@ -45,10 +43,8 @@ export function dtypesOf(onnxDir: string): Partial<Record<Dtype, number>> {
   }
   const out: Partial<Record<Dtype, number>> = {};
   for (const f of files) {
-    const m = /^(model|decoder_model_merged)(.*)\.onnx$/.exec(f);
-    if (!m) continue;
-    const hit = SUFFIXES.find(([, suffix]) => suffix === m[2]);
-    if (!hit) continue;
+    const dtype = dtypeOfWeights(f);
+    if (!dtype) continue;
     const size = (name: string) => {
       try {
         return fs.statSync(path.join(onnxDir, name)).size;
@@ -56,7 +52,7 @@ export function dtypesOf(onnxDir: string): Partial<Record<Dtype, number>> {
         return 0;
       }
     };
-    out[hit[0]] = (out[hit[0]] ?? 0) + size(f) + size(`${f}_data`);
+    out[dtype] = (out[dtype] ?? 0) + size(f) + size(`${f}_data`);
   }
   return out;
 }

@@ -2,13 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { DTYPES } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
-import { InvalidInputError, ModelNotFoundError, ModelUnavailableError } from '../common/errors';
+import {
+  InvalidInputError,
+  ModelNotAllowedError,
+  ModelNotFoundError,
+  ModelUnavailableError,
+} from '../common/errors';
+import { matchesModelAllow } from './model-allow';
 import { CollectionsRepository } from '../database/collections.repository';
 import { InferenceEngines } from '../engines/inference-engines';
-import type { ModelStatus, ModelTask } from '../engines/model-status';
-import { LocalModel, readLocalModel, scanModelsDir } from './model-catalog';
+import type { DownloadProgress, ModelStatus, ModelTask } from '../engines/model-status';
+import { withDownload } from '../engines/adapters/transformers/download/download-format';
+import { ModelDownloads } from '../engines/adapters/transformers/download/model-downloads.service';
+import { LocalModel, configuredDtype, readLocalModel, scanModelsDir } from './model-catalog';
 
-export type RegistryState = 'available' | 'loading' | 'ready' | 'failed';
+export type RegistryState = 'available' | 'downloading' | 'loading' | 'ready' | 'failed';
 
 /** One (model, task, precision) the server can use, in the shape of an OpenAI model object plus ours. */
 export interface ModelView {
@@ -20,6 +28,8 @@ export interface ModelView {
   task: ModelTask;
   state: RegistryState;
   reason?: string;
+  /** While its files are fetched from the hub (and after a download failed). */
+  download?: DownloadProgress;
   dtype: Dtype;
   /** Precisions whose weights are in MODELS_DIR. */
   dtypes: Dtype[];
@@ -36,6 +46,8 @@ export interface ModelView {
   remote?: ModelStatus['remote'];
   /** The task it is the configured default for, if any. */
   defaultFor?: ModelTask;
+  /** 'non-English': the default embedding model of collections in a fixed language other than English. */
+  defaultForLanguages?: 'non-English';
   /** Collections whose vectors this embedding model makes. */
   collections?: string[];
 }
@@ -55,6 +67,7 @@ export class ModelRegistryService {
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly engines: InferenceEngines,
     private readonly collections: CollectionsRepository,
+    private readonly downloads: ModelDownloads,
   ) {}
 
   list(): ModelView[] {
@@ -75,6 +88,10 @@ export class ModelRegistryService {
       return view;
     };
     for (const s of this.engines.statuses()) add(s.task, s.id, s.dtype, s);
+    // Models pulled (POST /v1/models/{id}/pull) that nothing has loaded.
+    for (const d of this.downloads.list())
+      if (d.task && !views.has(`${d.task}|${d.id}|${d.dtype}`))
+        add(d.task as ModelTask, d.id, d.dtype);
     for (const m of local.values()) {
       if (views.has(`${m.task}|${m.id}|${this.defaultDtype(m.task, m)}`)) continue;
       if ([...views.values()].some((v) => v.id === m.id && v.task === m.task)) continue;
@@ -85,6 +102,9 @@ export class ModelRegistryService {
       v.collections = [...(v.collections ?? []), c.name];
     }
     const { embedding, generation, rerank } = this.settings;
+    // The default of collections in a fixed language other than English, listed even before one uses it.
+    add('embedding', embedding.multilingualModel, embedding.dtype).defaultForLanguages =
+      'non-English';
     for (const [task, d] of [
       ['embedding', embedding],
       ['generation', generation],
@@ -137,6 +157,26 @@ export class ModelRegistryService {
   }
 
   /**
+   * Throws ModelNotAllowedError (403) unless the id is known (in MODELS_DIR, a configured default, a
+   * collection's model, one an engine has) or matches MODEL_ALLOW: an unknown id is never downloaded.
+   */
+  assertAllowed(id: string): void {
+    if (matchesModelAllow(id, this.settings.modelAllow)) return;
+    const { embedding, generation, rerank } = this.settings;
+    const configured = [
+      embedding.model,
+      embedding.multilingualModel,
+      generation.model,
+      rerank.model,
+    ];
+    if (configured.includes(id)) return;
+    if (this.engines.statuses().some((s) => s.id === id)) return;
+    if (readLocalModel(this.settings.modelsDir, id)) return;
+    if (this.collections.list().some((c) => c.embedding_model === id)) return;
+    throw new ModelNotAllowedError(id);
+  }
+
+  /**
    * The task and precision a request means. A model in MODELS_DIR knows its task and precisions;
    * a hub model needs the task unless it is already known.
    */
@@ -147,6 +187,7 @@ export class ModelRegistryService {
       .find((s) => s.id === id && (!sel.task || s.task === sel.task));
     const task = sel.task ?? local?.task ?? known?.task;
     if (!local && !this.settings.allowRemoteModels && !known) throw this.notFound(id);
+    if (!local && !known) this.assertAllowed(id);
     if (!task)
       throw new InvalidInputError(
         `Say which task model '${id}' is for: embedding, generation or reranking`,
@@ -169,13 +210,20 @@ export class ModelRegistryService {
     return { task, dtype, local };
   }
 
-  private defaultDtype(task: ModelTask, local?: LocalModel): Dtype {
-    const configured =
-      task === 'embedding'
-        ? this.settings.embedding.dtype
-        : task === 'generation'
-          ? this.settings.generation.dtype
-          : this.settings.rerank.dtype;
+  /** One entry as the list shows it, whatever its state. */
+  entry(task: ModelTask, id: string, dtype: Dtype): ModelView {
+    return this.view(
+      task,
+      id,
+      dtype,
+      readLocalModel(this.settings.modelsDir, id),
+      this.engines.for(task).status({ id, dtype }),
+    );
+  }
+
+  /** The precision a task's model is used at: the configured one, or one MODELS_DIR has. */
+  defaultDtype(task: ModelTask, local?: LocalModel): Dtype {
+    const configured = configuredDtype(this.settings, task);
     if (!local || configured in local.dtypes) return configured;
     return DTYPES.find((d) => d in local.dtypes) ?? configured;
   }
@@ -185,13 +233,14 @@ export class ModelRegistryService {
     id: string,
     dtype: Dtype,
     local: LocalModel | undefined,
-    s: ModelStatus,
+    status: ModelStatus,
   ): ModelView {
+    const s = this.withPull(status);
     const state: RegistryState =
       s.state === 'ready'
         ? 'ready'
-        : s.state === 'loading'
-          ? 'loading'
+        : s.state === 'loading' || s.state === 'downloading'
+          ? s.state
           : s.state === 'unavailable'
             ? 'failed'
             : 'available';
@@ -205,6 +254,7 @@ export class ModelRegistryService {
       owned_by: id.includes('/') ? id.split('/')[0]! : 'local',
       task,
       state: state === 'available' && unreachable ? 'failed' : state,
+      ...(s.download ? { download: s.download } : {}),
       ...(s.reason
         ? { reason: s.reason }
         : state === 'available' && unreachable
@@ -221,6 +271,14 @@ export class ModelRegistryService {
       source: remote ? 'remote' : hubOnly ? 'hub' : 'models_dir',
       ...(s.remote ? { remote: s.remote } : {}),
     };
+  }
+
+  /** A model nothing has loaded yet, being pulled (or whose pull failed): its download's state. */
+  private withPull(s: ModelStatus): ModelStatus {
+    if (s.download || s.state === 'ready' || s.state === 'loading') return s;
+    const job = this.downloads.job(s.id, s.dtype);
+    if (!job || (!job.active && s.state !== 'not_loaded')) return s;
+    return withDownload(s, job.view());
   }
 
   private notFound(id: string): ModelNotFoundError {

@@ -9,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { RequireScope } from '../auth/require-scope.decorator';
 import { ErrorDto } from '../http/error.dto';
 import { SseStream, abortOnClose } from '../http/sse';
 import { StorageMonitor } from '../storage/storage-monitor.service';
@@ -19,6 +20,7 @@ import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
 @ApiTags('openai')
 @Controller('v1/chat/completions')
 @UseFilters(OpenAiExceptionFilter)
+@RequireScope('read', { body: 'collection', optional: true }) // without a collection: any key
 export class ChatController {
   /** Shapes errors met after the event stream has started, as the route's filter would (storage faults included). */
   private readonly errors: OpenAiExceptionFilter;

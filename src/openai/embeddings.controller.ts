@@ -7,6 +7,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { RequireScope } from '../auth/require-scope.decorator';
 import { ErrorDto } from '../http/error.dto';
 import { EmbeddingsRequestDto, EmbeddingsResponseDto } from './dto/embeddings.dto';
 import { EmbeddingsService } from './embeddings.service';
@@ -15,6 +16,7 @@ import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
 @ApiTags('openai')
 @Controller('v1/embeddings')
 @UseFilters(OpenAiExceptionFilter)
+@RequireScope('key')
 export class EmbeddingsController {
   constructor(private readonly embeddings: EmbeddingsService) {}
 

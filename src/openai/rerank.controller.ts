@@ -7,6 +7,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { RequireScope } from '../auth/require-scope.decorator';
 import { ErrorDto } from '../http/error.dto';
 import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
 import { RerankRequestDto, RerankResponseDto } from './dto/rerank.dto';
@@ -15,6 +16,7 @@ import { RerankService } from './rerank.service';
 @ApiTags('openai')
 @Controller('v1/rerank')
 @UseFilters(OpenAiExceptionFilter)
+@RequireScope('key')
 export class RerankController {
   constructor(private readonly rerankService: RerankService) {}
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { IndexRebuildingError, InvalidInputError, ModelUnavailableError } from '../common/errors';
@@ -9,11 +9,12 @@ import { EmbeddingEngine } from '../engines/embedding-engine';
 import { Reranker } from '../engines/reranker';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { reciprocalRankFusion } from './fusion';
+import { LexicalSearchService } from './lexical-search.service';
 import { degradable, embedQuery } from './query-vector';
-import { toFtsQuery } from './lexical-query';
 import { compileFilter } from './metadata-filter';
-import { cosine, maximalMarginalRelevance } from './mmr';
+import { cosine, jaccard, maximalMarginalRelevance } from './mmr';
 import { SearchSettings, parseSearchSettings } from '../collections/search-settings';
+import { NO_TELEMETRY, Telemetry } from '../common/telemetry';
 
 export type SearchMode = 'dense' | 'lexical' | 'hybrid';
 
@@ -89,6 +90,8 @@ export class RetrievalService {
     private readonly embedder: EmbeddingEngine,
     private readonly reranker: Reranker,
     private readonly vectors: VectorIndexService,
+    private readonly lexicalSearch: LexicalSearchService,
+    @Optional() private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
 
   async search(collectionName: string, req: SearchRequest): Promise<SearchResponse> {
@@ -98,9 +101,8 @@ export class RetrievalService {
     const defaults = parseSearchSettings(collection.search_settings);
     const where =
       req.filter && Object.keys(req.filter).length > 0 ? compileFilter(req.filter) : undefined;
-    const chosen = await this.chooseMode(collection, req.mode);
-    let { mode } = chosen;
-    const { reason } = chosen;
+    const { mode: chosenMode, reason } = await this.chooseMode(collection, req.mode);
+    let mode = chosenMode;
     const rerank = req.rerank ?? defaults.rerank;
     const rerankCandidates = req.rerankCandidates ?? this.settings.rerank.candidates;
     const depth = Math.max(
@@ -125,9 +127,12 @@ export class RetrievalService {
       if (this.vectors.generation(collection.id) !== generation)
         return this.search(collectionName, req);
       embedMs = performance.now() - te;
+      this.telemetry.stage('embed', embedMs);
       if ('vector' in embedded) {
         queryVector = embedded.vector;
+        const td = performance.now();
         dense = this.dense(collection.id, queryVector, depth, where);
+        this.telemetry.stage('dense', performance.now() - td);
       } else {
         // The model failed after it was found ready (a remote server went down meanwhile).
         mode = 'lexical';
@@ -135,13 +140,13 @@ export class RetrievalService {
       }
     }
     if (mode !== 'dense') {
-      const match = toFtsQuery(req.query);
-      if (match)
-        lexical = this.documents
-          .lexical(collection.id, match, depth, where)
-          .map((r) => ({ id: r.chunk_id, score: r.score }));
+      const tl = performance.now();
+      lexical = this.lexicalSearch.search(collection, req.query, depth, where);
+      this.telemetry.stage('lexical', performance.now() - tl);
     }
+    const tf = performance.now();
     let candidates = this.combine(mode, dense, lexical, fusionOf(defaults, req.fusion));
+    if (mode === 'hybrid') this.telemetry.stage('fuse', performance.now() - tf);
     const searchMs = performance.now() - tSearch - embedMs;
 
     let rerankMs = 0;
@@ -168,6 +173,7 @@ export class RetrievalService {
           note = join(note, `not reranked: ${e.message}`);
         }
         rerankMs = performance.now() - tr;
+        this.telemetry.stage('rerank', rerankMs);
       } else if (req.rerank === true) {
         throw new ModelUnavailableError(model, status.reason ?? status.state);
       } else {
@@ -386,13 +392,6 @@ function fusionOf(d: SearchSettings, o: SearchRequest['fusion']) {
     denseWeight: o?.denseWeight ?? d.denseWeight,
     lexicalWeight: o?.lexicalWeight ?? d.lexicalWeight,
   };
-}
-
-function jaccard(a: Set<string>, b: Set<string>): number {
-  let inter = 0;
-  for (const w of a) if (b.has(w)) inter++;
-  const union = a.size + b.size - inter;
-  return union === 0 ? 0 : inter / union;
 }
 
 const join = (a: string | undefined, b: string) => (a ? `${a}; ${b}` : b);

@@ -10,8 +10,10 @@ import {
 import { RetrievalService } from './retrieval.service';
 import { SearchDto, SearchResponseDto } from './dto/search.dto';
 import { ErrorDto } from '../http/error.dto';
+import { RequireScope } from '../auth/require-scope.decorator';
 
 @ApiTags('search')
+@RequireScope('read')
 @Controller('v1/collections/:name')
 export class SearchController {
   constructor(private readonly retrieval: RetrievalService) {}

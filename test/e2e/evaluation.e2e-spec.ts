@@ -197,7 +197,14 @@ describe('evaluate retrieval on labelled queries (e2e)', () => {
     const res = await http().get('/docs-json').expect(200);
     const operation = res.body.paths['/v1/collections/{name}/evaluate'].post;
     expect(operation.summary).toMatch(/^Measure retrieval quality/);
-    expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '404']);
+    expect(Object.keys(operation.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '429',
+    ]);
     expect(res.body.components.schemas.EvaluateDto.properties.k).toMatchObject({
       minimum: 1,
       maximum: 100,

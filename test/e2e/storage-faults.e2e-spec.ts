@@ -135,6 +135,7 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
     const models = modelsDir();
     const env = {
       ...TINY_ENV,
+      MODEL_ALLOW: 'tiny/late', // pinned before its weights are placed
       MODELS_DIR: models.dir,
       LOG_LEVEL: 'log',
       STORAGE_DIR: full.dir,

@@ -1,6 +1,7 @@
 import { loadSettings } from '../../src/config/settings';
 import { chunkText } from '../../src/ingestion/chunker';
 import { LocalModelPool } from '../../src/engines/adapters/transformers/local-model-pool';
+import { localModelPool } from '../support/local-pool';
 import { LocalTokenizers } from '../../src/engines/adapters/transformers/local-tokenizers';
 import { ServerBusyError } from '../../src/common/errors';
 import { TINY_ENV, tempDir, tinyModelsPresent } from '../support/test-app';
@@ -10,7 +11,7 @@ describe('LocalModelPool on the tiny generated models: real transformers.js in w
 
   beforeAll(() => {
     tinyModelsPresent();
-    sut = new LocalModelPool(loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir() }));
+    sut = localModelPool(loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir() }));
   });
 
   afterAll(async () => {
@@ -108,7 +109,7 @@ describe('LocalModelPool on the tiny generated models: real transformers.js in w
     const alone: Float32Array[] = [];
     for (const t of texts)
       alone.push((await sut.embed('tiny/embed', 'fp32', [t], 'query')).vectors[0]!);
-    const busy = new LocalModelPool(
+    const busy = localModelPool(
       loadSettings({
         ...TINY_ENV,
         STORAGE_DIR: tempDir(),
@@ -138,7 +139,7 @@ describe('LocalModelPool on the tiny generated models: real transformers.js in w
   });
 
   it('refuses generations beyond GENERATION_QUEUE_LIMIT with 503 and Retry-After, and serves the rest', async () => {
-    const small = new LocalModelPool(
+    const small = localModelPool(
       loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), GENERATION_QUEUE_LIMIT: '2' }),
     );
     try {
@@ -178,7 +179,7 @@ describe('LocalModelPool on the tiny generated models: real transformers.js in w
   });
 
   it('reports a device the runtime does not have as a failed model with the reason, not a hang', async () => {
-    const gpu = new LocalModelPool(
+    const gpu = localModelPool(
       loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), MODEL_DEVICE: 'cuda' }),
     );
     try {

@@ -15,6 +15,7 @@
  * - Versions replaced or deleted are found by neither search.
  * - The index holds exactly the stored vectors.
  */
+import { queryTerms } from '../../src/language/query-terms';
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import type { IndexVerification } from '../../src/vector-index/index-verification';
@@ -122,7 +123,7 @@ async function checkWholeDatabase(
       );
     }
     try {
-      copy.exec(`INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 1)`);
+      copy.exec(`INSERT INTO chunks_lex (chunks_lex, rank) VALUES ('integrity-check', 1)`);
     } catch (e) {
       tally.halfPresent++;
       tally.problems.push(`FTS5 index does not match the chunks: ${(e as Error).message}`);
@@ -258,8 +259,12 @@ function documentDefects(
   );
   // CAST: bound as a JS number (a double), the rowid constraint is ignored by FTS5 (SQLite 3.53).
   const fts = db.prepare(
-    'SELECT COUNT(*) AS n FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid = CAST(? AS INTEGER)',
+    'SELECT COUNT(*) AS n FROM chunks_lex WHERE chunks_lex MATCH ? AND rowid = CAST(? AS INTEGER)',
   );
+  // The terms are those of the language the document was analysed in (detected per document).
+  const analysed = db.prepare('SELECT language FROM documents WHERE pk = ?').get(pk) as
+    { language: string | null } | undefined;
+  const language = analysed?.language ?? 'en';
   for (const c of chunks) {
     if (version.text.slice(c.start, c.end) !== c.text)
       defects.push(`chunk ${c.ordinal} is not the slice ${c.start}-${c.end} of the text`);
@@ -272,7 +277,8 @@ function documentDefects(
         `chunk ${c.ordinal}: vector of ${v.bytes} bytes, dim ${v.dim}, collection ${dim}`,
       );
     const word = contains(c.text, version.word) ? version.word : longestWord(c.text);
-    if (word && (fts.get(`"${word}"`, c.id) as { n: number }).n !== 1)
+    const term = word ? queryTerms(word, [language])[0] : undefined;
+    if (term && (fts.get(`"${term}"`, c.id) as { n: number }).n !== 1)
       defects.push(`chunk ${c.ordinal}: no FTS5 row for "${word}"`);
   }
   const gap = [...version.text].findIndex((ch, i) => !covered[i] && ch.trim() !== '');

@@ -199,9 +199,9 @@ async function waitRecovered(server: ServerProcess, timeoutMs: number): Promise<
   return performance.now() - server.spawnedAt;
 }
 
-/** How the server opened the collection's index, from its log. */
+/** How the server opened the collection's index, from its log (JSON lines: the message ends at its closing quote). */
 function recoveryLine(log: string): string {
-  const lines = [...log.matchAll(/Index of collection \d+: (.*)/g)].map((m) => m[1]!.trim());
+  const lines = [...log.matchAll(/Index of collection \d+: ([^"\n]*)/g)].map((m) => m[1]!.trim());
   const first = lines[0];
   if (!first) return 'no index (no vectors yet)';
   const rebuild = first.match(/rebuilding from (\d+) stored vectors in the background \((.*)\)/);

@@ -5,6 +5,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -15,6 +16,11 @@ import {
 } from 'class-validator';
 import { DTYPES, type Dtype } from '../../config/settings';
 import { IsJsonObject, IsModelId } from '../../http/validators';
+import {
+  LANGUAGE_DESCRIPTION,
+  LANGUAGE_SETTINGS,
+  LexicalAnalysisDto,
+} from './lexical-analysis.dto';
 
 export class SearchSettingsDto {
   @ApiPropertyOptional({
@@ -134,9 +140,19 @@ export class CreateCollectionDto {
     description: 'Search defaults of the collection; each can be overridden per request.',
   })
   @IsOptional()
+  @IsObject() // an array would pass ValidateNested unchecked
   @ValidateNested()
   @Type(() => SearchSettingsDto)
   search?: SearchSettingsDto;
+
+  @ApiPropertyOptional({
+    description: `${LANGUAGE_DESCRIPTION} Default: auto.`,
+    enum: LANGUAGE_SETTINGS,
+    example: 'auto',
+  })
+  @IsOptional()
+  @IsIn(LANGUAGE_SETTINGS)
+  language?: string;
 }
 
 export class UpdateCollectionDto {
@@ -153,9 +169,19 @@ export class UpdateCollectionDto {
     description: 'Merged into the current search defaults.',
   })
   @IsOptional()
+  @IsObject() // an array would pass ValidateNested unchecked
   @ValidateNested()
   @Type(() => SearchSettingsDto)
   search?: SearchSettingsDto;
+
+  @ApiPropertyOptional({
+    description: `${LANGUAGE_DESCRIPTION} Changing it analyses every document again in the background.`,
+    enum: LANGUAGE_SETTINGS,
+    example: 'auto',
+  })
+  @IsOptional()
+  @IsIn(LANGUAGE_SETTINGS)
+  language?: string;
 }
 
 export class CollectionCountsDto {
@@ -219,6 +245,9 @@ export class ReembedDto {
 
 export class CollectionDto {
   @ApiProperty({ example: 'handbook' }) name!: string;
+  @ApiProperty({ description: LANGUAGE_DESCRIPTION, enum: LANGUAGE_SETTINGS, example: 'auto' })
+  language!: string;
+  @ApiProperty({ type: LexicalAnalysisDto }) lexical!: LexicalAnalysisDto;
   @ApiProperty({ type: SearchSettingsViewDto }) search!: SearchSettingsViewDto;
   @ApiProperty({ example: 'Xenova/bge-small-en-v1.5' }) embeddingModel!: string;
   @ApiProperty({ enum: DTYPES, example: 'q8' }) embeddingDtype!: string;

@@ -7,6 +7,7 @@ import {
   IsBoolean,
   IsInt,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -95,6 +96,7 @@ export class AddDocumentsDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100_000)
+  @IsObject({ each: true }) // a nested array would pass ValidateNested unchecked
   @ValidateNested({ each: true })
   @Type(() => DocumentInputDto)
   documents!: DocumentInputDto[];
@@ -196,11 +198,12 @@ export class PageQueryDto {
   @Max(1000)
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 1_000_000_000, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(1_000_000_000)
   offset?: number;
 }
 

@@ -1,5 +1,6 @@
 import { UnsupportedMediaTypeError } from '../../common/errors';
 import type { FormatNames } from './formats';
+import type { ParseLimits } from './parse-limits';
 import type { StructuredDocument } from './structured-document';
 
 /** Per-upload choices a parser may take. */
@@ -8,6 +9,8 @@ export interface ParseOptions {
   textFields?: string[];
   /** Paged formats: more pages than this is refused (DocumentTooLargeError). */
   maxPages?: number;
+  /** Bounds against bombs (zip, deep markup, compressed PDF streams); unchecked when absent. */
+  limits?: ParseLimits;
 }
 
 /**

@@ -1,16 +1,10 @@
 import type { ParseOptions } from './document-parser';
-import type { StructuredDocument } from './structured-document';
 
-/** Messages between ParsingService and parse.worker.ts. */
+/** A request from ParsingService to parse.worker.ts (which replies with a StructuredDocument). */
 export interface ParseRequest {
-  id: number;
   /** The file's bytes, or where to read them (a job's spooled file: the main thread never holds it). */
   data: Uint8Array | { path: string };
   filename: string;
   mimeType: string;
   options: ParseOptions;
 }
-
-export type ParseReply =
-  | { id: number; kind: 'ok'; document: StructuredDocument }
-  | { id: number; kind: 'error'; name: string; message: string; details?: Record<string, unknown> };

@@ -4,36 +4,19 @@
  * thread loads natively.)
  */
 import { readFile } from 'node:fs/promises';
-import { parentPort } from 'node:worker_threads';
-import { DomainError } from '../../common/errors';
+import { serveRequests } from '../../common/worker-protocol';
 import { parseFile } from './parser-registry';
-import type { ParseReply, ParseRequest } from './parse-protocol';
+import type { ParseRequest } from './parse-protocol';
 
-const port = parentPort;
-if (!port) throw new Error('parse.worker must run in a worker thread');
-
-port.on('message', (msg: ParseRequest) => {
-  const source = msg.data;
-  const bytes =
+serveRequests<ParseRequest>(async (req) => {
+  const source = req.data;
+  const data =
     'path' in source
-      ? readFile(source.path)
-      : Promise.resolve(Buffer.from(source.buffer, source.byteOffset, source.byteLength));
-  bytes
-    .then((data) =>
-      parseFile({ data, filename: msg.filename, mimeType: msg.mimeType }, msg.options),
-    )
-    .then(
-      (document) => port.postMessage({ id: msg.id, kind: 'ok', document } satisfies ParseReply),
-      (e: unknown) => {
-        const error = e instanceof Error ? e : new Error(String(e));
-        const details = error instanceof DomainError ? error.details : undefined;
-        port.postMessage({
-          id: msg.id,
-          kind: 'error',
-          name: error.name,
-          message: error.message,
-          ...(details ? { details } : {}),
-        } satisfies ParseReply);
-      },
-    );
+      ? await readFile(source.path)
+      : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+  const document = await parseFile(
+    { data, filename: req.filename, mimeType: req.mimeType },
+    req.options,
+  );
+  return { result: document };
 });

@@ -7,6 +7,7 @@ import {
 } from '../../common/errors';
 import { DocumentParser } from './document-parser';
 import { PageText, TextRun, layoutPages } from './pdf-layout';
+import { checkPdfStreams } from './pdf-stream-bounds';
 import { StructureBuilder } from './structure-builder';
 import { FORMATS } from './formats';
 
@@ -25,6 +26,7 @@ export const pdfParser: DocumentParser = {
   // The header may follow up to a kilobyte of junk (as readers allow).
   sniff: (data) => (data.subarray(0, 1024).includes(SIGNATURE) ? 'match' : 'impossible'),
   parse: async (data, options) => {
+    if (options.limits) await checkPdfStreams(data, options.limits.pdfMaxDecompressedBytes);
     const pdf = await open(data);
     if (options.maxPages !== undefined && pdf.numPages > options.maxPages) {
       await pdf.destroy();
@@ -40,10 +42,16 @@ export const pdfParser: DocumentParser = {
     let title: string | undefined;
     try {
       pages = [];
-      for (let n = 1; n <= pdf.numPages; n++)
-        pages.push({ number: n, runs: await pageRuns(pdf, n) });
+      let chars = 0;
+      for (let n = 1; n <= pdf.numPages; n++) {
+        const runs = await pageRuns(pdf, n);
+        chars += runs.reduce((sum, r) => sum + r.text.length, 0);
+        if (options.limits) refuseLongText(chars, options.limits.maxExtractedTextBytes);
+        pages.push({ number: n, runs });
+      }
       title = await infoTitle(pdf);
     } catch (e) {
+      if (e instanceof DocumentTooLargeError) throw e;
       throw new CorruptDocumentError(`The PDF could not be read: ${(e as Error).message}`);
     } finally {
       await pdf.destroy();
@@ -78,6 +86,14 @@ export const pdfParser: DocumentParser = {
     };
   },
 };
+
+function refuseLongText(chars: number, limit: number): void {
+  if (chars <= limit) return;
+  throw new DocumentTooLargeError(
+    `The PDF's text comes to more than ${limit} characters (MAX_EXTRACTED_TEXT_BYTES)`,
+    { limit },
+  );
+}
 
 async function open(data: Buffer): Promise<PdfDocument> {
   try {

@@ -3,6 +3,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import { DTYPES, type Dtype } from '../../config/settings';
 import type { ModelTask } from '../../engines/adapters/transformers/inference-protocol';
 import { RemoteStatusDto } from '../../http/dto/remote-status.dto';
+import { DownloadProgressDto } from './download-progress.dto';
 
 export const MODEL_TASKS: readonly ModelTask[] = ['embedding', 'generation', 'reranking'];
 
@@ -35,8 +36,19 @@ export class ModelDto {
   created!: number;
   @ApiProperty({ example: 'Xenova' }) owned_by!: string;
   @ApiProperty({ enum: MODEL_TASKS }) task!: string;
-  @ApiProperty({ enum: ['available', 'loading', 'ready', 'failed'] }) state!: string;
+  @ApiProperty({
+    enum: ['available', 'downloading', 'loading', 'ready', 'failed'],
+    description:
+      'downloading: its files are being fetched into MODELS_DIR (see download); then loading, then ready',
+  })
+  state!: string;
   @ApiPropertyOptional({ description: 'Why it failed (or cannot be loaded)' }) reason?: string;
+  @ApiPropertyOptional({
+    type: DownloadProgressDto,
+    description:
+      'While its files are fetched (and after a failed download): bytes per file and in all, rate, time left',
+  })
+  download?: DownloadProgressDto;
   @ApiProperty({ enum: DTYPES }) dtype!: string;
   @ApiProperty({
     enum: DTYPES,
@@ -72,9 +84,21 @@ export class ModelDto {
     description: 'Collections whose vectors this embedding model makes',
   })
   collections?: string[];
+  @ApiPropertyOptional({
+    enum: ['non-English'],
+    description:
+      'non-English: the default embedding model (EMBEDDING_MODEL_MULTILINGUAL) of collections whose language is fixed and not English',
+  })
+  defaultForLanguages?: string;
 }
 
 export class ModelListDto {
   @ApiProperty({ enum: ['list'] }) object!: 'list';
   @ApiProperty({ type: [ModelDto] }) data!: ModelDto[];
+}
+
+export class RemovedModelDto {
+  @ApiProperty({ example: 'Xenova/bge-small-en-v1.5' }) id!: string;
+  @ApiProperty({ enum: [true] }) deleted!: true;
+  @ApiProperty({ description: 'Bytes of the files removed from MODELS_DIR' }) freedBytes!: number;
 }

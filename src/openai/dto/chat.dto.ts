@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -85,6 +86,7 @@ export class ChatCompletionRequestDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
+  @IsObject({ each: true }) // a nested array would pass ValidateNested unchecked
   @ValidateNested({ each: true })
   @Type(() => ChatMessageDto)
   messages!: ChatMessageDto[];
@@ -96,6 +98,7 @@ export class ChatCompletionRequestDto {
 
   @ApiPropertyOptional({ type: StreamOptionsDto })
   @IsOptional()
+  @IsObject() // an array would pass ValidateNested unchecked
   @ValidateNested()
   @Type(() => StreamOptionsDto)
   stream_options?: StreamOptionsDto;

@@ -5,6 +5,7 @@ import {
   IsOptional,
   IsString,
   MaxLength,
+  Max,
   Min,
   ValidateBy,
   ValidationArguments,
@@ -66,10 +67,13 @@ export class EmbeddingsRequestDto {
 
   @ApiPropertyOptional({
     description: "Must equal the model's width if given (no truncation of vectors)",
+    minimum: 1,
+    maximum: 65536,
   })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(65536)
   dimensions?: number;
 
   @ApiPropertyOptional({ description: 'Accepted and ignored (OpenAI compatibility)' })

@@ -79,6 +79,7 @@ export class RetrievalOptionsDto {
 
   @ApiPropertyOptional({ type: FusionDto })
   @IsOptional()
+  @IsObject() // an array would pass ValidateNested unchecked
   @ValidateNested()
   @Type(() => FusionDto)
   fusion?: FusionDto;

@@ -98,4 +98,28 @@ describe('EmbedBatcher', () => {
     expect(values(await waiting)).toEqual([3, 4]);
     expect(values(await ingestion)).toEqual([6, 7, 8]);
   });
+
+  it('reports each batch size, one wait per request and the texts waiting (for the metrics)', async () => {
+    const model = fakeModel();
+    const batches: number[] = [];
+    const waits: number[] = [];
+    const depths: number[] = [];
+    const sut: EmbedBatcher = new EmbedBatcher(
+      model.run,
+      { maxBatch: 2, maxWaitMs: 0, maxQueued: 100 },
+      {
+        batch: (n) => batches.push(n),
+        waited: (ms) => waits.push(ms),
+        depth: () => depths.push(sut.waiting),
+      },
+    );
+    const all = Promise.all([sut.embed(['1'], 'query'), sut.embed(['2', '3', '4'], 'passage')]);
+    await model.releaseAll();
+    await all;
+    expect(batches).toEqual([1, 2, 1]);
+    expect(waits).toHaveLength(2); // a request split over two calls waits once
+    expect(waits.every((w) => w >= 0)).toBe(true);
+    expect(depths.at(-1)).toBe(0);
+    expect(Math.max(...depths)).toBe(3);
+  });
 });

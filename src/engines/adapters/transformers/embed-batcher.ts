@@ -8,6 +8,18 @@ interface Pending {
   done: number;
   resolve: (vectors: Float32Array[]) => void;
   reject: (e: Error) => void;
+  /** performance.now() when it was queued. */
+  queuedAt: number;
+}
+
+/** What the batcher reports as it works (for the metrics). */
+export interface EmbedBatcherObserver {
+  /** Texts in a model call, as it starts. */
+  batch(size: number): void;
+  /** A request's first texts went into a model call after waiting this long. */
+  waited(ms: number): void;
+  /** The texts waiting changed. */
+  depth(): void;
 }
 
 export interface EmbedBatcherOptions {
@@ -42,7 +54,13 @@ export class EmbedBatcher {
   constructor(
     private readonly run: (texts: string[]) => Promise<Float32Array[]>,
     private readonly options: EmbedBatcherOptions,
+    private readonly observer?: EmbedBatcherObserver,
   ) {}
+
+  /** Texts waiting for a model call. */
+  get waiting(): number {
+    return this.queued;
+  }
 
   /**
    * `bounded`: refused (EmbedQueueFullError) when maxQueued texts would be waiting. The server's own
@@ -61,8 +79,10 @@ export class EmbedBatcher {
         done: 0,
         resolve,
         reject,
+        queuedAt: performance.now(),
       });
       this.queued += texts.length;
+      this.observer?.depth();
       this.schedule();
     });
   }
@@ -87,6 +107,7 @@ export class EmbedBatcher {
         if (room === 0) break;
         const count = Math.min(room, item.texts.length - item.taken);
         if (count === 0) continue;
+        if (item.taken === 0) this.observer?.waited(performance.now() - item.queuedAt);
         parts.push({ item, from: item.taken, count });
         item.taken += count;
         room -= count;
@@ -99,6 +120,8 @@ export class EmbedBatcher {
     this.running = true;
     this.stats.calls++;
     this.stats.texts += texts.length;
+    this.observer?.batch(texts.length);
+    this.observer?.depth();
     this.run(texts).then(
       (vectors) => {
         let k = 0;
@@ -126,6 +149,7 @@ export class EmbedBatcher {
         this.queued -= item.texts.length - item.taken;
       }
     }
+    this.observer?.depth();
     item.reject(err);
   }
 

@@ -14,9 +14,8 @@ export interface LoadRequest {
   model: string;
   dtype: Dtype;
   device: string;
+  /** Loaded from here only (MODELS_DIR/<id>): downloads happen before, on the main thread. */
   modelsDir: string;
-  allowRemote: boolean;
-  connectTimeoutMs: number;
 }
 
 export interface EmbedRequest {
@@ -71,7 +70,7 @@ export interface RerankResult {
   scores: Float32Array;
 }
 
-export type WorkerReply =
-  | { id: number; kind: 'ok'; result: LoadedInfo | EmbedResult | RerankResult | GenerateResult }
-  | { id: number; kind: 'error'; message: string }
-  | { id: number; kind: 'token'; text: string };
+/** The event a generation streams while it runs: a piece of text. */
+export interface TokenEvent {
+  text: string;
+}

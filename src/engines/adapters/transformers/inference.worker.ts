@@ -2,7 +2,7 @@
  * Runs one transformers.js model off the main thread. onnxruntime-node holds the thread that calls
  * it for the whole inference, so the HTTP server must never make these calls itself.
  */
-import { parentPort } from 'node:worker_threads';
+import { serveRequests } from '../../../common/worker-protocol';
 import type {
   EmbedRequest,
   EmbedResult,
@@ -12,11 +12,10 @@ import type {
   LoadedInfo,
   RerankRequest,
   RerankResult,
-  WorkerReply,
+  TokenEvent,
   WorkerRequest,
 } from './inference-protocol';
 import { RERANK_BATCH_SIZE } from './inference-protocol';
-import { connectTimeoutFetch } from './connect-timeout-fetch';
 
 type Transformers = typeof import('@huggingface/transformers');
 type Pipe = ((...args: unknown[]) => Promise<unknown>) & {
@@ -58,23 +57,17 @@ let transformers: Transformers | undefined;
 let pipe: Pipe | undefined;
 let reranker: Reranker | undefined;
 
-function port() {
-  if (!parentPort) throw new Error('inference.worker must run in a worker thread');
-  return parentPort;
-}
-
 async function load(req: LoadRequest): Promise<LoadedInfo> {
   const t0 = performance.now();
   transformers ??= await import('@huggingface/transformers');
   const { env, pipeline } = transformers;
   env.localModelPath = req.modelsDir;
-  env.cacheDir = req.modelsDir; // downloads land where local loading looks: MODELS_DIR/<org>/<model>/...
   env.allowLocalModels = true;
-  env.allowRemoteModels = req.allowRemote;
-  env.fetch = connectTimeoutFetch(req.connectTimeoutMs);
+  // Local files only: the server downloads models itself (download/), with progress, resume and verification.
+  env.allowRemoteModels = false;
   if (req.task === 'reranking') return loadReranker(req, t0);
   const task = req.task === 'embedding' ? 'feature-extraction' : 'text-generation';
-  const options = { dtype: req.dtype, device: req.device, local_files_only: !req.allowRemote };
+  const options = { dtype: req.dtype, device: req.device, local_files_only: true };
   pipe = (await (pipeline as (t: string, m: string, o: unknown) => Promise<unknown>)(
     task,
     req.model,
@@ -98,7 +91,7 @@ async function load(req: LoadRequest): Promise<LoadedInfo> {
  */
 async function loadReranker(req: LoadRequest, t0: number): Promise<LoadedInfo> {
   const { AutoTokenizer, AutoModelForSequenceClassification } = transformers!;
-  const local = { local_files_only: !req.allowRemote };
+  const local = { local_files_only: true };
   const fromPretrained = AutoModelForSequenceClassification.from_pretrained.bind(
     AutoModelForSequenceClassification,
   ) as (id: string, options: unknown) => Promise<unknown>;
@@ -194,7 +187,10 @@ async function embed(req: EmbedRequest): Promise<EmbedResult> {
   return { vectors, dim };
 }
 
-async function generate(id: number, req: GenerateRequest): Promise<GenerateResult> {
+async function generate(
+  req: GenerateRequest,
+  onToken: (text: string) => void,
+): Promise<GenerateResult> {
   if (!pipe || !transformers) throw new Error('model not loaded');
   const { TextStreamer, StoppingCriteria, StoppingCriteriaList } = transformers;
   const cancel = new Int32Array(req.cancel);
@@ -208,7 +204,7 @@ async function generate(id: number, req: GenerateRequest): Promise<GenerateResul
     skip_prompt: true,
     skip_special_tokens: true,
     callback_function: (text: string) => {
-      if (text) port().postMessage({ id, kind: 'token', text } satisfies WorkerReply);
+      if (text) onToken(text);
     },
   });
   class CancelCriteria extends StoppingCriteria {
@@ -251,47 +247,21 @@ function normaliseIds(v: unknown): number[] {
   return [Number(v)];
 }
 
-port().on('message', (msg: { id: number; req: WorkerRequest }) => {
-  void handle(msg.id, msg.req);
-});
-
-async function handle(id: number, req: WorkerRequest): Promise<void> {
-  try {
-    switch (req.op) {
-      case 'load': {
-        port().postMessage({ id, kind: 'ok', result: await load(req) } satisfies WorkerReply);
-        return;
-      }
-      case 'embed': {
-        const result = await embed(req);
-        // Copy into a buffer we own so it can be transferred without detaching ORT's memory.
-        const vectors = new Float32Array(result.vectors);
-        port().postMessage(
-          { id, kind: 'ok', result: { vectors, dim: result.dim } } satisfies WorkerReply,
-          [vectors.buffer],
-        );
-        return;
-      }
-      case 'rerank': {
-        const { scores } = await rerank(req);
-        const buffer = scores.buffer as ArrayBuffer; // allocated here, never shared
-        port().postMessage({ id, kind: 'ok', result: { scores } } satisfies WorkerReply, [buffer]);
-        return;
-      }
-      case 'generate': {
-        port().postMessage({
-          id,
-          kind: 'ok',
-          result: await generate(id, req),
-        } satisfies WorkerReply);
-        return;
-      }
+serveRequests<WorkerRequest>(async (req, emit) => {
+  switch (req.op) {
+    case 'load':
+      return { result: await load(req) };
+    case 'embed': {
+      const result = await embed(req);
+      // Copy into a buffer we own so it can be transferred without detaching ORT's memory.
+      const vectors = new Float32Array(result.vectors);
+      return { result: { vectors, dim: result.dim }, transfer: [vectors.buffer] };
     }
-  } catch (e) {
-    port().postMessage({
-      id,
-      kind: 'error',
-      message: e instanceof Error ? e.message : String(e),
-    } satisfies WorkerReply);
+    case 'rerank': {
+      const { scores } = await rerank(req);
+      return { result: { scores }, transfer: [scores.buffer as ArrayBuffer] }; // allocated here, never shared
+    }
+    case 'generate':
+      return { result: await generate(req, (text) => emit({ text } satisfies TokenEvent)) };
   }
-}
+});

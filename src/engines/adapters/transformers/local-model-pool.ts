@@ -4,6 +4,7 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnApplicationShutdown,
+  Optional,
 } from '@nestjs/common';
 import type { Dtype, Settings } from '../../../config/settings';
 import { SETTINGS } from '../../../config/settings.provider';
@@ -14,50 +15,46 @@ import {
 } from '../../../common/errors';
 import { EmbedBatcher, EmbedQueueFullError } from './embed-batcher';
 import { InferenceWorker } from './inference-worker';
+import { type Entry, type Lane, entryStatus } from './model-entry';
 import { RERANK_BATCH_SIZE } from './inference-protocol';
-import type { ChatMessage, GenerateResult, LoadedInfo, ModelTask } from './inference-protocol';
+import type { ChatMessage, GenerateResult, ModelTask } from './inference-protocol';
 import { embeddingProfile } from '../../embedding-profile';
 import type { ModelStates } from '../../inference-engine';
 import type { ModelStatus } from '../../model-status';
-
-/** A worker and the calls queued on it, one at a time, in order. */
-interface Lane {
-  worker: InferenceWorker;
-  tail: Promise<unknown>;
-  batcher?: EmbedBatcher;
-}
-
-interface Entry {
-  status: ModelStatus;
-  worker?: InferenceWorker;
-  /**
-   * Embedding models (EMBED_QUERY_WORKER): a second worker for queries, so a search does not wait
-   * behind a batch of passages. Loaded after the first; until then queries use the first.
-   */
-  queryLane?: Lane;
-  info?: LoadedInfo;
-  loading?: Promise<void>;
-  failedAt?: number;
-  /** Inference calls on one worker run one at a time, in order. */
-  tail: Promise<unknown>;
-  /** Embedding models: coalesces concurrent requests into batches. */
-  batcher?: EmbedBatcher;
-  /** Generation models: generations waiting or running. */
-  generating: number;
-}
+import { NO_TELEMETRY, Telemetry } from '../../../common/telemetry';
+import { explainLoadFailure } from './load-failure';
+import type { DownloadJob } from './download/download-job';
+import { ModelDownloads } from './download/model-downloads.service';
 
 /**
  * The in-process models behind the transformers.js adapters: loads each model once, lazily, in its own worker thread;
- * reports every model's state; never lets a failed or slow download block the server.
+ * reports every model's state; never lets a failed or slow download block the server. A model not
+ * complete in MODELS_DIR is downloaded first (ModelDownloads) when ALLOW_REMOTE_MODELS allows it:
+ * meanwhile it is `downloading` (or `unavailable` between tries), then `loading`, then `ready`;
+ * callers get the fallback at once instead of waiting for the download.
  */
 @Injectable()
 export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LocalModelPool.name);
   private readonly entries = new Map<string, Entry>();
 
-  constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly downloads: ModelDownloads,
+    @Optional() private readonly telemetry: Telemetry = NO_TELEMETRY,
+  ) {}
 
   onApplicationBootstrap(): void {
+    // A pull of a model that failed to come (a default without network, say) is followed: it
+    // loads when complete. Models nobody asked to load stay unloaded.
+    this.downloads.subscribe((event) => {
+      if (event.type !== 'started') return;
+      for (const e of this.entries.values()) {
+        const { id, dtype, state } = e.status;
+        if (id !== event.job.id || dtype !== event.job.dtype || e.fetching) continue;
+        if (state === 'unavailable') this.follow(e, event.job);
+      }
+    });
     const { embedding, generation, rerank } = this.settings;
     // Defaults declared remote (EMBEDDING_ENDPOINT, MODELS_FILE) are not ours to load.
     const remote = (task: ModelTask, id: string) =>
@@ -86,7 +83,7 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
   }
 
   status(): ModelStatus[] {
-    return [...this.entries.values()].map((e) => ({ ...e.status }));
+    return [...this.entries.values()].map((e) => entryStatus(e));
   }
 
   /**
@@ -129,16 +126,18 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
   }
 
   statusOf(task: ModelTask, id: string, dtype: Dtype): ModelStatus {
-    return { ...this.entry(task, id, dtype).status };
+    return entryStatus(this.entry(task, id, dtype));
   }
 
   /**
    * Loads the model if needed and waits for it. Resolves with its state; never throws. A model that
-   * failed is tried again only after MODEL_RETRY_MS.
+   * failed is tried again only after MODEL_RETRY_MS. A model whose files must be downloaded first
+   * is not waited for: the download starts (or goes on) and its `downloading` state is returned.
    */
   async ensure(task: ModelTask, id: string, dtype: Dtype): Promise<ModelStatus> {
     const e = this.entry(task, id, dtype);
     if (e.status.state === 'ready') return { ...e.status };
+    if (e.fetching) return entryStatus(e);
     if (
       e.status.state === 'unavailable' &&
       e.failedAt !== undefined &&
@@ -148,7 +147,7 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
     }
     e.loading ??= this.load(e).finally(() => (e.loading = undefined));
     await e.loading;
-    return { ...e.status };
+    return entryStatus(e);
   }
 
   /**
@@ -179,6 +178,16 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
         maxBatch: this.settings.embedding.batchSize,
         maxWaitMs: this.settings.embedding.batchWaitMs,
         maxQueued: this.settings.embedding.queueLimit,
+      },
+      {
+        batch: (size) => this.telemetry.embedBatch(size),
+        waited: (ms) => this.telemetry.queueWait(id, ms),
+        // Both lanes (passages, queries) of the model together.
+        depth: () =>
+          this.telemetry.queueDepth(
+            id,
+            (e.batcher?.waiting ?? 0) + (e.queryLane?.batcher?.waiting ?? 0),
+          ),
       },
     );
     try {
@@ -251,8 +260,17 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
     options.signal?.addEventListener('abort', () => Atomics.store(flag, 0, 1), { once: true });
     const worker = e.worker!;
     e.generating++;
+    this.telemetry.queueDepth(id, e.generating);
+    const called = performance.now();
+    let first = true;
+    const onToken = (text: string) => {
+      if (first) this.telemetry.firstToken(id, performance.now() - called);
+      first = false;
+      options.onToken?.(text);
+    };
     try {
       return await this.serial(e, async () => {
+        this.telemetry.queueWait(id, performance.now() - called);
         if (options.signal?.aborted)
           return {
             text: '',
@@ -269,8 +287,9 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
         try {
           const out = await worker.generate(
             { messages, maxTokens: options.maxTokens, temperature: options.temperature, cancel },
-            options.onToken,
+            onToken,
           );
+          this.telemetry.generatedTokens(id, out.completionTokens);
           if (timedOut) throw new GenerationTimeoutError(id, this.settings.generation.timeoutMs);
           return out;
         } finally {
@@ -279,6 +298,7 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
       });
     } finally {
       e.generating--;
+      this.telemetry.queueDepth(id, e.generating);
     }
   }
 
@@ -311,7 +331,41 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
     return e;
   }
 
+  /** Downloads the model first when MODELS_DIR lacks some of its files and downloads are allowed. */
   private async load(e: Entry): Promise<void> {
+    const { id, task, dtype } = e.status;
+    if (this.settings.allowRemoteModels) {
+      const complete = await this.downloads.isComplete(id, dtype).catch(() => false);
+      if (!complete) {
+        this.follow(e, this.downloads.fetch(id, dtype, task));
+        return;
+      }
+    }
+    await this.loadLocal(e);
+  }
+
+  /** The model waits for this download, then loads; a download that fails for good makes it unavailable. */
+  private follow(e: Entry, job: DownloadJob): void {
+    e.fetching = job;
+    e.failedAt = undefined;
+    e.status = { ...e.status, state: 'downloading', reason: undefined };
+    void job.done.then(
+      () => {
+        if (e.fetching !== job) return;
+        e.fetching = undefined;
+        e.loading ??= this.loadLocal(e).finally(() => (e.loading = undefined));
+      },
+      (err: unknown) => {
+        if (e.fetching !== job) return;
+        e.fetching = undefined;
+        e.failedAt = Date.now();
+        const reason = `download failed: ${err instanceof Error ? err.message : String(err)}`;
+        e.status = { ...e.status, state: 'unavailable', reason };
+      },
+    );
+  }
+
+  private async loadLocal(e: Entry): Promise<void> {
     const { id, task, dtype, device } = e.status;
     e.status = { ...e.status, state: 'loading', reason: undefined };
     this.logger.log(`Loading ${task} model ${id} (${dtype}, ${device})`);
@@ -322,8 +376,6 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
       dtype,
       device,
       modelsDir: this.settings.modelsDir,
-      allowRemote: this.settings.allowRemoteModels,
-      connectTimeoutMs: this.settings.remoteModelConnectTimeoutMs,
     };
     try {
       const info = await worker.load(request);
@@ -372,18 +424,4 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
         );
     }
   }
-}
-
-function explainLoadFailure(id: string, err: unknown, settings: Settings): string {
-  const message = err instanceof Error ? err.message : String(err);
-  if (
-    !settings.allowRemoteModels &&
-    /local_files_only|allowRemoteModels|not found locally/i.test(message)
-  ) {
-    return `not found in MODELS_DIR (${settings.modelsDir}/${id}) and ALLOW_REMOTE_MODELS=false`;
-  }
-  if (/fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|no response within|network/i.test(message)) {
-    return `not in MODELS_DIR and the Hugging Face hub could not be reached (${message})`;
-  }
-  return message;
 }

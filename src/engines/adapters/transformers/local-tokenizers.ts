@@ -18,6 +18,7 @@ interface Tokenizer {
 export class LocalTokenizers {
   private readonly logger = new Logger(LocalTokenizers.name);
   private readonly tokenizers = new Map<string, Promise<Tokenizer | undefined>>();
+  private readonly special = new Map<string, string[]>();
   private transformersModule: Promise<typeof import('@huggingface/transformers')> | undefined;
 
   constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
@@ -47,6 +48,25 @@ export class LocalTokenizers {
     const tok = await this.tokenizer(id);
     if (!tok) return undefined;
     return (text: string) => tok.encode(text, { add_special_tokens: false }).length;
+  }
+
+  /** The special tokens the model's tokenizer declares (none when its files are not at hand). */
+  async specialTokens(id: string): Promise<string[]> {
+    let tokens = this.special.get(id);
+    if (!tokens) {
+      try {
+        const json = JSON.parse(
+          await fs.readFile(path.join(this.settings.modelsDir, id, 'tokenizer.json'), 'utf8'),
+        ) as { added_tokens?: { content?: unknown; special?: unknown }[] };
+        tokens = (json.added_tokens ?? [])
+          .filter((t) => t.special === true && typeof t.content === 'string')
+          .map((t) => t.content as string);
+        this.special.set(id, tokens);
+      } catch {
+        return []; // looked for again next time, as the tokenizer is
+      }
+    }
+    return tokens;
   }
 
   private tokenizer(id: string): Promise<Tokenizer | undefined> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ChatMessage, GenerateOptions, GenerateResult } from '../../chat';
 import { Generator } from '../../generator';
+import { neutraliseSpecialTokens } from '../../special-tokens';
 import type { ModelStates } from '../../inference-engine';
 import type { ModelRef } from '../../model-status';
 import { LocalModelPool } from './local-model-pool';
@@ -19,12 +20,18 @@ export class TransformersGenerator extends Generator {
     this.models = pool.forTask('generation');
   }
 
-  generate(
+  /** Special tokens written in any message (a document, a question) are made inert first. */
+  async generate(
     model: ModelRef,
     messages: ChatMessage[],
     options: GenerateOptions,
   ): Promise<GenerateResult> {
-    return this.pool.generate(model.id, model.dtype, messages, options);
+    const special = await this.tokenizers.specialTokens(model.id);
+    const safe = messages.map((m) => ({
+      ...m,
+      content: neutraliseSpecialTokens(m.content, special),
+    }));
+    return this.pool.generate(model.id, model.dtype, safe, options);
   }
 
   textTokenCounter(modelId: string): Promise<((text: string) => number) | undefined> {
