@@ -1,13 +1,14 @@
 import { JOB_STATES } from '../database/jobs.repository';
 import type { StatsRepository } from '../database/stats.repository';
 import type { InferenceEngines } from '../engines/inference-engines';
-import type { ModelState } from '../engines/model-status';
+import type { ModelState, ReplicaStatus } from '../engines/model-status';
 import type { StorageMonitor } from '../storage/storage-monitor.service';
 import type { VectorIndexService } from '../vector-index/vector-index.service';
 import { capCollections } from './collection-labels';
 import type { RagdMetrics } from './metrics-registry';
 
 const MODEL_STATES: readonly ModelState[] = ['not_loaded', 'loading', 'ready', 'unavailable'];
+const REPLICA_STATES: readonly ReplicaStatus['state'][] = ['unknown', 'up', 'down'];
 
 /**
  * Sets the gauges of stored state just before a scrape: two COUNT queries on indexed columns (chunks
@@ -45,12 +46,23 @@ export class StateGauges {
     for (const state of JOB_STATES) jobs.set({ state }, byState.get(state) ?? 0);
 
     modelState.reset();
-    for (const m of this.engines.statuses())
+    const { remoteReplicaState, remoteReplicaInFlight } = this.metrics;
+    remoteReplicaState.reset();
+    remoteReplicaInFlight.reset();
+    for (const m of this.engines.statuses()) {
       for (const state of MODEL_STATES)
         modelState.set(
           { model: m.id, dtype: m.dtype, task: m.task, state },
           m.state === state ? 1 : 0,
         );
+      // A remote model's replicas: configured URLs (credentials dropped), so the labels stay few.
+      for (const r of m.remote?.replicas ?? []) {
+        const labels = { task: m.task, model: m.id, replica: r.url };
+        for (const state of REPLICA_STATES)
+          remoteReplicaState.set({ ...labels, state }, r.state === state ? 1 : 0);
+        remoteReplicaInFlight.set(labels, r.inFlight);
+      }
+    }
 
     const free = this.storage.status().freeBytes;
     if (free === null) storageFreeBytes.reset();

@@ -1,4 +1,5 @@
 import { RemoteEngineError, ServerBusyError } from '../../../common/errors';
+import { NO_TELEMETRY, type Telemetry } from '../../../common/telemetry';
 import type { ModelDeclaration } from '../../../config/model-declarations';
 import { EmbeddingEngine, type EmbedOptions, type Embeddings } from '../../embedding-engine';
 import { embeddingProfile } from '../../embedding-profile';
@@ -28,6 +29,7 @@ export class RemoteEmbeddingEngine extends EmbeddingEngine {
     declarations: ModelDeclaration[],
     private readonly tokenizers: LocalTokenizers,
     probeMaxMs: number,
+    telemetry: Telemetry = NO_TELEMETRY,
   ) {
     super();
     this.models = new RemoteModels({
@@ -35,6 +37,7 @@ export class RemoteEmbeddingEngine extends EmbeddingEngine {
       declarations: declarations.filter((d) => d.task === 'embedding'),
       defaultMaxTokens: DEFAULT_MAX_TOKENS,
       probeMaxMs,
+      telemetry,
       probe: (m, url) => this.probe(m, url),
       tokenCounterOf: async (m) => (await this.tokenizerOf(m))?.name ?? estimateTokenCounter.name,
     });

@@ -1,4 +1,11 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
+import { NO_TELEMETRY, Telemetry } from '../../../common/telemetry';
 import type { Settings } from '../../../config/settings';
 import { SETTINGS } from '../../../config/settings.provider';
 import { LocalTokenizers } from '../transformers/local-tokenizers';
@@ -20,19 +27,22 @@ export class RemoteEngines implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     tokenizers: LocalTokenizers,
+    @Optional() telemetry: Telemetry = NO_TELEMETRY,
   ) {
     const remote = settings.models.filter((m) => m.remote);
     const has = (task: string) => remote.some((m) => m.task === task);
     const { probeMaxMs } = settings.remote;
     if (has('embedding'))
-      this.embedding = new RemoteEmbeddingEngine(remote, tokenizers, probeMaxMs);
+      this.embedding = new RemoteEmbeddingEngine(remote, tokenizers, probeMaxMs, telemetry);
     if (has('generation'))
       this.generation = new RemoteGenerator(remote, tokenizers, {
         timeoutMs: settings.generation.timeoutMs,
         contextTokens: settings.generation.contextTokens,
         probeMaxMs,
+        telemetry,
       });
-    if (has('reranking')) this.reranking = new RemoteReranker(remote, tokenizers, probeMaxMs);
+    if (has('reranking'))
+      this.reranking = new RemoteReranker(remote, tokenizers, probeMaxMs, telemetry);
   }
 
   onApplicationBootstrap(): void {

@@ -4,6 +4,7 @@ import {
   RemoteEngineError,
   ServerBusyError,
 } from '../../../common/errors';
+import type { Telemetry } from '../../../common/telemetry';
 import type { ModelDeclaration } from '../../../config/model-declarations';
 import type { ChatMessage, GenerateOptions, GenerateResult } from '../../chat';
 import { Generator } from '../../generator';
@@ -24,6 +25,8 @@ export interface RemoteGeneratorOptions {
   /** Context size when the server does not say (GENERATION_CONTEXT_TOKENS). */
   contextTokens: number;
   probeMaxMs: number;
+  /** Where replica failures are counted (the metrics). */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -47,6 +50,7 @@ export class RemoteGenerator extends Generator {
       declarations: declarations.filter((d) => d.task === 'generation'),
       defaultMaxTokens: options.contextTokens,
       probeMaxMs: options.probeMaxMs,
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
       probe: (m, url) => this.probe(m, url),
       tokenCounterOf: async (m) =>
         (await this.tokenizers.textTokenCounter(m.remote.tokenizer))

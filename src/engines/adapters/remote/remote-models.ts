@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ModelUnavailableError } from '../../../common/errors';
+import type { Telemetry } from '../../../common/telemetry';
 import type { ModelDeclaration, RemoteOptions } from '../../../config/model-declarations';
 import type { ModelStates } from '../../inference-engine';
 import type { ModelRef, ModelStatus, ModelTask } from '../../model-status';
@@ -43,6 +44,8 @@ export interface RemoteModelsOptions {
   probe: (model: RemoteModel, url: string) => Promise<ProbeResult>;
   /** 'estimate' or the tokenizer id, looked up when the model is first reached. */
   tokenCounterOf: (model: RemoteModel) => Promise<string>;
+  /** Where replica failures are counted (the metrics). */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -73,6 +76,7 @@ export class RemoteModels implements ModelStates {
             if (state === 'up') this.logger.log(`${options.task} model ${d.id}: ${url} is up`);
             else this.logger.warn(`${options.task} model ${d.id}: ${url} is down: ${reason}`);
           },
+          onFailure: (url, kind) => options.telemetry?.remoteFailure(options.task, d.id, url, kind),
         }),
       };
       this.models.set(d.id, model);

@@ -1,4 +1,5 @@
 import { RemoteEngineError } from '../../../common/errors';
+import { NO_TELEMETRY, type Telemetry } from '../../../common/telemetry';
 import type { ModelDeclaration } from '../../../config/model-declarations';
 import type { ModelRef } from '../../model-status';
 import { Reranker } from '../../reranker';
@@ -26,6 +27,7 @@ export class RemoteReranker extends Reranker {
     declarations: ModelDeclaration[],
     private readonly tokenizers: LocalTokenizers,
     probeMaxMs: number,
+    telemetry: Telemetry = NO_TELEMETRY,
   ) {
     super();
     this.models = new RemoteModels({
@@ -33,6 +35,7 @@ export class RemoteReranker extends Reranker {
       declarations: declarations.filter((d) => d.task === 'reranking'),
       defaultMaxTokens: DEFAULT_MAX_TOKENS,
       probeMaxMs,
+      telemetry,
       probe: async (m, url) => {
         const [info] = await Promise.all([
           serverModelInfo(url, m.remote, 'reranking'),

@@ -59,6 +59,31 @@ describe('ReplicaPool', () => {
     });
   });
 
+  it('reports each failure with its kind: a call timing out, a probe refused', async () => {
+    const failures: string[] = [];
+    const healthy = new Set([A, B]);
+    sut = new ReplicaPool([A, B], {
+      model: 'm',
+      probeMaxMs: 1000,
+      probe: (url) =>
+        healthy.has(url) ? Promise.resolve() : Promise.reject(new Error(`${url}: refused`)),
+      onFailure: (url, kind) => failures.push(`${url} ${kind}`),
+    });
+    await sut.reach();
+    expect(failures).toEqual([]);
+    healthy.delete(A);
+    await sut.run(
+      (url) => {
+        if (url === A) throw new ReplicaFailure('timeout', `${url}: no answer in 100 ms`);
+        return Promise.resolve(url);
+      },
+      { idempotent: true },
+    );
+    // A's probe comes 250 ms later and fails: counted as 'other' (not a ReplicaFailure).
+    await new Promise((r) => setTimeout(r, 400));
+    expect(failures).toEqual([`${A} timeout`, `${A} other`]);
+  });
+
   it('does not repeat a call that timed out unless it is idempotent', async () => {
     sut = pool(new Set([A, B]));
     await sut.reach();

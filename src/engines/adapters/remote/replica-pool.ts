@@ -1,4 +1,5 @@
 import { ModelUnavailableError, ServerBusyError } from '../../../common/errors';
+import type { RemoteFailureKind } from '../../../common/telemetry';
 import type { ReplicaStatus } from '../../model-status';
 import { ReplicaFailure, UpstreamBusy, displayUrl } from './remote-http';
 
@@ -19,6 +20,8 @@ export interface ReplicaPoolOptions {
   probeMaxMs: number;
   /** Called when a replica goes up or down. */
   onChange?: (url: string, state: 'up' | 'down', reason?: string) => void;
+  /** Called each time a call or a probe fails and takes a replica out (for the metrics). */
+  onFailure?: (url: string, kind: RemoteFailureKind) => void;
 }
 
 export interface RunOptions {
@@ -121,7 +124,7 @@ export class ReplicaPool {
           continue;
         }
         if (!(e instanceof ReplicaFailure)) throw e;
-        this.fail(r, e.message);
+        this.fail(r, e.message, e.kind);
         // A generation is tried elsewhere only when nothing of it reached our client and the
         // server cannot still be at work on it (it was not reached, or it answered an error).
         const again =
@@ -174,8 +177,9 @@ export class ReplicaPool {
   }
 
   /** Takes the replica out of service and schedules its probe. */
-  private fail(r: Replica, reason: string): void {
+  private fail(r: Replica, reason: string, kind: RemoteFailureKind): void {
     r.status.failures++;
+    this.options.onFailure?.(r.status.url, kind);
     r.status.lastError = reason;
     r.status.lastErrorAt = new Date().toISOString();
     const was = r.status.state;
@@ -208,7 +212,11 @@ export class ReplicaPool {
         },
         (e: unknown) => {
           r.probing = undefined;
-          this.fail(r, e instanceof Error ? e.message : String(e));
+          this.fail(
+            r,
+            e instanceof Error ? e.message : String(e),
+            e instanceof ReplicaFailure ? e.kind : 'other',
+          );
           return false;
         },
       )
