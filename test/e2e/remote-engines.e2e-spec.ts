@@ -1,7 +1,9 @@
 /**
  * A front ragd with no local models, whose embedding, generation and reranking models are served by
- * a second ragd (the built server, tiny models): everything works through it; killed, the front
- * degrades with its reasons and answers no 5xx; started again, it recovers without a restart.
+ * a second ragd (the built server, tiny models) whose API keys are on: the front sends the key
+ * (*_API_KEY) and everything works through it; a front with a wrong key is told so; the backend
+ * killed, the front degrades with its reasons and answers no 5xx, and its /metrics show the
+ * replicas down with their failures; started again, it recovers without a restart.
  */
 import type { ServerProcess } from '../support/server-process';
 import { killAllServers } from '../support/server-process';
@@ -12,6 +14,26 @@ import {
   startBackend,
   startFront,
 } from '../support/remote-servers';
+import { parsePrometheus, sample } from '../support/prometheus-text';
+
+/** The backend's admin key (RAGD_API_KEY): the front sends it as *_API_KEY. */
+const BACKEND_KEY = 'backend-key-0123456789abcdef0123456789';
+const keys = (key: string) => ({
+  EMBEDDING_API_KEY: key,
+  GENERATION_API_KEY: key,
+  RERANK_API_KEY: key,
+});
+const TASK_MODELS = [
+  ['embedding', 'tiny/embed'],
+  ['generation', 'tiny/chat'],
+  ['reranking', 'tiny/rerank'],
+] as const;
+
+async function metricsOf(server: ServerProcess) {
+  const res = await fetch(`${server.baseUrl}/metrics`);
+  expect(res.status).toBe(200);
+  return parsePrometheus(await res.text());
+}
 
 interface SearchBody {
   mode: string;
@@ -56,9 +78,9 @@ describe('a front ragd whose three engines are another ragd (e2e, processes)', (
 
   beforeAll(async () => {
     builtServerPresent();
-    backend = await startBackend('backend');
+    backend = await startBackend('backend', undefined, BACKEND_KEY);
     backendPort = Number(new URL(backend.baseUrl).port);
-    front = await startFront([backend.baseUrl]);
+    front = await startFront([backend.baseUrl], keys(BACKEND_KEY));
   });
 
   afterAll(() => killAllServers());
@@ -87,9 +109,45 @@ describe('a front ragd whose three engines are another ragd (e2e, processes)', (
     }
     const health = await front.get<HealthBody>('/health');
     expect(health.body.status).toBe('ok');
-    expect(health.body.models.map((m) => m.device)).toEqual(['remote', 'remote', 'remote']);
+    const remote = health.body.models.filter((m) => m.device === 'remote');
+    expect(remote.map((m) => m.id)).toEqual(['tiny/embed', 'tiny/chat', 'tiny/rerank']);
+    // Nothing in-process is loaded (once listed, the multilingual default shows, not loaded).
+    for (const m of health.body.models.filter((v) => v.device !== 'remote'))
+      expect([m.id, m.state]).toEqual([m.id, 'not_loaded']);
     // No tokenizer in the front's (empty) MODELS_DIR: tokens are estimated, and it says so.
-    expect(health.body.models[0]!.remote!.tokenCounter).toBe('estimate');
+    expect(remote[0]!.remote!.tokenCounter).toBe('estimate');
+    const metrics = await metricsOf(front);
+    for (const [task, model] of TASK_MODELS) {
+      const labels = { task, model, replica: `${backend.baseUrl}/v1` };
+      expect(sample(metrics, 'ragd_remote_replica_state', { ...labels, state: 'up' })).toBe(1);
+      expect(sample(metrics, 'ragd_remote_replica_state', { ...labels, state: 'down' })).toBe(0);
+      expect(sample(metrics, 'ragd_remote_replica_in_flight', labels)).toBe(0);
+      const ready = { model, dtype: 'fp32', task, state: 'ready' };
+      expect(sample(metrics, 'ragd_model_state', ready)).toBe(1);
+    }
+  });
+
+  it('a front without the right key is told so, and keeps no key in sight', async () => {
+    const direct = await fetch(`${backend.baseUrl}/v1/models`);
+    expect(direct.status).toBe(401);
+    const wrong = await startFront([backend.baseUrl], keys('not-the-key'), false);
+    await eventually('the wrong key to be refused', 20_000, async () => {
+      const h = await wrong.get<HealthBody>('/health');
+      const remote = h.body.models.filter((m) => m.device === 'remote');
+      return remote.length === 3 && remote.every((m) => m.state === 'unavailable');
+    });
+    const health = await wrong.get<HealthBody>('/health');
+    for (const m of health.body.models.filter((v) => v.device === 'remote'))
+      expect(m.remote!.replicas[0]!.lastError).toMatch(/401.*check the API key/);
+    expect(JSON.stringify(health.body)).not.toContain('not-the-key');
+    const metrics = await metricsOf(wrong);
+    for (const [task, model] of TASK_MODELS) {
+      const labels = { task, model, replica: `${backend.baseUrl}/v1` };
+      const refused = sample(metrics, 'ragd_remote_failures_total', { ...labels, kind: 'http' });
+      expect([task, refused >= 1]).toEqual([task, true]);
+      expect(sample(metrics, 'ragd_remote_replica_state', { ...labels, state: 'down' })).toBe(1);
+    }
+    await wrong.kill();
   });
 
   it('ingests, searches hybrid with reranking, asks (plain and streamed) and chats through it', async () => {
@@ -236,7 +294,7 @@ describe('a front ragd whose three engines are another ragd (e2e, processes)', (
     expect(health.body.status).toBe('degraded');
     expect(health.body.modes).toMatchObject({ search: 'lexical', ask: 'extractive' });
     expect(health.body.modes.searchReason).toMatch(/ECONNREFUSED/);
-    for (const m of health.body.models) {
+    for (const m of health.body.models.filter((v) => v.device === 'remote')) {
       expect(m.state).toBe('unavailable');
       expect(m.remote!.replicas[0]!.state).toBe('down');
       expect(m.remote!.replicas[0]!.lastError).toMatch(/ECONNREFUSED/);
@@ -247,8 +305,20 @@ describe('a front ragd whose three engines are another ragd (e2e, processes)', (
     });
     expect(embeddings.status).toBe(503);
     expect(embeddings.body.error.code).toBe('model_unavailable');
+    const metrics = await metricsOf(front);
+    for (const [task, model] of TASK_MODELS) {
+      const labels = { task, model, replica: `${backend.baseUrl}/v1` };
+      expect(sample(metrics, 'ragd_remote_replica_state', { ...labels, state: 'down' })).toBe(1);
+      const unavailable = { model, dtype: 'fp32', task, state: 'unavailable' };
+      expect(sample(metrics, 'ragd_model_state', unavailable)).toBe(1);
+      const failures = sample(metrics, 'ragd_remote_failures_total', {
+        ...labels,
+        kind: 'unreachable',
+      });
+      expect([task, failures >= 1]).toEqual([task, true]);
+    }
 
-    backend = await startBackend('backend-again', backendPort);
+    backend = await startBackend('backend-again', backendPort, BACKEND_KEY);
     await eventually('the front to see its engines back', 20_000, async () => {
       const h = await front.get<HealthBody>('/health');
       return h.body.status === 'ok';

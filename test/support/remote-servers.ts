@@ -17,29 +17,42 @@ export function builtServerPresent(): void {
     throw new Error('dist/main.js is missing: run `npm run build` first');
 }
 
-/** A ragd serving the tiny models, started (again) on `port` if given; waits until all three are ready. */
+/**
+ * A ragd serving the tiny models, started (again) on `port` if given; waits until all three are
+ * ready. With `apiKey`, its keys are on (RAGD_API_KEY) and every call needs that key.
+ */
 export async function startBackend(
   logName: string,
   port?: number,
-  storageDir = tempDir('ragd-backend-'),
+  apiKey?: string,
 ): Promise<ServerProcess> {
   const server = await ServerProcess.start(
     ROOT,
-    { ...TINY_ENV, STORAGE_DIR: storageDir, EMBED_QUERY_WORKER: 'false' },
+    {
+      ...TINY_ENV,
+      STORAGE_DIR: tempDir('ragd-backend-'),
+      EMBED_QUERY_WORKER: 'false',
+      ...(apiKey ? { RAGD_API_KEY: apiKey } : {}),
+    },
     path.join(tempDir('ragd-log-'), `${logName}.log`),
     undefined,
     port,
   );
+  server.apiKey = apiKey;
   await server.waitForHealth(30_000);
   for (const task of ['embedding', 'generation', 'reranking'] as const)
     await server.waitForModelReady(task, 60_000);
   return server;
 }
 
-/** A ragd with an empty MODELS_DIR whose three default models are served by `backends`. */
+/**
+ * A ragd with an empty MODELS_DIR whose three default models are served by `backends`; waits
+ * until they are ready unless `waitReady` is false.
+ */
 export async function startFront(
   backends: string[],
   extra: Record<string, string> = {},
+  waitReady = true,
 ): Promise<ServerProcess> {
   const endpoints = backends.map((b) => `${b}/v1`).join(',');
   const server = await ServerProcess.start(
@@ -58,8 +71,9 @@ export async function startFront(
     path.join(tempDir('ragd-log-'), 'front.log'),
   );
   await server.waitForHealth(30_000);
-  for (const task of ['embedding', 'generation', 'reranking'] as const)
-    await server.waitForModelReady(task, 30_000);
+  if (waitReady)
+    for (const task of ['embedding', 'generation', 'reranking'] as const)
+      await server.waitForModelReady(task, 30_000);
   return server;
 }
 

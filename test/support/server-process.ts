@@ -62,6 +62,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export class ServerProcess {
   private output = '';
+  /** Sent as `Authorization: Bearer` with every request of this class (a server with keys on). */
+  apiKey?: string;
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private readonly exited: Promise<void>;
 
@@ -231,18 +233,24 @@ export class ServerProcess {
     const t0 = performance.now();
     const res = await fetch(`${this.baseUrl}${pathname}`, {
       method,
-      ...(body === undefined
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: {
+        ...this.authorization(),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
     const parsed = (text === '' ? undefined : JSON.parse(text)) as T;
     return { status: res.status, body: parsed, ms: performance.now() - t0 };
   }
 
+  private authorization(): Record<string, string> {
+    return this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
+  }
+
   private async health(): Promise<Health | undefined> {
     try {
-      const res = await fetch(`${this.baseUrl}/health`);
+      const res = await fetch(`${this.baseUrl}/health`, { headers: this.authorization() });
       return res.ok ? ((await res.json()) as Health) : undefined;
     } catch {
       return undefined; // not listening yet
