@@ -8,7 +8,7 @@ async function keysRoute<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (e) {
-    if (e instanceof CliError && e.exitCode === EXIT.notFound && e.code !== 'key_not_found')
+    if (e instanceof CliError && e.exitCode === EXIT.notFound && e.code !== 'api_key_not_found')
       throw new CliError(
         'This server has no API keys routes (/v1/keys): it runs without keys, open to anyone who can reach it',
         EXIT.notFound,

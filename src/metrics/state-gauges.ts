@@ -7,7 +7,13 @@ import type { VectorIndexService } from '../vector-index/vector-index.service';
 import { capCollections } from './collection-labels';
 import type { RagdMetrics } from './metrics-registry';
 
-const MODEL_STATES: readonly ModelState[] = ['not_loaded', 'loading', 'ready', 'unavailable'];
+const MODEL_STATES: readonly ModelState[] = [
+  'not_loaded',
+  'downloading',
+  'loading',
+  'ready',
+  'unavailable',
+];
 const REPLICA_STATES: readonly ReplicaStatus['state'][] = ['unknown', 'up', 'down'];
 
 /**
@@ -28,6 +34,7 @@ export class StateGauges {
   refresh(): void {
     const { chunks, indexVectors, jobs, modelState, storageFreeBytes, collectionsTotal } =
       this.metrics;
+    const { modelDownloadBytes, modelDownloadRate } = this.metrics;
     const rows = this.stats.chunksByCollection();
     const samples = capCollections(
       rows.map((r) => ({ ...r, vectors: this.vectors.size(r.id) })),
@@ -46,6 +53,8 @@ export class StateGauges {
     for (const state of JOB_STATES) jobs.set({ state }, byState.get(state) ?? 0);
 
     modelState.reset();
+    modelDownloadBytes.reset();
+    modelDownloadRate.reset();
     const { remoteReplicaState, remoteReplicaInFlight } = this.metrics;
     remoteReplicaState.reset();
     remoteReplicaInFlight.reset();
@@ -62,6 +71,12 @@ export class StateGauges {
           remoteReplicaState.set({ ...labels, state }, r.state === state ? 1 : 0);
         remoteReplicaInFlight.set(labels, r.inFlight);
       }
+      const d = m.download;
+      if (!d || d.state === 'done') continue;
+      const labels = { model: m.id, dtype: m.dtype };
+      modelDownloadBytes.set({ ...labels, kind: 'done' }, d.bytesDone);
+      if (d.bytesTotal !== null) modelDownloadBytes.set({ ...labels, kind: 'total' }, d.bytesTotal);
+      modelDownloadRate.set(labels, d.bytesPerSecond ?? 0);
     }
 
     const free = this.storage.status().freeBytes;

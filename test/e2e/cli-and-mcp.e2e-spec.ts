@@ -201,10 +201,21 @@ describe('the ragd CLI and the MCP server against the built server (e2e, process
       expect((await ragd(['collections', 'delete', 'scratch'], env)).code).toBe(3);
     });
 
-    it('says clearly when the server has no keys routes', async () => {
-      const run = await ragd(['keys', 'list'], env);
-      expect(run.code).toBe(3);
-      expect(run.stderr).toContain('This server has no API keys routes');
+    it('creates, lists and revokes API keys (the last one revoked: open again)', async () => {
+      const made = await ragd(['--json', 'keys', 'create', 'cli', '--scope', 'admin'], env);
+      expect(made.code).toBe(0);
+      const key = JSON.parse(made.stdout) as { id: string; key: string };
+      expect(key.key).toMatch(/^ragd_/);
+      // Auth is on now: without the key the CLI is refused (exit 2), with it the key is listed.
+      expect((await ragd(['keys', 'list'], env)).code).toBe(2);
+      const withKey = { ...env, RAGD_API_KEY: key.key };
+      const list = await ragd(['--json', 'keys', 'list'], withKey);
+      expect(list.code).toBe(0);
+      const ids = (JSON.parse(list.stdout) as { keys: { id: string }[] }).keys.map((k) => k.id);
+      expect(ids).toEqual([key.id]);
+      expect(list.stdout).not.toContain(key.key);
+      expect((await ragd(['keys', 'revoke', key.id], withKey)).code).toBe(0);
+      expect((await ragd(['keys', 'revoke', key.id], env)).code).toBe(3);
     });
 
     it('backs up and waits for the backup to be done', async () => {
