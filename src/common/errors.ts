@@ -471,3 +471,12 @@ export class LastApiKeyError extends DomainError {
     );
   }
 }
+
+/**
+ * A remote inference server broke a call that cannot be silently repeated (a generation that had
+ * streamed output), or refused our request as such (a 4xx): 502 with its message.
+ */
+export class RemoteEngineError extends DomainError {
+  readonly status = 502;
+  readonly code = 'remote_engine_error';
+}

@@ -9,10 +9,13 @@ import {
   dtype,
   hours,
   httpUrl,
+  httpUrlList,
   integer,
   mebibytes,
   oneOf,
   optionalDirectory,
+  optionalFile,
+  optionalInteger,
   optionalSecret,
   optionalText,
   text,
@@ -268,6 +271,87 @@ export const SETTINGS_SCHEMA = {
         'RERANK_CANDIDATES',
         integer(1, 1000, 50),
         'How many fused candidates are reranked unless a request says otherwise.',
+      ),
+    },
+  }),
+
+  ...area('Remote inference engines (docs/remote-engines.md)', {
+    remote: {
+      embedding: {
+        endpoints: env(
+          'EMBEDDING_ENDPOINT',
+          httpUrlList(),
+          'Base URL of an OpenAI-compatible server (`POST {base}/embeddings`) that serves the embedding model, e.g. `http://gpu-box:8000/v1`; several, comma-separated, for replicas. `EMBEDDING_MODEL` then names the model on that server; empty: in-process.',
+        ),
+        apiKey: env(
+          'EMBEDDING_API_KEY',
+          optionalText(),
+          'Sent to `EMBEDDING_ENDPOINT` as `Authorization: Bearer <key>` (a key of the other ragd, say); never printed.',
+        ),
+        timeoutMs: env(
+          'EMBEDDING_TIMEOUT_MS',
+          integer(100, 3_600_000, 30_000),
+          'Longest wait for one remote embeddings call; past it the replica is taken out and the call tried on another.',
+        ),
+        maxInputTokens: env(
+          'EMBEDDING_MAX_INPUT_TOKENS',
+          optionalInteger(8, 10_000_000).meta({ docDefault: "the server's figure, else 512" }),
+          'Most input tokens of the remote embedding model when its server does not say.',
+        ),
+      },
+      generation: {
+        endpoints: env(
+          'GENERATION_ENDPOINT',
+          httpUrlList(),
+          'Base URL of an OpenAI-compatible server (`POST {base}/chat/completions`, streamed) that serves the generation model; several, comma-separated, for replicas. `GENERATION_MODEL` then names the model on that server; empty: in-process.',
+        ),
+        apiKey: env(
+          'GENERATION_API_KEY',
+          optionalText(),
+          'Sent to `GENERATION_ENDPOINT` as `Authorization: Bearer <key>`; never printed.',
+        ),
+        idleTimeoutMs: env(
+          'GENERATION_IDLE_TIMEOUT_MS',
+          integer(100, 3_600_000, 60_000),
+          'Remote generation: longest wait for the response and between two streamed events (`GENERATION_TIMEOUT_MS` still bounds the whole).',
+        ),
+      },
+      rerank: {
+        endpoints: env(
+          'RERANK_ENDPOINT',
+          httpUrlList(),
+          'Base URL of a server with `POST {base}/rerank` (Cohere/Jina shape, or TEI with `RERANK_API=tei`) that serves the reranking model; several, comma-separated, for replicas. `RERANK_MODEL` then names the model on that server; empty: in-process.',
+        ),
+        apiKey: env(
+          'RERANK_API_KEY',
+          optionalText(),
+          'Sent to `RERANK_ENDPOINT` as `Authorization: Bearer <key>`; never printed.',
+        ),
+        timeoutMs: env(
+          'RERANK_TIMEOUT_MS',
+          integer(100, 3_600_000, 30_000),
+          'Longest wait for one remote rerank call; past it the replica is taken out and the call tried on another.',
+        ),
+        maxInputTokens: env(
+          'RERANK_MAX_INPUT_TOKENS',
+          optionalInteger(8, 10_000_000).meta({ docDefault: "the server's figure, else 512" }),
+          'Most input tokens (query and document) of the remote reranking model when its server does not say.',
+        ),
+        api: env(
+          'RERANK_API',
+          oneOf(['cohere', 'tei'], 'cohere'),
+          'The rerank request shape: `cohere` (`{model, query, documents}`: vLLM, Jina, Cohere gateways, ragd) or `tei` (`{query, texts}`).',
+        ),
+      },
+      modelsFile: env(
+        'MODELS_FILE',
+        optionalFile(),
+        'A JSON or YAML file (`.yaml`, `.yml`) declaring named models, each in-process or on remote servers with its own endpoints, key and limits (docs/remote-engines.md). Remote batches hold `EMBED_BATCH_SIZE` texts or documents unless a model says otherwise.',
+      ),
+      probeMaxMs: env(
+        'REMOTE_PROBE_MAX_MS',
+        integer(100, 3_600_000, 15_000),
+        'Longest wait between two probes of a remote replica that is down (the waits double up to it).',
       ),
     },
   }),
