@@ -38,6 +38,7 @@ export interface ChunkRow {
   section_path: string | null;
   page_start: number | null;
   page_end: number | null;
+  ocr_confidence: number | null;
 }
 
 export interface NewDocument {
@@ -64,6 +65,8 @@ export interface NewChunk {
   sectionPath?: string | null;
   pageStart?: number | null;
   pageEnd?: number | null;
+  /** Pages read by OCR: their mean confidence, 0-100. */
+  ocrConfidence?: number | null;
 }
 
 /** A chunk joined with what search results need to show about its document. */
@@ -79,6 +82,7 @@ export interface ChunkHitRow {
   section_path: string | null;
   page_start: number | null;
   page_end: number | null;
+  ocr_confidence: number | null;
 }
 
 export interface PendingChunkRow {
@@ -173,8 +177,8 @@ export class DocumentsRepository {
   /** Adds a slice of a document's chunks. Call inside a transaction. */
   insertChunks(pk: number, collectionId: number, chunks: readonly NewChunk[]): number[] {
     const insertChunk = this.db.prepare(
-      `INSERT INTO chunks (document_pk, collection_id, ordinal, text, start_offset, end_offset, token_count, token_counter, section_path, page_start, page_end)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO chunks (document_pk, collection_id, ordinal, text, start_offset, end_offset, token_count, token_counter, section_path, page_start, page_end, ocr_confidence)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
     return chunks.map(
       (c) =>
@@ -191,6 +195,7 @@ export class DocumentsRepository {
             c.sectionPath ?? null,
             c.pageStart ?? null,
             c.pageEnd ?? null,
+            c.ocrConfidence ?? null,
           ) as { id: number }
         ).id,
     );
@@ -248,7 +253,7 @@ export class DocumentsRepository {
     const rows = this.db
       .prepare(
         `SELECT c.id AS chunk_id, d.id AS document_id, d.title, c.text, c.start_offset, c.end_offset, c.ordinal, d.metadata,
-                c.section_path, c.page_start, c.page_end
+                c.section_path, c.page_start, c.page_end, c.ocr_confidence
          FROM chunks c JOIN documents d ON d.pk = c.document_pk
          WHERE c.id IN (SELECT value FROM json_each(?)) AND d.complete = 1`,
       )

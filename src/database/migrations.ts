@@ -257,4 +257,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE documents ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 8,
+    name: 'OCR confidence of chunks',
+    sql: `
+      -- Chunks of pages read by OCR: the mean word confidence (0-100) of their pages; NULL for text.
+      ALTER TABLE chunks ADD COLUMN ocr_confidence REAL;
+    `,
+  },
 ];

@@ -155,6 +155,7 @@ export function documentFromParsed(
       sections: parsed.sections,
       pages: parsed.pages,
       ...(parsed.records ? { records: true } : {}),
+      ...(parsed.tables ? { tables: parsed.tables } : {}),
     },
   };
 }

@@ -15,7 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ChunkPlaceDto } from './chunk-place.dto';
+import { ChunkReadPlaceDto } from './chunk-place.dto';
 import { IsJsonObject } from './validators';
 
 const ID_PATTERN = /^[^/\p{Cc}]{1,256}$/u;
@@ -235,7 +235,7 @@ export class IngestResultDto {
   @ApiProperty({ type: EmbeddingOutcomeDto }) embedding!: EmbeddingOutcomeDto;
 }
 
-export class ChunkDto extends ChunkPlaceDto {
+export class ChunkDto extends ChunkReadPlaceDto {
   @ApiProperty({ example: 17 }) id!: number;
   @ApiProperty({ example: 0 }) ordinal!: number;
   @ApiProperty() text!: string;

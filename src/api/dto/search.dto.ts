@@ -16,7 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ChunkPlaceDto } from './chunk-place.dto';
+import { ChunkPlaceDto, ChunkReadPlaceDto } from './chunk-place.dto';
 
 const MODES = ['dense', 'lexical', 'hybrid'] as const;
 
@@ -260,7 +260,7 @@ export class HitExplanationDto {
   @ApiPropertyOptional({ description: 'cross-encoder score', example: 4.1 }) rerankScore?: number;
 }
 
-export class SearchHitDto extends ChunkPlaceDto {
+export class SearchHitDto extends ChunkReadPlaceDto {
   @ApiProperty() documentId!: string;
   @ApiProperty() chunkId!: number;
   @ApiProperty({ nullable: true, type: String }) title!: string | null;
