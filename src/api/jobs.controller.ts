@@ -39,6 +39,7 @@ import { ENDED } from '../database/jobs.repository';
 import { DEFAULT_JSON_TEXT_FIELDS } from '../ingestion/parsers/formats';
 import { JobInput, JobsService, JobView } from '../ingestion/jobs.service';
 import { parseMetadata, splitTextFields } from './documents.controller';
+import { ocrLanguagesField } from '../ingestion/parsers/ocr/ocr-languages';
 import { ErrorDto } from './dto/search.dto';
 import {
   CreateJobDto,
@@ -144,10 +145,14 @@ export class JobsController {
         kind: 'text',
         document: { ...d, contentType: 'text/plain' },
       })),
-      ...(dto.urls ?? []).map(({ url, textFields, ...fields }): JobInput => ({
+      ...(dto.urls ?? []).map(({ url, textFields, ocrLangs, ...fields }): JobInput => ({
         kind: 'url',
         url,
-        fields: { ...fields, textFields: splitTextFields(textFields) },
+        fields: {
+          ...fields,
+          textFields: splitTextFields(textFields),
+          ocrLangs: ocrLanguagesField(ocrLangs),
+        },
       })),
     ];
     return accepted(await this.jobs.create(name, inputs));
@@ -274,6 +279,7 @@ export class JobsController {
       throw new InvalidInputError('A multipart job needs at least one file in the field "files"');
     const metadata = fields.metadata === undefined ? undefined : parseMetadata(fields.metadata);
     const textFields = splitTextFields(fields.textFields);
+    const ocrLangs = ocrLanguagesField(fields.ocrLangs);
     if (fields.idFromFilename === 'true') {
       const bad = files.find((f) => !DOCUMENT_ID.test(f.originalname));
       if (bad)
@@ -291,6 +297,7 @@ export class JobsController {
         ...(fields.idFromFilename === 'true' ? { id: f.originalname } : {}),
         metadata,
         textFields,
+        ocrLangs,
       },
     }));
   }

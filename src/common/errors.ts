@@ -340,6 +340,12 @@ export class DocumentTooLargeError extends DomainError {
   readonly code = 'document_too_large';
 }
 
+/** A synchronous upload whose pages to OCR exceed OCR_SYNC_MAX_PAGES: it is for a background job. */
+export class OcrNeedsJobError extends DomainError {
+  readonly status = 413;
+  readonly code = 'ocr_needs_job';
+}
+
 export class JobNotFoundError extends DomainError {
   readonly status = 404;
   readonly code = 'job_not_found';

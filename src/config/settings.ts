@@ -79,6 +79,16 @@ const schema = z
       .min(1 / 3600)
       .max(8760)
       .default(24),
+    OCR: z.enum(['on', 'off']).default('on'),
+    OCR_LANGS: z
+      .string()
+      .regex(/^[a-z]{3}(_[a-z]{3,5})?([+,][a-z]{3}(_[a-z]{3,5})?)*$/, {
+        message: 'must be tesseract language codes joined by + (eng, eng+fra, chi_sim)',
+      })
+      .default('eng'),
+    OCR_SYNC_MAX_PAGES: int(0, 100_000).default(3),
+    OCR_DPI: int(72, 600).default(300),
+    OCR_MAX_PIXELS: int(1_000_000, 1_000_000_000).default(40_000_000),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   })
   .superRefine((s, ctx) => {
@@ -164,6 +174,18 @@ export interface Settings {
   urlFetch: { allow: string[]; timeoutMs: number; maxRedirects: number };
   /** How long an Idempotency-Key is remembered after its first request. */
   idempotency: { ttlMs: number };
+  /**
+   * OCR of scanned PDF pages and images (tesseract.js, models from @tesseract.js-data/* packages):
+   * on or off; default languages; pages an upload answered at once may OCR (more: 413, use a job);
+   * PDF rendering resolution; largest image read.
+   */
+  ocr: {
+    enabled: boolean;
+    languages: string[];
+    syncMaxPages: number;
+    dpi: number;
+    maxPixels: number;
+  };
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
 
@@ -252,6 +274,13 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       queueLimit: e.JOB_QUEUE_LIMIT,
     },
     idempotency: { ttlMs: Math.round(e.IDEMPOTENCY_TTL_HOURS * 3_600_000) },
+    ocr: {
+      enabled: e.OCR === 'on',
+      languages: [...new Set(e.OCR_LANGS.split(/[+,]/))],
+      syncMaxPages: e.OCR_SYNC_MAX_PAGES,
+      dpi: e.OCR_DPI,
+      maxPixels: e.OCR_MAX_PIXELS,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -35,7 +35,12 @@ import {
 import { DocumentsService, IncomingDocument } from './documents.service';
 import { EmbeddingQueueService } from './embedding-queue.service';
 import { JobSpool, SpoolInput } from './job-spool';
-import { FileFields, ParsingService, documentFromParsed } from './parsing.service';
+import {
+  FileFields,
+  ParseRequestOptions,
+  ParsingService,
+  documentFromParsed,
+} from './parsing.service';
 import { UrlIngestionService } from './url-ingestion.service';
 
 /** One input of a new job. */
@@ -83,8 +88,13 @@ export interface JobView {
   chunks: { total: number; embedded: number };
   /** Items ended (done, failed or cancelled) over all items, 0 to 1. */
   progress: number;
-  /** The item being parsed or chunked now. */
-  current: { ordinal: number; source: string | null; stage: JobState } | null;
+  /** The item being parsed or chunked now; `ocr`: its pages read by OCR so far, of those to read. */
+  current: {
+    ordinal: number;
+    source: string | null;
+    stage: JobState;
+    ocr?: { pagesDone: number; pages: number };
+  } | null;
   /**
    * Milliseconds: waiting in the queue; since it started (to its end); parsing, chunking and
    * storing summed over items; the embedding model's time on the collection's passages while the
@@ -146,7 +156,8 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly lastEvent = new Map<string, number>();
   private readonly eventTimers = new Map<string, NodeJS.Timeout>();
   private running: Promise<void> | undefined;
-  private current: { jobId: string; ordinal: number } | undefined;
+  private current:
+    { jobId: string; ordinal: number; ocr?: { pagesDone: number; pages: number } } | undefined;
   private stopped = false;
   private settleTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -414,7 +425,15 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   /** The item's document: a spooled file parsed in the worker, a spooled text, or a URL fetched and parsed. */
   private async load(job: JobRow, item: JobItemRow): Promise<IncomingDocument> {
     const fields = JSON.parse(item.fields) as FileFields;
-    const options = fields.textFields ? { textFields: fields.textFields } : {};
+    const options: ParseRequestOptions = {
+      ...(fields.textFields ? { textFields: fields.textFields } : {}),
+      ...(fields.ocrLangs ? { ocrLanguages: fields.ocrLangs } : {}),
+      onProgress: (p) => {
+        if (this.current?.jobId !== job.id || this.current.ordinal !== item.ordinal) return;
+        this.current.ocr = { pagesDone: p.ocrPagesDone, pages: p.ocrPages };
+        this.changed(job.id);
+      },
+    };
     switch (item.kind) {
       case 'text':
         return this.spool.readJson<IncomingDocument>(job.id, item.ordinal);
@@ -562,7 +581,12 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
       progress: counts.total === 0 ? 1 : ended / counts.total,
       current:
         current && !ENDED.includes(current.state)
-          ? { ordinal: current.ordinal, source: current.source, stage: current.state }
+          ? {
+              ordinal: current.ordinal,
+              source: current.source,
+              stage: current.state,
+              ...(this.current?.ocr ? { ocr: this.current.ocr } : {}),
+            }
           : null,
       timings: {
         queuedMs: (started ?? end) - created,

@@ -8,12 +8,18 @@ import {
   EncryptedDocumentError,
   InvalidInputError,
   NoExtractableTextError,
+  OcrNeedsJobError,
   UnsupportedMediaTypeError,
 } from '../common/errors';
 import { startWorker } from '../common/worker-thread';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
-import type { ParseOptions } from './parsers/document-parser';
+import type { OcrOptions, ParseOptions } from './parsers/document-parser';
+import {
+  assertOcrLanguages,
+  missingLanguagesMessage,
+  missingOcrLanguages,
+} from './parsers/ocr/ocr-languages';
 import type { ParseReply, ParseRequest } from './parsers/parse-protocol';
 import type { IncomingDocument } from './documents.service';
 import type { UploadedFile } from './parsers/parser-registry';
@@ -30,12 +36,32 @@ const PARSE_ERRORS: Record<
   EncryptedDocumentError,
   CorruptDocumentError,
   DocumentTooLargeError,
+  OcrNeedsJobError,
 };
+
+/** OCR progress of one file: pages read so far, of those to read. */
+export interface OcrProgress {
+  ocrPagesDone: number;
+  ocrPages: number;
+}
+
+/** What a caller asks of one file's parsing. */
+export interface ParseRequestOptions {
+  /** JSON files: the fields whose strings are the text. */
+  textFields?: string[];
+  /** OCR languages for this file (an upload's ocrLangs); default OCR_LANGS. */
+  ocrLanguages?: string[];
+  /** Answered at once (not a job): more than OCR_SYNC_MAX_PAGES pages to OCR is refused (413). */
+  synchronous?: boolean;
+  /** Called as pages are read by OCR. */
+  onProgress?: (progress: OcrProgress) => void;
+}
 
 interface Pending {
   worker: Worker;
   resolve: (doc: StructuredDocument) => void;
   reject: (e: Error) => void;
+  onProgress?: (progress: OcrProgress) => void;
 }
 
 /**
@@ -48,9 +74,15 @@ export class ParsingService implements OnApplicationShutdown {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
+  constructor(@Inject(SETTINGS) private readonly settings: Settings) {
+    const missing = settings.ocr.enabled ? missingOcrLanguages(settings.ocr.languages) : [];
+    if (missing.length > 0)
+      throw new Error(
+        `OCR_LANGS=${settings.ocr.languages.join('+')}: ${missingLanguagesMessage(missing)}`,
+      );
+  }
 
-  parse(file: UploadedFile, options: ParseOptions = {}): Promise<StructuredDocument> {
+  parse(file: UploadedFile, options: ParseRequestOptions = {}): Promise<StructuredDocument> {
     const data = new Uint8Array(file.data.buffer, file.data.byteOffset, file.data.byteLength);
     return this.request(data, file.filename, file.mimeType, options);
   }
@@ -60,7 +92,7 @@ export class ParsingService implements OnApplicationShutdown {
     filePath: string,
     filename: string,
     mimeType: string,
-    options: ParseOptions = {},
+    options: ParseRequestOptions = {},
   ): Promise<StructuredDocument> {
     return this.request({ path: filePath }, filename, mimeType, options);
   }
@@ -69,16 +101,17 @@ export class ParsingService implements OnApplicationShutdown {
     data: ParseRequest['data'],
     filename: string,
     mimeType: string,
-    options: ParseOptions,
+    { onProgress, ...options }: ParseRequestOptions,
   ): Promise<StructuredDocument> {
-    const worker = this.worker ?? this.start();
-    const id = this.nextId++;
     const withLimits: ParseOptions = {
       maxPages: this.settings.limits.maxPagesPerDocument,
-      ...options,
+      ...(options.textFields ? { textFields: options.textFields } : {}),
+      ...(this.settings.ocr.enabled ? { ocr: this.ocrOptions(options) } : {}),
     };
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { worker, resolve, reject });
+      this.pending.set(id, { worker, resolve, reject, onProgress });
       worker.ref();
       worker.postMessage({
         id,
@@ -88,6 +121,20 @@ export class ParsingService implements OnApplicationShutdown {
         options: withLimits,
       } satisfies ParseRequest);
     });
+  }
+
+  private ocrOptions(options: ParseRequestOptions): OcrOptions {
+    const languages = options.ocrLanguages?.length
+      ? options.ocrLanguages
+      : this.settings.ocr.languages;
+    assertOcrLanguages(languages);
+    return {
+      languages,
+      dpi: this.settings.ocr.dpi,
+      maxPixels: this.settings.ocr.maxPixels,
+      dataDir: path.join(this.settings.storageDir, 'ocr-languages'),
+      ...(options.synchronous ? { maxPages: this.settings.ocr.syncMaxPages } : {}),
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -117,6 +164,10 @@ export class ParsingService implements OnApplicationShutdown {
   private settle(worker: Worker, msg: ParseReply): void {
     const p = this.pending.get(msg.id);
     if (!p) return;
+    if (msg.kind === 'progress') {
+      p.onProgress?.({ ocrPagesDone: msg.ocrPagesDone, ocrPages: msg.ocrPages });
+      return;
+    }
     this.pending.delete(msg.id);
     if (![...this.pending.values()].some((o) => o.worker === worker)) worker.unref();
     if (msg.kind === 'ok') {
@@ -135,6 +186,8 @@ export interface FileFields {
   metadata?: Record<string, unknown>;
   /** JSON files: the fields whose strings are the text. */
   textFields?: string[];
+  /** Images and scanned pages: the OCR languages (default OCR_LANGS). */
+  ocrLangs?: string[];
 }
 
 /** A parsed file as a document to store: the client's title and metadata over the parser's. */

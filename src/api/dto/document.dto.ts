@@ -15,6 +15,10 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import {
+  OCR_LANGUAGES_MESSAGE,
+  OCR_LANGUAGES_TEXT,
+} from '../../ingestion/parsers/ocr/ocr-languages';
 import { ChunkReadPlaceDto } from './chunk-place.dto';
 import { IsJsonObject } from './validators';
 
@@ -148,6 +152,17 @@ export class AddUrlDocumentDto {
   })
   textFields?: string;
 
+  @ApiPropertyOptional({
+    description:
+      'Images and scanned PDF pages: the OCR languages, tesseract codes joined by + (each an installed @tesseract.js-data/<code> package); default OCR_LANGS',
+    example: 'eng+fra',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(OCR_LANGUAGES_TEXT, { message: OCR_LANGUAGES_MESSAGE })
+  ocrLangs?: string;
+
   @ApiPropertyOptional({ default: true })
   @IsOptional()
   @IsBoolean()
@@ -184,6 +199,13 @@ export class UploadFieldsDto {
     message: 'textFields must be field names separated by commas',
   })
   textFields?: string;
+
+  /** Images and scanned PDF pages: OCR languages joined by + (default OCR_LANGS). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(OCR_LANGUAGES_TEXT, { message: OCR_LANGUAGES_MESSAGE })
+  ocrLangs?: string;
 }
 
 /** ?limit=&offset= of the listing routes. */

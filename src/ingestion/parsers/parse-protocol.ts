@@ -13,4 +13,6 @@ export interface ParseRequest {
 
 export type ParseReply =
   | { id: number; kind: 'ok'; document: StructuredDocument }
+  /** Pages read by OCR so far, of those to read. */
+  | { id: number; kind: 'progress'; ocrPagesDone: number; ocrPages: number }
   | { id: number; kind: 'error'; name: string; message: string; details?: Record<string, unknown> };

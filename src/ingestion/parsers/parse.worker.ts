@@ -1,7 +1,8 @@
 /**
  * Parses uploaded files off the main thread: a large PDF keeps a thread busy for seconds, and the
  * HTTP server must keep answering meanwhile. (pdf.js is also an ES module, which this plain Node
- * thread loads natively.)
+ * thread loads natively.) OCR runs from here too: tesseract's own thread is this worker's child,
+ * ended with it, and its progress is reported a page at a time.
  */
 import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
@@ -20,7 +21,15 @@ port.on('message', (msg: ParseRequest) => {
       : Promise.resolve(Buffer.from(source.buffer, source.byteOffset, source.byteLength));
   bytes
     .then((data) =>
-      parseFile({ data, filename: msg.filename, mimeType: msg.mimeType }, msg.options),
+      parseFile({ data, filename: msg.filename, mimeType: msg.mimeType }, msg.options, {
+        ocrPage: (done, total) =>
+          port.postMessage({
+            id: msg.id,
+            kind: 'progress',
+            ocrPagesDone: done,
+            ocrPages: total,
+          } satisfies ParseReply),
+      }),
     )
     .then(
       (document) => port.postMessage({ id: msg.id, kind: 'ok', document } satisfies ParseReply),
