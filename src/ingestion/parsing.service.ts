@@ -103,14 +103,15 @@ export class ParsingService implements OnApplicationShutdown {
     mimeType: string,
     { onProgress, ...options }: ParseRequestOptions,
   ): Promise<StructuredDocument> {
-    const withLimits: ParseOptions = {
-      maxPages: this.settings.limits.maxPagesPerDocument,
-      ...(options.textFields ? { textFields: options.textFields } : {}),
-      ...(this.settings.ocr.enabled ? { ocr: this.ocrOptions(options) } : {}),
-    };
-    const worker = this.worker ?? this.start();
-    const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      // Thrown here (a language not installed): a rejection, as any parse failure.
+      const withLimits: ParseOptions = {
+        maxPages: this.settings.limits.maxPagesPerDocument,
+        ...(options.textFields ? { textFields: options.textFields } : {}),
+        ...(this.settings.ocr.enabled ? { ocr: this.ocrOptions(options) } : {}),
+      };
+      const worker = this.worker ?? this.start();
+      const id = this.nextId++;
       this.pending.set(id, { worker, resolve, reject, onProgress });
       worker.ref();
       worker.postMessage({
