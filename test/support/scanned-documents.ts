@@ -109,16 +109,17 @@ export async function makeFormPdf(spec: FormSpec): Promise<Buffer> {
 export function characterErrorRate(expected: string, actual: string): number {
   const a = [...expected.replace(/\s+/g, ' ').trim()];
   const b = [...actual.replace(/\s+/g, ' ').trim()];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  if (a.length === 0) return b.length === 0 ? 0 : 1;
+  let prev = Int32Array.from({ length: b.length + 1 }, (_, j) => j);
+  let row = new Int32Array(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++)
-      row[j] = Math.min(
-        prev[j]! + 1,
-        row[j - 1]! + 1,
-        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    prev = row;
+    row[0] = i;
+    const ai = a[i - 1];
+    for (let j = 1; j <= b.length; j++) {
+      const substitute = prev[j - 1]! + (ai === b[j - 1] ? 0 : 1);
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, substitute);
+    }
+    [prev, row] = [row, prev];
   }
-  return a.length === 0 ? (b.length === 0 ? 0 : 1) : prev[b.length]! / a.length;
+  return prev[b.length]! / a.length;
 }
