@@ -10,6 +10,7 @@
  * Usage: npm run bench:ocr [-- --pages 20] [-- --dpi 300,200] [-- --skip-build]
  * Writes bench/results/ocr.{md,json}.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   argValue,
@@ -56,6 +57,12 @@ function prose(seed: number, lines: number): string[] {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** CPU seconds (user + system) the process has used, all its threads: less noisy than wall time on a busy machine. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
 async function runOnce(pdf: Buffer, pages: string[][], dpi: number, workDir: string) {
   const server = await ServerProcess.start(
     ROOT,
@@ -82,6 +89,7 @@ async function runOnce(pdf: Buffer, pages: string[][], dpi: number, workDir: str
   const form = new FormData();
   form.append('idFromFilename', 'true');
   form.append('files', new Blob([pdf]), 'scan.pdf');
+  const cpuBefore = cpuSeconds(server.pid);
   const t0 = performance.now();
   const res = await fetch(`${server.baseUrl}/v1/collections/scans/jobs`, {
     method: 'POST',
@@ -98,6 +106,7 @@ async function runOnce(pdf: Buffer, pages: string[][], dpi: number, workDir: str
     await sleep(500);
   }
   const wallMs = performance.now() - t0;
+  const cpu = cpuSeconds(server.pid) - cpuBefore;
   clearInterval(sampler);
   const memory = server.memory();
   if (job.state !== 'done') throw new Error(`job ${job.state}: ${JSON.stringify(job.errors)}`);
@@ -107,7 +116,7 @@ async function runOnce(pdf: Buffer, pages: string[][], dpi: number, workDir: str
   await server.stop();
   const parseMs = item?.timings.parseMs ?? NaN;
   progress(
-    `OCR_DPI ${dpi}: ${fmt(parseMs / 1000 / pages.length, 2)} s/page, CER ${fmt(cer * 100, 2)}%, peak RSS ${fmt(memory.vmHwmMb, 0)} MB`,
+    `OCR_DPI ${dpi}: ${fmt(parseMs / 1000 / pages.length, 2)} s/page (${fmt(cpu / pages.length, 2)} CPU s), CER ${fmt(cer * 100, 2)}%, peak RSS ${fmt(memory.vmHwmMb, 0)} MB`,
   );
   return {
     dpi,
@@ -115,6 +124,7 @@ async function runOnce(pdf: Buffer, pages: string[][], dpi: number, workDir: str
     parseMs,
     wallMs,
     secondsPerPage: parseMs / 1000 / pages.length,
+    cpuSecondsPerPage: cpu / pages.length,
     cer,
     rssBeforeMb,
     rssPeakSampledMb: Math.max(rssPeakMb, memory.vmRssMb),
@@ -150,6 +160,7 @@ async function main(): Promise<void> {
       [
         'OCR_DPI',
         's/page (parse)',
+        'CPU s/page (server)',
         'job wall time',
         'CER',
         'RSS before',
@@ -159,6 +170,7 @@ async function main(): Promise<void> {
       runs.map((r) => [
         String(r.dpi),
         fmt(r.secondsPerPage, 2),
+        fmt(r.cpuSecondsPerPage, 2),
         `${fmt(r.wallMs / 1000, 1)} s`,
         `${fmt(r.cer * 100, 2)}%`,
         `${fmt(r.rssBeforeMb, 0)} MB`,
