@@ -83,6 +83,37 @@ describe('tables in the PDF layout', () => {
     expect(sut.map((b) => b.kind)).toEqual(['paragraph']);
   });
 
+  it('leaves alone justified prose whose wide word gaps cut its lines into stretches', () => {
+    const wide = 'a line of text across the whole width of the page, from margin to margin';
+    const runs = [
+      run(wide, 72, 724),
+      run(wide, 72, 712),
+      ...row(700, [
+        ['Pretraining', 72],
+        ['methods', 150],
+        ['have', 220],
+        ['been', 270],
+        ['designed', 320],
+      ]),
+      ...row(688, [
+        ['with', 72],
+        ['different', 150],
+        ['training', 220],
+        ['objectives,', 270],
+        ['includ-', 340],
+      ]),
+      ...row(676, [
+        ['ing', 72],
+        ['language', 150],
+        ['modeling', 220],
+        ['(Dai and Le,', 270],
+        ['2015;', 340],
+      ]),
+    ];
+    const sut = layoutPages([{ number: 1, runs }]).pages[0]!.blocks;
+    expect(sut.map((b) => b.kind)).not.toContain('table');
+  });
+
   it('needs three rows: a header and one row is not taken for a table', () => {
     const runs = [
       ...row(670, [

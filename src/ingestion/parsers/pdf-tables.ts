@@ -72,8 +72,19 @@ function under(c: Cell, column: Cell, size: number): boolean {
   );
 }
 
+/**
+ * Lines that only look like rows: justified prose, whose wide word gaps cut it into "cells" (a
+ * third of them or more read as running text: a lone lowercase word, several words starting in
+ * lowercase, a word hyphenated at the line end), or two columns of long stretches.
+ */
 function isProse(rows: readonly string[][]): boolean {
-  if (rows[0]!.length > 2) return false;
   const cells = rows.flat().filter(Boolean);
+  if (cells.filter(runningText).length * 3 >= cells.length) return true;
+  if (rows[0]!.length > 2) return false;
   return cells.reduce((n, c) => n + c.length, 0) / cells.length > PROSE_CELL_CHARACTERS;
 }
+
+const runningText = (cell: string): boolean =>
+  /^\p{Ll}+[,.;:]?$/u.test(cell) ||
+  (/^\p{Ll}/u.test(cell) && cell.split(' ').length >= 3) ||
+  /\p{L}-$/u.test(cell);
