@@ -72,7 +72,7 @@ export class JobsController {
   @AddsData()
   @ApiOperation({
     summary: 'Ingest a batch in the background: files, texts or URLs; answered 202 with the job',
-    description: `Multipart: any number of fields "files" (up to JOB_MAX_FILES, each up to JOB_MAX_FILE_BYTES, together up to JOB_MAX_REQUEST_BYTES; streamed to disk, never held in memory), with optional fields metadata (JSON text, stored with every file's document), textFields (JSON files; default ${DEFAULT_JSON_TEXT_FIELDS.join(',')}) and idFromFilename ("true": the file name is the document id, so sending the same files again changes nothing). JSON: {documents?: [{id?, title?, text, metadata?}], urls?: [{url, id?, title?, metadata?, textFields?}]}. The inputs are written to disk and the job to SQLite before the answer: an acknowledged job survives a restart and resumes where it was. Items run one at a time (parse, chunk, store) while their chunks are embedded; a file that fails, fails alone, with its stage and reason. Follow it with GET /v1/jobs/{id} or its events.`,
+    description: `Multipart: any number of fields "files" (up to JOB_MAX_FILES, each up to JOB_MAX_FILE_BYTES, together up to JOB_MAX_REQUEST_BYTES; streamed to disk, never held in memory), with optional fields metadata (JSON text, stored with every file's document), textFields (JSON files; default ${DEFAULT_JSON_TEXT_FIELDS.join(',')}), ocrLangs (OCR languages of images and scanned pages, e.g. eng+fra; default OCR_LANGS) and idFromFilename ("true": the file name is the document id, so sending the same files again changes nothing). JSON: {documents?: [{id?, title?, text, metadata?}], urls?: [{url, id?, title?, metadata?, textFields?, ocrLangs?}]}. Scanned PDFs and images of any number of pages are read by OCR here (a synchronous upload takes at most OCR_SYNC_MAX_PAGES), with their progress in current.ocr. The inputs are written to disk and the job to SQLite before the answer: an acknowledged job survives a restart and resumes where it was. Items run one at a time (parse, chunk, store) while their chunks are embedded; a file that fails, fails alone, with its stage and reason. Follow it with GET /v1/jobs/{id} or its events.`,
   })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({
@@ -85,6 +85,7 @@ export class JobsController {
             files: { type: 'array', items: { type: 'string', format: 'binary' } },
             metadata: { type: 'string', description: 'JSON object as text' },
             textFields: { type: 'string', example: 'abstract,body' },
+            ocrLangs: { type: 'string', example: 'eng+fra' },
             idFromFilename: { type: 'string', enum: ['true', 'false'] },
           },
         },
