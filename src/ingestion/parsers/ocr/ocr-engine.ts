@@ -5,7 +5,7 @@ import { InvalidInputError } from '../../../common/errors';
 import { missingLanguagesMessage, missingOcrLanguages, ocrLanguageDir } from './ocr-languages';
 import { OcrRuns, runsFromBlocks } from './ocr-runs';
 
-/** A recogniser idle this long is ended (each holds its languages' models, 50-150 MB). */
+/** A recogniser idle this long is ended (with its WebAssembly memory: hundreds of MB after a page). */
 const IDLE_MS = 60_000;
 /** tesseract.js never settles a worker whose start fails quietly: give up after this. */
 const START_TIMEOUT_MS = 120_000;
