@@ -30,4 +30,22 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
     },
   },
+  {
+    // bench/ may use test/support; tests and src never depend on bench/.
+    files: ['test/**/*.ts', 'src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)bench(/|$)',
+              message:
+                'Tests and src do not import from bench/; move what they share to test/support.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -11,6 +11,12 @@ module.exports = {
     { ...base, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
     {
       ...base,
+      displayName: 'contract',
+      rootDir: 'test/contract',
+      testRegex: '.*\\.contract-spec\\.ts$',
+    },
+    {
+      ...base,
       displayName: 'integration',
       rootDir: 'test/integration',
       testRegex: '.*\\.int-spec\\.ts$',

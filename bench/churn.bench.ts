@@ -30,10 +30,10 @@ import {
   startBench,
   BENCH_MODELS_DIR,
 } from './lib/bench-run';
-import type { IndexReport } from './lib/crash-check';
+import type { IndexReport } from '../test/support/crash-check';
 import { fmt, table } from './lib/markdown';
-import { ServerProcess } from './lib/server-process';
-import { SeededRandom } from './lib/stats';
+import { ServerProcess } from '../test/support/server-process';
+import { SeededRandom } from '../test/support/seeded-random';
 
 const COLLECTION = 'churn';
 const DOCUMENTS = `/v1/collections/${COLLECTION}/documents`;

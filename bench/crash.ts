@@ -2,7 +2,7 @@
  * Crash test: concurrent clients add, replace and delete documents through the built server while
  * it is killed with SIGKILL at a random moment, trial after trial on the same storage; after each
  * restart, every acknowledged write must be whole, nothing half-written, nothing deleted back, and
- * the index must hold exactly the stored vectors (see lib/crash-trial.ts and lib/crash-check.ts).
+ * the index must hold exactly the stored vectors (see test/support/crash-trial.ts and test/support/crash-check.ts).
  *
  * Usage: npm run crash [-- --trials N] [-- --clients N] [-- --seed N] [-- --skip-build] [-- --keep-work]
  * Defaults: 20 trials, 4 clients. Uses the tiny test models (`npm run test:models`).
@@ -25,7 +25,8 @@ import {
   shell,
   startBench,
 } from './lib/bench-run';
-import { CrashOptions, CrashRun, runCrashTrials, totalsTable, trialTable } from './lib/crash-trial';
+import { CrashOptions, CrashRun, runCrashTrials } from '../test/support/crash-trial';
+import { totalsTable, trialTable } from './lib/crash-tables';
 
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 

@@ -42,7 +42,8 @@ import {
   type EvaluationResult,
 } from '../src/evaluation/evaluation.service';
 import { DocumentsService } from '../src/ingestion/documents.service';
-import { ModelsService, type ModelStatus } from '../src/models/models.service';
+import { InferenceEngines } from '../src/engines/inference-engines';
+import type { ModelStatus } from '../src/engines/model-status';
 import {
   DATASET_NAMES,
   type Dataset,
@@ -206,7 +207,10 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const app = await NestFactory.create(AppModule, { bodyParser: false, logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule.forRoot(settings), {
+    bodyParser: false,
+    logger: ['error', 'warn'],
+  });
   try {
     configureApp(app, settings);
     await app.init();
@@ -252,7 +256,7 @@ async function run(
   const collections = app.get(CollectionsService);
   const documents = app.get(DocumentsService);
   const evaluation = app.get(EvaluationService);
-  const models = app.get(ModelsService);
+  const models = app.get(InferenceEngines);
 
   collections.create({ name: args.dataset });
   log(
@@ -287,7 +291,7 @@ async function run(
     embedding,
     ingestMs,
     evaluateMs: performance.now() - t1,
-    models: models.status(),
+    models: models.statuses(),
   };
 }
 

@@ -23,7 +23,9 @@ import Database from 'better-sqlite3';
 import { CollectionsRepository } from '../src/database/collections.repository';
 import type { DatabaseService } from '../src/database/database.service';
 import { DocumentsRepository } from '../src/database/documents.repository';
-import { toFtsQuery } from '../src/retrieval/lexical-query';
+import { LexicalRepository } from '../src/database/lexical.repository';
+import { queryTerms } from '../src/language/query-terms';
+import { toTermsQuery } from '../src/retrieval/lexical-query';
 import { HnswVectorIndex, HnswParams } from '../src/vector-index/hnsw-vector-index';
 import { exactTopK, recall } from './lib/exact-search';
 import {
@@ -39,8 +41,9 @@ import {
 } from './lib/bench-run';
 import { count, fmt, table } from './lib/markdown';
 import { RawEmbedder, shortestFirst } from './lib/raw-embedder';
-import { Memory, ServerProcess } from './lib/server-process';
-import { SeededRandom, Summary, summarize } from './lib/stats';
+import { Memory, ServerProcess } from '../test/support/server-process';
+import { SeededRandom } from '../test/support/seeded-random';
+import { Summary, summarize } from './lib/stats';
 import { CorpusDocument, dot, syntheticDocuments, writeCollection } from './lib/synthetic-corpus';
 import { loadXquad, sentences, XquadParagraph } from './lib/xquad';
 
@@ -445,21 +448,26 @@ function measureSqliteParts(storageDir: string, collectionId: number, queries: r
     // The project's own SQL: the repositories only need `.db`.
     const database = { db } as unknown as DatabaseService;
     const documents = new DocumentsRepository(database);
+    const lexical = new LexicalRepository(database);
     const collections = new CollectionsRepository(database);
-    const matches = queries.map((q) => toFtsQuery(q)).filter((m): m is string => m !== undefined);
+    const matches = queries
+      .map((q) => toTermsQuery(queryTerms(q, ['en'])))
+      .filter((m): m is string => m !== undefined);
     const ftsLimit10Ms = summarize(
-      timeEach(matches, WARMUP_QUERIES, (m) => documents.lexical(collectionId, m, TOP_K)),
+      timeEach(matches, WARMUP_QUERIES, (m) => lexical.search('analyzed', collectionId, m, TOP_K)),
     );
     const top: number[][] = [];
     const ftsLimit50Ms = summarize(
       timeEach(matches, WARMUP_QUERIES, (m) =>
-        top.push(documents.lexical(collectionId, m, HYBRID_CANDIDATES).map((r) => r.chunk_id)),
+        top.push(
+          lexical.search('analyzed', collectionId, m, HYBRID_CANDIDATES).map((r) => r.chunk_id),
+        ),
       ),
     );
     // Loading the result rows of the candidates (what the server does after ranking).
     const hitsMs = summarize(timeEach(top, WARMUP_QUERIES, (ids) => documents.hits(ids)));
     const countMatching = db.prepare(
-      'SELECT COUNT(*) AS n FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? AND c.collection_id = ?',
+      'SELECT COUNT(*) AS n FROM chunks_lex JOIN chunks c ON c.id = chunks_lex.rowid WHERE chunks_lex MATCH ? AND c.collection_id = ?',
     );
     const sample = matches.slice(0, 50);
     const ftsMatchingRowsMean =
@@ -801,7 +809,7 @@ function report(r: Results): string {
     ),
     '',
     `- Query embedding: the raw pipeline in this process, one question per call (the server adds the worker-thread hop). HNSW: \`HnswVectorIndex.search\` ` +
-      `(hnswlib-node searchKnn plus the Float32Array->Array copy) on the in-process index below. FTS5: \`DocumentsRepository.lexical\` with \`toFtsQuery\` ` +
+      `(hnswlib-node searchKnn plus the Float32Array->Array copy) on the in-process index below. FTS5: \`LexicalRepository.search\` with \`queryTerms\` ` +
       `(the server's own query builder) on the same SQLite file opened read-only; hybrid asks for ${HYBRID_CANDIDATES} candidates, lexical for ${TOP_K}; ` +
       '"rows matching": chunks of the collection that match the query (BM25 is computed for each). ' +
       '`DocumentsRepository.pendingCount`: what RetrievalService.chooseMode runs on every dense or hybrid search; ' +

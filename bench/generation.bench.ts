@@ -50,7 +50,7 @@ import {
 } from './lib/bench-run';
 import { streamChat } from './lib/chat-stream';
 import { fmt, table } from './lib/markdown';
-import { ServerProcess } from './lib/server-process';
+import { ServerProcess } from '../test/support/server-process';
 import { summarize } from './lib/stats';
 
 const MODELS_DIR = BENCH_MODELS_DIR;
@@ -102,7 +102,7 @@ interface Figures {
 type Generator = Awaited<ReturnType<typeof AutoModelForCausalLM.from_pretrained>>;
 type Tokenizer = Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
 
-/** The prompt as the server's worker builds it (src/models/inference.worker.ts). */
+/** The prompt as the server's worker builds it (src/engines/adapters/transformers/inference.worker.ts). */
 function promptOf(tokenizer: Tokenizer): { input_ids: { dims: number[] } } {
   return tokenizer.apply_chat_template(MESSAGES, {
     add_generation_prompt: true,
@@ -121,7 +121,7 @@ async function rawRun(
   let firstTextMs: number | undefined;
   let firstTextToken = 0;
   const t0 = performance.now();
-  // As the server's worker streams (src/models/inference.worker.ts), plus a token count.
+  // As the server's worker streams (src/engines/adapters/transformers/inference.worker.ts), plus a token count.
   const streamer = new TextStreamer(tokenizer, {
     skip_prompt: true,
     skip_special_tokens: true,
@@ -230,7 +230,7 @@ async function measure(
 ): Promise<DtypeResult> {
   progress(`${dtype}: loading the model in this process (raw side)`);
   const tokenizer = await AutoTokenizer.from_pretrained(MODEL, { local_files_only: true });
-  // The options the server's worker gives pipeline() (src/models/inference.worker.ts).
+  // The options the server's worker gives pipeline() (src/engines/adapters/transformers/inference.worker.ts).
   const model = await AutoModelForCausalLM.from_pretrained(MODEL, {
     dtype,
     device: 'cpu',

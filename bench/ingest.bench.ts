@@ -32,7 +32,7 @@ import {
 import { loadDataset, missingFiles } from './lib/datasets';
 import { fmt, table } from './lib/markdown';
 import { RawEmbedder } from './lib/raw-embedder';
-import { ServerProcess } from './lib/server-process';
+import { ServerProcess } from '../test/support/server-process';
 import { summarize } from './lib/stats';
 
 const MODELS_DIR = BENCH_MODELS_DIR;

@@ -25,7 +25,7 @@ import {
   writeResults,
 } from './lib/bench-run';
 import { fmt, table } from './lib/markdown';
-import { ServerProcess } from './lib/server-process';
+import { ServerProcess } from '../test/support/server-process';
 import { characterErrorRate, makeMixedPdf } from '../test/support/scanned-documents';
 
 interface Job {

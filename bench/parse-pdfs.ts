@@ -15,13 +15,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chunkText, estimateTokenCounter } from '../src/ingestion/chunker';
+import { chunkText } from '../src/ingestion/chunker';
+import { estimateTokenCounter } from '../src/engines/token-counter';
 import { parseFile } from '../src/ingestion/parsers/parser-registry';
 import { fmt, table } from './lib/markdown';
 
 const PDFS_DIR = path.resolve(__dirname, '..', '..', 'shared', 'datasets', 'pdfs');
 const CHUNK = { size: 256, overlap: 32, maxTokens: 512 };
-const OCR = { languages: ['eng'], dpi: 300, maxPixels: 40_000_000 };
+const OCR = { languages: ['eng'], dpi: 300, maxPixels: 40_000_000, pageLimit: 500 };
 
 async function main(): Promise<void> {
   if (!fs.existsSync(PDFS_DIR)) {

@@ -39,9 +39,10 @@ import {
   BENCH_MODELS_DIR,
 } from './lib/bench-run';
 import { fmt, table } from './lib/markdown';
-import { ServerProcess } from './lib/server-process';
+import { ServerProcess } from '../test/support/server-process';
 import { shortQuestions } from './lib/short-questions';
-import { percentile, SeededRandom } from './lib/stats';
+import { SeededRandom } from '../test/support/seeded-random';
+import { percentile } from './lib/stats';
 
 const MODELS_DIR = BENCH_MODELS_DIR;
 const EMBEDDING_MODEL = 'bench/all-MiniLM-L6-v2';

@@ -22,7 +22,7 @@ import {
   writeResults,
   BENCH_MODELS_DIR,
 } from './lib/bench-run';
-import { ServerProcess } from './lib/server-process';
+import { ServerProcess } from '../test/support/server-process';
 import { shortQuestions } from './lib/short-questions';
 import { summarize } from './lib/stats';
 

@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { INestApplication, Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
-import { StorageMonitor, storageStartupProblem } from './common/storage-monitor.service';
+import { StorageMonitor, storageStartupProblem } from './storage/storage-monitor.service';
 import { InvalidSettingsError, loadSettings } from './config/settings';
 
-async function bootstrap(): Promise<void> {
+/** Starts the server from process.env (also `ragd serve`). */
+export async function bootstrap(): Promise<void> {
   let settings;
   try {
     settings = loadSettings(process.env);
@@ -26,11 +28,12 @@ async function bootstrap(): Promise<void> {
   }
   let app;
   try {
-    app = await NestFactory.create(AppModule, {
+    app = await NestFactory.create(AppModule.forRoot(settings), {
       bodyParser: false,
-      logger: loggerLevels(settings.logLevel),
+      bufferLogs: true, // until pino takes over (just below)
       abortOnError: false,
     });
+    app.useLogger(app.get(PinoLogger));
   } catch (e) {
     // Nest has logged the error with its stack; end with one line saying what stopped the start.
     const fault = new StorageMonitor(settings).fault(e, 'open the database');
@@ -86,9 +89,5 @@ async function shutDown(
   }
 }
 
-function loggerLevels(level: string) {
-  const order = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
-  return order.slice(0, order.indexOf(level as (typeof order)[number]) + 1);
-}
-
-void bootstrap();
+// `node dist/main.js` starts the server; `ragd serve` imports this file and calls bootstrap().
+if (require.main === module) void bootstrap();

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fmt } from './markdown';
-import { killAllServers } from './server-process';
+import { killAllServers } from '../../test/support/server-process';
 
 /** The repository root. */
 export const ROOT = path.resolve(__dirname, '..', '..');

@@ -1,5 +1,5 @@
 /** Short made-up questions (6-13 words of a small vocabulary), the same for every run. */
-import { SeededRandom } from './stats';
+import { SeededRandom } from '../../test/support/seeded-random';
 
 const WORDS =
   'when where how many which what train river garden kitchen doctor school music winter ocean forest market station bridge village library policy receipt refund travel ticket night morning city leave cross open close price time'.split(

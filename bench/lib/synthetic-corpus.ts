@@ -5,13 +5,15 @@
  * distribution of the model's own output). Written straight into a STORAGE_DIR with the project's
  * own storage code, exactly as the server would have stored them.
  */
+import { lexicalKey } from '../../src/language/document-language';
+import { indexTerms } from '../../src/language/tokenizer';
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { loadSettings } from '../../src/config/settings';
 import { CollectionsRepository } from '../../src/database/collections.repository';
 import { DatabaseService } from '../../src/database/database.service';
 import { DocumentsRepository, NewChunk } from '../../src/database/documents.repository';
-import { SeededRandom } from './stats';
+import { SeededRandom } from '../../test/support/seeded-random';
 
 export interface CorpusDocument {
   id: string;
@@ -98,6 +100,7 @@ function joinChunks(
       start,
       end: text.length,
       tokenCount: part.tokenCount,
+      terms: indexTerms(part.text, 'en'),
       tokenCounter,
     });
   });
@@ -178,6 +181,8 @@ export function writeCollection(
                 .update(JSON.stringify([doc.text, doc.title, '{}']))
                 .digest('hex'),
               metadata: '{}',
+              language: 'en',
+              lexical: lexicalKey('auto'),
               text: doc.text,
             },
             doc.chunks,

@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { InvalidInputError, ModelUnavailableError } from '../common/errors';
 import { ModelRegistryService } from '../models/model-registry.service';
-import { ModelsService } from '../models/models.service';
+import { Generator } from '../engines/generator';
 import {
   RetrievalService,
   SearchHit,
@@ -15,6 +15,7 @@ import { checkCitations } from './citations';
 import { checkGrounding, contentTerms, relevance } from './guardrails';
 import { extractAnswer } from './extractive';
 import { ContextChunk, PackedSource, packContext } from './prompt';
+import { NO_TELEMETRY, Telemetry } from '../common/telemetry';
 
 export interface AskRequest extends Omit<SearchRequest, 'query' | 'explain'> {
   question: string;
@@ -82,9 +83,10 @@ export class AnsweringService {
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly retrieval: RetrievalService,
-    private readonly models: ModelsService,
+    private readonly generator: Generator,
     private readonly documents: DocumentsRepository,
     private readonly registry: ModelRegistryService,
+    @Optional() private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
 
   /**
@@ -120,6 +122,18 @@ export class AnsweringService {
   }
 
   async ask(
+    collection: string,
+    req: AskRequest,
+    signal?: AbortSignal,
+    stream?: AskStream,
+  ): Promise<AskResponse> {
+    const result = await this.answer(collection, req, signal, stream);
+    this.telemetry.answer(result.refused ? 'refused' : result.mode);
+    if (result.mode === 'generative') this.telemetry.stage('generate', result.timings.generateMs);
+    return result;
+  }
+
+  private async answer(
     collection: string,
     req: AskRequest,
     signal?: AbortSignal,
@@ -191,10 +205,11 @@ export class AnsweringService {
       };
     }
 
-    const status = await this.models.ensure('generation', model, dtype);
+    const status = await this.generator.ensure({ id: model, dtype: dtype });
     if (askedModel && status.state !== 'ready')
       throw new ModelUnavailableError(model, status.reason ?? status.state);
-    const count = status.state === 'ready' ? await this.models.textTokenCounter(model) : undefined;
+    const count =
+      status.state === 'ready' ? await this.generator.textTokenCounter(model) : undefined;
     if (status.state !== 'ready' || !count) {
       const t1 = performance.now();
       const sentences = extractAnswer(question, chunks);
@@ -249,7 +264,7 @@ export class AnsweringService {
     }
     const t1 = performance.now();
     stream?.onSources(packed.sources.map(toCitation), retrieval);
-    const out = await this.models.generate(model, dtype, packed.messages, {
+    const out = await this.generator.generate({ id: model, dtype: dtype }, packed.messages, {
       maxTokens,
       temperature,
       signal,

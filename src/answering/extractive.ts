@@ -1,4 +1,5 @@
-import { ENGLISH_STOP_WORDS } from '../retrieval/stop-words';
+import { sentencePattern } from '../language/sentences';
+import { sentenceTerms } from './content-terms';
 import type { ContextChunk } from './prompt';
 
 export interface ExtractedSentence {
@@ -11,8 +12,8 @@ export interface ExtractedSentence {
   score: number;
 }
 
-const terms = (s: string) =>
-  (s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !ENGLISH_STOP_WORDS.has(w));
+const terms = sentenceTerms;
+const SENTENCE = sentencePattern();
 
 /**
  * The extractive answer when no generator is available: the sentences of the retrieved chunks that
@@ -27,7 +28,7 @@ export function extractAnswer(
   if (q.size === 0 || chunks.length === 0) return [];
   const sentences: (Omit<ExtractedSentence, 'score'> & { words: Set<string> })[] = [];
   chunks.forEach((c, i) => {
-    for (const m of c.text.matchAll(/[^.!?\n]+(?:[.!?]+|$)/g)) {
+    for (const m of c.text.matchAll(SENTENCE)) {
       const raw = m[0];
       const lead = raw.length - raw.trimStart().length;
       const text = raw.trim();

@@ -1,25 +1,8 @@
-import { ENGLISH_STOP_WORDS } from '../retrieval/stop-words';
+import { sentencePattern } from '../language/sentences';
 import { MARKER } from './citations';
+import { contentTerms } from './content-terms';
 
-/** Content words of a text, lower-cased and lightly stemmed ("trains" and "train" match). */
-export function contentTerms(text: string): Set<string> {
-  const out = new Set<string>();
-  for (const w of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
-    if (ENGLISH_STOP_WORDS.has(w) || (w.length < 3 && !/^\p{N}+$/u.test(w))) continue;
-    out.add(stem(w));
-  }
-  return out;
-}
-
-/** Plural, -ed, -ing and -ly endings off: enough for word overlap, not a real stemmer. */
-function stem(w: string): string {
-  if (/^\p{N}+$/u.test(w) || w.length <= 3) return w;
-  if (w.endsWith('ies')) return `${w.slice(0, -3)}y`;
-  if (/(s|x|z|ch|sh)es$/u.test(w)) return w.slice(0, -2);
-  if (w.endsWith('s') && !w.endsWith('ss')) return w.slice(0, -1);
-  const m = /^(.{3,}?)(ing|ed|ly)$/u.exec(w);
-  return m ? m[1]! : w;
-}
+export { contentTerms };
 
 /** Share of the question's content words found in a passage (0 when the question has none). */
 export function coverage(question: Set<string>, passage: string): number {
@@ -65,7 +48,7 @@ export function checkGrounding(
 ): Grounding {
   const byN = new Map(sources.map((s) => [s.n, contentTerms(s.text)]));
   const all = new Set([...byN.values()].flatMap((t) => [...t]));
-  const sentences = answer.match(/[^.!?\n]+(?:[.!?]+(?:\s*\[[\d,\s]+\])*|$)/g) ?? [];
+  const sentences = answer.match(SENTENCE_WITH_MARKERS) ?? [];
   let considered = 0;
   let supported = 0;
   let citedAny = false;
@@ -91,3 +74,6 @@ export function checkGrounding(
     unsupported,
   };
 }
+
+/** A sentence of an answer with the citation markers after its end mark ("... big. [1][2]"). */
+const SENTENCE_WITH_MARKERS = sentencePattern('(?:\\s*\\[[\\d,\\s]+\\])*');

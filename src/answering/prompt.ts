@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../models/inference-protocol';
+import type { ChatMessage } from '../engines/chat';
 
 export interface ContextChunk {
   documentId: string;

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { BackupTargetInStorageError, BackupTargetOutsideBackupDirError } from '../common/errors';
-import { isSameOrInside } from '../common/path-containment';
+import { isSameOrInside } from '../config/path-containment';
 
 /** Absolute directories the rules compare a target with. */
 export interface BackupTargetRules {

@@ -10,11 +10,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorDto } from '../api/dto/search.dto';
+import { RequireScope } from '../auth/require-scope.decorator';
+import { ErrorDto } from '../http/error.dto';
 import { BackupService } from './backup.service';
 import { BackupDto, BackupListDto, StartBackupDto } from './dto/backup.dto';
 
 @ApiTags('backups')
+@RequireScope('admin')
 @Controller('v1/backups')
 export class BackupController {
   constructor(private readonly backups: BackupService) {}

@@ -8,11 +8,11 @@ import {
   BackupTargetNotDirectoryError,
   BackupTargetNotEmptyError,
 } from '../common/errors';
-import { isSameOrInside } from '../common/path-containment';
+import { isSameOrInside } from '../config/path-containment';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { VectorIndexService } from '../vector-index/vector-index.service';
-import { VERSION } from '../version';
+import { VERSION } from '../common/version';
 import { BackupFiles, CopiedFile, isMissing } from './adapters/backup-files';
 import { CopyContents, SqliteBackup } from './adapters/sqlite-backup';
 import {

@@ -15,11 +15,15 @@ import { DatabaseService } from '../database/database.service';
 import { ReembedRepository, ReembedRow } from '../database/reembed.repository';
 import { IndexVerification } from '../vector-index/index-verification';
 import { IndexState, VectorIndexService } from '../vector-index/vector-index.service';
-import { SearchSettings, parseSearchSettings } from '../retrieval/search-settings';
+import { SearchSettings, parseSearchSettings } from './search-settings';
 import type { IdempotencyContext } from '../idempotency/idempotency.service';
+import { AUTO } from '../language/languages';
+import { ReanalysisService, ReanalysisView } from '../lexical-index/reanalysis.service';
 
 export interface Collection {
   name: string;
+  /** 'auto' or a language code: how documents and queries are analysed for lexical search. */
+  language: string;
   search: SearchSettings;
   embeddingModel: string;
   embeddingDtype: Dtype;
@@ -36,6 +40,8 @@ export interface CollectionWithCounts extends Collection {
   index: IndexState;
   /** The latest embedding-model migration. */
   reembed?: ReembedView;
+  /** The analysis of its documents for lexical search under its language. */
+  lexical: ReanalysisView;
 }
 
 export interface ReembedView {
@@ -61,11 +67,14 @@ export interface CreateCollection {
   chunkOverlap?: number;
   metadata?: Record<string, unknown>;
   search?: Partial<SearchSettings>;
+  language?: string;
 }
 
 export interface UpdateCollection {
   metadata?: Record<string, unknown>;
   search?: Partial<SearchSettings>;
+  /** A change analyses every document again, in the background. */
+  language?: string;
 }
 
 @Injectable()
@@ -76,6 +85,7 @@ export class CollectionsService {
     private readonly database: DatabaseService,
     private readonly vectors: VectorIndexService,
     private readonly reembeds: ReembedRepository,
+    private readonly reanalysis: ReanalysisService,
   ) {}
 
   /** An Idempotency-Key is recorded in the transaction that inserts the collection. */
@@ -89,11 +99,13 @@ export class CollectionsService {
         chunkOverlap,
       });
     }
+    const language = input.language ?? AUTO;
     const row = this.database.transaction(() => {
       if (this.repo.findByName(input.name)) throw new CollectionExistsError(input.name);
       const inserted = this.repo.insert({
         name: input.name,
-        embeddingModel: input.embeddingModel ?? this.settings.embedding.model,
+        language,
+        embeddingModel: input.embeddingModel ?? this.defaultEmbeddingModel(language),
         embeddingDtype: input.embeddingDtype ?? this.settings.embedding.dtype,
         chunkSize,
         chunkOverlap,
@@ -106,19 +118,36 @@ export class CollectionsService {
     return this.withCounts(row);
   }
 
-  /** Changes metadata and search defaults; the embedding model and chunking are fixed at creation. */
+  /**
+   * The embedding model a new collection gets when none is asked for: the multilingual one for a
+   * collection in a fixed language other than English, else EMBEDDING_MODEL.
+   */
+  defaultEmbeddingModel(language: string): string {
+    return language === AUTO || language === 'en'
+      ? this.settings.embedding.model
+      : this.settings.embedding.multilingualModel;
+  }
+
+  /**
+   * Changes metadata, search defaults and the language (its documents are then analysed again in
+   * the background); the embedding model and chunking are fixed at creation.
+   */
   update(name: string, input: UpdateCollection): CollectionWithCounts {
+    let relanguaged = false;
     const row = this.database.transaction(() => {
       const current = this.row(name);
       const search = input.search
         ? JSON.stringify({ ...(JSON.parse(current.search_settings) as object), ...input.search })
         : undefined;
+      relanguaged = input.language !== undefined && input.language !== current.language;
       this.repo.update(current.id, {
         metadata: input.metadata ? JSON.stringify(input.metadata) : undefined,
         searchSettings: search,
+        language: input.language,
       });
       return this.row(name);
     });
+    if (relanguaged) this.reanalysis.start(row.id);
     return this.withCounts(row);
   }
 
@@ -152,6 +181,7 @@ export class CollectionsService {
   toCollection(r: CollectionRow): Collection {
     return {
       name: r.name,
+      language: r.language,
       search: parseSearchSettings(r.search_settings),
       embeddingModel: r.embedding_model,
       embeddingDtype: r.embedding_dtype as Dtype,
@@ -189,6 +219,7 @@ export class CollectionsService {
       counts: { ...counts, indexed: this.vectors.size(r.id) },
       index: this.vectors.state(r.id),
       ...(job ? { reembed: this.reembedView(job, counts.chunks) } : {}),
+      lexical: this.reanalysis.view(r.id, r.language, counts.documents),
     };
   }
 }

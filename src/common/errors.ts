@@ -131,6 +131,39 @@ export class ReembedNotFoundError extends DomainError {
   }
 }
 
+/** Downloads are off (ALLOW_REMOTE_MODELS=false), so a model cannot be pulled. */
+export class DownloadsDisabledError extends DomainError {
+  readonly status = 409;
+  readonly code = 'downloads_disabled';
+  constructor(model: string) {
+    super(
+      `Cannot pull '${model}': downloads are off (ALLOW_REMOTE_MODELS=false). Place it in MODELS_DIR yourself, e.g. with \`ragd models pull ${model} --models-dir <dir>\` on a machine with network`,
+      { model },
+    );
+  }
+}
+
+/** The hub (HF_ENDPOINT) did not give the model: a wrong id (404), no access, no network (502). */
+export class ModelHubError extends DomainError {
+  readonly code = 'model_hub_error';
+  constructor(
+    model: string,
+    reason: string,
+    readonly status: number,
+  ) {
+    super(`Cannot get '${model}' from the hub: ${reason}`, { model, reason });
+  }
+}
+
+/** A model still used (by a collection, or loaded, or downloading) cannot be removed. */
+export class ModelInUseError extends DomainError {
+  readonly status = 409;
+  readonly code = 'model_in_use';
+  constructor(model: string, why: string) {
+    super(`Model '${model}' is in use: ${why}`, { model });
+  }
+}
+
 export class ModelNotFoundError extends DomainError {
   readonly status = 404;
   readonly code = 'model_not_found';
@@ -139,6 +172,17 @@ export class ModelNotFoundError extends DomainError {
       model,
       available,
     });
+  }
+}
+
+export class ModelNotAllowedError extends DomainError {
+  readonly status = 403;
+  readonly code = 'model_not_allowed';
+  constructor(model: string) {
+    super(
+      `Model '${model}' is not known here (MODELS_DIR, the configured defaults, the models of collections) and does not match MODEL_ALLOW, so it is not downloaded`,
+      { model },
+    );
   }
 }
 
@@ -340,6 +384,29 @@ export class DocumentTooLargeError extends DomainError {
   readonly code = 'document_too_large';
 }
 
+export class ParseTimeoutError extends DomainError {
+  readonly status = 422;
+  readonly code = 'parse_timeout';
+  constructor(
+    filename: string,
+    ms: number,
+    message = `Parsing '${filename}' took longer than ${ms} ms (PARSE_TIMEOUT_MS); it was stopped`,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message, { filename, limitMs: ms, ...details });
+  }
+
+  /** One page's OCR past OCR_PAGE_TIMEOUT_MS (the n-th of the pages read by OCR). */
+  static ocrPage(filename: string, ms: number, ocrPage: number): ParseTimeoutError {
+    return new ParseTimeoutError(
+      filename,
+      ms,
+      `OCR of page ${ocrPage} to read in '${filename}' took longer than ${ms} ms (OCR_PAGE_TIMEOUT_MS); it was stopped`,
+      { ocrPage },
+    );
+  }
+}
+
 /** A synchronous upload whose pages to OCR exceed OCR_SYNC_MAX_PAGES: it is for a background job. */
 export class OcrNeedsJobError extends DomainError {
   readonly status = 413;
@@ -376,5 +443,49 @@ export class JobQueueFullError extends DomainError {
       { limit },
     );
     this.headers = { 'Retry-After': String(retryAfterSeconds) };
+  }
+}
+
+/** No API key, or one that is unknown or expired, while keys are on (docs/security.md). */
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+  readonly code = 'unauthorized';
+  override readonly headers = { 'WWW-Authenticate': 'Bearer realm="ragd"' };
+}
+
+/** A valid API key whose scopes do not cover the request. */
+export class ForbiddenError extends DomainError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+}
+
+/** A key past one of its limits (requests a minute, uploads at once, bytes a day): 429 with Retry-After. */
+export class RateLimitedError extends DomainError {
+  readonly status = 429;
+  readonly code = 'rate_limited';
+  override readonly headers: Record<string, string>;
+  constructor(message: string, retryAfterSeconds: number, details: Record<string, unknown>) {
+    super(message, { ...details, retryAfterSeconds });
+    this.headers = { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) };
+  }
+}
+
+export class ApiKeyNotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'api_key_not_found';
+  constructor(id: string) {
+    super(`API key '${id}' does not exist`, { id });
+  }
+}
+
+/** Deleting the last key would leave a server that listens beyond loopback open to everyone. */
+export class LastApiKeyError extends DomainError {
+  readonly status = 409;
+  readonly code = 'last_api_key';
+  constructor(id: string, host: string) {
+    super(
+      `API key '${id}' is the last one and HOST=${host} is not a loopback address: create another admin key first (or set RAGD_API_KEY)`,
+      { id },
+    );
   }
 }

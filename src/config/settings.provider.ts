@@ -1,3 +1,2 @@
-export { loadSettings } from './settings';
 /** Injection token for the typed {@link Settings}. */
 export const SETTINGS = Symbol('SETTINGS');

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { InvalidSettingsError, loadSettings } from './settings';
+import { InvalidSettingsError, SETTING_NAMES, loadSettings } from './settings';
 
 describe('loadSettings', () => {
   it('applies documented defaults to an empty environment', () => {
@@ -10,6 +10,7 @@ describe('loadSettings', () => {
     expect(sut.embedding).toEqual({
       model: 'Xenova/bge-small-en-v1.5',
       dtype: 'q8',
+      multilingualModel: 'Xenova/multilingual-e5-small',
       batchSize: 32,
       batchWaitMs: 2,
       queueLimit: 256,
@@ -47,6 +48,24 @@ describe('loadSettings', () => {
     expect(run).toThrow(/PORT="abc"/);
     expect(run).toThrow(/EMBEDDING_DTYPE="fp64"/);
     expect(run).toThrow(/ALLOW_REMOTE_MODELS="maybe"/);
+  });
+
+  it('names the variable of a bad nested setting, and only it', () => {
+    const run = () => loadSettings({ JOB_QUEUE_LIMIT: '0', EMBEDDING_MODEL: 'tiny/embed' });
+    expect(run).toThrow(
+      new InvalidSettingsError(
+        'Invalid configuration:\n  JOB_QUEUE_LIMIT="0": Too small: expected number to be >=1',
+      ),
+    );
+  });
+
+  it('reads every declared variable and ignores the rest of the environment', () => {
+    expect(SETTING_NAMES).toContain('URL_FETCH_ALLOW');
+    expect(SETTING_NAMES).not.toContain('PATH');
+    const sut = loadSettings({ URL_FETCH_ALLOW: ' intranet.example, ,10.0.0.0/8', PATH: '/bin' });
+    expect(sut.urlFetch.allow).toEqual(['intranet.example', '10.0.0.0/8']);
+    expect(sut.storageMinFreeBytes).toBe(64 * 1024 * 1024);
+    expect(loadSettings({ STORAGE_MIN_FREE_MB: '1' }).storageMinFreeBytes).toBe(1024 * 1024);
   });
 
   it('reads the reranker settings and bounds the candidate count', () => {
@@ -97,5 +116,39 @@ describe('loadSettings: backups', () => {
     expect(loadSettings({ STORAGE_DIR: '/data', BACKUP_DIR: '/data-backups' }).backup.dir).toBe(
       path.resolve('/data-backups'),
     );
+  });
+});
+
+describe('trust boundary settings', () => {
+  it('defaults to no environment key, loopback hosts, no CORS and a limit per key a minute', () => {
+    expect(loadSettings({}).security).toEqual({
+      allowedHosts: [],
+      corsOrigins: [],
+      rateLimitPerMinute: 1200,
+      uploadsPerKey: 4,
+      ingestBytesPerDay: 0,
+      memoryUploads: 8,
+    });
+  });
+
+  it('reads lists of hosts and origins', () => {
+    const sut = loadSettings({
+      ALLOWED_HOSTS: 'ragd.example, *.corp.example',
+      CORS_ORIGINS: 'https://app.example,http://localhost:5173',
+    }).security;
+    expect(sut.allowedHosts).toEqual(['ragd.example', '*.corp.example']);
+    expect(sut.corsOrigins).toEqual(['https://app.example', 'http://localhost:5173']);
+  });
+
+  it('refuses an origin with a path, and never prints RAGD_API_KEY', () => {
+    expect(() => loadSettings({ CORS_ORIGINS: 'https://app.example/' })).toThrow(/CORS_ORIGINS/);
+    let message = '';
+    try {
+      loadSettings({ RAGD_API_KEY: 'short-secret' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/RAGD_API_KEY=\(hidden\): must be at least 32 characters/);
+    expect(message).not.toContain('short-secret');
   });
 });

@@ -18,12 +18,14 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorDto } from '../api/dto/search.dto';
-import { abortOnClose } from '../common/sse';
+import { RequireScope } from '../auth/require-scope.decorator';
+import { ErrorDto } from '../http/error.dto';
+import { abortOnClose } from '../http/sse';
 import { ConversationsService } from './conversations.service';
 import { ChatTurnDto, ChatTurnResponseDto, ConversationDto } from './dto/chat-turn.dto';
 
 @ApiTags('conversations')
+@RequireScope('read')
 @Controller('v1/collections/:name/chat')
 export class ConversationsController {
   constructor(private readonly conversations: ConversationsService) {}

@@ -7,7 +7,7 @@ import { CollectionsService } from '../collections/collections.service';
 import { ConversationNotFoundError } from '../common/errors';
 import { ConversationsRepository, TurnRow } from '../database/conversations.repository';
 import { DatabaseService } from '../database/database.service';
-import { ModelsService } from '../models/models.service';
+import { Generator } from '../engines/generator';
 import { acceptableRewrite, heuristicStandalone, isFollowUp } from './standalone-query';
 
 /** Turns of history the rewrite looks at. */
@@ -55,7 +55,7 @@ export class ConversationsService {
     private readonly repo: ConversationsRepository,
     private readonly collections: CollectionsService,
     private readonly answering: AnsweringService,
-    private readonly models: ModelsService,
+    private readonly generator: Generator,
   ) {}
 
   async turn(
@@ -128,15 +128,14 @@ export class ConversationsService {
     if (!previous || !isFollowUp(question)) return { query: question, rewrite: 'none' };
     const model = options.model ?? this.settings.generation.model;
     const dtype = options.dtype ?? this.settings.generation.dtype;
-    const status = await this.models.ensure('generation', model, dtype);
+    const status = await this.generator.ensure({ id: model, dtype: dtype });
     if (status.state === 'ready') {
       const transcript = history
         .map((t) => `${t.role === 'user' ? 'User' : 'Assistant'}: ${t.content}`)
         .join('\n');
       try {
-        const out = await this.models.generate(
-          model,
-          dtype,
+        const out = await this.generator.generate(
+          { id: model, dtype: dtype },
           [
             {
               role: 'system',

@@ -14,6 +14,10 @@ export interface CollectionRow {
   search_settings: string;
   /** Bumped by each switch to a new embedding model's vectors. */
   vector_generation: number;
+  /** 'auto' or a language code: how its documents and queries are analysed for lexical search. */
+  language: string;
+  /** The FTS5 table serving it: 'legacy' until a database from before migration 8 is analysed. */
+  lexical_index: 'analyzed' | 'legacy';
   created_at: string;
   updated_at: string;
 }
@@ -34,6 +38,8 @@ export interface NewCollection {
   metadata: string;
   /** JSON; default '{}' (all defaults). */
   searchSettings?: string;
+  /** Default 'auto'. */
+  language?: string;
 }
 
 /** SQL in, rows out: the collections table. */
@@ -49,8 +55,8 @@ export class CollectionsRepository {
     const now = new Date().toISOString();
     return this.db
       .prepare(
-        `INSERT INTO collections (name, embedding_model, embedding_dtype, chunk_size, chunk_overlap, metadata, search_settings, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO collections (name, embedding_model, embedding_dtype, chunk_size, chunk_overlap, metadata, search_settings, language, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       )
       .get(
         c.name,
@@ -60,6 +66,7 @@ export class CollectionsRepository {
         c.chunkOverlap,
         c.metadata,
         c.searchSettings ?? '{}',
+        c.language ?? 'auto',
         now,
         now,
       ) as CollectionRow;
@@ -79,16 +86,21 @@ export class CollectionsRepository {
     return this.db.prepare('SELECT * FROM collections ORDER BY name').all() as CollectionRow[];
   }
 
-  update(id: number, fields: { metadata?: string; searchSettings?: string }): void {
+  update(
+    id: number,
+    fields: { metadata?: string; searchSettings?: string; language?: string },
+  ): void {
     this.db
       .prepare(
-        `UPDATE collections SET metadata = COALESCE(@metadata, metadata), search_settings = COALESCE(@search, search_settings), updated_at = @now
+        `UPDATE collections SET metadata = COALESCE(@metadata, metadata), search_settings = COALESCE(@search, search_settings),
+                language = COALESCE(@language, language), updated_at = @now
          WHERE id = @id`,
       )
       .run({
         id,
         metadata: fields.metadata ?? null,
         search: fields.searchSettings ?? null,
+        language: fields.language ?? null,
         now: new Date().toISOString(),
       });
   }

@@ -4,7 +4,9 @@ import { ConversationsRepository } from './conversations.repository';
 import { DatabaseService } from './database.service';
 import { DocumentsRepository } from './documents.repository';
 import { JobsRepository } from './jobs.repository';
+import { LexicalRepository } from './lexical.repository';
 import { ReembedRepository } from './reembed.repository';
+import { StatsRepository } from './stats.repository';
 
 @Global()
 @Module({
@@ -15,6 +17,8 @@ import { ReembedRepository } from './reembed.repository';
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,
+    StatsRepository,
+    LexicalRepository,
   ],
   exports: [
     DatabaseService,
@@ -23,6 +27,8 @@ import { ReembedRepository } from './reembed.repository';
     ReembedRepository,
     ConversationsRepository,
     JobsRepository,
+    StatsRepository,
+    LexicalRepository,
   ],
 })
 export class DatabaseModule {}

@@ -17,9 +17,16 @@ export interface DocumentRow {
   updated_at: string;
   /** 0 while a large document's chunks are stored slice by slice; invisible until 1. */
   complete: number;
+  /** The language its chunks were analysed in for lexical search; NULL before migration 8's job. */
+  language: string | null;
+  /** The collection setting and analyser version it was analysed under ('auto@1'). */
+  lexical: string | null;
 }
 
-export type DocumentSummaryRow = Omit<DocumentRow, 'text' | 'structure' | 'complete'> & {
+export type DocumentSummaryRow = Omit<
+  DocumentRow,
+  'text' | 'structure' | 'complete' | 'language' | 'lexical'
+> & {
   chunk_count: number;
   char_count: number;
 };
@@ -52,6 +59,12 @@ export interface NewDocument {
   text: string;
   /** JSON of the parser's structure; none for plain text. */
   structure?: string | null;
+  /**
+   * The language its chunks are analysed in, and the setting key (see language/document-language.ts);
+   * absent: not analysed (the re-analysis job does it at the next start).
+   */
+  language?: string;
+  lexical?: string;
 }
 
 export interface NewChunk {
@@ -67,6 +80,8 @@ export interface NewChunk {
   pageEnd?: number | null;
   /** Pages read by OCR: their mean confidence, 0-100. */
   ocrConfidence?: number | null;
+  /** The chunk's analysed terms for the lexical index (language/tokenizer.ts indexTerms); absent: none yet. */
+  terms?: string;
 }
 
 /** A chunk joined with what search results need to show about its document. */
@@ -139,8 +154,8 @@ export class DocumentsRepository {
     const now = new Date().toISOString();
     const { pk } = this.db
       .prepare(
-        `INSERT INTO documents (collection_id, id, title, source, content_type, content_hash, metadata, text, structure, created_at, updated_at, complete)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
+        `INSERT INTO documents (collection_id, id, title, source, content_type, content_hash, metadata, text, structure, created_at, updated_at, complete, language, lexical)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
       )
       .get(
         doc.collectionId,
@@ -155,6 +170,8 @@ export class DocumentsRepository {
         now,
         now,
         complete ? 1 : 0,
+        doc.language ?? null,
+        doc.lexical ?? null,
       ) as {
       pk: number;
     };
@@ -174,31 +191,31 @@ export class DocumentsRepository {
     }[];
   }
 
-  /** Adds a slice of a document's chunks. Call inside a transaction. */
+  /** Adds a slice of a document's chunks with their lexical terms. Call inside a transaction. */
   insertChunks(pk: number, collectionId: number, chunks: readonly NewChunk[]): number[] {
+    const insertTerms = this.db.prepare('INSERT INTO chunks_lex (rowid, terms) VALUES (?, ?)');
     const insertChunk = this.db.prepare(
       `INSERT INTO chunks (document_pk, collection_id, ordinal, text, start_offset, end_offset, token_count, token_counter, section_path, page_start, page_end, ocr_confidence)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
-    return chunks.map(
-      (c) =>
-        (
-          insertChunk.get(
-            pk,
-            collectionId,
-            c.ordinal,
-            c.text,
-            c.start,
-            c.end,
-            c.tokenCount,
-            c.tokenCounter,
-            c.sectionPath ?? null,
-            c.pageStart ?? null,
-            c.pageEnd ?? null,
-            c.ocrConfidence ?? null,
-          ) as { id: number }
-        ).id,
-    );
+    return chunks.map((c) => {
+      const { id } = insertChunk.get(
+        pk,
+        collectionId,
+        c.ordinal,
+        c.text,
+        c.start,
+        c.end,
+        c.tokenCount,
+        c.tokenCounter,
+        c.sectionPath ?? null,
+        c.pageStart ?? null,
+        c.pageEnd ?? null,
+        c.ocrConfidence ?? null,
+      ) as { id: number };
+      if (c.terms !== undefined) insertTerms.run(id, c.terms);
+      return id;
+    });
   }
 
   /** Deletes a document; chunks, vectors and FTS rows go with it. Returns the freed chunk ids. */
@@ -221,10 +238,13 @@ export class DocumentsRepository {
     ).map((r) => r.document_pk);
   }
 
-  /** A document's text and the JSON of its structure (NULL when it has none). */
-  content(pk: number): { text: string; structure: string | null } | undefined {
-    return this.db.prepare('SELECT text, structure FROM documents WHERE pk = ?').get(pk) as
-      { text: string; structure: string | null } | undefined;
+  /** A document's text, the JSON of its structure (NULL when it has none) and its analysed language. */
+  content(
+    pk: number,
+  ): { text: string; structure: string | null; language: string | null } | undefined {
+    return this.db
+      .prepare('SELECT text, structure, language FROM documents WHERE pk = ?')
+      .get(pk) as { text: string; structure: string | null; language: string | null } | undefined;
   }
 
   /**
@@ -373,30 +393,6 @@ export class DocumentsRepository {
         `SELECT COUNT(*) AS count, COALESCE(MAX(seq), 0) AS maxSeq FROM chunk_vectors WHERE collection_id = ? AND generation = ${CURRENT}`,
       )
       .get(collectionId) as { count: number; maxSeq: number };
-  }
-
-  /**
-   * FTS5 BM25 over a collection's chunks, optionally only those whose document matches `where`
-   * (a compiled metadata filter over alias d). `match` must already be a safe FTS5 expression.
-   */
-  lexical(
-    collectionId: number,
-    match: string,
-    limit: number,
-    where?: SqlFilter,
-  ): { chunk_id: number; score: number }[] {
-    const join = where ? 'JOIN documents d ON d.pk = c.document_pk' : '';
-    return this.db
-      .prepare(
-        `SELECT c.id AS chunk_id, -bm25(chunks_fts) AS score
-         FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid ${join}
-         WHERE chunks_fts MATCH @match AND c.collection_id = @collection ${where ? `AND ${where.sql}` : ''}
-         ORDER BY bm25(chunks_fts) LIMIT @limit`,
-      )
-      .all({ match, collection: collectionId, limit, ...where?.params }) as {
-      chunk_id: number;
-      score: number;
-    }[];
   }
 
   /** Chunk ids of a collection whose document matches a compiled metadata filter (alias d). */

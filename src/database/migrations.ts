@@ -259,6 +259,56 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
+    name: 'lexical search in every language: analysed terms, collection and document languages',
+    sql: `
+      -- A collection's language: 'auto' (detected per document and per query) or a fixed code.
+      ALTER TABLE collections ADD COLUMN language TEXT NOT NULL DEFAULT 'auto';
+      -- Which lexical index serves the collection: 'analyzed' (chunks_lex, terms computed by ragd's
+      -- analyser per language) or 'legacy' (chunks_fts, Porter over the raw text, as before this
+      -- migration) until a background job has analysed every document of the collection.
+      ALTER TABLE collections ADD COLUMN lexical_index TEXT NOT NULL DEFAULT 'analyzed';
+      UPDATE collections SET lexical_index = 'legacy'
+        WHERE EXISTS (SELECT 1 FROM chunks WHERE chunks.collection_id = collections.id);
+      -- The language a document's chunks were analysed in, and under which collection setting and
+      -- analyser version ('auto@1', 'ru@1'); NULL: not analysed yet (indexed by chunks_fts only).
+      ALTER TABLE documents ADD COLUMN language TEXT;
+      ALTER TABLE documents ADD COLUMN lexical TEXT;
+      CREATE INDEX documents_language ON documents (collection_id, language);
+      CREATE INDEX documents_lexical ON documents (collection_id, lexical);
+      -- The analysed terms of each chunk (rowid = chunk id), space-separated; the ascii tokenizer
+      -- keeps them as ragd wrote them (all non-ASCII characters are token characters). Contentless:
+      -- the chunk text stays in chunks, with its offsets, untouched.
+      CREATE VIRTUAL TABLE chunks_lex USING fts5(
+        terms,
+        content = '',
+        contentless_delete = 1,
+        tokenize = 'ascii'
+      );
+      CREATE TRIGGER chunks_lex_ad AFTER DELETE ON chunks BEGIN
+        DELETE FROM chunks_lex WHERE rowid = old.id;
+      END;
+    `,
+  },
+  {
+    version: 9,
+    name: 'api keys',
+    sql: `
+      -- API keys (docs/security.md): only the SHA-256 of a key is kept, never the key. scopes: JSON
+      -- array ("admin", "read:<pattern>", "write:<pattern>"). last_used_at is written at most once
+      -- a minute per key.
+      CREATE TABLE api_keys (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        hash         BLOB NOT NULL,
+        scopes       TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        expires_at   TEXT,
+        last_used_at TEXT
+      );
+    `,
+  },
+  {
+    version: 10,
     name: 'OCR confidence of chunks',
     sql: `
       -- Chunks of pages read by OCR: the mean word confidence (0-100) of their pages; NULL for text.

@@ -7,11 +7,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorDto } from '../api/dto/search.dto';
+import { RequireScope } from '../auth/require-scope.decorator';
+import { ErrorDto } from '../http/error.dto';
 import { EvaluateDto, EvaluationResultDto } from './dto/evaluate.dto';
 import { EVALUATION_MODES, EvaluationService } from './evaluation.service';
 
 @ApiTags('evaluation')
+@RequireScope('read')
 @Controller('v1/collections/:name')
 export class EvaluationController {
   constructor(private readonly evaluation: EvaluationService) {}

@@ -6,18 +6,28 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
-import { StorageMonitor } from '../common/storage-monitor.service';
+import { Caller, RequestCaller } from '../auth/caller';
+import { Public } from '../auth/require-scope.decorator';
+import { StorageMonitor } from '../storage/storage-monitor.service';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
-import { ModelsService } from '../models/models.service';
-import { VERSION } from '../version';
+import { EmbeddingEngine } from '../engines/embedding-engine';
+import { Generator } from '../engines/generator';
+import { InferenceEngines } from '../engines/inference-engines';
+import { VERSION } from '../common/version';
+import { DownloadProgressDto } from '../models/dto/download-progress.dto';
 
 class ModelStatusDto {
   @ApiProperty({ example: 'Xenova/bge-small-en-v1.5' }) id!: string;
   @ApiProperty({ enum: ['embedding', 'generation', 'reranking'] }) task!: string;
   @ApiProperty({ example: 'q8' }) dtype!: string;
   @ApiProperty({ example: 'cpu' }) device!: string;
-  @ApiProperty({ enum: ['not_loaded', 'loading', 'ready', 'unavailable'] }) state!: string;
+  @ApiProperty({
+    enum: ['not_loaded', 'downloading', 'loading', 'ready', 'unavailable'],
+    description:
+      'downloading: its files are being fetched into MODELS_DIR (see download); unavailable between tries of a failed download',
+  })
+  state!: string;
   @ApiPropertyOptional({
     example:
       'not found in MODELS_DIR (./models/Xenova/bge-small-en-v1.5) and ALLOW_REMOTE_MODELS=false',
@@ -26,6 +36,11 @@ class ModelStatusDto {
   @ApiPropertyOptional() maxTokens?: number;
   @ApiPropertyOptional() dim?: number;
   @ApiPropertyOptional() loadMs?: number;
+  @ApiPropertyOptional({
+    type: DownloadProgressDto,
+    description: 'While its files are fetched: bytes per file and in all, rate, time left',
+  })
+  download?: DownloadProgressDto;
 }
 
 class ModesDto {
@@ -101,10 +116,10 @@ class HealthDto {
   })
   status!: string;
   @ApiProperty({ example: '0.1.0' }) version!: string;
-  @ApiProperty() uptimeSeconds!: number;
-  @ApiProperty({ type: ModesDto }) modes!: ModesDto;
-  @ApiProperty({ type: [ModelStatusDto] }) models!: ModelStatusDto[];
-  @ApiProperty({ type: StorageDto }) storage!: StorageDto;
+  @ApiPropertyOptional() uptimeSeconds?: number;
+  @ApiPropertyOptional({ type: ModesDto }) modes?: ModesDto;
+  @ApiPropertyOptional({ type: [ModelStatusDto] }) models?: ModelStatusDto[];
+  @ApiPropertyOptional({ type: StorageDto }) storage?: StorageDto;
 }
 
 @ApiTags('health')
@@ -113,37 +128,44 @@ export class HealthController {
   private readonly started = Date.now();
 
   constructor(
-    private readonly models: ModelsService,
+    private readonly engines: InferenceEngines,
+    private readonly embedder: EmbeddingEngine,
+    private readonly generator: Generator,
     private readonly storage: StorageMonitor,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   @Get('health')
+  @Public()
   @ApiOperation({
     summary: 'Status, version, each model state, the modes in effect and the state of the storage',
+    description:
+      'Public. Once API keys are on, only an admin key gets the details (models, modes, storage: they name paths); other callers get {status, version}.',
   })
   @ApiOkResponse({ type: HealthDto })
-  health(): HealthDto {
+  health(@RequestCaller() caller: Caller): HealthDto {
     const { embedding, generation } = this.settings;
-    const emb = this.models.statusOf('embedding', embedding.model, embedding.dtype);
-    const gen = this.models.statusOf('generation', generation.model, generation.dtype);
+    const emb = this.embedder.status({ id: embedding.model, dtype: embedding.dtype });
+    const gen = this.generator.status({ id: generation.model, dtype: generation.dtype });
     const why = (s: ModelStatusDto) =>
       `${s.task} model ${s.id} is ${s.state}${s.reason ? `: ${s.reason}` : ''}`;
+    // Until a downloading model is in place, requests get the fallback, as for an unavailable one.
+    const without = (s: ModelStatusDto) => s.state === 'unavailable' || s.state === 'downloading';
     const modes: ModesDto = {
-      search: emb.state === 'unavailable' ? 'lexical' : 'hybrid',
+      search: without(emb) ? 'lexical' : 'hybrid',
       ...(emb.state !== 'ready' ? { searchReason: why(emb) } : {}),
-      ask: gen.state === 'unavailable' ? 'extractive' : 'generative',
+      ask: without(gen) ? 'extractive' : 'generative',
       ...(gen.state !== 'ready' ? { askReason: why(gen) } : {}),
     };
     const storage = this.storage.status();
-    const degraded =
-      emb.state === 'unavailable' || gen.state === 'unavailable' || storage.status !== 'ok';
+    const degraded = without(emb) || without(gen) || storage.status !== 'ok';
+    if (!caller.admin) return { status: degraded ? 'degraded' : 'ok', version: VERSION };
     return {
       status: degraded ? 'degraded' : 'ok',
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - this.started) / 1000),
       modes,
-      models: this.models.status(),
+      models: this.engines.statuses(),
       storage,
     };
   }

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Observable, of, tap } from 'rxjs';
+import { UnsupportedMediaTypeError } from '../common/errors';
 import { IdempotencyContext, IdempotencyService } from './idempotency.service';
 import { requestHash, requestScope } from './request-hash';
 
@@ -30,9 +31,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const res = context.switchToHttp().getResponse<Response>();
     const key = req.get(IDEMPOTENCY_KEY_HEADER);
     if (key === undefined) return next.handle();
+    // Nothing read the multipart body: the route takes JSON (on an upload route this would mean
+    // @Idempotent() sits below @UseInterceptors(FileInterceptor(...)), which its tests catch).
     if (req.is('multipart/form-data') && req.body === undefined) {
-      throw new Error(
-        'IdempotencyInterceptor ran before the multipart body was read: put @Idempotent() above @UseInterceptors(FileInterceptor(...))',
+      throw new UnsupportedMediaTypeError(
+        `${req.method} ${(req.route as { path: string }).path} takes a JSON body, not multipart/form-data`,
       );
     }
     const routePath = (req.route as { path: string }).path;

@@ -1,16 +1,10 @@
+import type { TokenCounter } from '../engines/token-counter';
 import type { TableSpan } from './parsers/structured-document';
 
 /**
  * The pieces chunks are packed from: sentences of paragraphs, whole table rows, and pieces of
  * either where one alone is over the token limit. Offsets are into the document text.
  */
-export interface TokenCounter {
-  /** 'estimate' when no tokenizer was available, else the tokenizer's model id. */
-  readonly name: string;
-  /** Tokens the model sees for this text, special tokens and any passage prefix included. */
-  count(text: string): number;
-}
-
 export interface Unit {
   start: number;
   end: number;

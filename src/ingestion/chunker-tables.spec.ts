@@ -1,4 +1,5 @@
-import { TokenCounter, chunkText } from './chunker';
+import type { TokenCounter } from '../engines/token-counter';
+import { chunkText } from './chunker';
 import { StructureBuilder } from './parsers/structure-builder';
 
 /** One token a word plus two special tokens, like a BERT tokenizer on plain words. */

@@ -1,11 +1,5 @@
-import {
-  Chunk,
-  STEP_CHARACTERS,
-  TokenCounter,
-  chunkText,
-  chunkTextInSteps,
-  estimateTokenCounter,
-} from './chunker';
+import { Chunk, STEP_CHARACTERS, chunkText, chunkTextInSteps } from './chunker';
+import { TokenCounter, estimateTokenCounter } from '../engines/token-counter';
 import { sectionsFromHeadings } from './parsers/structure-builder';
 import type { DocumentStructure } from './parsers/structured-document';
 

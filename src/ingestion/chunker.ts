@@ -1,4 +1,4 @@
-import { TokenCounter, Unit, toUnits } from './chunk-units';
+import { Unit, toUnits } from './chunk-units';
 import {
   DocumentStructure,
   NO_STRUCTURE,
@@ -6,8 +6,7 @@ import {
   Section,
   formatSectionPath,
 } from './parsers/structured-document';
-
-export type { TokenCounter } from './chunk-units';
+import type { TokenCounter } from '../engines/token-counter';
 
 /**
  * Token-aware, structure-aware chunking. Chunks follow sections (a chunk never straddles a heading,
@@ -45,21 +44,6 @@ export interface Chunk {
   /** Characters at the start of text that repeat its table's header row (0 when none). */
   headerLength: number;
 }
-
-/**
- * Counts tokens without a tokenizer: about 4 characters a token for ASCII text (English WordPiece and
- * BPE vocabularies average 4-5) and one a character otherwise (CJK and most non-Latin scripts), plus
- * two special tokens. Chunks sized this way are re-chunked with the real tokenizer before they are
- * embedded, so the estimate only sets the lexical granularity meanwhile.
- */
-export const estimateTokenCounter: TokenCounter = {
-  name: 'estimate',
-  count: (text: string) => {
-    let ascii = 0;
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 128) ascii++;
-    return Math.ceil(ascii / 4 + (text.length - ascii)) + 2;
-  },
-};
 
 export function chunkText(
   text: string,

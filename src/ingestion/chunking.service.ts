@@ -6,8 +6,11 @@ import { SETTINGS } from '../config/settings.provider';
 import { CollectionRow } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
 import { DocumentsRepository } from '../database/documents.repository';
-import { ModelsService } from '../models/models.service';
-import { Chunk, chunkText, chunkTextInSteps, estimateTokenCounter } from './chunker';
+import { EmbeddingEngine } from '../engines/embedding-engine';
+import { Chunk, chunkText, chunkTextInSteps } from './chunker';
+import { estimateTokenCounter } from '../engines/token-counter';
+import { documentLanguage } from '../language/document-language';
+import { indexTerms } from '../language/tokenizer';
 import { DocumentStructure, NO_STRUCTURE } from './parsers/structured-document';
 
 /** Used when the tokenizer cannot be loaded: the common BERT-family input limit. */
@@ -34,14 +37,14 @@ export class ChunkingService {
   private readonly logger = new Logger(ChunkingService.name);
 
   constructor(
-    private readonly models: ModelsService,
+    private readonly embedder: EmbeddingEngine,
     private readonly documents: DocumentsRepository,
     private readonly database: DatabaseService,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   async chunker(collection: CollectionRow): Promise<Chunker> {
-    const tokens = await this.models.passageTokenCounter(collection.embedding_model);
+    const tokens = await this.embedder.passageTokenCounter(collection.embedding_model);
     const counter = tokens?.counter ?? estimateTokenCounter;
     const options = {
       size: collection.chunk_size,
@@ -91,11 +94,16 @@ export class ChunkingService {
         content.text,
         content.structure ? (JSON.parse(content.structure) as DocumentStructure) : NO_STRUCTURE,
       );
+      const language = content.language ?? documentLanguage(collection.language, content.text);
       const done = this.database.transaction(() =>
         this.documents.replacePendingChunks(
           pk,
           collection.id,
-          chunks.map((c) => ({ ...c, tokenCounter: counter })),
+          chunks.map((c) => ({
+            ...c,
+            tokenCounter: counter,
+            terms: indexTerms(c.text, language),
+          })),
         ),
       );
       if (done) n++;

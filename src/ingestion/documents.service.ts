@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
-import { ModelsService } from '../models/models.service';
-import { Chunk, estimateTokenCounter } from './chunker';
+import { EmbeddingEngine } from '../engines/embedding-engine';
+import { Chunk } from './chunker';
+import { estimateTokenCounter } from '../engines/token-counter';
+import { documentLanguage, lexicalKey } from '../language/document-language';
+import { indexTerms } from '../language/tokenizer';
 import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { DocumentConflictError, DocumentNotFoundError, InvalidInputError } from '../common/errors';
@@ -104,7 +107,7 @@ export class DocumentsService {
     private readonly chunking: ChunkingService,
     private readonly queue: EmbeddingQueueService,
     private readonly vectors: VectorIndexService,
-    private readonly models: ModelsService,
+    private readonly embedder: EmbeddingEngine,
     @Inject(SETTINGS) settings: Settings,
   ) {
     this.batchSize = settings.embedding.batchSize;
@@ -157,7 +160,16 @@ export class DocumentsService {
           };
         }
         const chunks = chunker.chunk(doc.text, doc.structure);
-        this.insertVersion(collection.id, id, doc, hash, metadata, chunks, chunker.counter);
+        this.insertVersion(
+          collection.id,
+          id,
+          doc,
+          hash,
+          metadata,
+          chunks,
+          chunker.counter,
+          analysisOf(collection.language, doc.text),
+        );
         return { id, chunks: chunks.length, status: 'created' as const };
       });
       idempotency?.commit(
@@ -199,23 +211,22 @@ export class DocumentsService {
     const model = collection.embedding_model;
     const dtype = collection.embedding_dtype as Dtype;
     let embedded: { vectors: Float32Array[]; dim: number } | undefined;
-    const status = await this.models.ensure('embedding', model, dtype);
+    const status = await this.embedder.ensure({ id: model, dtype: dtype });
     if (status.state === 'ready' && chunker.counter !== estimateTokenCounter.name) {
       const vectors: Float32Array[] = [];
       let dim = 0;
       for (let i = 0; i < chunks.length; i += this.batchSize) {
-        const out = await this.models.embed(
-          model,
-          dtype,
+        const out = await this.embedder.embedPassages(
+          { id: model, dtype: dtype },
           chunks.slice(i, i + this.batchSize).map((c) => c.text),
-          'passage',
-          true,
+          { internal: true },
         );
         vectors.push(...out.vectors);
         dim = out.dim;
       }
       embedded = { vectors, dim };
     }
+    const analysis = analysisOf(collection.language, doc.text);
     const swap = this.database.transaction(() => {
       const current = this.repo.find(collection.id, id);
       if (current?.content_hash === hash) {
@@ -236,6 +247,7 @@ export class DocumentsService {
         metadata,
         chunks,
         chunker.counter,
+        analysis,
       );
       const written =
         embedded && this.collectionRows.pinDimension(collection.id, embedded.dim)
@@ -301,6 +313,12 @@ export class DocumentsService {
     }
     const chunkMs = performance.now() - chunkStart;
     const storeStart = performance.now();
+    const analysis = analysisOf(collection.language, doc.text);
+    const withTerms = (c: Chunk) => ({
+      ...c,
+      tokenCounter: counter,
+      terms: indexTerms(c.text, analysis.language),
+    });
     // A large document goes in a slice per transaction, invisible until the last: no one
     // transaction holds up searches for seconds.
     const sliced = chunks.length > STORE_SLICE;
@@ -323,8 +341,8 @@ export class DocumentsService {
         throw new Error(`Document '${doc.id}' disappeared while it was being stored`);
       const head = sliced ? chunks.slice(0, STORE_SLICE) : chunks;
       const { pk } = this.repo.insert(
-        this.newDocument(collectionId, doc.id, doc, hash, metadata),
-        head.map((c) => ({ ...c, tokenCounter: counter })),
+        this.newDocument(collectionId, doc.id, doc, hash, metadata, analysis),
+        head.map(withTerms),
         !sliced,
       );
       if (sliced) return { pk };
@@ -346,9 +364,7 @@ export class DocumentsService {
     try {
       for (let from = STORE_SLICE; from < chunks.length; from += STORE_SLICE) {
         await yieldToEventLoop();
-        const slice = chunks
-          .slice(from, from + STORE_SLICE)
-          .map((c) => ({ ...c, tokenCounter: counter }));
+        const slice = chunks.slice(from, from + STORE_SLICE).map(withTerms);
         this.database.transaction(() => this.repo.insertChunks(pk, collectionId, slice));
         void this.queue.drain(collectionId); // the model starts on the first slices while the rest are stored
       }
@@ -391,10 +407,11 @@ export class DocumentsService {
     metadata: string,
     chunks: readonly Chunk[],
     tokenCounter: string,
+    analysis: Analysis,
   ): { pk: number; chunkIds: number[] } {
     return this.repo.insert(
-      this.newDocument(collectionId, id, doc, hash, metadata),
-      chunks.map((c) => ({ ...c, tokenCounter })),
+      this.newDocument(collectionId, id, doc, hash, metadata, analysis),
+      chunks.map((c) => ({ ...c, tokenCounter, terms: indexTerms(c.text, analysis.language) })),
     );
   }
 
@@ -404,6 +421,7 @@ export class DocumentsService {
     doc: Omit<IncomingDocument, 'id'>,
     hash: string,
     metadata: string,
+    analysis: Analysis,
   ): NewDocument {
     return {
       collectionId,
@@ -415,6 +433,7 @@ export class DocumentsService {
       metadata,
       text: doc.text,
       structure: doc.structure ? JSON.stringify(doc.structure) : null,
+      ...analysis,
     };
   }
 
@@ -514,4 +533,14 @@ function chunkView(c: ChunkRow): ChunkView {
     pageEnd: c.page_end,
     ocrConfidence: c.ocr_confidence,
   };
+}
+
+/** The language a document is analysed in for lexical search, and the setting key recorded with it. */
+interface Analysis {
+  language: string;
+  lexical: string;
+}
+
+function analysisOf(setting: string, text: string): Analysis {
+  return { language: documentLanguage(setting, text), lexical: lexicalKey(setting) };
 }

@@ -5,13 +5,13 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { StorageMonitor } from '../common/storage-monitor.service';
+import { StorageMonitor } from '../storage/storage-monitor.service';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { CollectionsRepository } from '../database/collections.repository';
 import { DatabaseService } from '../database/database.service';
 import { DocumentsRepository } from '../database/documents.repository';
-import { ModelsService } from '../models/models.service';
+import { EmbeddingEngine } from '../engines/embedding-engine';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { ChunkingService } from './chunking.service';
 import { similarLengthBatch } from './length-batch';
@@ -52,7 +52,7 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
     private readonly database: DatabaseService,
     private readonly collections: CollectionsRepository,
     private readonly documents: DocumentsRepository,
-    private readonly models: ModelsService,
+    private readonly embedder: EmbeddingEngine,
     private readonly vectors: VectorIndexService,
     private readonly chunking: ChunkingService,
     private readonly storage: StorageMonitor,
@@ -120,7 +120,7 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
     if (!collection) return { pending: 0 };
     const model = collection.embedding_model;
     const dtype = collection.embedding_dtype as Dtype;
-    const status = await this.models.ensure('embedding', model, dtype);
+    const status = await this.embedder.ensure({ id: model, dtype: dtype });
     if (status.state !== 'ready') {
       return {
         pending: this.collections.counts(collectionId).pending,
@@ -139,12 +139,10 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
       if (batch.length === 0) break;
       try {
         const started = performance.now();
-        const { vectors, dim } = await this.models.embed(
-          model,
-          dtype,
+        const { vectors, dim } = await this.embedder.embedPassages(
+          { id: model, dtype: dtype },
           batch.map((c) => c.text),
-          'passage',
-          true,
+          { internal: true },
         );
         const modelMs = performance.now() - started;
         const now = this.collections.findById(collectionId);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import {
   CorruptDocumentError,
   DocumentTooLargeError,
@@ -11,7 +11,7 @@ import {
   OcrNeedsJobError,
   UnsupportedMediaTypeError,
 } from '../common/errors';
-import { startWorker } from '../common/worker-thread';
+import { ParsePool } from './parse-pool';
 import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import type { OcrOptions, ParseOptions } from './parsers/document-parser';
@@ -20,7 +20,7 @@ import {
   missingLanguagesMessage,
   missingOcrLanguages,
 } from './parsers/ocr/ocr-languages';
-import type { ParseReply, ParseRequest } from './parsers/parse-protocol';
+import type { ParseEvent, ParseRequest } from './parsers/parse-protocol';
 import type { IncomingDocument } from './documents.service';
 import type { UploadedFile } from './parsers/parser-registry';
 import type { StructuredDocument } from './parsers/structured-document';
@@ -40,10 +40,7 @@ const PARSE_ERRORS: Record<
 };
 
 /** OCR progress of one file: pages read so far, of those to read. */
-export interface OcrProgress {
-  ocrPagesDone: number;
-  ocrPages: number;
-}
+export type OcrProgress = ParseEvent;
 
 /** What a caller asks of one file's parsing. */
 export interface ParseRequestOptions {
@@ -57,22 +54,14 @@ export interface ParseRequestOptions {
   onProgress?: (progress: OcrProgress) => void;
 }
 
-interface Pending {
-  worker: Worker;
-  resolve: (doc: StructuredDocument) => void;
-  reject: (e: Error) => void;
-  onProgress?: (progress: OcrProgress) => void;
-}
-
 /**
- * Parses uploaded files in one worker thread (parsers/parse.worker.ts), started on first use. A
- * worker that dies fails the files it was parsing, and the next file starts a new one.
+ * Parses uploaded files in a pool of worker threads (parse-pool.ts) with a time and a memory limit
+ * per file (and a time limit per page read by OCR); small files have a worker of their own.
+ * Workers start on first use. OCR_LANGS must name installed languages, or the server does not start.
  */
 @Injectable()
 export class ParsingService implements OnApplicationShutdown {
-  private worker: Worker | undefined;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly pool: ParsePool;
 
   constructor(@Inject(SETTINGS) private readonly settings: Settings) {
     const missing = settings.ocr.enabled ? missingOcrLanguages(settings.ocr.languages) : [];
@@ -80,48 +69,51 @@ export class ParsingService implements OnApplicationShutdown {
       throw new Error(
         `OCR_LANGS=${settings.ocr.languages.join('+')}: ${missingLanguagesMessage(missing)}`,
       );
+    this.pool = new ParsePool({
+      ...settings.parsing,
+      ocrPageTimeoutMs: settings.ocr.pageTimeoutMs,
+      revive: (name, message, details) => {
+        const Known = PARSE_ERRORS[name];
+        return Known ? new Known(message, details) : undefined;
+      },
+    });
   }
 
   parse(file: UploadedFile, options: ParseRequestOptions = {}): Promise<StructuredDocument> {
     const data = new Uint8Array(file.data.buffer, file.data.byteOffset, file.data.byteLength);
-    return this.request(data, file.filename, file.mimeType, options);
+    return this.request(data, data.byteLength, file.filename, file.mimeType, options);
   }
 
   /** Parses a file on disk: the worker reads it, so its bytes never pass through the main thread. */
-  parseStored(
+  async parseStored(
     filePath: string,
     filename: string,
     mimeType: string,
     options: ParseRequestOptions = {},
   ): Promise<StructuredDocument> {
-    return this.request({ path: filePath }, filename, mimeType, options);
+    const { size } = await fs.stat(filePath);
+    return this.request({ path: filePath }, size, filename, mimeType, options);
   }
 
-  private request(
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.close();
+  }
+
+  /** Async: a language not installed is a rejection, as any parse failure. */
+  private async request(
     data: ParseRequest['data'],
+    bytes: number,
     filename: string,
     mimeType: string,
     { onProgress, ...options }: ParseRequestOptions,
   ): Promise<StructuredDocument> {
-    return new Promise((resolve, reject) => {
-      // Thrown here (a language not installed): a rejection, as any parse failure.
-      const withLimits: ParseOptions = {
-        maxPages: this.settings.limits.maxPagesPerDocument,
-        ...(options.textFields ? { textFields: options.textFields } : {}),
-        ...(this.settings.ocr.enabled ? { ocr: this.ocrOptions(options) } : {}),
-      };
-      const worker = this.worker ?? this.start();
-      const id = this.nextId++;
-      this.pending.set(id, { worker, resolve, reject, onProgress });
-      worker.ref();
-      worker.postMessage({
-        id,
-        data,
-        filename,
-        mimeType,
-        options: withLimits,
-      } satisfies ParseRequest);
-    });
+    const withLimits: ParseOptions = {
+      maxPages: this.settings.limits.maxPagesPerDocument,
+      limits: this.settings.parseLimits,
+      ...(options.textFields ? { textFields: options.textFields } : {}),
+      ...(this.settings.ocr.enabled ? { ocr: this.ocrOptions(options) } : {}),
+    };
+    return this.pool.parse({ data, filename, mimeType, options: withLimits }, bytes, onProgress);
   }
 
   private ocrOptions(options: ParseRequestOptions): OcrOptions {
@@ -133,50 +125,10 @@ export class ParsingService implements OnApplicationShutdown {
       languages,
       dpi: this.settings.ocr.dpi,
       maxPixels: this.settings.ocr.maxPixels,
+      pageLimit: this.settings.ocr.maxPages,
       dataDir: path.join(this.settings.storageDir, 'ocr-languages'),
       ...(options.synchronous ? { maxPages: this.settings.ocr.syncMaxPages } : {}),
     };
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker?.terminate();
-  }
-
-  private start(): Worker {
-    const worker = startWorker(path.join(__dirname, 'parsers'), 'parse.worker');
-    worker.on('message', (msg: ParseReply) => this.settle(worker, msg));
-    const fail = (e: Error) => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const [id, p] of this.pending) {
-        if (p.worker !== worker) continue;
-        this.pending.delete(id);
-        p.reject(e);
-      }
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the parser worker exited with code ${code}`)));
-    worker.unref();
-    this.worker = worker;
-    return worker;
-  }
-
-  private settle(worker: Worker, msg: ParseReply): void {
-    const p = this.pending.get(msg.id);
-    if (!p) return;
-    if (msg.kind === 'progress') {
-      p.onProgress?.({ ocrPagesDone: msg.ocrPagesDone, ocrPages: msg.ocrPages });
-      return;
-    }
-    this.pending.delete(msg.id);
-    if (![...this.pending.values()].some((o) => o.worker === worker)) worker.unref();
-    if (msg.kind === 'ok') {
-      p.resolve(msg.document);
-      return;
-    }
-    const Known = PARSE_ERRORS[msg.name];
-    p.reject(Known ? new Known(msg.message, msg.details) : new Error(msg.message));
   }
 }
 

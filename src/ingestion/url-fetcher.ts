@@ -40,6 +40,8 @@ export class UrlFetchError extends Error {
 
 /** Ranges ipaddr.js names that a server-side fetch must not reach unless allowed. */
 const PUBLIC_RANGES = new Set(['unicast']);
+/** IPv6 global unicast (RFC 4291); ranges inside it that ipaddr.js names (6to4, teredo, ...) are refused above. */
+const GLOBAL_IPV6 = ipaddr.parseCIDR('2000::/3') as [ipaddr.IPv6, number];
 /** Host names of cloud metadata services, refused whatever they resolve to. */
 const METADATA_HOSTS = new Set([
   'metadata.google.internal',
@@ -85,9 +87,12 @@ export function refusedAddress(
   }
   if (allowedBy(allow, host, parsed)) return undefined;
   const range = parsed.range();
-  return PUBLIC_RANGES.has(range)
+  // IPv6 is globally routable only inside 2000::/3; ::/96 (IPv4-compatible, e.g. [::127.0.0.1]),
+  // ::ffff:0:0/96 left unmapped, and every other special block fall outside it.
+  const outsideGlobal = parsed.kind() === 'ipv6' && !parsed.match(GLOBAL_IPV6);
+  return PUBLIC_RANGES.has(range) && !outsideGlobal
     ? undefined
-    : `${host} resolves to ${parsed.toString()} (${range}), which is not a public address`;
+    : `${host} resolves to ${parsed.toString()} (${outsideGlobal && range === 'unicast' ? 'not global unicast' : range}), which is not a public address`;
 }
 
 /**
@@ -138,7 +143,13 @@ function parseUrl(input: string): URL {
 }
 
 function fileNameOf(url: URL): string | undefined {
-  const last = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+  const raw = url.pathname.split('/').pop() ?? '';
+  let last = raw;
+  try {
+    last = decodeURIComponent(raw);
+  } catch {
+    // malformed percent-encoding (%E0%A4%A): keep the name as it was written
+  }
   return last || undefined;
 }
 

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Dtype } from '../config/settings';
-import type { ModelTask } from './inference-protocol';
+import type { Dtype, Settings } from '../config/settings';
+import type { ModelTask } from '../engines/adapters/transformers/inference-protocol';
+import { dtypeOfWeights } from '../engines/adapters/transformers/onnx-weights';
 
 /** A model folder found under MODELS_DIR (Hugging Face layout: config.json, onnx/*.onnx). */
 export interface LocalModel {
@@ -13,21 +14,20 @@ export interface LocalModel {
   created: number;
 }
 
-/** transformers.js names each precision's weights `model<suffix>.onnx`. */
-const SUFFIXES: readonly [Dtype, string][] = [
-  ['fp16', '_fp16'],
-  ['q8', '_quantized'],
-  ['int8', '_int8'],
-  ['uint8', '_uint8'],
-  ['q4f16', '_q4f16'],
-  ['q4', '_q4'],
-  ['bnb4', '_bnb4'],
-  ['fp32', ''],
-];
+/** The precision a task's models are used at (EMBEDDING_DTYPE, GENERATION_DTYPE, RERANK_DTYPE). */
+export function configuredDtype(settings: Settings, task: ModelTask): Dtype {
+  return task === 'embedding'
+    ? settings.embedding.dtype
+    : task === 'generation'
+      ? settings.generation.dtype
+      : settings.rerank.dtype;
+}
 
 /** The task a model's config.json declares: a cross-encoder classifies, a causal LM generates, the rest embed. */
 export function taskOf(config: { architectures?: unknown; model_type?: unknown }): ModelTask {
-  const arch = Array.isArray(config.architectures) ? config.architectures.map(String).join(' ') : '';
+  const arch = Array.isArray(config.architectures)
+    ? config.architectures.map(String).join(' ')
+    : '';
   if (/ForSequenceClassification/.test(arch)) return 'reranking';
   if (/ForCausalLM|ForConditionalGeneration|LMHeadModel/.test(arch)) return 'generation';
   return 'embedding';
@@ -43,10 +43,8 @@ export function dtypesOf(onnxDir: string): Partial<Record<Dtype, number>> {
   }
   const out: Partial<Record<Dtype, number>> = {};
   for (const f of files) {
-    const m = /^(model|decoder_model_merged)(.*)\.onnx$/.exec(f);
-    if (!m) continue;
-    const hit = SUFFIXES.find(([, suffix]) => suffix === m[2]);
-    if (!hit) continue;
+    const dtype = dtypeOfWeights(f);
+    if (!dtype) continue;
     const size = (name: string) => {
       try {
         return fs.statSync(path.join(onnxDir, name)).size;
@@ -54,7 +52,7 @@ export function dtypesOf(onnxDir: string): Partial<Record<Dtype, number>> {
         return 0;
       }
     };
-    out[hit[0]] = (out[hit[0]] ?? 0) + size(f) + size(`${f}_data`);
+    out[dtype] = (out[dtype] ?? 0) + size(f) + size(`${f}_data`);
   }
   return out;
 }
@@ -63,10 +61,18 @@ export function dtypesOf(onnxDir: string): Partial<Record<Dtype, number>> {
 export function readLocalModel(modelsDir: string, id: string): LocalModel | undefined {
   const dir = path.join(modelsDir, ...id.split('/'));
   try {
-    const parsed = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    const parsed = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const dtypes = dtypesOf(path.join(dir, 'onnx'));
     if (Object.keys(dtypes).length === 0) return undefined;
-    return { id, task: taskOf(parsed), dtypes, created: Math.floor(fs.statSync(dir).mtimeMs / 1000) };
+    return {
+      id,
+      task: taskOf(parsed),
+      dtypes,
+      created: Math.floor(fs.statSync(dir).mtimeMs / 1000),
+    };
   } catch {
     return undefined; // no folder, no config or an unreadable one: not a model we can offer
   }
@@ -89,7 +95,8 @@ export function scanModelsDir(modelsDir: string): LocalModel[] {
     } catch {
       return;
     }
-    for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.')) visit(path.join(rel, e.name), depth + 1);
+    for (const e of entries)
+      if (e.isDirectory() && !e.name.startsWith('.')) visit(path.join(rel, e.name), depth + 1);
   };
   visit('', 0);
   return out.sort((a, b) => a.id.localeCompare(b.id));

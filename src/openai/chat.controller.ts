@@ -9,16 +9,18 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorDto } from '../api/dto/search.dto';
-import { SseStream, abortOnClose } from '../common/sse';
-import { StorageMonitor } from '../common/storage-monitor.service';
+import { RequireScope } from '../auth/require-scope.decorator';
+import { ErrorDto } from '../http/error.dto';
+import { SseStream, abortOnClose } from '../http/sse';
+import { StorageMonitor } from '../storage/storage-monitor.service';
 import { ChatService } from './chat.service';
 import { ChatCompletionRequestDto } from './dto/chat.dto';
-import { OpenAiExceptionFilter } from './openai-exception.filter';
+import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
 
 @ApiTags('openai')
 @Controller('v1/chat/completions')
 @UseFilters(OpenAiExceptionFilter)
+@RequireScope('read', { body: 'collection', optional: true }) // without a collection: any key
 export class ChatController {
   /** Shapes errors met after the event stream has started, as the route's filter would (storage faults included). */
   private readonly errors: OpenAiExceptionFilter;

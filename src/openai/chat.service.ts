@@ -4,9 +4,9 @@ import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { Citation, AnsweringService } from '../answering/answering.service';
 import { InvalidInputError, ModelUnavailableError } from '../common/errors';
-import type { ChatMessage } from '../models/inference-protocol';
+import type { ChatMessage } from '../engines/chat';
 import { ModelRegistryService } from '../models/model-registry.service';
-import { ModelsService } from '../models/models.service';
+import { Generator } from '../engines/generator';
 import type { ChatCompletionRequestDto, ChatMessageDto } from './dto/chat.dto';
 
 export type FinishReason = 'stop' | 'length';
@@ -46,7 +46,7 @@ export class ChatService {
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly registry: ModelRegistryService,
-    private readonly models: ModelsService,
+    private readonly generator: Generator,
     private readonly answering: AnsweringService,
   ) {}
 
@@ -113,10 +113,10 @@ export class ChatService {
       };
     }
 
-    const status = await this.models.ensure('generation', req.model, dtype);
+    const status = await this.generator.ensure({ id: req.model, dtype: dtype });
     if (status.state !== 'ready')
       throw new ModelUnavailableError(req.model, status.reason ?? status.state);
-    const out = await this.models.generate(req.model, dtype, messages, {
+    const out = await this.generator.generate({ id: req.model, dtype: dtype }, messages, {
       maxTokens,
       temperature,
       signal,

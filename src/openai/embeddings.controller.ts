@@ -7,14 +7,16 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { ErrorDto } from '../api/dto/search.dto';
+import { RequireScope } from '../auth/require-scope.decorator';
+import { ErrorDto } from '../http/error.dto';
 import { EmbeddingsRequestDto, EmbeddingsResponseDto } from './dto/embeddings.dto';
 import { EmbeddingsService } from './embeddings.service';
-import { OpenAiExceptionFilter } from './openai-exception.filter';
+import { OpenAiExceptionFilter } from '../http/openai-exception.filter';
 
 @ApiTags('openai')
 @Controller('v1/embeddings')
 @UseFilters(OpenAiExceptionFilter)
+@RequireScope('key')
 export class EmbeddingsController {
   constructor(private readonly embeddings: EmbeddingsService) {}
 

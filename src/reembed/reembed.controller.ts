@@ -2,23 +2,30 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiForbiddenResponse,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ReembedDto, StartReembedDto } from '../api/dto/collection.dto';
-import { ErrorDto } from '../api/dto/search.dto';
-import { AddsData } from '../common/storage-room.interceptor';
+import { RequireScope } from '../auth/require-scope.decorator';
+import { ReembedDto, StartReembedDto } from '../collections/dto/collection.dto';
+import { ErrorDto } from '../http/error.dto';
+import { AddsData } from '../storage/storage-room.interceptor';
+import { ModelRegistryService } from '../models/model-registry.service';
 import { ReembedService } from './reembed.service';
 
 @ApiTags('collections')
 @Controller('v1/collections/:name/reembed')
 export class ReembedController {
-  constructor(private readonly reembed: ReembedService) {}
+  constructor(
+    private readonly reembed: ReembedService,
+    private readonly models: ModelRegistryService,
+  ) {}
 
   @Post()
+  @RequireScope('write')
   @AddsData()
   @HttpCode(202)
   @ApiOperation({
@@ -32,15 +39,21 @@ export class ReembedController {
     description: 'Invalid body, or the collection already uses this model and dtype',
   })
   @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({
+    type: ErrorDto,
+    description: 'model_not_allowed: the model id is not known here and does not match MODEL_ALLOW',
+  })
   @ApiConflictResponse({
     type: ErrorDto,
     description: 'A re-embedding of this collection is already running',
   })
   start(@Param('name') name: string, @Body() body: StartReembedDto): ReembedDto {
+    this.models.assertAllowed(body.embeddingModel);
     return this.reembed.start(name, body.embeddingModel, body.embeddingDtype);
   }
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({ summary: "The collection's latest re-embedding: state, progress, error" })
   @ApiOkResponse({ type: ReembedDto })
   @ApiNotFoundResponse({
@@ -52,6 +65,7 @@ export class ReembedController {
   }
 
   @Delete()
+  @RequireScope('write')
   @ApiOperation({ summary: 'Cancel the running re-embedding; the old model stays in service' })
   @ApiOkResponse({ type: ReembedDto })
   @ApiNotFoundResponse({

@@ -14,7 +14,7 @@ import { DatabaseService } from '../database/database.service';
 import { ReembedRepository, ReembedRow } from '../database/reembed.repository';
 import { EmbeddingQueueService } from '../ingestion/embedding-queue.service';
 import { similarLengthBatch } from '../ingestion/length-batch';
-import { ModelsService } from '../models/models.service';
+import { EmbeddingEngine } from '../engines/embedding-engine';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 
 /** Vectors loaded into the new index per turn of the event loop when a job resumes. */
@@ -43,7 +43,7 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
     private readonly repo: ReembedRepository,
     private readonly collections: CollectionsService,
     private readonly collectionRows: CollectionsRepository,
-    private readonly models: ModelsService,
+    private readonly embedder: EmbeddingEngine,
     private readonly vectors: VectorIndexService,
     private readonly queue: EmbeddingQueueService,
   ) {}
@@ -142,7 +142,7 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
 
   private async run(job: ReembedRow): Promise<void> {
     const dtype = job.dtype as Dtype;
-    const status = await this.models.ensure('embedding', job.model, dtype);
+    const status = await this.embedder.ensure({ id: job.model, dtype: dtype });
     if (status.state !== 'ready')
       throw new Error(
         `embedding model ${job.model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`,
@@ -166,12 +166,10 @@ export class ReembedService implements OnApplicationBootstrap, BeforeApplication
         i += batch.length;
         const texts = this.repo.texts(batch.map((c) => c.id));
         if (texts.length === 0) continue; // deleted meanwhile
-        const out = await this.models.embed(
-          job.model,
-          dtype,
+        const out = await this.embedder.embedPassages(
+          { id: job.model, dtype: dtype },
           texts.map((t) => t.text),
-          'passage',
-          true,
+          { internal: true },
         );
         if (dim !== null && out.dim !== dim)
           throw new Error(`model ${job.model} returned ${out.dim} dimensions, then ${dim}`);

@@ -70,4 +70,38 @@ describe('compileFilter', () => {
   ])('refuses %j with a message naming the problem', (filter, message) => {
     expect(() => compileFilter(filter)).toThrow(message);
   });
+
+  it('takes filters up to its limits: 1,000 values in one $in, 64 filters in an $or', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => `v${i}`);
+    expect(() => compileFilter({ lang: { $in: ['en', ...many.slice(1)] } })).not.toThrow();
+    expect(ids({ $or: Array.from({ length: 64 }, (_, i) => ({ year: 2000 + i })) })).toEqual(
+      expect.arrayContaining(['a']),
+    );
+  });
+
+  it.each([
+    [{ $or: Array.from({ length: 1000 }, (_, i) => ({ k: i })) }, /more than 64 filters/],
+    [{ k: { $in: Array.from({ length: 1001 }, (_, i) => i) } }, /at most 1000/],
+    [
+      {
+        $and: Array.from({ length: 20 }, (_, i) => ({
+          k: { $in: Array.from({ length: 60 }, (_, j) => i * 100 + j) },
+        })),
+      },
+      /more than 1000 values/,
+    ],
+    [Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])), /more than 64 keys/],
+    [
+      {
+        $or: Array.from({ length: 60 }, () => ({
+          $or: Array.from({ length: 60 }, (_, i) => ({ k: i })),
+        })),
+      },
+      /more than 200 conditions/,
+    ],
+  ])('refuses filters past its limits before any SQL: %#', (filter, message) => {
+    const t0 = performance.now();
+    expect(() => compileFilter(filter)).toThrow(message);
+    expect(performance.now() - t0).toBeLessThan(50);
+  });
 });

@@ -26,28 +26,56 @@ const COMPARE: Record<string, string> = {
   $lt: '<',
   $lte: '<=',
 };
-const MAX_DEPTH = 8;
-const MAX_IN = 1000;
+/**
+ * Bounds checked before any SQL is built, so a filter costs little whatever its shape: SQLite
+ * refuses expressions deeper than 1,000 nodes, and every condition is a json_extract per row.
+ */
+export const FILTER_LIMITS = {
+  /** Nesting of $and / $or. */
+  depth: 8,
+  /** Conditions (key comparisons) and $and / $or nodes, in all. */
+  nodes: 200,
+  /** Values bound as parameters, $in and $nin lists included. */
+  values: 1000,
+  /** Filters in one $and / $or list, and keys or operators in one object. */
+  width: 64,
+} as const;
 const KEY = /^[A-Za-z0-9_.-]{1,128}$/;
 
 export function compileFilter(filter: unknown, alias = 'd'): CompiledFilter {
   const params: Record<string, string | number> = {};
   let n = 0;
-  const bind = (v: Scalar): string => {
+  let values = 0;
+  let nodes = 0;
+  const count = (path: string) => {
+    if (++nodes > FILTER_LIMITS.nodes)
+      throw bad(path, `has more than ${FILTER_LIMITS.nodes} conditions in all`);
+  };
+  const bind = (v: Scalar, path = '', counted = true): string => {
+    if (counted && ++values > FILTER_LIMITS.values)
+      throw bad(path, `binds more than ${FILTER_LIMITS.values} values in all`);
     const name = `f${n++}`;
     params[name] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
     return `@${name}`;
   };
-  const field = (key: string) => `json_extract(${alias}.metadata, ${bind(`$."${key}"`)})`;
+  const field = (key: string) =>
+    `json_extract(${alias}.metadata, ${bind(`$."${key}"`, key, false)})`;
 
   const node = (f: unknown, path: string, depth: number): string => {
-    if (depth > MAX_DEPTH) throw bad(path, `nests deeper than ${MAX_DEPTH} levels`);
+    if (depth > FILTER_LIMITS.depth)
+      throw bad(path, `nests deeper than ${FILTER_LIMITS.depth} levels`);
     if (!isPlainObject(f)) throw bad(path, 'must be an object');
-    const parts = Object.entries(f).map(([key, value]) => {
+    const entries = Object.entries(f);
+    if (entries.length > FILTER_LIMITS.width)
+      throw bad(path || 'filter', `has more than ${FILTER_LIMITS.width} keys`);
+    const parts = entries.map(([key, value]) => {
       const at = path ? `${path}.${key}` : key;
+      count(at);
       if (key === '$and' || key === '$or') {
         if (!Array.isArray(value) || value.length === 0)
           throw bad(at, 'must be a non-empty array of filters');
+        if (value.length > FILTER_LIMITS.width)
+          throw bad(at, `has more than ${FILTER_LIMITS.width} filters`);
         const subs = value.map((v, i) => node(v, `${at}[${i}]`, depth + 1));
         return `(${subs.join(key === '$and' ? ' AND ' : ' OR ')})`;
       }
@@ -58,11 +86,13 @@ export function compileFilter(filter: unknown, alias = 'd'): CompiledFilter {
         );
       if (!KEY.test(key))
         throw bad(at, 'is not a valid metadata key (letters, digits, _ . -; at most 128)');
-      if (isScalar(value)) return `${field(key)} = ${bind(value)}`;
+      if (isScalar(value)) return `${field(key)} = ${bind(value, at)}`;
       if (!isPlainObject(value))
         throw bad(at, 'must be a string, number, boolean or an operator object');
       const ops = Object.entries(value);
       if (ops.length === 0) throw bad(at, 'has no operator');
+      if (ops.length > FILTER_LIMITS.width)
+        throw bad(at, `has more than ${FILTER_LIMITS.width} operators`);
       return ops
         .map(([op, operand]) => {
           const where = `${at}.${op}`;
@@ -70,15 +100,15 @@ export function compileFilter(filter: unknown, alias = 'd'): CompiledFilter {
             if (
               !Array.isArray(operand) ||
               operand.length === 0 ||
-              operand.length > MAX_IN ||
+              operand.length > FILTER_LIMITS.values ||
               !operand.every(isScalar)
             ) {
               throw bad(
                 where,
-                `must be a non-empty array of at most ${MAX_IN} strings, numbers or booleans`,
+                `must be a non-empty array of at most ${FILTER_LIMITS.values} strings, numbers or booleans`,
               );
             }
-            const list = operand.map((v) => bind(v)).join(', ');
+            const list = operand.map((v) => bind(v, where)).join(', ');
             return op === '$in'
               ? `${field(key)} IN (${list})`
               : `(${field(key)} IS NULL OR ${field(key)} NOT IN (${list}))`;

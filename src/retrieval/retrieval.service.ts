@@ -1,17 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { IndexRebuildingError, InvalidInputError, ModelUnavailableError } from '../common/errors';
 import { CollectionsService } from '../collections/collections.service';
 import { CollectionRow } from '../database/collections.repository';
 import { ChunkHitRow, DocumentsRepository, SqlFilter } from '../database/documents.repository';
-import { ModelsService } from '../models/models.service';
+import { EmbeddingEngine } from '../engines/embedding-engine';
+import { Reranker } from '../engines/reranker';
 import { VectorIndexService } from '../vector-index/vector-index.service';
 import { reciprocalRankFusion } from './fusion';
-import { toFtsQuery } from './lexical-query';
+import { LexicalSearchService } from './lexical-search.service';
 import { compileFilter } from './metadata-filter';
 import { cosine, maximalMarginalRelevance } from './mmr';
-import { SearchSettings, parseSearchSettings } from './search-settings';
+import { SearchSettings, parseSearchSettings } from '../collections/search-settings';
+import { NO_TELEMETRY, Telemetry } from '../common/telemetry';
 
 export type SearchMode = 'dense' | 'lexical' | 'hybrid';
 
@@ -86,8 +88,11 @@ export class RetrievalService {
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly collections: CollectionsService,
     private readonly documents: DocumentsRepository,
-    private readonly models: ModelsService,
+    private readonly embedder: EmbeddingEngine,
+    private readonly reranker: Reranker,
     private readonly vectors: VectorIndexService,
+    private readonly lexicalSearch: LexicalSearchService,
+    @Optional() private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
 
   async search(collectionName: string, req: SearchRequest): Promise<SearchResponse> {
@@ -115,28 +120,29 @@ export class RetrievalService {
     if (mode !== 'lexical') {
       const te = performance.now();
       const generation = this.vectors.generation(collection.id);
-      const { vectors } = await this.models.embed(
-        collection.embedding_model,
-        collection.embedding_dtype as Dtype,
+      const { vectors } = await this.embedder.embedQueries(
+        { id: collection.embedding_model, dtype: collection.embedding_dtype as Dtype },
         [req.query],
-        'query',
       );
       // The collection switched to a new embedding model while the query was embedded: the vector
       // is of the old model and the index now holds the new one's. Start over with the new model.
       if (this.vectors.generation(collection.id) !== generation)
         return this.search(collectionName, req);
       embedMs = performance.now() - te;
+      this.telemetry.stage('embed', embedMs);
       queryVector = vectors[0]!;
+      const td = performance.now();
       dense = this.dense(collection.id, queryVector, depth, where);
+      this.telemetry.stage('dense', performance.now() - td);
     }
     if (mode !== 'dense') {
-      const match = toFtsQuery(req.query);
-      if (match)
-        lexical = this.documents
-          .lexical(collection.id, match, depth, where)
-          .map((r) => ({ id: r.chunk_id, score: r.score }));
+      const tl = performance.now();
+      lexical = this.lexicalSearch.search(collection, req.query, depth, where);
+      this.telemetry.stage('lexical', performance.now() - tl);
     }
+    const tf = performance.now();
     let candidates = this.combine(mode, dense, lexical, fusionOf(defaults, req.fusion));
+    if (mode === 'hybrid') this.telemetry.stage('fuse', performance.now() - tf);
     const searchMs = performance.now() - tSearch - embedMs;
 
     let rerankMs = 0;
@@ -145,7 +151,7 @@ export class RetrievalService {
     let rows = this.documents.hits(candidates.slice(0, Math.max(depth, req.topK)).map((c) => c.id));
     if (rerank && candidates.length > 0) {
       const model = defaults.rerankModel ?? this.settings.rerank.model;
-      const status = await this.models.ensure('reranking', model, this.settings.rerank.dtype);
+      const status = await this.reranker.ensure({ id: model, dtype: this.settings.rerank.dtype });
       if (status.state === 'ready') {
         const tr = performance.now();
         // The cross-encoder orders the head; candidates past it keep their fused order behind it.
@@ -157,6 +163,7 @@ export class RetrievalService {
         );
         candidates = [...head, ...candidates.slice(rerankCandidates)];
         rerankMs = performance.now() - tr;
+        this.telemetry.stage('rerank', rerankMs);
         reranked = true;
       } else if (req.rerank === true) {
         throw new ModelUnavailableError(model, status.reason ?? status.state);
@@ -275,9 +282,8 @@ export class RetrievalService {
     rows: Map<number, ChunkHitRow>,
   ): Promise<Candidate[]> {
     const present = candidates.filter((c) => rows.has(c.id));
-    const scores = await this.models.rerank(
-      model,
-      this.settings.rerank.dtype,
+    const scores = await this.reranker.rerank(
+      { id: model, dtype: this.settings.rerank.dtype },
       query,
       present.map((c) => rows.get(c.id)!.text),
     );
@@ -338,11 +344,10 @@ export class RetrievalService {
     requested?: SearchMode,
   ): Promise<{ mode: SearchMode; reason?: string }> {
     if (requested === 'lexical') return { mode: 'lexical' };
-    const status = await this.models.ensure(
-      'embedding',
-      collection.embedding_model,
-      collection.embedding_dtype as Dtype,
-    );
+    const status = await this.embedder.ensure({
+      id: collection.embedding_model,
+      dtype: collection.embedding_dtype as Dtype,
+    });
     if (status.state !== 'ready') {
       const why = `embedding model ${collection.embedding_model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`;
       if (requested)

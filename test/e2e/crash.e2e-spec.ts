@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CrashRun, runCrashTrials } from '../../bench/lib/crash-trial';
-import { killAllServers } from '../../bench/lib/server-process';
+import { CrashRun, runCrashTrials } from '../support/crash-trial';
+import { killAllServers } from '../support/server-process';
 import { tempDir } from '../support/test-app';
 import { TINY_ENV, tinyModelsPresent } from '../support/tiny-models';
 

@@ -51,7 +51,16 @@ function expectLexical(m: Record<string, unknown>, recallAtK: number): void {
   expect(m.mrrAt10).toBeCloseTo(LEXICAL.mrrAt10, 10);
   expect(m.ndcgAt10).toBeCloseTo(LEXICAL.ndcgAt10, 5);
   expect(m.ndcgAt10).toBeCloseTo(0.569937, 5);
-  expect(m.meanLatencyMs).toBeGreaterThanOrEqual(0);
+}
+
+/**
+ * meanLatencyMs (rounded to 0.01) of each mode: above 0, since every query was searched, and the
+ * modes' timed searches together (mean x evaluated queries) within the time the client waited.
+ */
+function expectLatencies(modes: { meanLatencyMs: number }[], evaluated: number, wallMs: number) {
+  for (const m of modes) expect(m.meanLatencyMs).toBeGreaterThan(0);
+  const timed = modes.reduce((sum, m) => sum + (m.meanLatencyMs - 0.005) * evaluated, 0);
+  expect(timed).toBeLessThanOrEqual(wallMs);
 }
 
 describe('evaluate retrieval on labelled queries (e2e)', () => {
@@ -75,10 +84,12 @@ describe('evaluate retrieval on labelled queries (e2e)', () => {
   });
 
   it('scores lexical search exactly as computed by hand', async () => {
+    const sent = performance.now();
     const res = await http()
       .post('/v1/collections/small/evaluate')
       .send({ queries: QUERIES, modes: ['lexical'], k: 1 })
       .expect(200);
+    const wallMs = performance.now() - sent;
     expect(res.body).toMatchObject({
       k: 1,
       queries: 4,
@@ -88,13 +99,16 @@ describe('evaluate retrieval on labelled queries (e2e)', () => {
     });
     expect(res.body.modes).toHaveLength(1);
     expectLexical(res.body.modes[0], 0.5);
+    expectLatencies(res.body.modes, 3, wallMs);
   });
 
   it('measures all four modes by default, each in [0, 1]', async () => {
+    const sent = performance.now();
     const res = await http()
       .post('/v1/collections/small/evaluate')
       .send({ queries: QUERIES })
       .expect(200);
+    const wallMs = performance.now() - sent;
     expect(res.body.k).toBe(10);
     expect(res.body.modes.map((m: { mode: string }) => m.mode)).toEqual([
       'lexical',
@@ -115,8 +129,8 @@ describe('evaluate retrieval on labelled queries (e2e)', () => {
         expect(v).toBeLessThanOrEqual(1);
       }
       expect(Object.keys(m.recall)).toEqual(['1', '5', '10']);
-      expect(m.meanLatencyMs).toBeGreaterThanOrEqual(0);
     }
+    expectLatencies(res.body.modes, res.body.evaluatedQueries, wallMs);
     // q1's words are in one document only: every mode that sees the lexical list finds it.
     expect(res.body.modes[2].recall['10']).toBeGreaterThanOrEqual(1 / 3);
   });
@@ -181,7 +195,16 @@ describe('evaluate retrieval on labelled queries (e2e)', () => {
 
   it('is documented at /docs-json', async () => {
     const res = await http().get('/docs-json').expect(200);
-    expect(res.body.paths['/v1/collections/{name}/evaluate'].post).toBeDefined();
+    const operation = res.body.paths['/v1/collections/{name}/evaluate'].post;
+    expect(operation.summary).toMatch(/^Measure retrieval quality/);
+    expect(Object.keys(operation.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '429',
+    ]);
     expect(res.body.components.schemas.EvaluateDto.properties.k).toMatchObject({
       minimum: 1,
       maximum: 100,

@@ -24,6 +24,26 @@ const DOCS = [
   },
 ];
 
+/**
+ * The server's timings of one search (ms, rounded to 0.01): each part measured where its work was
+ * done, the parts within the total, and the total within the time the client waited for the answer.
+ */
+function expectSearchTimings(
+  timings: { embedMs: number; searchMs: number; rerankMs: number; totalMs: number },
+  mode: string,
+  wallMs: number,
+): void {
+  const { embedMs, searchMs, rerankMs, totalMs } = timings;
+  if (mode === 'lexical')
+    expect(embedMs).toBe(0); // no query vector
+  else expect(embedMs).toBeGreaterThan(0); // the query embedded in the worker thread
+  expect(searchMs).toBeGreaterThan(0);
+  expect(rerankMs).toBe(0); // not reranked (checked by the caller)
+  expect(totalMs).toBeGreaterThan(0);
+  expect(embedMs + searchMs + rerankMs).toBeLessThanOrEqual(totalMs + 0.03); // 3 roundings
+  expect(totalMs).toBeLessThanOrEqual(wallMs);
+}
+
 describe('foundation: index, search and answer with citations (e2e)', () => {
   let storage: string;
   let app: INestApplication<App>;
@@ -64,15 +84,18 @@ describe('foundation: index, search and answer with citations (e2e)', () => {
     async (mode) => {
       for (const doc of DOCS) {
         const query = doc.text.split('. ')[1]!;
+        const sent = performance.now();
         const res = await http()
           .post('/v1/collections/notes/search')
           .send({ query, mode, topK: 3 })
           .expect(200);
+        const wallMs = performance.now() - sent;
         expect(res.body.mode).toBe(mode);
         expect(res.body.results[0].documentId).toBe(doc.id);
         const hit = res.body.results[0];
         expect(doc.text.slice(hit.start, hit.end)).toBe(hit.text);
-        expect(res.body.timings.totalMs).toBeGreaterThanOrEqual(0);
+        expect(res.body.reranked).toBe(false);
+        expectSearchTimings(res.body.timings, mode, wallMs);
       }
     },
   );

@@ -116,6 +116,27 @@ describe('the model registry: GET /v1/models, load and unload (e2e)', () => {
     expect((await list()).data.find((m) => m.id === 'tiny/embed')!.state).toBe('ready');
   });
 
+  it('pins a collection only to a known or MODEL_ALLOW model (403 model_not_allowed otherwise)', async () => {
+    const refused = await http()
+      .post('/v1/collections')
+      .send({ name: 'stranger', embeddingModel: 'someone/any-model' })
+      .expect(403);
+    expect(refused.body.error).toMatchObject({
+      code: 'model_not_allowed',
+      details: { model: 'someone/any-model' },
+    });
+    await http().get('/v1/collections/stranger').expect(404);
+    const patched = await http()
+      .patch('/v1/collections/notes')
+      .send({ search: { rerankModel: 'someone/reranker' } })
+      .expect(403);
+    expect(patched.body.error.code).toBe('model_not_allowed');
+    await http()
+      .post('/v1/collections')
+      .send({ name: 'local-model', embeddingModel: 'tiny/embed' })
+      .expect(201);
+  });
+
   it('answers unknown models, tasks and precisions with 4xx naming what is available', async () => {
     const missing = await http().get('/v1/models/nobody/nothing').expect(404);
     expect(missing.body.error.code).toBe('model_not_found');

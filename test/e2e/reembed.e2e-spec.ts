@@ -45,7 +45,13 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
   let storage: string;
   let app: INestApplication<App>;
   const http = () => request(app.getHttpServer());
-  const env = () => ({ ...TINY_ENV, STORAGE_DIR: storage, EMBED_BATCH_SIZE: '2' });
+  // tiny/broken-*: allowed (MODEL_ALLOW) though not in MODELS_DIR, to see a load fail in the job.
+  const env = () => ({
+    ...TINY_ENV,
+    STORAGE_DIR: storage,
+    EMBED_BATCH_SIZE: '2',
+    MODEL_ALLOW: 'tiny/broken-*',
+  });
 
   async function until(name: string, states: string[], ms = 120_000): Promise<ReembedBody> {
     const end = Date.now() + ms;
@@ -153,15 +159,28 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
     expect(gone.body.results).toHaveLength(0);
   });
 
+  it('refuses a model id that is neither known nor allowed by MODEL_ALLOW (403), starting nothing', async () => {
+    await create('unknown', TOPICS.slice(0, 2));
+    const res = await http()
+      .post('/v1/collections/unknown/reembed')
+      .send({ embeddingModel: 'someone/any-model', embeddingDtype: 'fp32' })
+      .expect(403);
+    expect(res.body.error).toMatchObject({
+      code: 'model_not_allowed',
+      details: { model: 'someone/any-model' },
+    });
+    await http().get('/v1/collections/unknown/reembed').expect(404);
+  });
+
   it('leaves the old model in service when the new one cannot be loaded', async () => {
     await create('broken', TOPICS.slice(0, 3));
     await http()
       .post('/v1/collections/broken/reembed')
-      .send({ embeddingModel: 'tiny/no-such-model', embeddingDtype: 'fp32' })
+      .send({ embeddingModel: 'tiny/broken-model', embeddingDtype: 'fp32' })
       .expect(202);
     const failed = await until('broken', ['done', 'failed', 'cancelled']);
     expect(failed.state).toBe('failed');
-    expect(failed.error).toContain('tiny/no-such-model');
+    expect(failed.error).toContain('tiny/broken-model');
     await expectConsistent('broken', 'tiny/embed', 128, TOPICS.slice(0, 3));
   });
 
@@ -189,14 +208,18 @@ describe('re-embedding a collection with another model, without downtime (e2e)',
     expect(same.body.error.code).toBe('invalid_input');
     const missing = await http().post('/v1/collections/nope/reembed').send(WIDE).expect(404);
     expect(missing.body.error.code).toBe('collection_not_found');
-    for (const body of [
-      {},
-      { embeddingModel: '../etc' },
-      { embeddingModel: 'tiny/embed-wide', embeddingDtype: 'fp64' },
-      { ...WIDE, extra: 1 },
-    ]) {
+    for (const [body, violation] of [
+      [{}, /^embeddingModel must be a string$/],
+      [{ embeddingModel: '../etc' }, /^embeddingModel must look like "org\/name"/],
+      [
+        { embeddingModel: 'tiny/embed-wide', embeddingDtype: 'fp64' },
+        /^embeddingDtype must be one of/,
+      ],
+      [{ ...WIDE, extra: 1 }, /^property extra should not exist$/],
+    ] as const) {
       const res = await http().post('/v1/collections/plain/reembed').send(body).expect(400);
-      expect(res.body.error.code).toBeDefined();
+      expect(res.body.error.code).toBe('bad_request');
+      expect(res.body.error.details.violations).toContainEqual(expect.stringMatching(violation));
     }
     const never = await http().get('/v1/collections/plain/reembed').expect(404);
     expect(never.body.error.code).toBe('reembed_not_found');

@@ -101,7 +101,11 @@ describe('deleting a collection while its chunks are being embedded (e2e)', () =
     await http().delete('/v1/collections/gone').expect(204);
     await http().get('/v1/collections/gone').expect(404);
     await new Promise((r) => setTimeout(r, 3000)); // the batch in flight ends
-    expect((await http().get('/health').expect(200)).body.status).toBeDefined();
+    const health = (await http().get('/health').expect(200)).body;
+    expect(health).toMatchObject({ status: 'ok', storage: { status: 'ok', faults: [] } });
+    expect(health.models).toContainEqual(
+      expect.objectContaining({ id: 'tiny/embed-heavy', task: 'embedding', state: 'ready' }),
+    );
     await http().post('/v1/collections').send({ name: 'after' }).expect(201);
     await app.close();
     const left = fs.readdirSync(path.join(storage, 'indexes'));

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -107,5 +107,26 @@ describe('the built server as a user runs it (e2e, process)', () => {
     const code = await exited;
     expect(code).toBe(0);
     expect(output).toMatch(/Listening on http:\/\/127\.0\.0\.1/);
+  });
+});
+
+describe('the built server on a bad setting (e2e, process)', () => {
+  it('refuses to start, exits 2 and names each bad variable, with no stack trace', () => {
+    const sut = spawnSync(process.execPath, ['dist/main.js'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        PORT: 'abc',
+        EMBED_BATCH_SIZE: '0',
+        STORAGE_DIR: tempDir(),
+      },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(sut.status).toBe(2);
+    expect(sut.stderr).toContain('Invalid configuration:');
+    expect(sut.stderr).toMatch(/PORT="abc": /);
+    expect(sut.stderr).toMatch(/EMBED_BATCH_SIZE="0": Too small/);
+    expect(sut.stderr).not.toMatch(/\n\s+at /);
   });
 });

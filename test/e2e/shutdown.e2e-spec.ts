@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ServerProcess, killAllServers } from '../../bench/lib/server-process';
+import { ServerProcess, killAllServers } from '../support/server-process';
 import { TINY_ENV, tempDir, tinyModelsPresent } from '../support/test-app';
 
 const ROOT = path.resolve(__dirname, '../..');

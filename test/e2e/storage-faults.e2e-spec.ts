@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ServerProcess, killAllServers } from '../../bench/lib/server-process';
+import { ServerProcess, killAllServers } from '../support/server-process';
 import { assertCompleteHnswFile } from '../../src/vector-index/hnsw-file-check';
 import {
   FullStorage,
@@ -135,6 +135,7 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
     const models = modelsDir();
     const env = {
       ...TINY_ENV,
+      MODEL_ALLOW: 'tiny/late', // pinned before its weights are placed
       MODELS_DIR: models.dir,
       LOG_LEVEL: 'log',
       STORAGE_DIR: full.dir,

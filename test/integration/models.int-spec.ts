@@ -1,15 +1,17 @@
 import { loadSettings } from '../../src/config/settings';
 import { chunkText } from '../../src/ingestion/chunker';
-import { ModelsService } from '../../src/models/models.service';
+import { LocalModelPool } from '../../src/engines/adapters/transformers/local-model-pool';
+import { localModelPool } from '../support/local-pool';
+import { LocalTokenizers } from '../../src/engines/adapters/transformers/local-tokenizers';
 import { ServerBusyError } from '../../src/common/errors';
 import { TINY_ENV, tempDir, tinyModelsPresent } from '../support/test-app';
 
-describe('ModelsService on the tiny generated models: real transformers.js in worker threads (integration)', () => {
-  let sut: ModelsService;
+describe('LocalModelPool on the tiny generated models: real transformers.js in worker threads (integration)', () => {
+  let sut: LocalModelPool;
 
   beforeAll(() => {
     tinyModelsPresent();
-    sut = new ModelsService(loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir() }));
+    sut = localModelPool(loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir() }));
   });
 
   afterAll(async () => {
@@ -45,9 +47,9 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
   });
 
   it('chunks with the model tokenizer so that no chunk exceeds its maximum length', async () => {
-    const tokens = await sut.passageTokenCounter('tiny/embed');
-    expect(tokens).toBeDefined();
-    expect(tokens!.maxTokens).toBe(128);
+    const tokenizers = new LocalTokenizers(loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir() }));
+    const tokens = await tokenizers.passageTokenCounter('tiny/embed');
+    expect(tokens?.maxTokens).toBe(128);
     const text = Array.from(
       { length: 200 },
       (_, i) => `Line ${i} talks about the weather, the sea and supercalifragilistic words.`,
@@ -107,7 +109,7 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
     const alone: Float32Array[] = [];
     for (const t of texts)
       alone.push((await sut.embed('tiny/embed', 'fp32', [t], 'query')).vectors[0]!);
-    const busy = new ModelsService(
+    const busy = localModelPool(
       loadSettings({
         ...TINY_ENV,
         STORAGE_DIR: tempDir(),
@@ -137,7 +139,7 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
   });
 
   it('refuses generations beyond GENERATION_QUEUE_LIMIT with 503 and Retry-After, and serves the rest', async () => {
-    const small = new ModelsService(
+    const small = localModelPool(
       loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), GENERATION_QUEUE_LIMIT: '2' }),
     );
     try {
@@ -154,8 +156,17 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
       expect(refused).toHaveLength(3);
       for (const r of refused) {
         expect(r.reason).toBeInstanceOf(ServerBusyError);
-        expect((r.reason as ServerBusyError).status).toBe(503);
-        expect((r.reason as ServerBusyError).headers['Retry-After']).toBeDefined();
+        const busy = r.reason as ServerBusyError;
+        expect(busy.status).toBe(503);
+        expect(busy.code).toBe('server_busy');
+        expect(busy.details).toEqual({ model: 'tiny/chat', queued: 2 });
+        // Whole seconds (RFC 9110 delay-seconds), within a sane range: what the server computes for
+        // a full generation queue, 5 s, also said in the message.
+        const retryAfter = busy.headers['Retry-After']!;
+        expect(retryAfter).toMatch(/^[1-9]\d*$/);
+        expect(Number(retryAfter)).toBeLessThanOrEqual(300);
+        expect(retryAfter).toBe('5');
+        expect(busy.message).toMatch(/GENERATION_QUEUE_LIMIT 2\); retry in about 5 s$/);
       }
       // Once they are done, the queue takes work again.
       expect(
@@ -168,7 +179,7 @@ describe('ModelsService on the tiny generated models: real transformers.js in wo
   });
 
   it('reports a device the runtime does not have as a failed model with the reason, not a hang', async () => {
-    const gpu = new ModelsService(
+    const gpu = localModelPool(
       loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), MODEL_DEVICE: 'cuda' }),
     );
     try {

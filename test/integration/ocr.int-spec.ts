@@ -1,7 +1,14 @@
-import { InvalidInputError, OcrNeedsJobError } from '../../src/common/errors';
+import {
+  DocumentTooLargeError,
+  InvalidInputError,
+  NoExtractableTextError,
+  OcrNeedsJobError,
+  ParseTimeoutError,
+} from '../../src/common/errors';
 import { loadSettings } from '../../src/config/settings';
 import { OcrProgress, ParsingService } from '../../src/ingestion/parsing.service';
 import { makeDocx } from '../support/document-files';
+import { hugePng, pdfWithHugeImage } from '../support/image-bombs';
 import {
   characterErrorRate,
   makeFormPdf,
@@ -177,4 +184,90 @@ describe('OCR, forms and tables in the parse worker (integration: real tesseract
     await writeFile(file, data);
     return file;
   }
+});
+
+describe('OCR within the parser limits (integration: real workers)', () => {
+  const sut = new ParsingService(
+    loadSettings({
+      STORAGE_DIR: tempDir(),
+      OCR: 'on',
+      OCR_MAX_PAGES: '1',
+      OCR_MAX_PIXELS: '1000000',
+    }),
+  );
+  const hasty = new ParsingService(
+    loadSettings({ STORAGE_DIR: tempDir(), OCR: 'on', OCR_PAGE_TIMEOUT_MS: '1000' }),
+  );
+
+  afterAll(async () => {
+    await sut.onApplicationShutdown();
+    await hasty.onApplicationShutdown();
+  });
+
+  it('refuses an image declaring more pixels than OCR_MAX_PIXELS from its header, before decoding it', async () => {
+    const started = performance.now();
+    const failure = sut.parse({
+      data: hugePng(30_000, 30_000),
+      filename: 'huge.png',
+      mimeType: '',
+    });
+    await expect(failure).rejects.toThrow(DocumentTooLargeError);
+    await expect(failure).rejects.toMatchObject({
+      status: 413,
+      message: expect.stringContaining('OCR_MAX_PIXELS'),
+      details: { width: 30_000, height: 30_000, limit: 1_000_000 },
+    });
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('does not decode an image inside a PDF past OCR_MAX_PIXELS (900 megapixels declared)', async () => {
+    const started = performance.now();
+    const failure = sut.parse({
+      data: await pdfWithHugeImage(30_000, 30_000),
+      filename: 'huge-image.pdf',
+      mimeType: 'application/pdf',
+    });
+    await expect(failure).rejects.toThrow(NoExtractableTextError);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('refuses a file with more pages to OCR than OCR_MAX_PAGES before reading any, jobs included', async () => {
+    const pdf = await makeMixedPdf([
+      { scan: ['one'], options: { dpi: 72 } },
+      { scan: ['two'], options: { dpi: 72 } },
+    ]);
+    const progress: OcrProgress[] = [];
+    const failure = sut.parse(
+      { data: pdf, filename: 'two-scans.pdf', mimeType: 'application/pdf' },
+      { onProgress: (p) => progress.push(p) },
+    );
+    await expect(failure).rejects.toThrow(DocumentTooLargeError);
+    await expect(failure).rejects.toMatchObject({
+      message: expect.stringMatching(/2 scanned pages.*at most 1 are read \(OCR_MAX_PAGES\)/),
+      details: { ocrPages: 2, limit: 1 },
+    });
+    expect(progress).toEqual([]);
+  });
+
+  it('stops a page read past OCR_PAGE_TIMEOUT_MS (its worker replaced), then parses the next file', async () => {
+    const lines = Array.from(
+      { length: 40 },
+      (_, i) => `Line ${i + 1} of a dense page that takes the recogniser a while.`,
+    );
+    const pdf = await makeMixedPdf([{ scan: lines, options: { dpi: 300, fontSize: 10 } }]);
+    const failure = hasty.parse({ data: pdf, filename: 'dense.pdf', mimeType: 'application/pdf' });
+    await expect(failure).rejects.toThrow(ParseTimeoutError);
+    await expect(failure).rejects.toMatchObject({
+      status: 422,
+      code: 'parse_timeout',
+      message: expect.stringMatching(/OCR of page 1 .*1000 ms \(OCR_PAGE_TIMEOUT_MS\)/),
+      details: { ocrPage: 1, limitMs: 1000 },
+    });
+    const next = await hasty.parse({
+      data: Buffer.from('After the timeout.'),
+      filename: 'a.txt',
+      mimeType: '',
+    });
+    expect(next.text).toBe('After the timeout.');
+  });
 });

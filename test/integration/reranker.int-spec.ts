@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSettings } from '../../src/config/settings';
 import { ModelUnavailableError } from '../../src/common/errors';
-import { RERANK_BATCH_SIZE } from '../../src/models/inference-protocol';
-import { ModelsService } from '../../src/models/models.service';
+import { RERANK_BATCH_SIZE } from '../../src/engines/adapters/transformers/inference-protocol';
+import { LocalModelPool } from '../../src/engines/adapters/transformers/local-model-pool';
+import { localModelPool } from '../support/local-pool';
 import { TINY_RERANK_BIAS, TINY_RERANK_ID, TINY_RERANK_SCALE } from '../models/make-tiny-models';
 import { TINY_ENV, TINY_MODELS_DIR, tempDir, tinyModelsPresent } from '../support/test-app';
 
@@ -17,7 +18,7 @@ const UNRELATED = [
 ];
 
 describe('cross-encoder reranking on tiny/rerank: real transformers.js in a worker thread (integration)', () => {
-  let sut: ModelsService;
+  let sut: LocalModelPool;
 
   beforeAll(() => {
     tinyModelsPresent();
@@ -26,7 +27,7 @@ describe('cross-encoder reranking on tiny/rerank: real transformers.js in a work
         `Tiny test model ${TINY_RERANK_ID} is missing in ${TINY_MODELS_DIR}: run \`npm run test:models\` first`,
       );
     }
-    sut = new ModelsService(
+    sut = localModelPool(
       loadSettings({ ...TINY_ENV, STORAGE_DIR: tempDir(), PRELOAD_MODELS: 'false' }),
     );
   });

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InsufficientStorageError } from '../../src/common/errors';
-import { StorageMonitor, storageStartupProblem } from '../../src/common/storage-monitor.service';
+import { StorageMonitor, storageStartupProblem } from '../../src/storage/storage-monitor.service';
 import { loadSettings } from '../../src/config/settings';
 import { tempDir } from '../support/test-app';
 

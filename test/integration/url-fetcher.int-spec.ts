@@ -56,6 +56,8 @@ describe('fetching URLs for ingestion, safely (integration, local server)', () =
             'content-disposition': 'attachment; filename="q3 report.pdf"',
           })
           .end('%PDF-1.4');
+      } else if (req.url === '/notes%E0%A4%A.txt') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('notes');
       } else {
         res.writeHead(404).end();
       }
@@ -81,6 +83,12 @@ describe('fetching URLs for ingestion, safely (integration, local server)', () =
     }
     expect(refusedAddress('93.184.216.34', 'example.com', [])).toBeUndefined();
     expect(refusedAddress('100.64.1.1', 'cgnat', [])).toMatch(/carrierGradeNat/);
+    // Not globally routable IPv6: IPv4-compatible (::/96, as [::127.0.0.1] parses), NAT64, 6to4, Teredo.
+    expect(refusedAddress('::7f00:1', '[::127.0.0.1]', [])).toMatch(/not global unicast/);
+    expect(refusedAddress('64:ff9b::7f00:1', 'nat64', [])).toMatch(/rfc6052/);
+    expect(refusedAddress('2002:7f00:1::1', '6to4', [])).toMatch(/6to4/);
+    expect(refusedAddress('2001:0:7f00:1::', 'teredo', [])).toMatch(/teredo/);
+    expect(refusedAddress('2606:4700::1', 'public6', [])).toBeUndefined();
   });
 
   it('fetches from an allowed host, following redirects up to the limit', async () => {
@@ -133,11 +141,16 @@ describe('fetching URLs for ingestion, safely (integration, local server)', () =
     );
     const pdf = await fetchUrl(`${site.base}/report.pdf`, LOCAL);
     expect(pdf).toMatchObject({ contentType: 'application/pdf', fileName: 'q3 report.pdf' });
+    // A path that is not valid percent-encoding keeps its name as written (it used to be a 500).
+    const odd = await fetchUrl(`${site.base}/notes%E0%A4%A.txt`, LOCAL);
+    expect(odd.fileName).toBe('notes%E0%A4%A.txt');
   });
 
   it('allows a private network by CIDR when configured', () => {
     expect(refusedAddress('10.1.2.3', 'intranet', ['10.0.0.0/8'])).toBeUndefined();
-    expect(refusedAddress('10.1.2.3', 'intranet', ['192.168.0.0/16'])).toBeDefined();
+    expect(refusedAddress('10.1.2.3', 'intranet', ['192.168.0.0/16'])).toBe(
+      'intranet resolves to 10.1.2.3 (private), which is not a public address',
+    );
     expect(refusedAddress('10.1.2.3', 'intranet', ['intranet'])).toBeUndefined();
   });
 });

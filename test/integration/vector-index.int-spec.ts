@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StorageMonitor } from '../../src/common/storage-monitor.service';
+import { StorageMonitor } from '../../src/storage/storage-monitor.service';
 import { loadSettings, Settings } from '../../src/config/settings';
 import { CollectionsRepository } from '../../src/database/collections.repository';
 import { DatabaseService } from '../../src/database/database.service';

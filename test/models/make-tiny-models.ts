@@ -212,12 +212,20 @@ function bertConfig(
   };
 }
 
-function buildEmbed(dir: string, vocab: WordPieceVocab, dim = TINY_EMBED_DIM, seed = WORD_VECTOR_SEED): number {
+function buildEmbed(
+  dir: string,
+  vocab: WordPieceVocab,
+  dim = TINY_EMBED_DIM,
+  seed = WORD_VECTOR_SEED,
+): number {
   const g = new OnnxGraphBuilder(dim === TINY_EMBED_DIM ? 'tiny_embed' : 'tiny_embed_wide');
   const io = encoderInputs(g);
   encoderOutput(g, io, addBagOfWords(g, vocab, io.inputIds, io.tokenTypeIds, dim, seed), dim);
   writeBertTokenizer(dir, vocab, EMBED_MAX_POSITIONS);
-  writeJson(join(dir, 'config.json'), bertConfig(vocab, { hidden_size: dim, intermediate_size: 2 * dim }));
+  writeJson(
+    join(dir, 'config.json'),
+    bertConfig(vocab, { hidden_size: dim, intermediate_size: 2 * dim }),
+  );
   return g.save(join(dir, MODEL_FILE), {
     docString: 'tiny bag-of-words BERT-type embedder for tests',
   });
@@ -285,7 +293,11 @@ function buildRerank(dir: string, vocab: WordPieceVocab): number {
   const io = encoderInputs(g);
   const table = wordVectorTable(vocab, new SeededRandom(WORD_VECTOR_SEED), rerankTokenWeight);
   const words = g.gather(
-    g.weight('bert.embeddings.word_embeddings.weight', [vocab.tokens.length, TINY_EMBED_DIM], table),
+    g.weight(
+      'bert.embeddings.word_embeddings.weight',
+      [vocab.tokens.length, TINY_EMBED_DIM],
+      table,
+    ),
     io.inputIds,
   );
   const mask = g.cast(io.attentionMask, 'float32');

@@ -129,10 +129,20 @@ export function bertTokenizerJson(vocab: WordPieceVocab): Json {
 }
 
 /** The added_tokens_decoder entry of tokenizer_config.json for special tokens. */
-function addedTokens<T extends string>(tokens: readonly T[], idOf: (token: T) => number): { [key: string]: Json } {
+function addedTokens<T extends string>(
+  tokens: readonly T[],
+  idOf: (token: T) => number,
+): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
   for (const content of tokens) {
-    out[String(idOf(content))] = { content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true };
+    out[String(idOf(content))] = {
+      content,
+      lstrip: false,
+      normalized: false,
+      rstrip: false,
+      single_word: false,
+      special: true,
+    };
   }
   return out;
 }

@@ -5,16 +5,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
-import { SETTING_NAMES, loadSettings } from '../../src/config/settings';
+import { loadSettings } from '../../src/config/settings';
 
 export { TINY_ENV, TINY_MODELS_DIR, tinyModelsPresent } from './tiny-models';
 
 export function tempDir(prefix = 'ragd-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
-
-/** Every setting is cleared before an app starts, so one test's environment never leaks into the next. */
-const KEYS = SETTING_NAMES;
 
 /** A provider replaced by a test double (e.g. an adapter that fails like a full disk). */
 export interface ProviderOverride {
@@ -27,10 +24,10 @@ export async function createTestApp(
   env: Record<string, string>,
   overrides: readonly ProviderOverride[] = [],
 ): Promise<INestApplication> {
-  for (const k of KEYS) delete process.env[k];
-  Object.assign(process.env, env);
-  const settings = loadSettings(process.env);
-  const builder = Test.createTestingModule({ imports: [AppModule] });
+  // Parsed from `env` alone (not process.env), so one test's environment never leaks into the next;
+  // request log lines (pino writes straight to stdout) only when a test asks for them.
+  const settings = loadSettings({ LOG_LEVEL: 'error', ...env });
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(settings)] });
   for (const o of overrides) builder.overrideProvider(o.provide).useClass(o.useClass);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { AskDto, AskResponseDto } from '../../api/dto/search.dto';
+import { AskDto, AskResponseDto } from '../../answering/dto/ask.dto';
 
 export class ChatTurnDto extends OmitType(AskDto, ['question', 'stream'] as const) {
   @ApiProperty({ example: 'And what does it cross?', maxLength: 4000 })

@@ -7,6 +7,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -83,6 +84,7 @@ export class EvaluateDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_EVALUATION_QUERIES)
+  @IsObject({ each: true }) // a nested array would pass ValidateNested unchecked
   @ValidateNested({ each: true })
   @Type(() => EvaluationQueryDto)
   queries!: EvaluationQueryDto[];

@@ -5,6 +5,8 @@ import { StructureBuilder } from './structure-builder';
 import { FORMATS } from './formats';
 
 const DELIMITERS = [',', ';', '\t', '|'];
+/** Column names kept in the metadata; past this, `columnCount` says how many there were. */
+const MAX_COLUMN_NAMES = 1000;
 
 /**
  * CSV and TSV: the first row names the columns; every other row becomes one record, a line
@@ -44,7 +46,12 @@ export const csvParser: TextFormatParser = {
       ...builder.build(),
       records: true,
       contentType: FORMATS.csv.contentType,
-      metadata: { columns, rows: records.length },
+      // The column names as metadata, up to a point: a million of them would ride on every hit.
+      metadata: {
+        columns: columns.slice(0, MAX_COLUMN_NAMES),
+        ...(columns.length > MAX_COLUMN_NAMES ? { columnCount: columns.length } : {}),
+        rows: records.length,
+      },
     };
   },
 };

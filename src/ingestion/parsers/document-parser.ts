@@ -1,5 +1,6 @@
 import { UnsupportedMediaTypeError } from '../../common/errors';
 import type { FormatNames } from './formats';
+import type { ParseLimits } from './parse-limits';
 import type { StructuredDocument } from './structured-document';
 
 /** How pages without a text layer and images are read (OCR_* settings and the upload's languages). */
@@ -12,6 +13,8 @@ export interface OcrOptions {
   maxPixels: number;
   /** More pages to read than this is refused (OcrNeedsJobError): a synchronous upload's limit. */
   maxPages?: number;
+  /** More pages to read than this is refused (DocumentTooLargeError): OCR_MAX_PAGES, jobs too. */
+  pageLimit: number;
   /** Where links to the models of several languages are made (under STORAGE_DIR). */
   dataDir?: string;
 }
@@ -22,6 +25,8 @@ export interface ParseOptions {
   textFields?: string[];
   /** Paged formats: more pages than this is refused (DocumentTooLargeError). */
   maxPages?: number;
+  /** Bounds against bombs (zip, deep markup, compressed PDF streams); unchecked when absent. */
+  limits?: ParseLimits;
   /** OCR of scanned pages and images; absent: OCR is off (OCR=off), and they have no text. */
   ocr?: OcrOptions;
 }

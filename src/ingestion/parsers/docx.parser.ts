@@ -1,8 +1,14 @@
 import * as cheerio from 'cheerio';
 import mammoth from 'mammoth';
-import { CorruptDocumentError, EncryptedDocumentError } from '../../common/errors';
+import {
+  CorruptDocumentError,
+  DocumentTooLargeError,
+  EncryptedDocumentError,
+} from '../../common/errors';
+import { checkArchiveBounds } from './archive-bounds';
 import { DocumentParser } from './document-parser';
 import { htmlToStructure } from './html-structure';
+import { checkMarkupBounds } from './markup-bounds';
 import { StructureBuilder, collapseSpaces } from './structure-builder';
 import { FORMATS } from './formats';
 
@@ -30,11 +36,12 @@ export const docxParser: DocumentParser = {
       return 'match';
     return isEncryptedPackage(data) ? 'match' : 'impossible';
   },
-  parse: async (data) => {
+  parse: async (data, options) => {
     if (isEncryptedPackage(data))
       throw new EncryptedDocumentError(
         'The Word document is protected by a password; remove the protection and upload it again',
       );
+    if (options.limits) await checkArchiveBounds(data, options.limits);
     let html: string;
     try {
       // Images are left out: only their alt text is read.
@@ -49,6 +56,15 @@ export const docxParser: DocumentParser = {
       throw new CorruptDocumentError(
         `The Word document could not be read: ${(e as Error).message}`,
       );
+    }
+    if (options.limits) {
+      checkMarkupBounds(html, options.limits);
+      if (html.length > options.limits.maxExtractedTextBytes) {
+        throw new DocumentTooLargeError(
+          `The Word document's content (as HTML) comes to more than ${options.limits.maxExtractedTextBytes} bytes (MAX_EXTRACTED_TEXT_BYTES)`,
+          { limit: options.limits.maxExtractedTextBytes },
+        );
+      }
     }
     const $ = cheerio.load(html);
     const builder = new StructureBuilder();

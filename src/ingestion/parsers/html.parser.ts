@@ -1,6 +1,7 @@
 import * as cheerio from 'cheerio';
 import { TextFormatParser, decodeUtf8, sniffText } from './document-parser';
 import { htmlToStructure } from './html-structure';
+import { checkMarkupBounds } from './markup-bounds';
 import { StructureBuilder, collapseSpaces } from './structure-builder';
 import { FORMATS } from './formats';
 
@@ -33,8 +34,10 @@ export const htmlParser: TextFormatParser = {
   ...FORMATS.html,
   sniff: (data) =>
     sniffText(data, (start) => /^(<!--.*?-->\s*)*<(!doctype html|html[\s>])/is.test(start)),
-  parse: (data) => {
-    const $ = cheerio.load(decodeUtf8(data));
+  parse: (data, options) => {
+    const html = decodeUtf8(data);
+    if (options.limits) checkMarkupBounds(html, options.limits);
+    const $ = cheerio.load(html);
     const title =
       collapseSpaces($('title').first().text()) ||
       collapseSpaces($('h1').first().text()) ||

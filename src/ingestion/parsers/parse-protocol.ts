@@ -1,9 +1,7 @@
 import type { ParseOptions } from './document-parser';
-import type { StructuredDocument } from './structured-document';
 
-/** Messages between ParsingService and parse.worker.ts. */
+/** A request from ParsingService to parse.worker.ts (which replies with a StructuredDocument). */
 export interface ParseRequest {
-  id: number;
   /** The file's bytes, or where to read them (a job's spooled file: the main thread never holds it). */
   data: Uint8Array | { path: string };
   filename: string;
@@ -11,8 +9,8 @@ export interface ParseRequest {
   options: ParseOptions;
 }
 
-export type ParseReply =
-  | { id: number; kind: 'ok'; document: StructuredDocument }
-  /** Pages read by OCR so far, of those to read. */
-  | { id: number; kind: 'progress'; ocrPagesDone: number; ocrPages: number }
-  | { id: number; kind: 'error'; name: string; message: string; details?: Record<string, unknown> };
+/** An event of a parse while it runs: pages read by OCR so far, of those to read. */
+export interface ParseEvent {
+  ocrPagesDone: number;
+  ocrPages: number;
+}

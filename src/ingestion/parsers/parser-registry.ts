@@ -7,6 +7,7 @@ import { SUPPORTED_UPLOAD_TYPES } from './formats';
 import { htmlParser } from './html.parser';
 import { jsonParser } from './json.parser';
 import { markdownParser } from './markdown.parser';
+import { capMetadata } from './metadata-cap';
 import { pdfParser } from './pdf.parser';
 import type { StructuredDocument } from './structured-document';
 import { textParser } from './text.parser';
@@ -77,7 +78,10 @@ export function chooseParser(file: UploadedFile): DocumentParser {
   );
 }
 
-/** Parses an uploaded file into text and structure; a file with no text at all is refused (422). */
+/**
+ * Parses an uploaded file into text and structure; a file with no text at all is refused (422).
+ * The parser's metadata is capped like a client's (metadata-cap.ts).
+ */
 export async function parseFile(
   file: UploadedFile,
   options: ParseOptions = {},
@@ -88,5 +92,5 @@ export async function parseFile(
     throw new NoExtractableTextError(`'${file.filename}' has no text to index`, {
       filename: file.filename,
     });
-  return doc;
+  return { ...doc, metadata: capMetadata(doc.metadata) };
 }

@@ -11,6 +11,7 @@ import { OcrCanvasFactory } from './ocr/page-image';
 import { ocrScannedPages } from './ocr/pdf-ocr';
 import { formLines } from './pdf-forms';
 import { PageText, TextRun, layoutPages } from './pdf-layout';
+import { checkPdfStreams } from './pdf-stream-bounds';
 import { StructureBuilder } from './structure-builder';
 import { FORMATS } from './formats';
 
@@ -33,7 +34,8 @@ export const pdfParser: DocumentParser = {
   // The header may follow up to a kilobyte of junk (as readers allow).
   sniff: (data) => (data.subarray(0, 1024).includes(SIGNATURE) ? 'match' : 'impossible'),
   parse: async (data, options, progress) => {
-    const pdf = await open(data);
+    if (options.limits) await checkPdfStreams(data, options.limits.pdfMaxDecompressedBytes);
+    const pdf = await open(data, options.ocr?.maxPixels);
     if (options.maxPages !== undefined && pdf.numPages > options.maxPages) {
       await pdf.destroy();
       throw new DocumentTooLargeError(
@@ -49,11 +51,21 @@ export const pdfParser: DocumentParser = {
     let forms: Map<number, string[]>;
     let ocrConfidence = new Map<number, number>();
     try {
-      for (let n = 1; n <= pdf.numPages; n++)
-        pages.push({ number: n, runs: await pageRuns(pdf, n) });
+      let chars = 0;
+      for (let n = 1; n <= pdf.numPages; n++) {
+        const runs = await pageRuns(pdf, n);
+        chars += textLength(runs);
+        if (options.limits) refuseLongText(chars, options.limits.maxExtractedTextBytes);
+        pages.push({ number: n, runs });
+      }
       title = await infoTitle(pdf);
       forms = await formLines(pdf);
-      if (options.ocr) ocrConfidence = await ocrScannedPages(pdf, pages, options.ocr, progress);
+      if (options.ocr) {
+        ocrConfidence = await ocrScannedPages(pdf, pages, options.ocr, progress);
+        const read = pages.filter((p) => ocrConfidence.has(p.number));
+        chars += read.reduce((sum, p) => sum + textLength(p.runs), 0);
+        if (options.limits) refuseLongText(chars, options.limits.maxExtractedTextBytes);
+      }
     } catch (e) {
       if (e instanceof DomainError) throw e;
       throw new CorruptDocumentError(`The PDF could not be read: ${(e as Error).message}`);
@@ -120,7 +132,18 @@ function layoutApart(pages: readonly PageText[], scanned: (p: PageText) => boole
   };
 }
 
-async function open(data: Buffer): Promise<PdfDocument> {
+function refuseLongText(chars: number, limit: number): void {
+  if (chars <= limit) return;
+  throw new DocumentTooLargeError(
+    `The PDF's text comes to more than ${limit} characters (MAX_EXTRACTED_TEXT_BYTES)`,
+    { limit },
+  );
+}
+
+const textLength = (runs: readonly TextRun[]) => runs.reduce((sum, r) => sum + r.text.length, 0);
+
+/** `maxImageSize`: images of more pixels are not decoded (their declared size is read first). */
+async function open(data: Buffer, maxImageSize = -1): Promise<PdfDocument> {
   try {
     // No eval of font programs (pdf.js's own hardening advice for untrusted files), no system fonts.
     return await getDocumentProxy(new Uint8Array(data), {
@@ -130,6 +153,8 @@ async function open(data: Buffer): Promise<PdfDocument> {
       verbosity: 0,
       // Canvases for rendering scanned pages for OCR; @napi-rs/canvas loads only when one is made.
       CanvasFactory: OcrCanvasFactory,
+      // With OCR on, rendering decodes a page's images: none larger than OCR_MAX_PIXELS.
+      maxImageSize,
     });
   } catch (e) {
     if ((e as Error).name === 'PasswordException') {

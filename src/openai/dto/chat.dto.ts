@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -18,7 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DTYPES, type Dtype } from '../../config/settings';
-import { IsModelId } from '../../api/dto/validators';
+import { IsModelId } from '../../http/validators';
 
 export const CHAT_ROLES = ['system', 'developer', 'user', 'assistant'] as const;
 const MAX_MESSAGE_CHARS = 100_000;
@@ -85,6 +86,7 @@ export class ChatCompletionRequestDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
+  @IsObject({ each: true }) // a nested array would pass ValidateNested unchecked
   @ValidateNested({ each: true })
   @Type(() => ChatMessageDto)
   messages!: ChatMessageDto[];
@@ -96,6 +98,7 @@ export class ChatCompletionRequestDto {
 
   @ApiPropertyOptional({ type: StreamOptionsDto })
   @IsOptional()
+  @IsObject() // an array would pass ValidateNested unchecked
   @ValidateNested()
   @Type(() => StreamOptionsDto)
   stream_options?: StreamOptionsDto;

@@ -5,12 +5,13 @@ import {
   IsOptional,
   IsString,
   MaxLength,
+  Max,
   Min,
   ValidateBy,
   ValidationArguments,
 } from 'class-validator';
 import { DTYPES, type Dtype } from '../../config/settings';
-import { IsModelId } from '../../api/dto/validators';
+import { IsModelId } from '../../http/validators';
 
 /** Texts per request, as OpenAI allows. */
 export const MAX_EMBEDDING_INPUTS = 2048;
@@ -66,10 +67,13 @@ export class EmbeddingsRequestDto {
 
   @ApiPropertyOptional({
     description: "Must equal the model's width if given (no truncation of vectors)",
+    minimum: 1,
+    maximum: 65536,
   })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(65536)
   dimensions?: number;
 
   @ApiPropertyOptional({ description: 'Accepted and ignored (OpenAI compatibility)' })

@@ -1,5 +1,5 @@
 import type { getDocumentProxy } from 'unpdf';
-import { OcrNeedsJobError } from '../../../common/errors';
+import { DocumentTooLargeError, OcrNeedsJobError } from '../../../common/errors';
 import type { OcrOptions, ParseProgress } from '../document-parser';
 import type { PageText } from '../pdf-layout';
 import { ocrEngine } from './ocr-engine';
@@ -14,7 +14,8 @@ const MIN_TEXT_CHARACTERS = 16;
  * Reads by OCR the pages of a PDF that have no text layer (or next to none) but paint an image:
  * each is rendered with pdf.js at the OCR resolution and recognised, its text runs replacing the
  * text layer's; the next page renders while one is recognised. Returns each OCR'd page's mean
- * confidence. More such pages than `options.maxPages` is refused before any is read.
+ * confidence. More such pages than `options.pageLimit` (OCR_MAX_PAGES), or for an upload answered
+ * at once than `options.maxPages`, is refused before any is read.
  */
 export async function ocrScannedPages(
   pdf: PdfDocument,
@@ -25,11 +26,22 @@ export async function ocrScannedPages(
   const scanned: PageText[] = [];
   for (const p of pages) {
     const chars = p.runs.reduce((n, r) => n + r.text.replace(/\s/g, '').length, 0);
-    if (chars < MIN_TEXT_CHARACTERS && (await paintsImages(await pdf.getPage(p.number))))
-      scanned.push(p);
+    if (chars >= MIN_TEXT_CHARACTERS) continue;
+    const page = await pdf.getPage(p.number);
+    try {
+      if (await paintsImages(page)) scanned.push(p);
+    } finally {
+      page.cleanup(); // its decoded images go now, not when the document is closed
+    }
   }
   const confidence = new Map<number, number>();
   if (scanned.length === 0) return confidence;
+  if (scanned.length > options.pageLimit) {
+    throw new DocumentTooLargeError(
+      `The PDF has ${scanned.length} scanned pages to read by OCR; at most ${options.pageLimit} are read (OCR_MAX_PAGES)`,
+      { ocrPages: scanned.length, limit: options.pageLimit },
+    );
+  }
   if (options.maxPages !== undefined && scanned.length > options.maxPages) {
     throw new OcrNeedsJobError(
       `The PDF has ${scanned.length} scanned pages to read by OCR; an upload answered at once reads at most ${options.maxPages} (OCR_SYNC_MAX_PAGES). Send it as a background job instead: POST /v1/collections/{name}/jobs, then follow GET /v1/jobs/{id}`,

@@ -1,0 +1,40 @@
+import type { ModelStatus } from '../../model-status';
+import { withDownload } from './download/download-format';
+import type { DownloadJob } from './download/download-job';
+import type { EmbedBatcher } from './embed-batcher';
+import type { InferenceWorker } from './inference-worker';
+import type { LoadedInfo } from './inference-protocol';
+
+/** A worker and the calls queued on it, one at a time, in order. */
+export interface Lane {
+  worker: InferenceWorker;
+  tail: Promise<unknown>;
+  batcher?: EmbedBatcher;
+}
+
+/** One model of the pool, for one task and precision: its state, its workers, its queues. */
+export interface Entry {
+  status: ModelStatus;
+  worker?: InferenceWorker;
+  /**
+   * Embedding models (EMBED_QUERY_WORKER): a second worker for queries, so a search does not wait
+   * behind a batch of passages. Loaded after the first; until then queries use the first.
+   */
+  queryLane?: Lane;
+  info?: LoadedInfo;
+  loading?: Promise<void>;
+  /** Its files being fetched into MODELS_DIR; it loads when they are all there. */
+  fetching?: DownloadJob;
+  failedAt?: number;
+  /** Inference calls on one worker run one at a time, in order. */
+  tail: Promise<unknown>;
+  /** Embedding models: coalesces concurrent requests into batches. */
+  batcher?: EmbedBatcher;
+  /** Generation models: generations waiting or running. */
+  generating: number;
+}
+
+/** Its state, with the download's progress (or last failure) while its files are fetched. */
+export function entryStatus(e: Entry): ModelStatus {
+  return e.fetching ? withDownload({ ...e.status }, e.fetching.view()) : { ...e.status };
+}

@@ -1,0 +1,59 @@
+import { JOB_STATES } from '../database/jobs.repository';
+import type { StatsRepository } from '../database/stats.repository';
+import type { InferenceEngines } from '../engines/inference-engines';
+import type { ModelState } from '../engines/model-status';
+import type { StorageMonitor } from '../storage/storage-monitor.service';
+import type { VectorIndexService } from '../vector-index/vector-index.service';
+import { capCollections } from './collection-labels';
+import type { RagdMetrics } from './metrics-registry';
+
+const MODEL_STATES: readonly ModelState[] = ['not_loaded', 'loading', 'ready', 'unavailable'];
+
+/**
+ * Sets the gauges of stored state just before a scrape: two COUNT queries on indexed columns (chunks
+ * per collection and state, jobs per state), the in-memory index sizes, the engines' model states
+ * and one statfs. Series of collections that are gone disappear (the gauges are reset each time).
+ */
+export class StateGauges {
+  constructor(
+    private readonly metrics: RagdMetrics,
+    private readonly stats: StatsRepository,
+    private readonly vectors: VectorIndexService,
+    private readonly engines: InferenceEngines,
+    private readonly storage: StorageMonitor,
+    private readonly maxCollections: number,
+  ) {}
+
+  refresh(): void {
+    const { chunks, indexVectors, jobs, modelState, storageFreeBytes, collectionsTotal } =
+      this.metrics;
+    const rows = this.stats.chunksByCollection();
+    const samples = capCollections(
+      rows.map((r) => ({ ...r, vectors: this.vectors.size(r.id) })),
+      this.maxCollections,
+    );
+    chunks.reset();
+    indexVectors.reset();
+    for (const s of samples) {
+      chunks.set({ collection: s.name, state: 'embedded' }, s.embedded);
+      chunks.set({ collection: s.name, state: 'pending' }, s.pending);
+      indexVectors.set({ collection: s.name }, s.vectors);
+    }
+    collectionsTotal.set(rows.length);
+
+    const byState = new Map(this.stats.jobsByState().map((r) => [r.state, r.n]));
+    for (const state of JOB_STATES) jobs.set({ state }, byState.get(state) ?? 0);
+
+    modelState.reset();
+    for (const m of this.engines.statuses())
+      for (const state of MODEL_STATES)
+        modelState.set(
+          { model: m.id, dtype: m.dtype, task: m.task, state },
+          m.state === state ? 1 : 0,
+        );
+
+    const free = this.storage.status().freeBytes;
+    if (free === null) storageFreeBytes.reset();
+    else storageFreeBytes.set(free);
+  }
+}
