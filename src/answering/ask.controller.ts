@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
@@ -10,6 +10,8 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireScope } from '../auth/require-scope.decorator';
+import type { Settings } from '../config/settings';
+import { SETTINGS } from '../config/settings.provider';
 import { AllExceptionsFilter } from '../http/all-exceptions.filter';
 import { ErrorDto } from '../http/error.dto';
 import { SseStream, abortOnClose } from '../http/sse';
@@ -24,8 +26,9 @@ export class AskController {
   constructor(
     private readonly answering: AnsweringService,
     storage: StorageMonitor,
+    @Inject(SETTINGS) settings: Settings,
   ) {
-    this.errors = new AllExceptionsFilter(storage);
+    this.errors = new AllExceptionsFilter(storage, settings);
   }
 
   /** Shapes errors met after an event stream has started, as the global filter would (storage faults included). */

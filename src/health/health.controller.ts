@@ -30,7 +30,7 @@ class ModelStatusDto {
   state!: string;
   @ApiPropertyOptional({
     example:
-      'not found in MODELS_DIR (./models/Xenova/bge-small-en-v1.5) and ALLOW_REMOTE_MODELS=false',
+      'not found in MODELS_DIR (no complete Xenova/bge-small-en-v1.5 there) and ALLOW_REMOTE_MODELS=false',
   })
   reason?: string;
   @ApiPropertyOptional() maxTokens?: number;

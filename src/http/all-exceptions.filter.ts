@@ -4,14 +4,18 @@ import {
   ExceptionFilter,
   HttpException,
   HttpStatus,
+  Inject,
   Logger,
   Optional,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/errors';
+import type { Settings } from '../config/settings';
+import { SETTINGS } from '../config/settings.provider';
 import { StorageMonitor } from '../storage/storage-monitor.service';
 import { requestIdOf } from '../logging/request-id';
+import { PathRedaction } from './path-redaction';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown; requestId?: string };
@@ -42,7 +46,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
    * Optional, so that a filter can be built without one; the controllers that shape errors inside an
    * event stream (ask, chat) pass theirs, so storage faults are classified there too.
    */
-  constructor(@Optional() private readonly storage?: StorageMonitor) {}
+  constructor(
+    @Optional() private readonly storage?: StorageMonitor,
+    @Optional() @Inject(SETTINGS) settings?: Settings,
+  ) {
+    if (settings)
+      this.redaction = new PathRedaction({ ...settings, backupDir: settings.backup.dir });
+  }
+
+  /** The machine's folders named by their settings in every error message and detail. */
+  private readonly redaction?: PathRedaction;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -66,6 +79,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
     exception: unknown,
     req: Request | undefined,
   ): { status: number; body: ErrorBody } {
+    const shaped = this.shape(exception, req);
+    if (!this.redaction) return shaped;
+    const { details, ...error } = shaped.body.error;
+    error.message = this.redaction.text(error.message);
+    return {
+      status: shaped.status,
+      body: {
+        error: details === undefined ? error : { ...error, details: this.redaction.value(details) },
+      },
+    };
+  }
+
+  private shape(exception: unknown, req: Request | undefined): { status: number; body: ErrorBody } {
     // A raw SQLite or file-system error about the storage becomes a storage fault (507, 503, 500).
     if (!(exception instanceof DomainError))
       exception = this.storage?.fault(exception) ?? exception;

@@ -76,8 +76,20 @@ export class RagdMetrics {
   });
   readonly modelState = new Gauge({
     name: 'ragd_model_state',
-    help: '1 for the state each known model is in (not_loaded, loading, ready, unavailable), 0 for the others',
+    help: '1 for the state each known model is in (not_loaded, downloading, loading, ready, unavailable), 0 for the others',
     labelNames: ['model', 'dtype', 'task', 'state'] as const,
+    registers: [this.registry],
+  });
+  readonly modelDownloadBytes = new Gauge({
+    name: 'ragd_model_download_bytes',
+    help: 'A model download in progress or waiting to be tried again: bytes fetched (kind="done") and to fetch in all (kind="total")',
+    labelNames: ['model', 'dtype', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly modelDownloadRate = new Gauge({
+    name: 'ragd_model_download_bytes_per_second',
+    help: 'The rate of a model download over the last few seconds',
+    labelNames: ['model', 'dtype'] as const,
     registers: [this.registry],
   });
   readonly chunks = new Gauge({

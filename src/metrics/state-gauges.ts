@@ -7,7 +7,13 @@ import type { VectorIndexService } from '../vector-index/vector-index.service';
 import { capCollections } from './collection-labels';
 import type { RagdMetrics } from './metrics-registry';
 
-const MODEL_STATES: readonly ModelState[] = ['not_loaded', 'loading', 'ready', 'unavailable'];
+const MODEL_STATES: readonly ModelState[] = [
+  'not_loaded',
+  'downloading',
+  'loading',
+  'ready',
+  'unavailable',
+];
 
 /**
  * Sets the gauges of stored state just before a scrape: two COUNT queries on indexed columns (chunks
@@ -27,6 +33,7 @@ export class StateGauges {
   refresh(): void {
     const { chunks, indexVectors, jobs, modelState, storageFreeBytes, collectionsTotal } =
       this.metrics;
+    const { modelDownloadBytes, modelDownloadRate } = this.metrics;
     const rows = this.stats.chunksByCollection();
     const samples = capCollections(
       rows.map((r) => ({ ...r, vectors: this.vectors.size(r.id) })),
@@ -45,12 +52,21 @@ export class StateGauges {
     for (const state of JOB_STATES) jobs.set({ state }, byState.get(state) ?? 0);
 
     modelState.reset();
-    for (const m of this.engines.statuses())
+    modelDownloadBytes.reset();
+    modelDownloadRate.reset();
+    for (const m of this.engines.statuses()) {
       for (const state of MODEL_STATES)
         modelState.set(
           { model: m.id, dtype: m.dtype, task: m.task, state },
           m.state === state ? 1 : 0,
         );
+      const d = m.download;
+      if (!d || d.state === 'done') continue;
+      const labels = { model: m.id, dtype: m.dtype };
+      modelDownloadBytes.set({ ...labels, kind: 'done' }, d.bytesDone);
+      if (d.bytesTotal !== null) modelDownloadBytes.set({ ...labels, kind: 'total' }, d.bytesTotal);
+      modelDownloadRate.set(labels, d.bytesPerSecond ?? 0);
+    }
 
     const free = this.storage.status().freeBytes;
     if (free === null) storageFreeBytes.reset();

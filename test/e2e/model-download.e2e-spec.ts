@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FakeHub } from '../support/fake-hub';
 import { ServerProcess, killAllServers } from '../support/server-process';
+import { Samples, parsePrometheus, sample } from '../support/prometheus-text';
 import { TINY_ENV, TINY_MODELS_DIR, tempDir, tinyModelsPresent } from '../support/test-app';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -100,6 +101,7 @@ describe('model downloads on first run: the built server and the ragd CLI agains
     const states: string[] = [];
     let during: HealthBody | undefined;
     let listed: ModelView | undefined;
+    let scraped: Samples | undefined;
     const t0 = Date.now();
     for (;;) {
       const { body, ms } = await server.get<HealthBody>('/health');
@@ -112,6 +114,7 @@ describe('model downloads on first run: the built server and the ragd CLI agains
         listed = (await server.get<{ data: ModelView[] }>('/v1/models')).body.data.find(
           (m) => m.id === 'tiny/embed',
         );
+        scraped = parsePrometheus(await (await fetch(`${server.baseUrl}/metrics`)).text());
       }
       if (body.models.filter((m) => m.id.startsWith('tiny/')).every((m) => m.state === 'ready'))
         break;
@@ -132,6 +135,14 @@ describe('model downloads on first run: the built server and the ragd CLI agains
       .map((f) => hub.file('tiny/embed', f).content.length)
       .reduce((a, b) => a + b);
     expect(listed).toMatchObject({ state: 'downloading', download: { bytesTotal: size } });
+    const model = { model: 'tiny/embed', dtype: 'fp32' };
+    expect(sample(scraped!, 'ragd_model_download_bytes', { ...model, kind: 'total' })).toBe(size);
+    expect(sample(scraped!, 'ragd_model_download_bytes', { ...model, kind: 'done' })).toBeLessThan(
+      size,
+    );
+    expect(
+      sample(scraped!, 'ragd_model_state', { ...model, task: 'embedding', state: 'downloading' }),
+    ).toBe(1);
     expect(server.log).toMatch(/Downloading tiny\/embed \(fp32\) from http:\/\/127\.0\.0\.1:\d+/);
     expect(server.log).toMatch(/Downloaded tiny\/embed \(fp32\): 1\.8 MB in \d+ s, verified/);
     const health = (await server.get<HealthBody>('/health')).body;

@@ -15,6 +15,14 @@ import { TINY_ENV, createTestApp, tempDir, tinyModelsPresent } from '../support/
 const EXPECTED: Record<string, string> = {
   'GET /health/live': 'public',
   'GET /health': 'public',
+  'GET /health/ready': 'public',
+  'GET /metrics': 'public',
+  'POST /mcp': 'any key',
+  'ALL /mcp': 'public',
+  'POST /v1/models/:id/pull': 'admin',
+  'POST /v1/models/:org/:name/pull': 'admin',
+  'DELETE /v1/models/:id': 'admin',
+  'DELETE /v1/models/:org/:name': 'admin',
   'GET /v1/models': 'any key',
   'GET /v1/models/:id': 'any key',
   'GET /v1/models/:org/:name': 'any key',
@@ -70,6 +78,8 @@ describe('every route declares what it needs (e2e)', () => {
   let app: INestApplication<App>;
   /** "METHOD /path" → the rule declared on the handler or its controller, undefined if none. */
   const routes = new Map<string, AccessRule | undefined>();
+  /** Routes left out of the OpenAPI document on purpose (@ApiExcludeEndpoint's metadata key). */
+  let undocumented = 0;
 
   beforeAll(async () => {
     tinyModelsPresent();
@@ -89,6 +99,7 @@ describe('every route declares what it needs (e2e)', () => {
           const rule = (Reflect.getMetadata(ACCESS_METADATA, handler) ??
             Reflect.getMetadata(ACCESS_METADATA, controller)) as AccessRule | undefined;
           routes.set(`${RequestMethod[method]} /${path}`, rule);
+          if (Reflect.getMetadata('swagger/apiExcludeEndpoint', handler)) undocumented++;
         }
       }
     }
@@ -140,6 +151,6 @@ describe('every route declares what it needs (e2e)', () => {
         if (access !== 'public') expect(op.responses).toHaveProperty('401');
       }
     }
-    expect(operations).toBe(routes.size);
+    expect(operations).toBe(routes.size - undocumented);
   });
 });

@@ -227,9 +227,10 @@ describe('storage faults: the built server on full or read-only storage (e2e, pr
     const refused = await add('notes', [big]);
     expect(refused.status).toBe(507);
     expect(refused.body.error.code).toBe('insufficient_storage');
-    expect(refused.body.error.message).toContain(path.join(full.dir, 'ragd.sqlite'));
+    expect(refused.body.error.message).toContain('STORAGE_DIR/ragd.sqlite');
+    expect(refused.body.error.message).not.toContain(full.dir);
     expect(refused.body.error.details).toMatchObject({
-      path: path.join(full.dir, 'ragd.sqlite'),
+      path: 'STORAGE_DIR/ragd.sqlite',
       cause: expect.stringMatching(/^SQLITE_(FULL|IOERR)/),
     });
     // While the fault lasts, the next write is refused before it reaches SQLite.

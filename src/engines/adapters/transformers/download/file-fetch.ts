@@ -84,7 +84,7 @@ export async function fetchFile(
       await handle.sync();
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOSPC')
-        throw diskFull(`${path.dirname(dest)}, writing ${file.path}`);
+        throw diskFull(`writing ${file.path} of '${model}'`);
       if (signal?.aborted) throw e;
       throw new DownloadError(
         'cut',
@@ -125,7 +125,7 @@ export async function fetchFile(
     await fsyncDirAsync(path.dirname(dest));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOSPC')
-      throw diskFull(`${path.dirname(dest)}, placing ${file.path}`);
+      throw diskFull(`placing ${file.path} of '${model}'`);
     throw e;
   }
   return {

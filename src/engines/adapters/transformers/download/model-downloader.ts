@@ -140,7 +140,7 @@ export class ModelDownloader {
     }
     const free = await freeBytes(dir);
     if (free !== undefined && free < need)
-      throw diskFull(`${need} bytes still to fetch, ${free} free under ${this.modelsDir}`);
+      throw diskFull(`${need} bytes still to fetch, ${free} free`);
   }
 }
 
