@@ -40,7 +40,7 @@ const pageText = (
 describe('OCR, forms and tables in the parse worker (integration: real tesseract.js, pdf.js, canvas)', () => {
   const storage = tempDir();
   const sut = new ParsingService(
-    loadSettings({ STORAGE_DIR: storage, OCR: 'on', OCR_SYNC_MAX_PAGES: '1', OCR_DPI: '300' }),
+    loadSettings({ STORAGE_DIR: storage, OCR: 'on', OCR_SYNC_MAX_PAGES: '1', OCR_DPI: '200' }),
   );
 
   afterAll(async () => {
@@ -254,7 +254,7 @@ describe('OCR within the parser limits (integration: real workers)', () => {
       { length: 40 },
       (_, i) => `Line ${i + 1} of a dense page that takes the recogniser a while.`,
     );
-    const pdf = await makeMixedPdf([{ scan: lines, options: { dpi: 300, fontSize: 10 } }]);
+    const pdf = await makeMixedPdf([{ scan: lines, options: { dpi: 150, fontSize: 10 } }]);
     const failure = hasty.parse({ data: pdf, filename: 'dense.pdf', mimeType: 'application/pdf' });
     await expect(failure).rejects.toThrow(ParseTimeoutError);
     await expect(failure).rejects.toMatchObject({
