@@ -387,12 +387,30 @@ export class DocumentTooLargeError extends DomainError {
 export class ParseTimeoutError extends DomainError {
   readonly status = 422;
   readonly code = 'parse_timeout';
-  constructor(filename: string, ms: number) {
-    super(`Parsing '${filename}' took longer than ${ms} ms (PARSE_TIMEOUT_MS); it was stopped`, {
-      filename,
-      limitMs: ms,
-    });
+  constructor(
+    filename: string,
+    ms: number,
+    message = `Parsing '${filename}' took longer than ${ms} ms (PARSE_TIMEOUT_MS); it was stopped`,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message, { filename, limitMs: ms, ...details });
   }
+
+  /** One page's OCR past OCR_PAGE_TIMEOUT_MS (the n-th of the pages read by OCR). */
+  static ocrPage(filename: string, ms: number, ocrPage: number): ParseTimeoutError {
+    return new ParseTimeoutError(
+      filename,
+      ms,
+      `OCR of page ${ocrPage} to read in '${filename}' took longer than ${ms} ms (OCR_PAGE_TIMEOUT_MS); it was stopped`,
+      { ocrPage },
+    );
+  }
+}
+
+/** A synchronous upload whose pages to OCR exceed OCR_SYNC_MAX_PAGES: it is for a background job. */
+export class OcrNeedsJobError extends DomainError {
+  readonly status = 413;
+  readonly code = 'ocr_needs_job';
 }
 
 export class JobNotFoundError extends DomainError {

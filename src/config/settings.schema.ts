@@ -493,6 +493,51 @@ export const SETTINGS_SCHEMA = {
     },
   }),
 
+  ...area('OCR', {
+    ocr: {
+      enabled: env(
+        'OCR',
+        oneOf(['on', 'off'], 'on')
+          .transform((v) => v === 'on')
+          .meta({ docAllowed: '`on`, `off`' }),
+        '`on`: images (PNG, JPEG, TIFF, WebP) and PDF pages without a text layer are read by OCR (tesseract.js in the parser workers, models from `@tesseract.js-data/*` packages, never downloaded); `off`: they have no text (422 `no_extractable_text` when nothing else has).',
+      ),
+      languages: env(
+        'OCR_LANGS',
+        z
+          .string()
+          .regex(/^[a-z]{3}(_[a-z]{3,5})?([+,][a-z]{3}(_[a-z]{3,5})?)*$/, {
+            message: 'must be tesseract language codes joined by + (eng, eng+fra, chi_sim)',
+          })
+          .default('eng')
+          .transform((v) => [...new Set(v.split(/[+,]/))])
+          .meta({ docAllowed: 'tesseract codes joined by `+` (`eng+fra`)' }),
+        'Default OCR languages (an upload may name others in `ocrLangs`); each an installed `@tesseract.js-data/<code>` package, or the server does not start.',
+      ),
+      syncMaxPages: env(
+        'OCR_SYNC_MAX_PAGES',
+        integer(0, 100_000, 3),
+        'Pages an upload answered at once (`POST .../documents`) may have read by OCR; more: 413 `ocr_needs_job` (send it to `POST .../jobs`, which reports OCR progress a page at a time).',
+      ),
+      maxPages: env(
+        'OCR_MAX_PAGES',
+        integer(1, 1_000_000, 500),
+        'A file with more pages to read by OCR is refused (413 `document_too_large`, or the job item fails) before any is read, jobs included.',
+      ),
+      pageTimeoutMs: env(
+        'OCR_PAGE_TIMEOUT_MS',
+        integer(1000, 3_600_000, 60_000),
+        'Longest the OCR of one page may take (rendering and recognition); then the parser worker is stopped and replaced and the file fails (422 `parse_timeout`). While pages are read by OCR this limit replaces `PARSE_TIMEOUT_MS`, which holds again after the last page.',
+      ),
+      dpi: env('OCR_DPI', integer(72, 600, 300), 'Resolution PDF pages are rendered at for OCR.'),
+      maxPixels: env(
+        'OCR_MAX_PIXELS',
+        integer(1_000_000, 1_000_000_000, 40_000_000),
+        'Largest image OCR reads, in pixels (width x height, read from its header before it is decoded): a larger image upload is refused (413 `document_too_large`), a PDF page is rendered smaller, and an image inside a PDF larger than this is not decoded.',
+      ),
+    },
+  }),
+
   ...area('Background jobs', {
     jobs: {
       maxFileBytes: env(

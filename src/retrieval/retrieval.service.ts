@@ -62,6 +62,8 @@ export interface SearchHit {
   /** Pages of the chunk; null when its document is not paged. */
   pageStart: number | null;
   pageEnd: number | null;
+  /** Read by OCR: the mean confidence (0-100) of its pages; null for text. */
+  ocrConfidence: number | null;
   explain?: HitExplanation;
 }
 
@@ -210,6 +212,7 @@ export class RetrievalService {
         sectionPath: row.section_path,
         pageStart: row.page_start,
         pageEnd: row.page_end,
+        ocrConfidence: row.ocr_confidence,
         ...(req.explain ? { explain: c.explain } : {}),
       });
     }
