@@ -203,6 +203,11 @@ export const SETTINGS_SCHEMA = {
         integer(1, 512, 32),
         'Texts per embedding call: chunks of similar length, or concurrent requests coalesced (micro-batching).',
       ),
+      batchTokens: env(
+        'EMBED_BATCH_TOKENS',
+        integer(0, 1_000_000, 1024),
+        "Most tokens in one batch of passages being ingested (texts x the longest text's tokens, padding included), so long passages go in small batches and short ones in large; `0`: only EMBED_BATCH_SIZE bounds it.",
+      ),
       batchWaitMs: env(
         'EMBED_BATCH_WAIT_MS',
         integer(0, 1000, 2),
@@ -212,6 +217,11 @@ export const SETTINGS_SCHEMA = {
         'EMBED_QUEUE_LIMIT',
         integer(1, 1_000_000, 256),
         "Texts of client requests (searches, `/v1/embeddings`) waiting for an embedding model; beyond it they get 503 with `Retry-After` instead of waiting (see bench/RESULTS.md for why 256). A single request larger than the limit is taken when nothing waits. The server's own ingestion and re-embedding are never refused: they send one batch at a time per collection.",
+      ),
+      threads: env(
+        'EMBED_THREADS',
+        integer(0, 64, 0),
+        "ONNX Runtime intra-op threads of each embedding worker (the passages' and the queries'); idle threads sleep instead of spinning. `0`: ONNX Runtime's default (one per core, spinning).",
       ),
       queryWorker: env(
         'EMBED_QUERY_WORKER',

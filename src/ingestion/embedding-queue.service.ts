@@ -134,6 +134,7 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
       const batch = similarLengthBatch(
         this.documents.pending(collectionId, batchSize, failed),
         batchSize,
+        this.settings.embedding.batchTokens,
       );
       if (batch.length === 0) break;
       try {

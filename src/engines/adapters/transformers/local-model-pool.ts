@@ -376,6 +376,7 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
       dtype,
       device,
       modelsDir: this.settings.modelsDir,
+      ...(task === 'embedding' ? { intraOpThreads: this.settings.embedding.threads } : {}),
     };
     try {
       const info = await worker.load(request);
