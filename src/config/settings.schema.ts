@@ -107,6 +107,11 @@ export const SETTINGS_SCHEMA = {
         boolean(false),
         'Accept an absolute backup `directory` outside `BACKUP_DIR` (still never inside `STORAGE_DIR`).',
       ),
+      keep: env(
+        'BACKUP_KEEP',
+        integer(0, 100_000, 10),
+        'Complete backups kept in `BACKUP_DIR`: after a backup is done, the oldest beyond this many are removed; `0` keeps them all. Backups elsewhere (`BACKUP_ALLOW_ANY_PATH`) are never removed.',
+      ),
     },
   }),
 
