@@ -4,6 +4,7 @@ import { SETTINGS } from '../config/settings.provider';
 import { InvalidInputError, ModelUnavailableError } from '../common/errors';
 import { ModelRegistryService } from '../models/model-registry.service';
 import { Generator } from '../engines/generator';
+import type { GenerateResult } from '../engines/chat';
 import {
   RetrievalService,
   SearchHit,
@@ -121,6 +122,52 @@ export class AnsweringService {
     return out;
   }
 
+  /** The best supporting sentences, quoted with citations: the answer when no model can write one. */
+  private extractive(
+    question: string,
+    chunks: ContextChunk[],
+    reason: string,
+    base: Pick<AskResponse, 'retrieval' | 'invalidCitations' | 'refused' | 'grounded'>,
+    timings: (generateMs: number) => AskResponse['timings'],
+    stream?: AskStream,
+  ): AskResponse {
+    const retrieval = base.retrieval;
+    const t1 = performance.now();
+    const sentences = extractAnswer(question, chunks);
+    if (sentences.length === 0) {
+      stream?.onSources([], retrieval);
+      stream?.onToken(NOT_FOUND_ANSWER);
+      return {
+        ...base,
+        answer: NOT_FOUND_ANSWER,
+        citations: [],
+        mode: 'extractive',
+        modeReason: reason,
+        model: null,
+        usage: { promptTokens: 0, completionTokens: 0 },
+        timings: timings(performance.now() - t1),
+      };
+    }
+    // Each quoted sentence cites the chunk it comes from; the citation's span is the sentence.
+    const order = [...new Set(sentences.map((s) => s.n))];
+    const citations: Citation[] = order.map((n, i) => {
+      return toCitation({ ...chunks[n - 1]!, n: i + 1 });
+    });
+    const answer = sentences.map((s) => `${s.text} [${order.indexOf(s.n) + 1}]`).join(' ');
+    stream?.onSources(citations, retrieval);
+    stream?.onToken(answer);
+    return {
+      ...base,
+      answer,
+      citations,
+      mode: 'extractive',
+      modeReason: reason,
+      model: null,
+      usage: { promptTokens: 0, completionTokens: 0 },
+      timings: timings(performance.now() - t1),
+    };
+  }
+
   async ask(
     collection: string,
     req: AskRequest,
@@ -211,41 +258,8 @@ export class AnsweringService {
     const count =
       status.state === 'ready' ? await this.generator.textTokenCounter(model) : undefined;
     if (status.state !== 'ready' || !count) {
-      const t1 = performance.now();
-      const sentences = extractAnswer(question, chunks);
       const reason = `generation model ${model} is ${status.state}${status.reason ? `: ${status.reason}` : ''}`;
-      if (sentences.length === 0) {
-        stream?.onSources([], retrieval);
-        stream?.onToken(NOT_FOUND_ANSWER);
-        return {
-          ...base,
-          answer: NOT_FOUND_ANSWER,
-          citations: [],
-          mode: 'extractive',
-          modeReason: reason,
-          model: null,
-          usage: { promptTokens: 0, completionTokens: 0 },
-          timings: timings(performance.now() - t1),
-        };
-      }
-      // Each quoted sentence cites the chunk it comes from; the citation's span is the sentence.
-      const order = [...new Set(sentences.map((s) => s.n))];
-      const citations: Citation[] = order.map((n, i) => {
-        return toCitation({ ...chunks[n - 1]!, n: i + 1 });
-      });
-      const answer = sentences.map((s) => `${s.text} [${order.indexOf(s.n) + 1}]`).join(' ');
-      stream?.onSources(citations, retrieval);
-      stream?.onToken(answer);
-      return {
-        ...base,
-        answer,
-        citations,
-        mode: 'extractive',
-        modeReason: reason,
-        model: null,
-        usage: { promptTokens: 0, completionTokens: 0 },
-        timings: timings(performance.now() - t1),
-      };
+      return this.extractive(question, chunks, reason, base, timings, stream);
     }
 
     const maxTokens = Math.min(
@@ -263,13 +277,27 @@ export class AnsweringService {
       );
     }
     const t1 = performance.now();
-    stream?.onSources(packed.sources.map(toCitation), retrieval);
-    const out = await this.generator.generate({ id: model, dtype: dtype }, packed.messages, {
-      maxTokens,
-      temperature,
-      signal,
-      onToken: stream ? (t) => stream.onToken(t) : undefined,
-    });
+    let streamed = false;
+    let out: GenerateResult;
+    try {
+      out = await this.generator.generate({ id: model, dtype: dtype }, packed.messages, {
+        maxTokens,
+        temperature,
+        signal,
+        onToken: (t) => {
+          if (!streamed) stream?.onSources(packed.sources.map(toCitation), retrieval);
+          streamed = true;
+          stream?.onToken(t);
+        },
+      });
+    } catch (e) {
+      // The model failed after it was found ready (a remote engine went down) and nothing was
+      // streamed: answer extractively, as with no model, unless the model was asked for by name.
+      if (askedModel || streamed || !(e instanceof ModelUnavailableError)) throw e;
+      const reason = `generation model ${model} failed: ${e.message}`;
+      return this.extractive(question, chunks, reason, base, timings, stream);
+    }
+    if (!streamed) stream?.onSources(packed.sources.map(toCitation), retrieval);
     const checked = checkCitations(out.text, packed.sources.length);
     const { grounded, ...grounding } = checkGrounding(checked.text, packed.sources);
     return {

@@ -76,6 +76,7 @@ export class BackupRunner {
 
       phase('finishing', 'verifyMs');
       const entries = [DB_FILE, ...sink.entries];
+      for (const name of entries) await this.files.makePrivate(path.join(partial, name));
       for (const name of entries) await this.files.sync(path.join(partial, name));
       for (const name of entries) {
         written.push(path.join(target, name));
@@ -96,6 +97,7 @@ export class BackupRunner {
         path.join(target, MANIFEST_FILE),
         `${JSON.stringify(manifest, null, 2)}\n`,
       );
+      await this.files.makePrivate(target);
       await this.files.sync(path.dirname(target));
 
       backup.timings.finishMs = Math.round(performance.now() - lap);

@@ -10,6 +10,8 @@ import type { Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { BackupFiles } from './adapters/backup-files';
 import { findBackups } from './backup-listing';
+import { pruneBackups } from './backup-retention';
+import { checkBackupSpace } from './backup-space';
 import { BackupRunner } from './backup-runner';
 import type { Backup } from './backup-state';
 import { BackupTargetRules, checkBackupTarget, resolveBackupTarget } from './backup-target';
@@ -59,6 +61,7 @@ export class BackupService implements BeforeApplicationShutdown {
     this.current = current; // taken before the first await: a second request meanwhile gets a 409
     try {
       await this.checkTargetOnDisk(target);
+      await checkBackupSpace(this.files, target, this.settings.storageDir);
     } catch (e) {
       this.current = undefined;
       throw e;
@@ -67,6 +70,7 @@ export class BackupService implements BeforeApplicationShutdown {
     this.logger.log(`Backup ${backup.id} started into ${target}`);
     current.work = this.runner
       .run(backup, () => this.stopping)
+      .then(() => (backup.state === 'done' ? this.prune(backup.id) : undefined))
       .finally(() => {
         this.current = undefined;
       });
@@ -122,6 +126,20 @@ export class BackupService implements BeforeApplicationShutdown {
       case 'missing':
       case 'empty-directory':
         return;
+    }
+  }
+
+  /** BACKUP_KEEP; a failure to remove an old backup is logged, never fails the new one. */
+  private async prune(justMade: string): Promise<void> {
+    const dirs = { backupDir: this.settings.backup.dir, storageDir: this.settings.storageDir };
+    try {
+      const removed = new Set(
+        await pruneBackups(this.files, dirs, this.settings.backup.keep, justMade, this.logger),
+      );
+      for (let i = this.runs.length - 1; i >= 0; i--)
+        if (removed.has(this.runs[i]!.id)) this.runs.splice(i, 1);
+    } catch (e) {
+      this.logger.warn(`Removing old backups (BACKUP_KEEP) failed: ${(e as Error).message}`);
     }
   }
 

@@ -398,12 +398,30 @@ export class DocumentTooLargeError extends DomainError {
 export class ParseTimeoutError extends DomainError {
   readonly status = 422;
   readonly code = 'parse_timeout';
-  constructor(filename: string, ms: number) {
-    super(`Parsing '${filename}' took longer than ${ms} ms (PARSE_TIMEOUT_MS); it was stopped`, {
-      filename,
-      limitMs: ms,
-    });
+  constructor(
+    filename: string,
+    ms: number,
+    message = `Parsing '${filename}' took longer than ${ms} ms (PARSE_TIMEOUT_MS); it was stopped`,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message, { filename, limitMs: ms, ...details });
   }
+
+  /** One page's OCR past OCR_PAGE_TIMEOUT_MS (the n-th of the pages read by OCR). */
+  static ocrPage(filename: string, ms: number, ocrPage: number): ParseTimeoutError {
+    return new ParseTimeoutError(
+      filename,
+      ms,
+      `OCR of page ${ocrPage} to read in '${filename}' took longer than ${ms} ms (OCR_PAGE_TIMEOUT_MS); it was stopped`,
+      { ocrPage },
+    );
+  }
+}
+
+/** A synchronous upload whose pages to OCR exceed OCR_SYNC_MAX_PAGES: it is for a background job. */
+export class OcrNeedsJobError extends DomainError {
+  readonly status = 413;
+  readonly code = 'ocr_needs_job';
 }
 
 export class JobNotFoundError extends DomainError {
@@ -481,4 +499,13 @@ export class LastApiKeyError extends DomainError {
       { id },
     );
   }
+}
+
+/**
+ * A remote inference server broke a call that cannot be silently repeated (a generation that had
+ * streamed output), or refused our request as such (a 4xx): 502 with its message.
+ */
+export class RemoteEngineError extends DomainError {
+  readonly status = 502;
+  readonly code = 'remote_engine_error';
 }

@@ -5,6 +5,12 @@ export type PipelineStage = 'embed' | 'dense' | 'lexical' | 'fuse' | 'rerank' | 
 export type AnswerKind = 'generative' | 'extractive' | 'refused';
 
 /**
+ * Why a remote replica was taken out of service: not reached, too slow, an HTTP error status, an
+ * answer we could not read, or anything else a probe found (another embedding width, say).
+ */
+export type RemoteFailureKind = 'unreachable' | 'timeout' | 'http' | 'malformed' | 'other';
+
+/**
  * What the services and engines report as they work, for the metrics: durations they already
  * measure, queue depths and waits, answers by kind. The services hold this port, never a metrics
  * library; the Prometheus adapter lives in src/metrics and NO_TELEMETRY stands in where metrics
@@ -22,6 +28,13 @@ export abstract class Telemetry {
   abstract queueWait(model: string, ms: number): void;
   /** Texts in one embedding model call. */
   abstract embedBatch(size: number): void;
+  /** A replica of a remote model failed a call or a probe and was taken out of service. */
+  abstract remoteFailure(
+    task: string,
+    model: string,
+    replica: string,
+    kind: RemoteFailureKind,
+  ): void;
 }
 
 class NoTelemetry extends Telemetry {
@@ -32,6 +45,7 @@ class NoTelemetry extends Telemetry {
   queueDepth(): void {}
   queueWait(): void {}
   embedBatch(): void {}
+  remoteFailure(): void {}
 }
 
 export const NO_TELEMETRY: Telemetry = new NoTelemetry();

@@ -154,3 +154,33 @@ export function httpUrl(fallback: string) {
     .transform((u) => u.replace(/\/+$/, ''))
     .meta({ docAllowed: 'an `http://` or `https://` URL' });
 }
+
+/** Comma-separated http(s) base URLs (replicas), trailing slashes dropped; empty: none. */
+export function httpUrlList() {
+  return commaList()
+    .superRefine((list, ctx) => {
+      for (const u of list)
+        if (!/^https?:\/\/[^/\s]+/i.test(u) || !URL.canParse(u))
+          ctx.addIssue({
+            code: 'custom',
+            message: `'${u}' is not an http(s) URL (write a base URL such as http://gpu-box:8000/v1)`,
+          });
+    })
+    .transform((list) => list.map((u) => u.replace(/\/+$/, '')))
+    .meta({ docAllowed: 'comma-separated `http://` or `https://` base URLs' });
+}
+
+/** A whole number that may be left unset. */
+export function optionalInteger(min: number, max: number) {
+  return z.coerce.number().int().min(min).max(max).optional();
+}
+
+/** A file that may be left unset, resolved against the working directory at start-up. */
+export function optionalFile() {
+  return z
+    .string()
+    .min(1)
+    .transform((p) => path.resolve(p))
+    .optional()
+    .meta({ docAllowed: 'a path (relative to the working directory)' });
+}

@@ -9,10 +9,13 @@ import {
   dtype,
   hours,
   httpUrl,
+  httpUrlList,
   integer,
   mebibytes,
   oneOf,
   optionalDirectory,
+  optionalFile,
+  optionalInteger,
   optionalSecret,
   optionalText,
   text,
@@ -108,6 +111,11 @@ export const SETTINGS_SCHEMA = {
         'BACKUP_ALLOW_ANY_PATH',
         boolean(false),
         'Accept an absolute backup `directory` outside `BACKUP_DIR` (still never inside `STORAGE_DIR`).',
+      ),
+      keep: env(
+        'BACKUP_KEEP',
+        integer(0, 100_000, 10),
+        'Complete backups kept in `BACKUP_DIR`: after a backup is done, the oldest beyond this many are removed; `0` keeps them all. Backups elsewhere (`BACKUP_ALLOW_ANY_PATH`) are never removed.',
       ),
     },
   }),
@@ -205,6 +213,11 @@ export const SETTINGS_SCHEMA = {
         integer(1, 512, 32),
         'Texts per embedding call: chunks of similar length, or concurrent requests coalesced (micro-batching).',
       ),
+      batchTokens: env(
+        'EMBED_BATCH_TOKENS',
+        integer(0, 1_000_000, 1024),
+        "Most tokens in one batch of passages being ingested (texts x the longest text's tokens, padding included), so long passages go in small batches and short ones in large; `0`: only EMBED_BATCH_SIZE bounds it.",
+      ),
       batchWaitMs: env(
         'EMBED_BATCH_WAIT_MS',
         integer(0, 1000, 2),
@@ -214,6 +227,11 @@ export const SETTINGS_SCHEMA = {
         'EMBED_QUEUE_LIMIT',
         integer(1, 1_000_000, 256),
         "Texts of client requests (searches, `/v1/embeddings`) waiting for an embedding model; beyond it they get 503 with `Retry-After` instead of waiting (see bench/RESULTS.md for why 256). A single request larger than the limit is taken when nothing waits. The server's own ingestion and re-embedding are never refused: they send one batch at a time per collection.",
+      ),
+      threads: env(
+        'EMBED_THREADS',
+        integer(0, 64, 0),
+        "ONNX Runtime intra-op threads of each embedding worker (the passages' and the queries'); idle threads sleep instead of spinning. `0`: ONNX Runtime's default (one per core, spinning).",
       ),
       queryWorker: env(
         'EMBED_QUERY_WORKER',
@@ -273,6 +291,87 @@ export const SETTINGS_SCHEMA = {
         'RERANK_CANDIDATES',
         integer(1, 1000, 50),
         'How many fused candidates are reranked unless a request says otherwise.',
+      ),
+    },
+  }),
+
+  ...area('Remote inference engines (docs/remote-engines.md)', {
+    remote: {
+      embedding: {
+        endpoints: env(
+          'EMBEDDING_ENDPOINT',
+          httpUrlList(),
+          'Base URL of an OpenAI-compatible server (`POST {base}/embeddings`) that serves the embedding model, e.g. `http://gpu-box:8000/v1`; several, comma-separated, for replicas. `EMBEDDING_MODEL` then names the model on that server; empty: in-process.',
+        ),
+        apiKey: env(
+          'EMBEDDING_API_KEY',
+          optionalText(),
+          'Sent to `EMBEDDING_ENDPOINT` as `Authorization: Bearer <key>` (a key of the other ragd, say); never printed.',
+        ),
+        timeoutMs: env(
+          'EMBEDDING_TIMEOUT_MS',
+          integer(100, 3_600_000, 30_000),
+          'Longest wait for one remote embeddings call; past it the replica is taken out and the call tried on another.',
+        ),
+        maxInputTokens: env(
+          'EMBEDDING_MAX_INPUT_TOKENS',
+          optionalInteger(8, 10_000_000).meta({ docDefault: "the server's figure, else 512" }),
+          'Most input tokens of the remote embedding model when its server does not say.',
+        ),
+      },
+      generation: {
+        endpoints: env(
+          'GENERATION_ENDPOINT',
+          httpUrlList(),
+          'Base URL of an OpenAI-compatible server (`POST {base}/chat/completions`, streamed) that serves the generation model; several, comma-separated, for replicas. `GENERATION_MODEL` then names the model on that server; empty: in-process.',
+        ),
+        apiKey: env(
+          'GENERATION_API_KEY',
+          optionalText(),
+          'Sent to `GENERATION_ENDPOINT` as `Authorization: Bearer <key>`; never printed.',
+        ),
+        idleTimeoutMs: env(
+          'GENERATION_IDLE_TIMEOUT_MS',
+          integer(100, 3_600_000, 60_000),
+          'Remote generation: longest wait for the response and between two streamed events (`GENERATION_TIMEOUT_MS` still bounds the whole).',
+        ),
+      },
+      rerank: {
+        endpoints: env(
+          'RERANK_ENDPOINT',
+          httpUrlList(),
+          'Base URL of a server with `POST {base}/rerank` (Cohere/Jina shape, or TEI with `RERANK_API=tei`) that serves the reranking model; several, comma-separated, for replicas. `RERANK_MODEL` then names the model on that server; empty: in-process.',
+        ),
+        apiKey: env(
+          'RERANK_API_KEY',
+          optionalText(),
+          'Sent to `RERANK_ENDPOINT` as `Authorization: Bearer <key>`; never printed.',
+        ),
+        timeoutMs: env(
+          'RERANK_TIMEOUT_MS',
+          integer(100, 3_600_000, 30_000),
+          'Longest wait for one remote rerank call; past it the replica is taken out and the call tried on another.',
+        ),
+        maxInputTokens: env(
+          'RERANK_MAX_INPUT_TOKENS',
+          optionalInteger(8, 10_000_000).meta({ docDefault: "the server's figure, else 512" }),
+          'Most input tokens (query and document) of the remote reranking model when its server does not say.',
+        ),
+        api: env(
+          'RERANK_API',
+          oneOf(['cohere', 'tei'], 'cohere'),
+          'The rerank request shape: `cohere` (`{model, query, documents}`: vLLM, Jina, Cohere gateways, ragd) or `tei` (`{query, texts}`).',
+        ),
+      },
+      modelsFile: env(
+        'MODELS_FILE',
+        optionalFile(),
+        'A JSON or YAML file (`.yaml`, `.yml`) declaring named models, each in-process or on remote servers with its own endpoints, key and limits (docs/remote-engines.md). Remote batches hold `EMBED_BATCH_SIZE` texts or documents unless a model says otherwise.',
+      ),
+      probeMaxMs: env(
+        'REMOTE_PROBE_MAX_MS',
+        integer(100, 3_600_000, 15_000),
+        'Longest wait between two probes of a remote replica that is down (the waits double up to it).',
       ),
     },
   }),
@@ -410,6 +509,51 @@ export const SETTINGS_SCHEMA = {
         'MAX_EXTRACTED_TEXT_BYTES',
         bytes(MiB, 64 * GiB, 64 * MiB),
         'A PDF or DOCX whose text comes to more is refused (413 `document_too_large`) as soon as it does.',
+      ),
+    },
+  }),
+
+  ...area('OCR', {
+    ocr: {
+      enabled: env(
+        'OCR',
+        oneOf(['on', 'off'], 'on')
+          .transform((v) => v === 'on')
+          .meta({ docAllowed: '`on`, `off`' }),
+        '`on`: images (PNG, JPEG, TIFF, WebP) and PDF pages without a text layer are read by OCR (tesseract.js in the parser workers, models from `@tesseract.js-data/*` packages, never downloaded); `off`: they have no text (422 `no_extractable_text` when nothing else has).',
+      ),
+      languages: env(
+        'OCR_LANGS',
+        z
+          .string()
+          .regex(/^[a-z]{3}(_[a-z]{3,5})?([+,][a-z]{3}(_[a-z]{3,5})?)*$/, {
+            message: 'must be tesseract language codes joined by + (eng, eng+fra, chi_sim)',
+          })
+          .default('eng')
+          .transform((v) => [...new Set(v.split(/[+,]/))])
+          .meta({ docAllowed: 'tesseract codes joined by `+` (`eng+fra`)' }),
+        'Default OCR languages (an upload may name others in `ocrLangs`); each an installed `@tesseract.js-data/<code>` package, or the server does not start.',
+      ),
+      syncMaxPages: env(
+        'OCR_SYNC_MAX_PAGES',
+        integer(0, 100_000, 3),
+        'Pages an upload answered at once (`POST .../documents`) may have read by OCR; more: 413 `ocr_needs_job` (send it to `POST .../jobs`, which reports OCR progress a page at a time).',
+      ),
+      maxPages: env(
+        'OCR_MAX_PAGES',
+        integer(1, 1_000_000, 500),
+        'A file with more pages to read by OCR is refused (413 `document_too_large`, or the job item fails) before any is read, jobs included.',
+      ),
+      pageTimeoutMs: env(
+        'OCR_PAGE_TIMEOUT_MS',
+        integer(1000, 3_600_000, 60_000),
+        'Longest the OCR of one page may take (rendering and recognition); then the parser worker is stopped and replaced and the file fails (422 `parse_timeout`). While pages are read by OCR this limit replaces `PARSE_TIMEOUT_MS`, which holds again after the last page.',
+      ),
+      dpi: env('OCR_DPI', integer(72, 600, 300), 'Resolution PDF pages are rendered at for OCR.'),
+      maxPixels: env(
+        'OCR_MAX_PIXELS',
+        integer(1_000_000, 1_000_000_000, 40_000_000),
+        'Largest image OCR reads, in pixels (width x height, read from its header before it is decoded): a larger image upload is refused (413 `document_too_large`), a PDF page is rendered smaller, and an image inside a PDF larger than this is not decoded.',
       ),
     },
   }),

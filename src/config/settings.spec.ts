@@ -12,8 +12,10 @@ describe('loadSettings', () => {
       dtype: 'q8',
       multilingualModel: 'Xenova/multilingual-e5-small',
       batchSize: 32,
+      batchTokens: 1024,
       batchWaitMs: 2,
       queueLimit: 256,
+      threads: 0,
       queryWorker: true,
     });
     expect(sut.jobs).toEqual({

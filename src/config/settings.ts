@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { z } from 'zod';
+import { ModelDeclarationError, declaredModels } from './declared-models';
 import { declaredOnce, nestValues, type SettingsOf } from './env-setting';
 import { isSameOrInside } from './path-containment';
+import type { ModelDeclaration } from './model-declarations';
 import { SETTINGS_SCHEMA } from './settings.schema';
 
 export { DTYPES, type Dtype } from './env-values';
@@ -22,8 +24,20 @@ function withBackupDir(s: SettingsOf<typeof SETTINGS_SCHEMA>) {
  * carry its name as their path; rules that tie two variables together name the one to change.
  */
 export const settingsSchema = z
-  .object(Object.fromEntries(declared.map((d) => [d.setting.variable, d.setting.schema])))
-  .transform((values) => withBackupDir(nestValues(SETTINGS_SCHEMA, values)))
+  .looseObject(Object.fromEntries(declared.map((d) => [d.setting.variable, d.setting.schema])))
+  .transform((values, ctx) => {
+    const s = withBackupDir(nestValues(SETTINGS_SCHEMA, values));
+    // Models declared by the *_ENDPOINT settings and MODELS_FILE (any other id is in-process);
+    // the other variables are kept (loose) for a models file's `apiKeyEnv`.
+    let models: ModelDeclaration[] = [];
+    try {
+      models = declaredModels(s, values);
+    } catch (err) {
+      if (!(err instanceof ModelDeclarationError)) throw err;
+      ctx.addIssue({ code: 'custom', path: [err.variable], message: err.message });
+    }
+    return { ...s, models };
+  })
   .superRefine((s, ctx) => {
     if (isSameOrInside(s.backup.dir, s.storageDir)) {
       ctx.addIssue({
@@ -47,7 +61,12 @@ export type Settings = z.output<typeof settingsSchema>;
 export class InvalidSettingsError extends Error {}
 
 /** Variables whose values never appear in a message. */
-const SECRETS = new Set(['RAGD_API_KEY']);
+const SECRETS = new Set([
+  'RAGD_API_KEY',
+  'EMBEDDING_API_KEY',
+  'GENERATION_API_KEY',
+  'RERANK_API_KEY',
+]);
 
 /**
  * Parses the environment; throws a message naming every bad variable. Called once per app: by

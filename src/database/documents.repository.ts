@@ -45,6 +45,7 @@ export interface ChunkRow {
   section_path: string | null;
   page_start: number | null;
   page_end: number | null;
+  ocr_confidence: number | null;
 }
 
 export interface NewDocument {
@@ -77,6 +78,8 @@ export interface NewChunk {
   sectionPath?: string | null;
   pageStart?: number | null;
   pageEnd?: number | null;
+  /** Pages read by OCR: their mean confidence, 0-100. */
+  ocrConfidence?: number | null;
   /** The chunk's analysed terms for the lexical index (language/tokenizer.ts indexTerms); absent: none yet. */
   terms?: string;
 }
@@ -94,6 +97,7 @@ export interface ChunkHitRow {
   section_path: string | null;
   page_start: number | null;
   page_end: number | null;
+  ocr_confidence: number | null;
 }
 
 export interface PendingChunkRow {
@@ -187,8 +191,8 @@ export class DocumentsRepository {
   insertChunks(pk: number, collectionId: number, chunks: readonly NewChunk[]): number[] {
     const insertTerms = this.db.prepare('INSERT INTO chunks_lex (rowid, terms) VALUES (?, ?)');
     const insertChunk = this.db.prepare(
-      `INSERT INTO chunks (document_pk, collection_id, ordinal, text, start_offset, end_offset, token_count, token_counter, section_path, page_start, page_end)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO chunks (document_pk, collection_id, ordinal, text, start_offset, end_offset, token_count, token_counter, section_path, page_start, page_end, ocr_confidence)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
     return chunks.map((c) => {
       const { id } = insertChunk.get(
@@ -203,6 +207,7 @@ export class DocumentsRepository {
         c.sectionPath ?? null,
         c.pageStart ?? null,
         c.pageEnd ?? null,
+        c.ocrConfidence ?? null,
       ) as { id: number };
       if (c.terms !== undefined) insertTerms.run(id, c.terms);
       return id;
@@ -264,7 +269,7 @@ export class DocumentsRepository {
     const rows = this.db
       .prepare(
         `SELECT c.id AS chunk_id, d.id AS document_id, d.title, c.text, c.start_offset, c.end_offset, c.ordinal, d.metadata,
-                c.section_path, c.page_start, c.page_end
+                c.section_path, c.page_start, c.page_end, c.ocr_confidence
          FROM chunks c JOIN documents d ON d.pk = c.document_pk
          WHERE c.id IN (SELECT value FROM json_each(?)) AND d.complete = 1`,
       )

@@ -307,4 +307,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'OCR confidence of chunks',
+    sql: `
+      -- Chunks of pages read by OCR: the mean word confidence (0-100) of their pages; NULL for text.
+      ALTER TABLE chunks ADD COLUMN ocr_confidence REAL;
+    `,
+  },
 ];

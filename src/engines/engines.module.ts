@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RemoteEngines } from './adapters/remote/remote-engines';
 import { ModelDownloads } from './adapters/transformers/download/model-downloads.service';
 import { LocalModelPool } from './adapters/transformers/local-model-pool';
 import { LocalTokenizers } from './adapters/transformers/local-tokenizers';
@@ -9,33 +10,49 @@ import { EmbeddingEngine } from './embedding-engine';
 import { Generator } from './generator';
 import { InferenceEngines } from './inference-engines';
 import { Reranker } from './reranker';
+import { RoutedEmbeddingEngine } from './routing/routed-embedding-engine';
+import { RoutedGenerator } from './routing/routed-generator';
+import { RoutedReranker } from './routing/routed-reranker';
 
 /**
- * The inference ports and the adapters behind them. Today every model runs in-process
- * (transformers.js); remote OpenAI-compatible engines plug in here, chosen from the settings.
+ * The inference ports and the adapters behind them: in-process (transformers.js) for every model,
+ * and remote OpenAI-compatible servers for the models declared remote (*_ENDPOINT, MODELS_FILE),
+ * with a facade per port that routes each model id to its adapter. With nothing remote, the
+ * in-process adapters serve the ports directly.
  */
 @Module({
   providers: [
     ModelDownloads,
     LocalModelPool,
     LocalTokenizers,
+    RemoteEngines,
     InferenceEngines,
     {
       provide: EmbeddingEngine,
-      inject: [LocalModelPool, LocalTokenizers],
-      useFactory: (pool: LocalModelPool, tokenizers: LocalTokenizers) =>
-        new TransformersEmbeddingEngine(pool, tokenizers),
+      inject: [LocalModelPool, LocalTokenizers, RemoteEngines],
+      useFactory: (pool: LocalModelPool, tokenizers: LocalTokenizers, remote: RemoteEngines) => {
+        const local = new TransformersEmbeddingEngine(pool, tokenizers);
+        const r = remote.embedding;
+        return r ? new RoutedEmbeddingEngine(local, r, new Set(r.remoteModels.ids())) : local;
+      },
     },
     {
       provide: Generator,
-      inject: [LocalModelPool, LocalTokenizers],
-      useFactory: (pool: LocalModelPool, tokenizers: LocalTokenizers) =>
-        new TransformersGenerator(pool, tokenizers),
+      inject: [LocalModelPool, LocalTokenizers, RemoteEngines],
+      useFactory: (pool: LocalModelPool, tokenizers: LocalTokenizers, remote: RemoteEngines) => {
+        const local = new TransformersGenerator(pool, tokenizers);
+        const r = remote.generation;
+        return r ? new RoutedGenerator(local, r, new Set(r.remoteModels.ids())) : local;
+      },
     },
     {
       provide: Reranker,
-      inject: [LocalModelPool],
-      useFactory: (pool: LocalModelPool) => new TransformersReranker(pool),
+      inject: [LocalModelPool, RemoteEngines],
+      useFactory: (pool: LocalModelPool, remote: RemoteEngines) => {
+        const local = new TransformersReranker(pool);
+        const r = remote.reranking;
+        return r ? new RoutedReranker(local, r, new Set(r.remoteModels.ids())) : local;
+      },
     },
   ],
   exports: [EmbeddingEngine, Generator, Reranker, InferenceEngines, ModelDownloads],

@@ -15,13 +15,15 @@ import { EmbeddingEngine } from '../engines/embedding-engine';
 import { Generator } from '../engines/generator';
 import { InferenceEngines } from '../engines/inference-engines';
 import { VERSION } from '../common/version';
+import { RemoteStatusDto } from '../http/dto/remote-status.dto';
 import { DownloadProgressDto } from '../models/dto/download-progress.dto';
 
 class ModelStatusDto {
   @ApiProperty({ example: 'Xenova/bge-small-en-v1.5' }) id!: string;
   @ApiProperty({ enum: ['embedding', 'generation', 'reranking'] }) task!: string;
   @ApiProperty({ example: 'q8' }) dtype!: string;
-  @ApiProperty({ example: 'cpu' }) device!: string;
+  @ApiProperty({ example: 'cpu', description: "'cpu', 'cuda', 'dml' in-process, or 'remote'" })
+  device!: string;
   @ApiProperty({
     enum: ['not_loaded', 'downloading', 'loading', 'ready', 'unavailable'],
     description:
@@ -41,6 +43,12 @@ class ModelStatusDto {
     description: 'While its files are fetched: bytes per file and in all, rate, time left',
   })
   download?: DownloadProgressDto;
+  @ApiPropertyOptional({
+    type: RemoteStatusDto,
+    description:
+      'A remote model (device "remote"): each replica with its state, last error and latency',
+  })
+  remote?: RemoteStatusDto;
 }
 
 class ModesDto {

@@ -1,3 +1,4 @@
+import { Unit, toUnits } from './chunk-units';
 import {
   DocumentStructure,
   NO_STRUCTURE,
@@ -12,7 +13,10 @@ import type { TokenCounter } from '../engines/token-counter';
  * except that a heading with no text of its own goes with the section after it), then paragraphs
  * and sentences; they never exceed the token limit of the embedding model (measured with its own
  * tokenizer, special tokens included), and keep exact character offsets:
- * chunk.text === document.slice(chunk.start, chunk.end).
+ * chunk.text === document.slice(chunk.start, chunk.end), except that a chunk starting inside a
+ * table (after its header row) begins with the header row and a line break: its text is
+ * `${header}\n${document.slice(chunk.start, chunk.end)}`. Table rows are never split between
+ * chunks unless one alone is over the limit.
  */
 
 export interface ChunkOptions {
@@ -35,19 +39,11 @@ export interface Chunk {
   /** First and last page the chunk's text is on; null when the document is not paged. */
   pageStart: number | null;
   pageEnd: number | null;
+  /** Read by OCR: the mean confidence (0-100) of its pages, weighted by its characters on each; else null. */
+  ocrConfidence: number | null;
+  /** Characters at the start of text that repeat its table's header row (0 when none). */
+  headerLength: number;
 }
-
-interface Unit {
-  start: number;
-  end: number;
-  tokens: number;
-  /** First unit of a paragraph. */
-  paragraphStart: boolean;
-}
-
-const PARAGRAPH = /\n[ \t]*\n+/g;
-// A sentence ends at . ! ? (and closing quotes/brackets) followed by white space.
-const SENTENCE_END = /[.!?。！？]+["'”’)\]]*(?=\s)/g;
 
 export function chunkText(
   text: string,
@@ -83,22 +79,25 @@ export function* chunkTextInSteps(
   let ordinal = 0;
   for (const part of parts(text, structure.sections)) {
     for (const [start, end] of windows(text, part.start, part.end)) {
-      const units = toUnits(text, start, end, counter, limit);
+      const units = toUnits(text, start, end, counter, limit, structure.tables);
       const step: Chunk[] = [];
       for (const piece of pack(text, units, counter, {
         limit,
         overlap,
         maxTokens: options.maxTokens,
       })) {
+        const header = piece.header ? `${piece.header}\n` : '';
         step.push({
           ordinal: ordinal++,
-          text: text.slice(piece.start, piece.end),
+          text: header + text.slice(piece.start, piece.end),
           start: piece.start,
           end: piece.end,
           tokenCount: piece.tokens,
           sectionPath: part.sectionPath,
           pageStart: pageAt(structure.pages, piece.start),
           pageEnd: pageAt(structure.pages, piece.end - 1),
+          ocrConfidence: ocrConfidenceOf(structure.pages, piece.start, piece.end),
+          headerLength: header.length,
         });
       }
       yield step;
@@ -169,40 +168,87 @@ function pageAt(pages: readonly PageSpan[], offset: number): number | null {
   return found >= 0 ? pages[found]!.page : null;
 }
 
-/** Greedy packing of whole units into chunks within the limit, repeating trailing units as overlap. */
+/**
+ * The OCR confidence of [start, end): the mean over the OCR'd pages it overlaps, weighted by the
+ * characters on each; null when none of it was read by OCR.
+ */
+function ocrConfidenceOf(pages: readonly PageSpan[], start: number, end: number): number | null {
+  let chars = 0;
+  let sum = 0;
+  for (const p of pages) {
+    if (p.ocrConfidence === undefined || p.end <= start || p.start >= end) continue;
+    const n = Math.min(end, p.end) - Math.max(start, p.start);
+    chars += n;
+    sum += n * p.ocrConfidence;
+  }
+  return chars > 0 ? Math.round((sum / chars) * 10) / 10 : null;
+}
+
+/**
+ * The header row a chunk starting at unit i repeats: when the unit is a later row of a table
+ * (not the header itself), and the header takes at most half the limit.
+ */
+function headerFor(text: string, u: Unit, counter: TokenCounter, limit: number) {
+  if (!u.table || u.header) return undefined;
+  const header = text.slice(u.table.start, u.table.headerEnd);
+  const tokens = counter.count(header);
+  return tokens <= limit / 2 ? { text: header, tokens } : undefined;
+}
+
+/**
+ * Greedy packing of whole units into chunks within the limit, repeating trailing units as overlap.
+ * A chunk that starts inside a table, after its header, repeats the header within its limit.
+ */
 function pack(
   text: string,
   units: Unit[],
   counter: TokenCounter,
   o: { limit: number; overlap: number; maxTokens: number },
 ) {
-  const out: { start: number; end: number; tokens: number }[] = [];
+  const out: { start: number; end: number; tokens: number; header?: string }[] = [];
   let i = 0;
   while (i < units.length) {
+    const found = headerFor(text, units[i]!, counter, o.limit);
+    // A piece of a row that fills a chunk alone goes without the header.
+    const header = found && found.tokens + units[i]!.tokens <= o.limit ? found : undefined;
+    const limit = o.limit - (header?.tokens ?? 0);
     let j = i;
     let tokens = 0;
     // Greedy fill with whole units; prefer to stop at a paragraph end once the chunk is well filled.
     while (j < units.length) {
       const u = units[j]!;
-      if (j > i && tokens + u.tokens > o.limit) break;
+      if (j > i && tokens + u.tokens > limit) break;
       if (
         j > i &&
         u.paragraphStart &&
-        tokens >= o.limit * 0.6 &&
-        !fitsParagraph(units, j, o.limit - tokens)
+        tokens >= limit * 0.6 &&
+        !fitsParagraph(units, j, limit - tokens)
       )
         break;
       tokens += u.tokens;
       j++;
     }
     // The joined text can tokenize differently from its parts: measure it and give back units.
+    let prefix = header ? `${header.text}\n` : '';
+    const measure = (end: number) =>
+      counter.count(prefix + text.slice(units[i]!.start, units[end - 1]!.end));
     let end = j;
-    let measured = counter.count(text.slice(units[i]!.start, units[end - 1]!.end));
+    let measured = measure(end);
     while (measured > o.maxTokens && end - 1 > i) {
       end--;
-      measured = counter.count(text.slice(units[i]!.start, units[end - 1]!.end));
+      measured = measure(end);
     }
-    out.push({ start: units[i]!.start, end: units[end - 1]!.end, tokens: measured });
+    // A row that fits alone but not after its header goes without it.
+    if (measured > o.maxTokens && prefix) {
+      prefix = '';
+      measured = measure(end);
+    }
+    out.push({
+      start: units[i]!.start,
+      end: units[end - 1]!.end,
+      tokens: measured,
+      ...(prefix ? { header: header!.text } : {}),
+    });
     if (end >= units.length) break;
     // Overlap: repeat trailing whole units of this chunk, but always move forward.
     let next = end;
@@ -224,130 +270,4 @@ function fitsParagraph(units: Unit[], from: number, room: number): boolean {
     if (t > room) return false;
   }
   return true;
-}
-
-/** Splits [from, to) into sentence units within paragraphs; any unit over the limit is split further. */
-function toUnits(
-  text: string,
-  from: number,
-  to: number,
-  counter: TokenCounter,
-  limit: number,
-): Unit[] {
-  const units: Unit[] = [];
-  for (const [pStart, pEnd] of spans(text, from, to, PARAGRAPH)) {
-    let first = true;
-    for (const [sStart, sEnd] of sentenceSpans(text, pStart, pEnd)) {
-      for (const piece of fitToLimit(text, sStart, sEnd, counter, limit)) {
-        units.push({ ...piece, paragraphStart: first });
-        first = false;
-      }
-    }
-  }
-  return units;
-}
-
-/** Non-blank spans of [from, to) between separators, trimmed of surrounding white space. */
-function spans(text: string, from: number, to: number, separator: RegExp): [number, number][] {
-  const out: [number, number][] = [];
-  let last = from;
-  const push = (a: number, b: number) => {
-    const t = trim(text, a, b);
-    if (t) out.push(t);
-  };
-  for (const m of text.slice(from, to).matchAll(separator)) {
-    push(last, from + m.index);
-    last = from + m.index + m[0].length;
-  }
-  push(last, to);
-  return out;
-}
-
-function sentenceSpans(text: string, start: number, end: number): [number, number][] {
-  const out: [number, number][] = [];
-  const para = text.slice(start, end);
-  let last = 0;
-  for (const m of para.matchAll(SENTENCE_END)) {
-    const stop = m.index + m[0].length;
-    const t = trim(text, start + last, start + stop);
-    if (t) out.push(t);
-    last = stop;
-  }
-  const t = trim(text, start + last, end);
-  if (t) out.push(t);
-  return out;
-}
-
-function trim(text: string, a: number, b: number): [number, number] | undefined {
-  while (a < b && /\s/.test(text[a]!)) a++;
-  while (b > a && /\s/.test(text[b - 1]!)) b--;
-  return a < b ? [a, b] : undefined;
-}
-
-/** Splits [start, end) into pieces within the limit: by words, then by characters. */
-function fitToLimit(
-  text: string,
-  start: number,
-  end: number,
-  counter: TokenCounter,
-  limit: number,
-) {
-  const tokens = counter.count(text.slice(start, end));
-  if (tokens <= limit) return [{ start, end, tokens }];
-  const words = [...text.slice(start, end).matchAll(/\S+/g)].map(
-    (m) => [start + m.index, start + m.index + m[0].length] as const,
-  );
-  const out: { start: number; end: number; tokens: number }[] = [];
-  let k = 0;
-  while (k < words.length) {
-    // Grow by doubling, then binary search the largest run of words that fits.
-    let lo = k + 1;
-    let hi = k + 1;
-    const fits = (n: number) => counter.count(text.slice(words[k]![0], words[n - 1]![1])) <= limit;
-    if (!fits(lo)) {
-      out.push(...splitChars(text, words[k]![0], words[k]![1], counter, limit));
-      k++;
-      continue;
-    }
-    while (hi < words.length && fits(Math.min(words.length, hi * 2 - k))) {
-      lo = Math.min(words.length, hi * 2 - k);
-      hi = lo;
-    }
-    let top = Math.min(words.length, hi * 2 - k);
-    while (lo < top) {
-      const mid = Math.ceil((lo + top) / 2);
-      if (fits(mid)) lo = mid;
-      else top = mid - 1;
-    }
-    const s = words[k]![0];
-    const e = words[lo - 1]![1];
-    out.push({ start: s, end: e, tokens: counter.count(text.slice(s, e)) });
-    k = lo;
-  }
-  return out;
-}
-
-function splitChars(
-  text: string,
-  start: number,
-  end: number,
-  counter: TokenCounter,
-  limit: number,
-) {
-  const out: { start: number; end: number; tokens: number }[] = [];
-  let s = start;
-  while (s < end) {
-    let lo = s + 1;
-    let hi = end;
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (counter.count(text.slice(s, mid)) <= limit) lo = mid;
-      else hi = mid - 1;
-    }
-    // Never split a UTF-16 surrogate pair.
-    if (lo < end && /[\uDC00-\uDFFF]/.test(text[lo]!) && lo - 1 > s) lo--;
-    out.push({ start: s, end: lo, tokens: counter.count(text.slice(s, lo)) });
-    s = lo;
-  }
-  return out;
 }

@@ -26,6 +26,8 @@ export interface ChunkView {
   /** Pages the chunk's text is on; null when the document is not paged. */
   pageStart: number | null;
   pageEnd: number | null;
+  /** Read by OCR: the mean confidence (0-100) of its pages; null for text. */
+  ocrConfidence: number | null;
 }
 
 export function documentView(r: DocumentRow | DocumentSummaryRow): DocumentView {
@@ -54,5 +56,6 @@ export function chunkView(c: ChunkRow): ChunkView {
     sectionPath: c.section_path,
     pageStart: c.page_start,
     pageEnd: c.page_end,
+    ocrConfidence: c.ocr_confidence,
   };
 }

@@ -43,6 +43,7 @@ import { Idempotent } from '../idempotency/idempotent.decorator';
 import { DocumentReplaceService } from './document-replace.service';
 import { DocumentsService } from './documents.service';
 import { DEFAULT_JSON_TEXT_FIELDS, SUPPORTED_UPLOAD_TYPES } from './parsers/formats';
+import { ocrLanguagesField } from './parsers/ocr/ocr-languages';
 import { ParsingService, documentFromParsed } from './parsing.service';
 import { UrlIngestionService } from './url-ingestion.service';
 import {
@@ -79,7 +80,7 @@ export class DocumentsController {
   @UseInterceptors(FileInterceptor('file'))
   @ApiOperation({
     summary: 'Add documents: JSON texts, or one uploaded file (multipart field "file")',
-    description: `JSON: {documents: [{id?, title?, text, metadata?}]}, or {url, id?, title?, metadata?, textFields?} to fetch a page or file and parse it like an upload (refused with 403 for loopback, private, link-local and metadata addresses unless URL_FETCH_ALLOW names them; 413 past MAX_FILE_BYTES; 502 when the fetch fails, 504 when it takes longer than URL_FETCH_TIMEOUT_MS). Multipart: field "file" (${SUPPORTED_UPLOAD_TYPES.join(', ')}; the format is chosen by the file's signature and content type, then its extension), optional fields id, title, metadata (JSON text), wait, textFields (JSON files). Chunks follow the file's headings and carry their section path and, for PDFs, their pages. A file with no extractable text (a PDF of scanned images: no OCR), a password-protected or unreadable file is refused with 422. Stored in one transaction; the same id with the same content is left unchanged (status "unchanged"), with different content refused (409).`,
+    description: `JSON: {documents: [{id?, title?, text, metadata?}]}, or {url, id?, title?, metadata?, textFields?} to fetch a page or file and parse it like an upload (refused with 403 for loopback, private, link-local and metadata addresses unless URL_FETCH_ALLOW names them; 413 past MAX_FILE_BYTES; 502 when the fetch fails, 504 when it takes longer than URL_FETCH_TIMEOUT_MS). Multipart: field "file" (${SUPPORTED_UPLOAD_TYPES.join(', ')}; the format is chosen by the file's signature and content type, then its extension), optional fields id, title, metadata (JSON text), wait, textFields (JSON files), ocrLangs (OCR languages). Chunks follow the file's headings and carry their section path and, for PDFs, their pages. Images (PNG, JPEG, TIFF, WebP) and PDF pages without a text layer are read by OCR (unless OCR=off), each chunk carrying its pages' ocrConfidence; a file needing OCR of more than OCR_SYNC_MAX_PAGES pages is refused with 413 ocr_needs_job: send it to POST .../jobs. A file with no extractable text (a scan with OCR off), a password-protected or unreadable file is refused with 422. Stored in one transaction; the same id with the same content is left unchanged (status "unchanged"), with different content refused (409).`,
   })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({
@@ -101,6 +102,12 @@ export class DocumentsController {
               description: `JSON files: comma-separated fields (dot paths for nested ones) whose strings are the text; the other fields become metadata. Default: ${DEFAULT_JSON_TEXT_FIELDS.join(',')}`,
               example: 'abstract,body',
             },
+            ocrLangs: {
+              type: 'string',
+              description:
+                'Images and scanned PDF pages: OCR languages joined by + (installed @tesseract.js-data/<code> packages); default OCR_LANGS',
+              example: 'eng+fra',
+            },
           },
         },
       ],
@@ -109,7 +116,11 @@ export class DocumentsController {
   @ApiCreatedResponse({ type: IngestResultDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  @ApiPayloadTooLargeResponse({ type: ErrorDto })
+  @ApiPayloadTooLargeResponse({
+    type: ErrorDto,
+    description:
+      'payload_too_large, document_too_large, or ocr_needs_job (more pages to OCR than OCR_SYNC_MAX_PAGES: use POST .../jobs)',
+  })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorDto })
   @ApiUnprocessableEntityResponse({
     type: ErrorDto,
@@ -227,19 +238,25 @@ export class DocumentsController {
       id?: string;
       title?: string;
       textFields?: string;
+      ocrLangs?: string;
       metadata: Record<string, unknown>;
       source: string;
     },
     wait: boolean,
     idempotency: IdempotencyContext | undefined,
   ): Promise<IngestResultDto> {
+    const { ocrLangs, ...rest } = fields;
     const textFields = splitTextFields(fields.textFields);
-    const parsed = await this.parsing.parse(file, textFields ? { textFields } : {});
+    const parsed = await this.parsing.parse(file, {
+      ...(textFields ? { textFields } : {}),
+      ocrLanguages: ocrLanguagesField(ocrLangs),
+      synchronous: true,
+    });
     return this.documents.add(
       name,
       [
         {
-          ...documentFromParsed(parsed, file.filename, fields.source, { ...fields, textFields }),
+          ...documentFromParsed(parsed, file.filename, fields.source, { ...rest, textFields }),
           original: { data: file.data },
         },
       ],

@@ -6,6 +6,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { StorageMonitor } from '../storage/storage-monitor.service';
+import { ServerBusyError } from '../common/errors';
 import type { Dtype, Settings } from '../config/settings';
 import { SETTINGS } from '../config/settings.provider';
 import { CollectionsRepository } from '../database/collections.repository';
@@ -133,6 +134,7 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
       const batch = similarLengthBatch(
         this.documents.pending(collectionId, batchSize, failed),
         batchSize,
+        this.settings.embedding.batchTokens,
       );
       if (batch.length === 0) break;
       try {
@@ -172,7 +174,8 @@ export class EmbeddingQueueService implements OnApplicationBootstrap, BeforeAppl
           };
         const message = (e as Error).message;
         this.logger.error(`Embedding a batch of collection ${collectionId} failed: ${message}`);
-        if (/unavailable/i.test(message))
+        // No model now (a remote engine down) or every replica busy: the chunks wait for the next pass.
+        if (e instanceof ServerBusyError || /unavailable/i.test(message))
           return { pending: this.collections.counts(collectionId).pending, reason: message };
         for (const c of batch) failed.add(c.id);
       }

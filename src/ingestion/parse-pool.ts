@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { DocumentTooLargeError, DomainError, ParseTimeoutError } from '../common/errors';
 import { WorkerClient } from '../common/worker-client';
-import type { ParseRequest } from './parsers/parse-protocol';
+import type { ParseEvent, ParseRequest } from './parsers/parse-protocol';
 import type { StructuredDocument } from './parsers/structured-document';
 
 export interface ParsePoolOptions {
@@ -9,6 +9,8 @@ export interface ParsePoolOptions {
   workers: number;
   smallFileBytes: number;
   timeoutMs: number;
+  /** OCR: each page's limit; the file's limit starts again after its last page. */
+  ocrPageTimeoutMs?: number;
   memoryMb: number;
   /** Rebuilds a parser's domain error (by name) on this side. */
   revive: (name: string, message: string, details?: Record<string, unknown>) => Error | undefined;
@@ -21,6 +23,7 @@ export interface ParsePoolOptions {
 interface Task {
   req: ParseRequest;
   bytes: number;
+  onEvent?: (event: ParseEvent) => void;
   resolve: (doc: StructuredDocument) => void;
   reject: (e: Error) => void;
 }
@@ -35,8 +38,10 @@ interface Lane {
 /**
  * Parser worker threads with limits: each file runs alone on a worker, with a time limit and a
  * heap limit (`resourceLimits`); a worker that hits either is stopped and replaced and the file
- * fails with why (422 parse_timeout, 413 document_too_large). Files wait in arrival order; small
- * files also have a lane of their own, so they never wait behind large ones.
+ * fails with why (422 parse_timeout, 413 document_too_large). Pages read by OCR have a time limit
+ * each instead (the worker reports each page as it starts it), so a long scan in a job is not cut
+ * at PARSE_TIMEOUT_MS but a stuck page is. Files wait in arrival order; small files also have a
+ * lane of their own, so they never wait behind large ones.
  */
 export class ParsePool {
   private readonly lanes: Lane[];
@@ -50,10 +55,14 @@ export class ParsePool {
     ];
   }
 
-  parse(req: ParseRequest, bytes: number): Promise<StructuredDocument> {
+  parse(
+    req: ParseRequest,
+    bytes: number,
+    onEvent?: (event: ParseEvent) => void,
+  ): Promise<StructuredDocument> {
     if (this.closed) return Promise.reject(new Error('the parser pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ req, bytes, resolve, reject });
+      this.queue.push({ req, bytes, onEvent, resolve, reject });
       this.dispatch();
     });
   }
@@ -83,13 +92,26 @@ export class ParsePool {
     lane.busy = true;
     clearTimeout(lane.idleTimer);
     const client = (lane.client ??= this.start());
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      void this.stop(lane);
-    }, this.options.timeoutMs);
+    let timedOut: { ms: number; ocrPage?: number } | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = (ms: number, ocrPage?: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = { ms, ocrPage };
+        void this.stop(lane);
+      }, ms);
+    };
+    limit(this.options.timeoutMs);
+    const onEvent = (event: unknown) => {
+      const e = event as ParseEvent;
+      const perPage = this.options.ocrPageTimeoutMs;
+      // The next page has its own time; after the last, the rest of the parse has the file's.
+      if (perPage !== undefined && e.ocrPagesDone < e.ocrPages) limit(perPage, e.ocrPagesDone + 1);
+      else if (perPage !== undefined) limit(this.options.timeoutMs);
+      task.onEvent?.(e);
+    };
     try {
-      task.resolve(await client.request<StructuredDocument>(task.req));
+      task.resolve(await client.request<StructuredDocument>(task.req, onEvent));
     } catch (e) {
       task.reject(this.explain(e, task.req.filename, timedOut));
       if (client.failed && lane.client === client) lane.client = undefined; // replaced on next use
@@ -101,8 +123,14 @@ export class ParsePool {
     }
   }
 
-  private explain(e: unknown, filename: string, timedOut: boolean): Error {
-    if (timedOut) return new ParseTimeoutError(filename, this.options.timeoutMs);
+  private explain(
+    e: unknown,
+    filename: string,
+    timedOut: { ms: number; ocrPage?: number } | undefined,
+  ): Error {
+    if (timedOut?.ocrPage !== undefined)
+      return ParseTimeoutError.ocrPage(filename, timedOut.ms, timedOut.ocrPage);
+    if (timedOut) return new ParseTimeoutError(filename, timedOut.ms);
     if (e instanceof DomainError) return e;
     if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
       return new DocumentTooLargeError(

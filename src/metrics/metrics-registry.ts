@@ -92,6 +92,24 @@ export class RagdMetrics {
     labelNames: ['model', 'dtype'] as const,
     registers: [this.registry],
   });
+  readonly remoteReplicaState = new Gauge({
+    name: 'ragd_remote_replica_state',
+    help: '1 for the state each replica of a remote model is in (unknown, up, down), 0 for the others',
+    labelNames: ['task', 'model', 'replica', 'state'] as const,
+    registers: [this.registry],
+  });
+  readonly remoteReplicaInFlight = new Gauge({
+    name: 'ragd_remote_replica_in_flight',
+    help: 'Calls in flight to each replica of a remote model',
+    labelNames: ['task', 'model', 'replica'] as const,
+    registers: [this.registry],
+  });
+  readonly remoteFailures = new Counter({
+    name: 'ragd_remote_failures_total',
+    help: 'Calls and probes of a remote replica that failed and took it out of service, by kind: unreachable, timeout, http, malformed, other',
+    labelNames: ['task', 'model', 'replica', 'kind'] as const,
+    registers: [this.registry],
+  });
   readonly chunks = new Gauge({
     name: 'ragd_chunks',
     help: 'Chunks stored, by collection and state (embedded: has its vector; pending: waits for one)',

@@ -1,4 +1,4 @@
-import type { AnswerKind, PipelineStage } from '../common/telemetry';
+import type { AnswerKind, PipelineStage, RemoteFailureKind } from '../common/telemetry';
 import { Telemetry } from '../common/telemetry';
 import type { RagdMetrics } from './metrics-registry';
 
@@ -34,5 +34,9 @@ export class PrometheusTelemetry extends Telemetry {
 
   embedBatch(size: number): void {
     this.metrics.embedBatchSize.observe(size);
+  }
+
+  remoteFailure(task: string, model: string, replica: string, kind: RemoteFailureKind): void {
+    this.metrics.remoteFailures.inc({ task, model, replica, kind });
   }
 }

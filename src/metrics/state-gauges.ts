@@ -1,7 +1,7 @@
 import { JOB_STATES } from '../database/jobs.repository';
 import type { StatsRepository } from '../database/stats.repository';
 import type { InferenceEngines } from '../engines/inference-engines';
-import type { ModelState } from '../engines/model-status';
+import type { ModelState, ReplicaStatus } from '../engines/model-status';
 import type { StorageMonitor } from '../storage/storage-monitor.service';
 import type { VectorStore } from '../vector-store/vector-store';
 import { capCollections } from './collection-labels';
@@ -14,6 +14,7 @@ const MODEL_STATES: readonly ModelState[] = [
   'ready',
   'unavailable',
 ];
+const REPLICA_STATES: readonly ReplicaStatus['state'][] = ['unknown', 'up', 'down'];
 
 /**
  * Sets the gauges of stored state just before a scrape: two COUNT queries on indexed columns (chunks
@@ -54,12 +55,22 @@ export class StateGauges {
     modelState.reset();
     modelDownloadBytes.reset();
     modelDownloadRate.reset();
+    const { remoteReplicaState, remoteReplicaInFlight } = this.metrics;
+    remoteReplicaState.reset();
+    remoteReplicaInFlight.reset();
     for (const m of this.engines.statuses()) {
       for (const state of MODEL_STATES)
         modelState.set(
           { model: m.id, dtype: m.dtype, task: m.task, state },
           m.state === state ? 1 : 0,
         );
+      // A remote model's replicas: configured URLs (credentials dropped), so the labels stay few.
+      for (const r of m.remote?.replicas ?? []) {
+        const labels = { task: m.task, model: m.id, replica: r.url };
+        for (const state of REPLICA_STATES)
+          remoteReplicaState.set({ ...labels, state }, r.state === state ? 1 : 0);
+        remoteReplicaInFlight.set(labels, r.inFlight);
+      }
       const d = m.download;
       if (!d || d.state === 'done') continue;
       const labels = { model: m.id, dtype: m.dtype };

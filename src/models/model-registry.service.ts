@@ -40,8 +40,10 @@ export interface ModelView {
   loadedAt: string | null;
   maxTokens?: number;
   dim?: number;
-  /** Where it comes from: MODELS_DIR, or the hub (downloaded into MODELS_DIR on first use). */
-  source: 'models_dir' | 'hub';
+  /** Where it comes from: MODELS_DIR, the hub (downloaded into MODELS_DIR on first use), or remote servers. */
+  source: 'models_dir' | 'hub' | 'remote';
+  /** A remote model: its servers' name for it, its token counter, and each replica's state, last error and latency. */
+  remote?: ModelStatus['remote'];
   /** The task it is the configured default for, if any. */
   defaultFor?: ModelTask;
   /** 'non-English': the default embedding model of collections in a fixed language other than English. */
@@ -242,7 +244,8 @@ export class ModelRegistryService {
           : s.state === 'unavailable'
             ? 'failed'
             : 'available';
-    const hubOnly = !local || !(dtype in local.dtypes);
+    const remote = s.device === 'remote';
+    const hubOnly = !remote && (!local || !(dtype in local.dtypes));
     const unreachable = hubOnly && !this.settings.allowRemoteModels;
     return {
       id,
@@ -258,14 +261,15 @@ export class ModelRegistryService {
           ? { reason: `no ${dtype} weights in MODELS_DIR and ALLOW_REMOTE_MODELS=false` }
           : {}),
       dtype,
-      dtypes: DTYPES.filter((d) => local && d in local.dtypes),
+      dtypes: remote ? [] : DTYPES.filter((d) => local && d in local.dtypes),
       device: s.device,
-      memoryBytes: local?.dtypes[dtype] ?? null,
+      memoryBytes: remote ? null : (local?.dtypes[dtype] ?? null),
       loadMs: s.loadMs ?? null,
       loadedAt: s.loadedAt ?? null,
       ...(s.maxTokens !== undefined ? { maxTokens: s.maxTokens } : {}),
       ...(s.dim !== undefined ? { dim: s.dim } : {}),
-      source: hubOnly ? 'hub' : 'models_dir',
+      source: remote ? 'remote' : hubOnly ? 'hub' : 'models_dir',
+      ...(s.remote ? { remote: s.remote } : {}),
     };
   }
 

@@ -30,3 +30,11 @@ export function maximalMarginalRelevance<T>(
   }
   return picked;
 }
+
+/** Word-set overlap, 0..1: the similarity of two texts when there are no vectors to compare. */
+export function jaccard(a: Set<string>, b: Set<string>): number {
+  let inter = 0;
+  for (const w of a) if (b.has(w)) inter++;
+  const union = a.size + b.size - inter;
+  return union === 0 ? 0 : inter / union;
+}

@@ -13,7 +13,8 @@ import { MetadataFilter, compileFilter } from '../vector-store/metadata-filter';
 import { VectorStore } from '../vector-store/vector-store';
 import { reciprocalRankFusion } from './fusion';
 import { LexicalSearchService } from './lexical-search.service';
-import { maximalMarginalRelevance } from './mmr';
+import { degradable, embedQuery } from './query-vector';
+import { jaccard, maximalMarginalRelevance } from './mmr';
 import { SearchSettings, parseSearchSettings } from '../collections/search-settings';
 import { NO_TELEMETRY, Telemetry } from '../common/telemetry';
 
@@ -61,6 +62,8 @@ export interface SearchHit {
   /** Pages of the chunk; null when its document is not paged. */
   pageStart: number | null;
   pageEnd: number | null;
+  /** Read by OCR: the mean confidence (0-100) of its pages; null for text. */
+  ocrConfidence: number | null;
   explain?: HitExplanation;
 }
 
@@ -100,7 +103,8 @@ export class RetrievalService {
     const defaults = parseSearchSettings(collection.search_settings);
     const where =
       req.filter && Object.keys(req.filter).length > 0 ? compileFilter(req.filter) : undefined;
-    const { mode, reason } = await this.chooseMode(collection, req.mode);
+    const { mode: chosenMode, reason } = await this.chooseMode(collection, req.mode);
+    let mode = chosenMode;
     const rerank = req.rerank ?? defaults.rerank;
     const rerankCandidates = req.rerankCandidates ?? this.settings.rerank.candidates;
     const depth = Math.max(
@@ -114,29 +118,33 @@ export class RetrievalService {
     let queryVector: Float32Array | undefined;
     let dense: { id: number; score: number }[] = [];
     let lexical: { id: number; score: number }[] = [];
+    let note = reason;
     const tSearch = performance.now();
     if (mode !== 'lexical') {
       const te = performance.now();
       const generation = this.vectors.generation(collection.id);
-      const { vectors } = await this.embedder.embedQueries(
-        { id: collection.embedding_model, dtype: collection.embedding_dtype as Dtype },
-        [req.query],
-      );
+      const embedded = await embedQuery(this.embedder, collection, req.query, !!req.mode);
       // The collection switched to a new embedding model while the query was embedded: the vector
       // is of the old model and the index now holds the new one's. Start over with the new model.
       if (this.vectors.generation(collection.id) !== generation)
         return this.search(collectionName, req);
       embedMs = performance.now() - te;
       this.telemetry.stage('embed', embedMs);
-      queryVector = vectors[0]!;
-      const td = performance.now();
-      // The store applies the filter where the vectors are (the HNSW store: an exact scan when few pass it).
-      const filter = where ? { metadata: req.filter as MetadataFilter } : undefined;
-      dense = (await this.vectors.search(collection.id, queryVector, depth, filter)).map((m) => ({
-        id: m.id,
-        score: m.similarity,
-      }));
-      this.telemetry.stage('dense', performance.now() - td);
+      if ('vector' in embedded) {
+        queryVector = embedded.vector;
+        const td = performance.now();
+        // The store applies the filter where the vectors are (the HNSW store: an exact scan when few pass it).
+        const filter = where ? { metadata: req.filter as MetadataFilter } : undefined;
+        dense = (await this.vectors.search(collection.id, queryVector, depth, filter)).map((m) => ({
+          id: m.id,
+          score: m.similarity,
+        }));
+        this.telemetry.stage('dense', performance.now() - td);
+      } else {
+        // The model failed after it was found ready (a remote server went down meanwhile).
+        mode = 'lexical';
+        note = embedded.reason;
+      }
     }
     if (mode !== 'dense') {
       const tl = performance.now();
@@ -150,7 +158,6 @@ export class RetrievalService {
 
     let rerankMs = 0;
     let reranked = false;
-    let note = reason;
     let rows = this.documents.hits(candidates.slice(0, Math.max(depth, req.topK)).map((c) => c.id));
     if (rerank && candidates.length > 0) {
       const model = defaults.rerankModel ?? this.settings.rerank.model;
@@ -158,16 +165,22 @@ export class RetrievalService {
       if (status.state === 'ready') {
         const tr = performance.now();
         // The cross-encoder orders the head; candidates past it keep their fused order behind it.
-        const head = await this.rerank(
-          model,
-          req.query,
-          candidates.slice(0, rerankCandidates),
-          rows,
-        );
-        candidates = [...head, ...candidates.slice(rerankCandidates)];
+        try {
+          const head = await this.rerank(
+            model,
+            req.query,
+            candidates.slice(0, rerankCandidates),
+            rows,
+          );
+          candidates = [...head, ...candidates.slice(rerankCandidates)];
+          reranked = true;
+        } catch (e) {
+          // Failed after it was found ready (a remote server went down): unless asked for, not reranked.
+          if (req.rerank === true || !degradable(e)) throw e;
+          note = join(note, `not reranked: ${e.message}`);
+        }
         rerankMs = performance.now() - tr;
         this.telemetry.stage('rerank', rerankMs);
-        reranked = true;
       } else if (req.rerank === true) {
         throw new ModelUnavailableError(model, status.reason ?? status.state);
       } else {
@@ -199,6 +212,7 @@ export class RetrievalService {
         sectionPath: row.section_path,
         pageStart: row.page_start,
         pageEnd: row.page_end,
+        ocrConfidence: row.ocr_confidence,
         ...(req.explain ? { explain: c.explain } : {}),
       });
     }
@@ -361,13 +375,6 @@ function fusionOf(d: SearchSettings, o: SearchRequest['fusion']) {
     denseWeight: o?.denseWeight ?? d.denseWeight,
     lexicalWeight: o?.lexicalWeight ?? d.lexicalWeight,
   };
-}
-
-function jaccard(a: Set<string>, b: Set<string>): number {
-  let inter = 0;
-  for (const w of a) if (b.has(w)) inter++;
-  const union = a.size + b.size - inter;
-  return union === 0 ? 0 : inter / union;
 }
 
 const join = (a: string | undefined, b: string) => (a ? `${a}; ${b}` : b);

@@ -283,6 +283,12 @@ describe('backup during writes, restored by starting a server on the backup (e2e
     ].sort();
     expect(listed).toEqual(onDisk);
     expect(listed).toHaveLength(5);
+    // Only the server's user may read a backup: it holds every document.
+    const mode = (p: string) => fs.statSync(path.join(backupDir, p)).mode & 0o777;
+    expect(mode('.')).toBe(0o700);
+    expect(mode('indexes')).toBe(0o700);
+    for (const f of [...listed, 'manifest.json'])
+      expect({ f, mode: mode(f) }).toEqual({ f, mode: 0o600 });
     for (const f of manifest.files as { path: string; bytes: number; sha256: string }[]) {
       const file = path.join(backupDir, f.path);
       expect({ path: f.path, bytes: fs.statSync(file).size, sha256: sha256(file) }).toEqual(f);
@@ -726,5 +732,60 @@ describe('a backup running when the server shuts down (e2e)', () => {
       reason: 'stopped: the server is shutting down',
     });
     expect(fs.readdirSync(backups)).toEqual([]);
+  });
+});
+
+describe('backup retention (BACKUP_KEEP) and free space (e2e)', () => {
+  const storage = tempDir();
+  const backups = tempDir('ragd-backups-');
+  let app: INestApplication<App>;
+  const http = () => request(app.getHttpServer());
+  const backup = async (directory: string) => {
+    const id = (await http().post('/v1/backups').send({ directory }).expect(202)).body.id as string;
+    return until(
+      'the backup',
+      async () => (await http().get(`/v1/backups/${id}`).expect(200)).body as BackupView,
+      (b) => b.state !== 'running',
+    );
+  };
+
+  beforeAll(async () => {
+    tinyModelsPresent();
+    const env = { ...TINY_ENV, STORAGE_DIR: storage, BACKUP_DIR: backups, BACKUP_KEEP: '2' };
+    app = await createTestApp({ ...env, PRELOAD_MODELS: 'false' });
+    await http().post('/v1/collections').send({ name: 'notes' }).expect(201);
+    await http()
+      .post('/v1/collections/notes/documents')
+      .send({ documents: [doc(1), doc(2)] })
+      .expect(201);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('keeps the newest BACKUP_KEEP backups in BACKUP_DIR and removes the older ones', async () => {
+    for (const name of ['b1', 'b2', 'b3']) expect((await backup(name)).state).toBe('done');
+    expect(fs.readdirSync(backups).sort()).toEqual(['b2', 'b3']);
+    const listed = (await http().get('/v1/backups').expect(200)).body as { backups: BackupView[] };
+    const views = listed.backups.map((b) => path.basename(b.directory));
+    expect(views.sort()).toEqual(['b2', 'b3']);
+  });
+
+  it('refuses a backup the target file system has no room for (507), before writing anything', async () => {
+    // A sparse file: the storage looks larger than the free space, and takes none of it.
+    const ballast = path.join(storage, 'ballast.bin');
+    const free = fs.statfsSync(backups);
+    fs.writeFileSync(ballast, '');
+    fs.truncateSync(ballast, free.bavail * free.bsize + 2 ** 30);
+    try {
+      const res = await http().post('/v1/backups').send({ directory: 'too-big' }).expect(507);
+      expect(res.body.error.code).toBe('insufficient_storage');
+      expect(res.body.error.message).toMatch(/^Not enough free space for a backup: it needs about/);
+      expect(fs.existsSync(path.join(backups, 'too-big'))).toBe(false);
+    } finally {
+      fs.rmSync(ballast);
+    }
+    expect((await backup('fits')).state).toBe('done');
   });
 });

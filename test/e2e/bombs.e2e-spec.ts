@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { deepHtml, pdfBomb, wideCsv, zipBombDocx } from '../support/bomb-files';
+import { hugePng, pdfWithHugeImage } from '../support/image-bombs';
 import { ServerProcess, killAllServers } from '../support/server-process';
 import { TINY_ENV, tempDir, tinyModelsPresent } from '../support/test-app';
 
@@ -45,7 +46,8 @@ describe('bombs as fast refusals (e2e, process)', () => {
       throw new Error('dist/main.js is missing: run `npm run build` first');
     sut = await ServerProcess.start(
       ROOT,
-      { ...TINY_ENV, STORAGE_DIR: tempDir(), MAX_FILE_BYTES: String(24 * 1024 * 1024) },
+      // OCR on (TINY_ENV has it off) for the image bombs; no file here gets as far as recognition.
+      { ...TINY_ENV, OCR: 'on', STORAGE_DIR: tempDir(), MAX_FILE_BYTES: String(24 * 1024 * 1024) },
       path.join(tempDir('ragd-logs-'), 'bombs.log'),
     );
     await sut.waitForEmbeddingReady(60_000);
@@ -78,10 +80,24 @@ describe('bombs as fast refusals (e2e, process)', () => {
       413,
       /PDF_MAX_DECOMPRESSED_BYTES/,
     ],
+    [
+      'PNG declaring 900 megapixels',
+      () => hugePng(30_000, 30_000),
+      'huge.png',
+      413,
+      /OCR_MAX_PIXELS/,
+    ],
+    [
+      'PDF painting a 900-megapixel image (not decoded)',
+      () => pdfWithHugeImage(30_000, 30_000),
+      'huge-image.pdf',
+      422,
+      /no extractable text/,
+    ],
   ])(
     '%s: refused fast, memory flat, a tiny file meanwhile not delayed',
     async (name, make, filename, status, reason) => {
-      const data = make();
+      const data = await make();
       const { bomb, tiny } = await bombAndBystander(sut.baseUrl, data, filename, figures.length);
       const peakMb = sut.memory().vmHwmMb;
       figures.push(

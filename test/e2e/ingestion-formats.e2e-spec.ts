@@ -222,7 +222,7 @@ describe('uploading each format: structure kept in chunks, search results and ci
     const res = await upload('scan.pdf', makePdf([{ image: true }]), { id: 'scan' }).expect(422);
     expect(res.body.error).toMatchObject({
       code: 'no_extractable_text',
-      message: expect.stringMatching(/no extractable text.*OCR is not available/),
+      message: expect.stringMatching(/no extractable text.*OCR is off/),
     });
     await http().get('/v1/collections/library/documents/scan').expect(404);
     expect((await http().get('/v1/collections/library').expect(200)).body.counts.documents).toBe(

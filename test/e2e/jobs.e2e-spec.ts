@@ -161,7 +161,7 @@ describe('background ingestion jobs: 202, progress, events, cancel, limits, resu
         documentId: 'scan.pdf',
         stage: 'parsing',
         code: 'no_extractable_text',
-        message: expect.stringMatching(/OCR is not available/),
+        message: expect.stringMatching(/OCR is off/),
       },
     ]);
     expect(job.chunks.total).toBeGreaterThanOrEqual(3);

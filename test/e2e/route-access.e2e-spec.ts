@@ -55,6 +55,7 @@ const EXPECTED: Record<string, string> = {
   'GET /v1/collections/:name/reembed': 'read:{name}',
   'DELETE /v1/collections/:name/reembed': 'write:{name}',
   'POST /v1/embeddings': 'any key',
+  'POST /v1/rerank': 'any key',
   'POST /v1/chat/completions': 'read:{body.collection?}',
   'POST /v1/collections/:name/chat': 'read:{name}',
   'GET /v1/collections/:name/chat/:sessionId': 'read:{name}',

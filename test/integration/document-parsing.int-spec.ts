@@ -18,7 +18,8 @@ const twoColumns = (left: string[], right: string[], top = 700) => [
 ];
 
 describe('parsing uploaded files in the worker thread, real pdf.js and mammoth (integration)', () => {
-  const sut = new ParsingService(loadSettings({ MAX_PAGES_PER_DOCUMENT: '3' }));
+  // OCR off: the image pages here are 2x2 pixels of grey (OCR of real scans: ocr.int-spec.ts).
+  const sut = new ParsingService(loadSettings({ MAX_PAGES_PER_DOCUMENT: '3', OCR: 'off' }));
 
   afterAll(async () => {
     await sut.onApplicationShutdown();
@@ -94,14 +95,14 @@ describe('parsing uploaded files in the worker thread, real pdf.js and mammoth (
     expect(doc.metadata).toEqual({ pages: 2 });
   });
 
-  it('refuses a PDF whose pages are images without a text layer: no OCR here', async () => {
+  it('refuses a PDF whose pages are images without a text layer when OCR is off', async () => {
     const pdf = makePdf([{ image: true }, { image: true }]);
     const failure = sut.parse({ data: pdf, filename: 'scan.pdf', mimeType: 'application/pdf' });
     await expect(failure).rejects.toThrow(NoExtractableTextError);
     await expect(failure).rejects.toMatchObject({
       status: 422,
       code: 'no_extractable_text',
-      message: expect.stringMatching(/no extractable text.*OCR is not available/),
+      message: expect.stringMatching(/no extractable text.*OCR is off \(OCR=off\)/),
       details: { pages: 2 },
     });
   });

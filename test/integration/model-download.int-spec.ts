@@ -228,7 +228,7 @@ describe('Model downloads from a hub on loopback (integration)', () => {
     try {
       const last = (await follow(pool, EMBED, (s) => s.state === 'unavailable')).pop()!;
       expect(last.reason).toMatch(
-        /^download failed \(try 1\): no space left in MODELS_DIR \(.*onnx, writing onnx\/model\.onnx\): free some space or point MODELS_DIR at a larger disk; the download resumes where it stopped; trying again in (\d+ s|1 min)$/,
+        /^download failed \(try 1\): no space left in MODELS_DIR \(writing onnx\/model\.onnx of 'tiny\/embed'\): free some space or point MODELS_DIR at a larger disk; the download resumes where it stopped; trying again in (\d+ s|1 min)$/,
       );
       expect(last.download?.state).toBe('waiting');
       expect(fs.existsSync(path.join(onnx, 'model.onnx'))).toBe(false);

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 
 export interface ModelHealth {
   id: string;
-  task: 'embedding' | 'generation';
+  task: 'embedding' | 'generation' | 'reranking';
   state: 'not_loaded' | 'loading' | 'ready' | 'unavailable';
   reason?: string;
   loadMs?: number;
@@ -62,6 +62,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export class ServerProcess {
   private output = '';
+  /** Sent as `Authorization: Bearer` with every request of this class (a server with keys on). */
+  apiKey?: string;
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private readonly exited: Promise<void>;
 
@@ -92,15 +94,17 @@ export class ServerProcess {
   /**
    * Spawns `node dist/main.js` in `root` with exactly `env` (plus PATH and HOME, not the rest of
    * the caller's environment, so no stray setting changes what is measured). HOST is forced to
-   * 127.0.0.1 and PORT to a free port. `as` runs it as another user (root only).
+   * 127.0.0.1 and PORT to a free port (or to `port`, to start a server again where it was). `as`
+   * runs it as another user (root only).
    */
   static async start(
     root: string,
     env: Record<string, string>,
     logPath: string,
     as?: { uid: number; gid: number },
+    port?: number,
   ): Promise<ServerProcess> {
-    const port = await freePort();
+    port ??= await freePort();
     const childEnv: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
@@ -229,18 +233,24 @@ export class ServerProcess {
     const t0 = performance.now();
     const res = await fetch(`${this.baseUrl}${pathname}`, {
       method,
-      ...(body === undefined
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: {
+        ...this.authorization(),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
     const parsed = (text === '' ? undefined : JSON.parse(text)) as T;
     return { status: res.status, body: parsed, ms: performance.now() - t0 };
   }
 
+  private authorization(): Record<string, string> {
+    return this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
+  }
+
   private async health(): Promise<Health | undefined> {
     try {
-      const res = await fetch(`${this.baseUrl}/health`);
+      const res = await fetch(`${this.baseUrl}/health`, { headers: this.authorization() });
       return res.ok ? ((await res.json()) as Health) : undefined;
     } catch {
       return undefined; // not listening yet

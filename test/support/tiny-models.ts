@@ -33,4 +33,6 @@ export const TINY_ENV: Record<string, string> = {
   DEFAULT_CHUNK_SIZE: '48',
   DEFAULT_CHUNK_OVERLAP: '8',
   LOG_LEVEL: 'warn',
+  // Tests that read scans turn OCR on themselves (test/e2e/ocr.e2e-spec.ts): it costs seconds a page.
+  OCR: 'off',
 };

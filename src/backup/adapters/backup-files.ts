@@ -5,6 +5,10 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 
+/** A backup holds every document: only the server's user may read it. */
+const PRIVATE_FILE = 0o600;
+const PRIVATE_DIR = 0o700;
+
 export interface CopiedFile {
   bytes: number;
   sha256: string;
@@ -48,12 +52,48 @@ export class BackupFiles {
 
   /** Creates `dir` and its missing parents; returns the first directory created (undefined: none). */
   async makeDirectories(dir: string): Promise<string | undefined> {
-    return fs.promises.mkdir(dir, { recursive: true });
+    return fs.promises.mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
   }
 
   /** Creates `dir`; fails if it exists. */
   async makeDirectory(dir: string): Promise<void> {
-    await fs.promises.mkdir(dir);
+    await fs.promises.mkdir(dir, { mode: PRIVATE_DIR });
+  }
+
+  /** Only the server's user may read it: 0600 for files, 0700 for directories, all the way down. */
+  async makePrivate(p: string): Promise<void> {
+    const stat = await fs.promises.stat(p);
+    if (!stat.isDirectory()) return fs.promises.chmod(p, PRIVATE_FILE);
+    await fs.promises.chmod(p, PRIVATE_DIR);
+    for (const name of await fs.promises.readdir(p)) await this.makePrivate(path.join(p, name));
+  }
+
+  /** Bytes of the files under `dir`, all the way down (0 if it does not exist). */
+  async treeBytes(dir: string, skip: ReadonlySet<string> = new Set()): Promise<number> {
+    let total = 0;
+    const entries = await fs.promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (skip.has(e.name)) continue;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) total += await this.treeBytes(p);
+      else if (e.isFile()) total += (await fs.promises.stat(p).catch(() => ({ size: 0 }))).size;
+    }
+    return total;
+  }
+
+  /** Free bytes for this user on the file system that `p` is (or would be created) on. */
+  async freeBytes(p: string): Promise<number> {
+    let at = p;
+    for (;;) {
+      try {
+        const s = await fs.promises.statfs(at);
+        return s.bavail * s.bsize;
+      } catch (e) {
+        const parent = path.dirname(at);
+        if (!isMissing(e) || parent === at) throw e;
+        at = parent;
+      }
+    }
   }
 
   /** Names in `dir` (undefined if it does not exist). */
@@ -98,7 +138,11 @@ export class BackupFiles {
         done(null, chunk);
       },
     });
-    await pipeline(fs.createReadStream(from), tap, fs.createWriteStream(to, { flags: 'wx' }));
+    await pipeline(
+      fs.createReadStream(from),
+      tap,
+      fs.createWriteStream(to, { flags: 'wx', mode: PRIVATE_FILE }),
+    );
     await this.sync(to);
     return { bytes, sha256: hash.digest('hex') };
   }
@@ -118,7 +162,7 @@ export class BackupFiles {
   async writeDurably(file: string, data: string): Promise<void> {
     const tmp = `${file}.tmp`;
     try {
-      await fs.promises.writeFile(tmp, data, { flag: 'wx' });
+      await fs.promises.writeFile(tmp, data, { flag: 'wx', mode: PRIVATE_FILE });
       await this.sync(tmp);
       await fs.promises.rename(tmp, file);
     } catch (e) {

@@ -28,3 +28,15 @@ export class ChunkPlaceDto {
   })
   pageEnd!: number | null;
 }
+
+/** Where a chunk is, and how its text was read (from a text layer, or by OCR). */
+export class ChunkReadPlaceDto extends ChunkPlaceDto {
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description:
+      "Read by OCR (a scanned page or an image): the recogniser's mean word confidence (0-100) on the chunk's pages, weighted by its characters on each; null for text from a text layer",
+    example: 91.4,
+  })
+  ocrConfidence!: number | null;
+}

@@ -16,8 +16,9 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ChunkPlaceDto } from '../../http/dto/chunk-place.dto';
+import { ChunkReadPlaceDto } from '../../http/dto/chunk-place.dto';
 import { IsJsonObject } from '../../http/validators';
+import { OCR_LANGUAGES_MESSAGE, OCR_LANGUAGES_TEXT } from '../parsers/ocr/ocr-languages';
 
 const ID_PATTERN = /^[^/\p{Cc}]{1,256}$/u;
 const ID_MESSAGE = 'id must be 1-256 characters with no "/" or control characters';
@@ -150,6 +151,17 @@ export class AddUrlDocumentDto {
   })
   textFields?: string;
 
+  @ApiPropertyOptional({
+    description:
+      'Images and scanned PDF pages: the OCR languages, tesseract codes joined by + (each an installed @tesseract.js-data/<code> package); default OCR_LANGS',
+    example: 'eng+fra',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(OCR_LANGUAGES_TEXT, { message: OCR_LANGUAGES_MESSAGE })
+  ocrLangs?: string;
+
   @ApiPropertyOptional({ default: true })
   @IsOptional()
   @IsBoolean()
@@ -186,6 +198,13 @@ export class UploadFieldsDto {
     message: 'textFields must be field names separated by commas',
   })
   textFields?: string;
+
+  /** Images and scanned PDF pages: OCR languages joined by + (default OCR_LANGS). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(OCR_LANGUAGES_TEXT, { message: OCR_LANGUAGES_MESSAGE })
+  ocrLangs?: string;
 }
 
 /** ?limit=&offset= of the listing routes. */
@@ -238,7 +257,7 @@ export class IngestResultDto {
   @ApiProperty({ type: EmbeddingOutcomeDto }) embedding!: EmbeddingOutcomeDto;
 }
 
-export class ChunkDto extends ChunkPlaceDto {
+export class ChunkDto extends ChunkReadPlaceDto {
   @ApiProperty({ example: 17 }) id!: number;
   @ApiProperty({ example: 0 }) ordinal!: number;
   @ApiProperty() text!: string;

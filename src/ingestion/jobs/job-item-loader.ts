@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { JobItemRow, JobRow } from '../../database/jobs.repository';
 import type { IncomingDocument } from '../incoming-document';
-import { FileFields, ParsingService, documentFromParsed } from '../parsing.service';
+import {
+  FileFields,
+  OcrProgress,
+  ParseRequestOptions,
+  ParsingService,
+  documentFromParsed,
+} from '../parsing.service';
 import { UrlIngestionService } from '../url-ingestion.service';
 import { JobSpool } from './job-spool';
 
@@ -14,9 +20,18 @@ export class JobItemLoader {
     private readonly urls: UrlIngestionService,
   ) {}
 
-  async load(job: JobRow, item: JobItemRow): Promise<IncomingDocument> {
+  /** `onProgress`: pages read by OCR so far, as the parser reads them. */
+  async load(
+    job: JobRow,
+    item: JobItemRow,
+    onProgress?: (progress: OcrProgress) => void,
+  ): Promise<IncomingDocument> {
     const fields = JSON.parse(item.fields) as FileFields;
-    const options = fields.textFields ? { textFields: fields.textFields } : {};
+    const options: ParseRequestOptions = {
+      ...(fields.textFields ? { textFields: fields.textFields } : {}),
+      ...(fields.ocrLangs ? { ocrLanguages: fields.ocrLangs } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    };
     switch (item.kind) {
       case 'text':
         return this.spool.readJson<IncomingDocument>(job.id, item.ordinal);

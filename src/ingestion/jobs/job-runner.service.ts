@@ -14,6 +14,7 @@ import { JobSpool } from './job-spool';
 import { JobEvents } from './job-events';
 import { JobItemLoader } from './job-item-loader';
 import { JobRecovery } from './job-recovery';
+import type { OcrPagesView } from './job-views';
 
 const SETTLE_EVERY_MS = 1000;
 
@@ -30,8 +31,8 @@ class JobCancelled extends Error {}
 export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JobRunner.name);
   private running: Promise<void> | undefined;
-  /** The item being parsed, chunked or stored now. */
-  current: { jobId: string; ordinal: number } | undefined;
+  /** The item being parsed, chunked or stored now; `ocr`: its pages read by OCR so far. */
+  current: { jobId: string; ordinal: number; ocr?: OcrPagesView } | undefined;
   private stopped = false;
   private settleTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -118,7 +119,11 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const parseStart = performance.now();
     try {
       this.stage(job.id, item.ordinal, 'parsing');
-      const doc = await this.loader.load(job, item);
+      const doc = await this.loader.load(job, item, (p) => {
+        if (this.current?.jobId !== job.id || this.current.ordinal !== item.ordinal) return;
+        this.current.ocr = { pagesDone: p.ocrPagesDone, pages: p.ocrPages };
+        this.events.changed(job.id);
+      });
       parseMs = performance.now() - parseStart;
       if (this.cancelled(job.id)) return;
       chunkStarted = performance.now();

@@ -10,6 +10,12 @@ export interface JobItemError {
   message: string;
 }
 
+/** OCR progress of the item being parsed: pages read so far, of those to read. */
+export interface OcrPagesView {
+  pagesDone: number;
+  pages: number;
+}
+
 export interface JobView {
   id: string;
   collection: string;
@@ -32,8 +38,13 @@ export interface JobView {
   chunks: { total: number; embedded: number };
   /** Items ended (done, failed or cancelled) over all items, 0 to 1. */
   progress: number;
-  /** The item being parsed or chunked now. */
-  current: { ordinal: number; source: string | null; stage: JobState } | null;
+  /** The item being parsed or chunked now; `ocr`: its pages read by OCR so far, of those to read. */
+  current: {
+    ordinal: number;
+    source: string | null;
+    stage: JobState;
+    ocr?: OcrPagesView;
+  } | null;
   /**
    * Milliseconds: waiting in the queue; since it started (to its end); parsing, chunking and
    * storing summed over items; the embedding model's time on the collection's passages while the
@@ -78,6 +89,7 @@ export function jobView(
   counts: JobCounts,
   failed: readonly JobItemRow[],
   current: JobItemRow | undefined,
+  ocr?: OcrPagesView,
 ): JobView {
   const created = Date.parse(job.created_at);
   const started = job.started_at ? Date.parse(job.started_at) : undefined;
@@ -104,7 +116,12 @@ export function jobView(
     progress: counts.total === 0 ? 1 : ended / counts.total,
     current:
       current && !ENDED.includes(current.state)
-        ? { ordinal: current.ordinal, source: current.source, stage: current.state }
+        ? {
+            ordinal: current.ordinal,
+            source: current.source,
+            stage: current.state,
+            ...(ocr ? { ocr } : {}),
+          }
         : null,
     timings: {
       queuedMs: (started ?? end) - created,

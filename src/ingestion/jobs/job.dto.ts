@@ -12,6 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { JOB_STATES } from '../../database/jobs.repository';
+import { OCR_LANGUAGES_MESSAGE, OCR_LANGUAGES_TEXT } from '../parsers/ocr/ocr-languages';
 import { AddUrlDocumentDto, DocumentInputDto, PageQueryDto } from '../dto/document.dto';
 
 export class JobUrlDto extends OmitType(AddUrlDocumentDto, ['wait'] as const) {}
@@ -68,6 +69,13 @@ export class JobUploadFieldsDto {
   @MaxLength(1024 * 1024)
   fileMetadata?: string;
 
+  /** Images and scanned PDF pages: OCR languages joined by + (default OCR_LANGS). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(OCR_LANGUAGES_TEXT, { message: OCR_LANGUAGES_MESSAGE })
+  ocrLangs?: string;
+
   /** JSON text of an array of URLs to fetch in the same job, after the files. */
   @IsOptional()
   @IsString()
@@ -104,10 +112,21 @@ class JobChunksDto {
   @ApiProperty() embedded!: number;
 }
 
+class JobOcrProgressDto {
+  @ApiProperty({ description: 'pages of the item read by OCR so far', example: 4 })
+  pagesDone!: number;
+  @ApiProperty({ description: 'pages of the item to read by OCR', example: 20 }) pages!: number;
+}
+
 class JobCurrentDto {
   @ApiProperty() ordinal!: number;
   @ApiProperty({ type: String, nullable: true }) source!: string | null;
   @ApiProperty({ enum: ['parsing', 'chunking'] }) stage!: string;
+  @ApiPropertyOptional({
+    type: JobOcrProgressDto,
+    description: 'A scanned PDF or an image being read by OCR: its progress, a page at a time',
+  })
+  ocr?: JobOcrProgressDto;
 }
 
 class JobTimingsDto {

@@ -39,6 +39,7 @@ import type { Settings } from '../../config/settings';
 import { SETTINGS } from '../../config/settings.provider';
 import { ENDED } from '../../database/jobs.repository';
 import { DEFAULT_JSON_TEXT_FIELDS } from '../parsers/formats';
+import { ocrLanguagesField } from '../parsers/ocr/ocr-languages';
 import type { JobInput } from './job-input';
 import type { JobView } from './job-views';
 import { JobsService } from './jobs.service';
@@ -77,7 +78,7 @@ export class JobsController {
   @AddsData()
   @ApiOperation({
     summary: 'Ingest a batch in the background: files, texts or URLs; answered 202 with the job',
-    description: `Multipart: any number of fields "files" (up to JOB_MAX_FILES, each up to JOB_MAX_FILE_BYTES, together up to JOB_MAX_REQUEST_BYTES; streamed to disk, never held in memory), with optional fields metadata (JSON text, stored with every file's document), fileMetadata (JSON text: {"<file name>": {...}}, merged over metadata for that file; ragd index stores each file's path and sha256 so), textFields (JSON files; default ${DEFAULT_JSON_TEXT_FIELDS.join(',')}), idFromFilename ("true": the file name is the document id, so sending the same files again changes nothing) and urls (a JSON array of URLs fetched in the same job, after the files). JSON: {documents?: [{id?, title?, text, metadata?}], urls?: [{url, id?, title?, metadata?, textFields?}]}. The inputs are written to disk and the job to SQLite before the answer: an acknowledged job survives a restart and resumes where it was. Items run one at a time (parse, chunk, store) while their chunks are embedded; a file that fails, fails alone, with its stage and reason. Follow it with GET /v1/jobs/{id} or its events.`,
+    description: `Multipart: any number of fields "files" (up to JOB_MAX_FILES, each up to JOB_MAX_FILE_BYTES, together up to JOB_MAX_REQUEST_BYTES; streamed to disk, never held in memory), with optional fields metadata (JSON text, stored with every file's document), fileMetadata (JSON text: {"<file name>": {...}}, merged over metadata for that file; ragd index stores each file's path and sha256 so), textFields (JSON files; default ${DEFAULT_JSON_TEXT_FIELDS.join(',')}), ocrLangs (OCR languages of images and scanned pages, e.g. eng+fra; default OCR_LANGS), idFromFilename ("true": the file name is the document id, so sending the same files again changes nothing) and urls (a JSON array of URLs fetched in the same job, after the files). JSON: {documents?: [{id?, title?, text, metadata?}], urls?: [{url, id?, title?, metadata?, textFields?, ocrLangs?}]}. Scanned PDFs and images of any number of pages (up to OCR_MAX_PAGES) are read by OCR here (a synchronous upload takes at most OCR_SYNC_MAX_PAGES), with their progress in current.ocr. The inputs are written to disk and the job to SQLite before the answer: an acknowledged job survives a restart and resumes where it was. Items run one at a time (parse, chunk, store) while their chunks are embedded; a file that fails, fails alone, with its stage and reason. Follow it with GET /v1/jobs/{id} or its events.`,
   })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({
@@ -94,6 +95,7 @@ export class JobsController {
               description: 'JSON object as text: file name -> metadata of that file',
             },
             textFields: { type: 'string', example: 'abstract,body' },
+            ocrLangs: { type: 'string', example: 'eng+fra' },
             idFromFilename: { type: 'string', enum: ['true', 'false'] },
             urls: {
               type: 'string',
@@ -159,10 +161,14 @@ export class JobsController {
         kind: 'text',
         document: { ...d, contentType: 'text/plain' },
       })),
-      ...(dto.urls ?? []).map(({ url, textFields, ...fields }): JobInput => ({
+      ...(dto.urls ?? []).map(({ url, textFields, ocrLangs, ...fields }): JobInput => ({
         kind: 'url',
         url,
-        fields: { ...fields, textFields: splitTextFields(textFields) },
+        fields: {
+          ...fields,
+          textFields: splitTextFields(textFields),
+          ocrLangs: ocrLanguagesField(ocrLangs),
+        },
       })),
     ];
     return accepted(await this.jobs.create(name, inputs));
@@ -302,6 +308,7 @@ export class JobsController {
     const metadata = fields.metadata === undefined ? undefined : parseMetadata(fields.metadata);
     const perFile = fileMetadataOf(fields.fileMetadata);
     const textFields = splitTextFields(fields.textFields);
+    const ocrLangs = ocrLanguagesField(fields.ocrLangs);
     if (fields.idFromFilename === 'true') {
       const bad = files.find((f) => !DOCUMENT_ID.test(f.originalname));
       if (bad)
@@ -319,11 +326,16 @@ export class JobsController {
         ...(fields.idFromFilename === 'true' ? { id: f.originalname } : {}),
         metadata: perFile[f.originalname] ? { ...metadata, ...perFile[f.originalname] } : metadata,
         textFields,
+        ocrLangs,
       },
     }));
     return [
       ...fileInputs,
-      ...urls.map((url): JobInput => ({ kind: 'url', url, fields: { metadata, textFields } })),
+      ...urls.map((url): JobInput => ({
+        kind: 'url',
+        url,
+        fields: { metadata, textFields, ocrLangs },
+      })),
     ];
   }
 }

@@ -157,6 +157,7 @@ export class JobsService {
       this.repo.counts(job.id),
       this.repo.items(job.id, ['failed'], 100),
       current?.jobId === job.id ? this.repo.item(job.id, current.ordinal) : undefined,
+      current?.jobId === job.id ? current.ocr : undefined,
     );
   }
 }

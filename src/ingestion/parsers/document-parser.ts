@@ -3,6 +3,22 @@ import type { FormatNames } from './formats';
 import type { ParseLimits } from './parse-limits';
 import type { StructuredDocument } from './structured-document';
 
+/** How pages without a text layer and images are read (OCR_* settings and the upload's languages). */
+export interface OcrOptions {
+  /** Tesseract language codes, read together: ['eng'], ['eng', 'fra']. */
+  languages: string[];
+  /** Resolution PDF pages are rendered at. */
+  dpi: number;
+  /** Largest image read (a rendered page is scaled down to it; a larger upload is refused). */
+  maxPixels: number;
+  /** More pages to read than this is refused (OcrNeedsJobError): a synchronous upload's limit. */
+  maxPages?: number;
+  /** More pages to read than this is refused (DocumentTooLargeError): OCR_MAX_PAGES, jobs too. */
+  pageLimit: number;
+  /** Where links to the models of several languages are made (under STORAGE_DIR). */
+  dataDir?: string;
+}
+
 /** Per-upload choices a parser may take. */
 export interface ParseOptions {
   /** JSON: the fields (dot paths) whose strings are the text; the rest becomes metadata. */
@@ -11,6 +27,13 @@ export interface ParseOptions {
   maxPages?: number;
   /** Bounds against bombs (zip, deep markup, compressed PDF streams); unchecked when absent. */
   limits?: ParseLimits;
+  /** OCR of scanned pages and images; absent: OCR is off (OCR=off), and they have no text. */
+  ocr?: OcrOptions;
+}
+
+/** What a parser tells while it works: OCR progress, a page at a time. */
+export interface ParseProgress {
+  ocrPage(done: number, total: number): void;
 }
 
 /**
@@ -24,7 +47,11 @@ export type Sniff = 'match' | 'likely' | 'possible' | 'impossible';
 export interface DocumentParser extends FormatNames {
   sniff(data: Buffer): Sniff;
   /** Synchronous for the text formats; PDF and DOCX libraries are asynchronous. */
-  parse(data: Buffer, options: ParseOptions): StructuredDocument | Promise<StructuredDocument>;
+  parse(
+    data: Buffer,
+    options: ParseOptions,
+    progress?: ParseProgress,
+  ): StructuredDocument | Promise<StructuredDocument>;
 }
 
 /** A parser of a text format: it parses synchronously. */

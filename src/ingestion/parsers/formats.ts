@@ -39,6 +39,11 @@ export const FORMATS = {
     extensions: ['md', 'markdown', 'mdown', 'mkd'],
   },
   text: { contentType: 'text/plain', mediaTypes: [], extensions: ['txt', 'text', 'log'] },
+  // Images, read by OCR.
+  png: { contentType: 'image/png', mediaTypes: [], extensions: ['png'] },
+  jpeg: { contentType: 'image/jpeg', mediaTypes: ['image/jpg'], extensions: ['jpg', 'jpeg'] },
+  tiff: { contentType: 'image/tiff', mediaTypes: [], extensions: ['tif', 'tiff'] },
+  webp: { contentType: 'image/webp', mediaTypes: [], extensions: ['webp'] },
 } as const satisfies Record<string, FormatNames>;
 
 export const SUPPORTED_UPLOAD_TYPES: readonly string[] = Object.values(FORMATS).flatMap((f) =>

@@ -58,8 +58,8 @@ const BLOCKS = new Set([
 
 /**
  * Turns an HTML tree into blocks: h1-h6 become headings (sections by level), block elements
- * paragraphs, <br> a line break, <pre> a paragraph kept as written, each table row a paragraph of
- * its cells joined by " | ". Scripts, styles and form controls are left out.
+ * paragraphs, <br> a line break, <pre> a paragraph kept as written, a table a paragraph per row
+ * (its cells joined by " | ") recorded as a table whose first row is the header. Scripts, styles and form controls are left out.
  */
 export function htmlToStructure(nodes: Cheerio<DomNode>, builder: StructureBuilder): void {
   const walker = new HtmlWalker(builder);
@@ -116,16 +116,18 @@ class HtmlWalker {
     this.inline = '';
   }
 
-  /** One paragraph per row; nested tables are read as the text of their cell. */
+  /** One paragraph per row, the first row its header; nested tables are read as the text of their cell. */
   private table(table: DomNode): void {
-    for (const row of descendants(
+    const rows = descendants(
       table,
       (n) => tagName(n) === 'tr',
       (n) => tagName(n) === 'table' && n !== table,
-    )) {
-      const cells = childElements(row).filter((c) => ['td', 'th'].includes(tagName(c)));
-      this.builder.paragraph(cells.map(textOf).filter(Boolean).join(' | '));
-    }
+    ).map((row) =>
+      childElements(row)
+        .filter((c) => ['td', 'th'].includes(tagName(c)))
+        .map(textOf),
+    );
+    this.builder.table(rows);
   }
 }
 

@@ -8,3 +8,9 @@ export interface ParseRequest {
   mimeType: string;
   options: ParseOptions;
 }
+
+/** An event of a parse while it runs: pages read by OCR so far, of those to read. */
+export interface ParseEvent {
+  ocrPagesDone: number;
+  ocrPages: number;
+}

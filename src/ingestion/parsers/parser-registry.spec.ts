@@ -21,6 +21,30 @@ describe('chooseParser', () => {
     ).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
   });
 
+  it('reads PNG, JPEG, TIFF and WebP images by their signatures, and refuses a fake one', async () => {
+    const images: [number[], string][] = [
+      [[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'image/png'],
+      [[0xff, 0xd8, 0xff, 0xe0], 'image/jpeg'],
+      [[0x49, 0x49, 0x2a, 0x00], 'image/tiff'],
+      [[0x4d, 0x4d, 0x00, 0x2a], 'image/tiff'],
+      [[0x52, 0x49, 0x46, 0x46, 1, 2, 3, 4, 0x57, 0x45, 0x42, 0x50], 'image/webp'],
+    ];
+    for (const [bytes, type] of images)
+      expect(chooseParser(file(Buffer.from([...bytes, 0, 0]), 'upload.bin')).contentType).toBe(
+        type,
+      );
+    expect(() => chooseParser(file('not an image', 'photo.png'))).toThrow(
+      UnsupportedMediaTypeError,
+    );
+    // With OCR off an image has no text to read: 422, as a scanned PDF.
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]);
+    await expect(parseFile(file(png, 'scan.png'))).rejects.toMatchObject({
+      status: 422,
+      code: 'no_extractable_text',
+      message: expect.stringMatching(/OCR, which is off/),
+    });
+  });
+
   it('refuses a file named or declared as PDF or DOCX whose bytes are not', () => {
     expect(() => chooseParser(file('just some text', 'paper.pdf'))).toThrow(
       UnsupportedMediaTypeError,
@@ -59,9 +83,9 @@ describe('chooseParser', () => {
   });
 
   it('refuses binary files of unknown formats with the supported list', () => {
-    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]);
-    expect(() => chooseParser(file(png, 'x.png', 'image/png'))).toThrow(
-      /supported: .*\.pdf.*\.docx/,
+    const gif = Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00', 'latin1');
+    expect(() => chooseParser(file(gif, 'x.gif', 'image/gif'))).toThrow(
+      /supported: .*\.pdf.*\.docx.*\.png.*\.jpg.*\.tiff?.*\.webp/,
     );
     expect(() => chooseParser(file('hello\0world', 'x.txt', 'text/plain'))).toThrow(
       UnsupportedMediaTypeError,

@@ -1,7 +1,8 @@
 import { NoExtractableTextError, UnsupportedMediaTypeError } from '../../common/errors';
 import { csvParser } from './csv.parser';
-import { DocumentParser, ParseOptions } from './document-parser';
+import { DocumentParser, ParseOptions, ParseProgress } from './document-parser';
 import { docxParser } from './docx.parser';
+import { jpegParser, pngParser, tiffParser, webpParser } from './image.parser';
 import { SUPPORTED_UPLOAD_TYPES } from './formats';
 import { htmlParser } from './html.parser';
 import { jsonParser } from './json.parser';
@@ -21,6 +22,10 @@ export interface UploadedFile {
 const PARSERS: readonly DocumentParser[] = [
   pdfParser,
   docxParser,
+  pngParser,
+  jpegParser,
+  tiffParser,
+  webpParser,
   htmlParser,
   jsonParser,
   csvParser,
@@ -80,8 +85,9 @@ export function chooseParser(file: UploadedFile): DocumentParser {
 export async function parseFile(
   file: UploadedFile,
   options: ParseOptions = {},
+  progress?: ParseProgress,
 ): Promise<StructuredDocument> {
-  const doc = await chooseParser(file).parse(file.data, options);
+  const doc = await chooseParser(file).parse(file.data, options, progress);
   if (!doc.text.trim())
     throw new NoExtractableTextError(`'${file.filename}' has no text to index`, {
       filename: file.filename,

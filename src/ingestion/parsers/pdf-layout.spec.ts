@@ -14,7 +14,13 @@ const column = (x: number, top: number, lines: string[], size = 10) =>
   lines.map((t, i) => run(t, x, top - i * 12, size));
 
 const texts = (blocks: LayoutBlock[]) =>
-  blocks.map((b) => (b.kind === 'heading' ? `#${b.level} ${b.text}` : b.text));
+  blocks.map((b) =>
+    b.kind === 'heading'
+      ? `#${b.level} ${b.text}`
+      : b.kind === 'table'
+        ? b.rows.map((r) => r.join(' | ')).join('\n')
+        : b.text,
+  );
 
 const FULL = 'a line of body text that fills the column'; // 41 characters: 205 points at 10 pt
 

@@ -1,3 +1,6 @@
+import { Line, orderLines } from './pdf-columns';
+import { findTables } from './pdf-tables';
+
 /**
  * Reading order and structure of PDF pages from positioned text runs (what pdf.js reports): runs
  * become lines, lines are assigned to columns by their x positions, columns are read top to bottom
@@ -22,21 +25,13 @@ export interface PageText {
 }
 
 export type LayoutBlock =
-  { kind: 'heading'; level: number; text: string } | { kind: 'paragraph'; text: string };
+  | { kind: 'heading'; level: number; text: string }
+  | { kind: 'paragraph'; text: string }
+  | { kind: 'table'; rows: string[][] };
 
 export interface LaidOutPage {
   number: number;
   blocks: LayoutBlock[];
-}
-
-interface Line {
-  text: string;
-  x0: number;
-  x1: number;
-  y: number;
-  size: number;
-  /** 0 left, 1 right, -1 across the gutter (or the page has one column). */
-  column: number;
 }
 
 /** Runs on one baseline closer than this many font sizes are one line; a column gutter is wider. */
@@ -88,6 +83,7 @@ function toLines(runs: readonly TextRun[]): Line[] {
         y: r.y,
         size: r.size,
         column: -1,
+        cells: [],
         chars: new Map([[round(r.size), r.text.length]]),
       });
       continue;
@@ -104,39 +100,16 @@ function toLines(runs: readonly TextRun[]): Line[] {
   }
   // The line's size is that of most of its characters, not of a superscript or a large symbol.
   return lines
-    .map(({ chars, ...l }) => ({
-      ...l,
-      text: l.text.replace(/\s+/g, ' ').trim(),
-      size: [...chars].sort((a, b) => b[1] - a[1])[0]![0],
-    }))
+    .map(({ chars, ...l }) => {
+      const text = l.text.replace(/\s+/g, ' ').trim();
+      return {
+        ...l,
+        text,
+        size: [...chars].sort((a, b) => b[1] - a[1])[0]![0],
+        cells: [{ text, x0: l.x0, x1: l.x1 }],
+      };
+    })
     .filter((l) => l.text);
-}
-
-/**
- * Reading order. When the lines leave a vertical gutter in the middle of the page that few lines
- * cross, the page has two columns: lines crossing it (titles, wide figures' captions, footers)
- * split the page into bands, and each band is read left column first, then right. Otherwise lines
- * are read top to bottom.
- */
-function orderLines(lines: Line[]): Line[] {
-  const byY = (a: Line, b: Line) => b.y - a.y || a.x0 - b.x0;
-  const gutter = findGutter(lines);
-  if (gutter === undefined) return [...lines].sort(byY);
-  for (const l of lines) l.column = l.x1 <= gutter ? 0 : l.x0 >= gutter ? 1 : -1;
-  const spanning = lines.filter((l) => l.column === -1).sort(byY);
-  const out: Line[] = [];
-  let above = Infinity;
-  for (const s of [...spanning, undefined]) {
-    const below = s?.y ?? -Infinity;
-    const band = lines.filter((l) => l.column !== -1 && l.y < above && l.y >= below);
-    out.push(
-      ...band.filter((l) => l.column === 0).sort(byY),
-      ...band.filter((l) => l.column === 1).sort(byY),
-    );
-    if (s) out.push(s);
-    above = below;
-  }
-  return out;
 }
 
 /**
@@ -157,6 +130,7 @@ function joinBaselines(lines: readonly Line[]): Line[] {
         ...prev,
         text: `${prev.text} ${l.text}`,
         x1: l.x1,
+        cells: [...prev.cells, ...l.cells],
         size: Math.max(prev.size, l.size),
       };
     } else {
@@ -164,52 +138,6 @@ function joinBaselines(lines: readonly Line[]): Line[] {
     }
   }
   return out;
-}
-
-/**
- * The x of a column gutter: in the middle half of the text's width, the position crossed by the
- * fewest lines, if at most a tenth of them (or one) cross it and at least three lines lie wholly on each
- * side, side by side (their heights overlap).
- */
-function findGutter(lines: readonly Line[]): number | undefined {
-  if (lines.length < 6) return undefined;
-  const left = Math.min(...lines.map((l) => l.x0));
-  const right = Math.max(...lines.map((l) => l.x1));
-  const width = right - left;
-  let best: { x: number; crossing: number; run: number } | undefined;
-  let run: { start: number; crossing: number } | undefined;
-  for (let x = left + width * 0.25; x <= right - width * 0.25; x += 1) {
-    const crossing = lines.filter((l) => l.x0 < x && l.x1 > x).length;
-    if (run && run.crossing === crossing) continue;
-    if (run) best = better(best, run, x);
-    run = { start: x, crossing };
-  }
-  if (run) best = better(best, run, right - width * 0.25);
-  if (!best || best.crossing > Math.max(1, lines.length * 0.1)) return undefined;
-  const gx = best.x;
-  const l = lines.filter((k) => k.x1 <= gx);
-  const r = lines.filter((k) => k.x0 >= gx);
-  if (l.length < 3 || r.length < 3) return undefined;
-  const overlap =
-    Math.min(Math.max(...l.map((k) => k.y)), Math.max(...r.map((k) => k.y))) -
-    Math.max(Math.min(...l.map((k) => k.y)), Math.min(...r.map((k) => k.y)));
-  return overlap > 0 ? gx : undefined;
-}
-
-/** Prefers fewer crossings, then the wider run of x positions; the gutter is the run's middle. */
-function better(
-  best: { x: number; crossing: number; run: number } | undefined,
-  run: { start: number; crossing: number },
-  end: number,
-) {
-  const candidate = { x: (run.start + end) / 2, crossing: run.crossing, run: end - run.start };
-  if (
-    !best ||
-    candidate.crossing < best.crossing ||
-    (candidate.crossing === best.crossing && candidate.run > best.run)
-  )
-    return candidate;
-  return best;
 }
 
 /** The font size that carries the most characters. */
@@ -305,7 +233,16 @@ function toBlocks(
     paragraph = [];
     heading = undefined;
   };
+  const tables = findTables(lines, pitch);
+  const tableAt = new Map(tables.map((t) => [t.start, t]));
+  const inTable = new Set(tables.flatMap((t) => range(t.start, t.end)));
   lines.forEach((line, i) => {
+    const table = tableAt.get(i);
+    if (table) {
+      flush();
+      blocks.push({ kind: 'table', rows: table.rows });
+    }
+    if (inTable.has(i)) return;
     const prev = lines[i - 1];
     // Shorter than a full line: it ends well before the column's right edge.
     const short = (columnRight.get(line.column) ?? line.x1) - line.x1 > line.size;
@@ -381,3 +318,5 @@ function joinLines(lines: readonly Line[]): string {
 }
 
 const round = (size: number) => Math.round(size * 2) / 2;
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);

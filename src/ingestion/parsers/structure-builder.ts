@@ -1,4 +1,4 @@
-import type { DocumentStructure, PageSpan, Section } from './structured-document';
+import type { DocumentStructure, PageSpan, Section, TableSpan } from './structured-document';
 
 /** A heading found in a text: its line's span, its level (1 = outermost) and its plain title. */
 export interface HeadingMark {
@@ -43,6 +43,7 @@ export class StructureBuilder {
   private length = 0;
   private readonly headings: HeadingMark[] = [];
   private readonly pages: PageSpan[] = [];
+  private readonly tables: TableSpan[] = [];
   private pageOpen = false;
 
   /** Appends a heading line; it opens a section at its level. Blank headings are ignored. */
@@ -59,10 +60,31 @@ export class StructureBuilder {
     if (trimmed.trim()) this.append(trimmed);
   }
 
-  /** Starts page n: what follows, up to the next call, is on it. */
-  page(n: number): void {
+  /**
+   * Appends a table, a paragraph per row (its non-blank cells joined by " | "); the first row is
+   * its header. A table of two rows or more is recorded, so chunks of it can repeat the header.
+   */
+  table(rows: readonly (readonly string[])[]): void {
+    let table: TableSpan | undefined;
+    for (const row of rows) {
+      const text = row.map(collapseSpaces).filter(Boolean).join(' | ');
+      if (!text) continue;
+      const start = this.append(text);
+      if (table) table.end = start + text.length;
+      else table = { start, end: start + text.length, headerEnd: start + text.length };
+    }
+    if (table && table.end > table.headerEnd) this.tables.push(table);
+  }
+
+  /** Starts page n: what follows, up to the next call, is on it. OCR'd pages carry their confidence. */
+  page(n: number, ocrConfidence?: number): void {
     this.closePage();
-    this.pages.push({ page: n, start: -1, end: -1 });
+    this.pages.push({
+      page: n,
+      start: -1,
+      end: -1,
+      ...(ocrConfidence !== undefined ? { ocrConfidence } : {}),
+    });
     this.pageOpen = true;
   }
 
@@ -73,7 +95,12 @@ export class StructureBuilder {
   build(): DocumentStructure & { text: string } {
     this.closePage();
     const text = this.parts.join('');
-    return { text, sections: sectionsFromHeadings(this.headings, text.length), pages: this.pages };
+    return {
+      text,
+      sections: sectionsFromHeadings(this.headings, text.length),
+      pages: this.pages,
+      ...(this.tables.length > 0 ? { tables: this.tables } : {}),
+    };
   }
 
   private append(block: string): number {

@@ -18,6 +18,18 @@ export interface PageSpan {
   page: number;
   start: number;
   end: number;
+  /** A page read by OCR: the recogniser's mean word confidence, 0 to 100. Absent for a text layer. */
+  ocrConfidence?: number;
+}
+
+/**
+ * A table whose rows are paragraphs of the text (cells joined by " | "): [start, end) holds the
+ * whole table, [start, headerEnd) its header row, which a chunk holding later rows repeats.
+ */
+export interface TableSpan {
+  start: number;
+  end: number;
+  headerEnd: number;
 }
 
 /** The structure the chunker follows; stored with the document so it can be chunked again. */
@@ -31,6 +43,8 @@ export interface DocumentStructure {
    * records and repeats none of the previous chunk.
    */
   records?: boolean;
+  /** Tables kept as rows, in text order; absent when the document has none. */
+  tables?: TableSpan[];
 }
 
 export interface StructuredDocument extends DocumentStructure {

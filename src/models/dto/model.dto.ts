@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { DTYPES, type Dtype } from '../../config/settings';
 import type { ModelTask } from '../../engines/adapters/transformers/inference-protocol';
+import { RemoteStatusDto } from '../../http/dto/remote-status.dto';
 import { DownloadProgressDto } from './download-progress.dto';
 
 export const MODEL_TASKS: readonly ModelTask[] = ['embedding', 'generation', 'reranking'];
@@ -67,7 +68,12 @@ export class ModelDto {
   @ApiProperty({ nullable: true, type: String }) loadedAt!: string | null;
   @ApiPropertyOptional({ description: 'Maximum input tokens' }) maxTokens?: number;
   @ApiPropertyOptional({ description: 'Embedding width' }) dim?: number;
-  @ApiProperty({ enum: ['models_dir', 'hub'] }) source!: string;
+  @ApiProperty({ enum: ['models_dir', 'hub', 'remote'] }) source!: string;
+  @ApiPropertyOptional({
+    type: RemoteStatusDto,
+    description: 'A remote model: its replicas with their state, last error and latency',
+  })
+  remote?: RemoteStatusDto;
   @ApiPropertyOptional({
     enum: MODEL_TASKS,
     description: 'The task it is the configured default for',

@@ -14,7 +14,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ChunkPlaceDto } from '../../http/dto/chunk-place.dto';
+import { ChunkReadPlaceDto } from '../../http/dto/chunk-place.dto';
 
 export const MODES = ['dense', 'lexical', 'hybrid'] as const;
 
@@ -162,7 +162,7 @@ export class HitExplanationDto {
   @ApiPropertyOptional({ description: 'cross-encoder score', example: 4.1 }) rerankScore?: number;
 }
 
-export class SearchHitDto extends ChunkPlaceDto {
+export class SearchHitDto extends ChunkReadPlaceDto {
   @ApiProperty() documentId!: string;
   @ApiProperty() chunkId!: number;
   @ApiProperty({ nullable: true, type: String }) title!: string | null;

@@ -42,16 +42,38 @@ describe('EmbedBatcher', () => {
     expect(sut.stats).toEqual({ calls: 2, texts: 5 });
   });
 
-  it('waits up to maxWaitMs on an idle model for company', async () => {
+  it('runs a lone request on an idle model at once: no wait without company', async () => {
     const model = fakeModel();
-    const sut = new EmbedBatcher(model.run, { maxBatch: 8, maxWaitMs: 20, maxQueued: 100 });
+    const sut = new EmbedBatcher(model.run, { maxBatch: 8, maxWaitMs: 1000, maxQueued: 100 });
     const a = sut.embed(['1'], 'query');
-    const b = sut.embed(['2'], 'query');
-    expect(model.calls).toEqual([]);
-    await new Promise((r) => setTimeout(r, 40));
-    expect(model.calls).toEqual([['1', '2']]);
+    expect(model.calls).toEqual([['1']]);
     await model.releaseAll();
-    expect([values(await a), values(await b)]).toEqual([[1], [2]]);
+    expect(values(await a)).toEqual([1]);
+  });
+
+  it('after a call of several requests, an idle model waits for as many, at most maxWaitMs', async () => {
+    const model = fakeModel();
+    const sut = new EmbedBatcher(model.run, { maxBatch: 8, maxWaitMs: 200, maxQueued: 100 });
+    // Three concurrent clients: the first goes alone, the other two gather behind it.
+    const wave1 = [sut.embed(['1'], 'query'), sut.embed(['2'], 'query'), sut.embed(['3'], 'query')];
+    await model.releaseAll();
+    await Promise.all(wave1);
+    expect(model.calls).toEqual([['1'], ['2', '3']]);
+    // The next wave: the idle model waits for both clients of the last call, then runs at once.
+    const a = sut.embed(['4'], 'query');
+    expect(model.calls).toHaveLength(2);
+    const b = sut.embed(['5'], 'query');
+    expect(model.calls).toEqual([['1'], ['2', '3'], ['4', '5']]);
+    await model.releaseAll();
+    expect([values(await a), values(await b)]).toEqual([[4], [5]]);
+    // A client that does not come: arrivals went quiet (they were microseconds apart), so the wait
+    // ends long before maxWaitMs.
+    const c = sut.embed(['6'], 'query');
+    expect(model.calls).toHaveLength(3);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(model.calls.at(-1)).toEqual(['6']);
+    await model.releaseAll();
+    expect(values(await c)).toEqual([6]);
   });
 
   it('runs a full batch at once, splits a large request across calls, and puts queries first', async () => {

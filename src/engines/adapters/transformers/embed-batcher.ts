@@ -25,7 +25,10 @@ export interface EmbedBatcherObserver {
 export interface EmbedBatcherOptions {
   /** Most texts in one model call. */
   maxBatch: number;
-  /** How long an idle model waits for more requests before it runs a batch that is not full. */
+  /**
+   * The most an idle model waits for more requests before it runs a batch that is not full. It
+   * waits only while company is likely (see `schedule`); a lone client's request goes at once.
+   */
   maxWaitMs: number;
   /** Most texts waiting; beyond it `embed` refuses at once (the caller answers 503). */
   maxQueued: number;
@@ -40,14 +43,25 @@ export class EmbedQueueFullError extends Error {
 /**
  * Micro-batching in front of one embedding model: concurrent requests (queries from many clients,
  * chunks from ingestion) are coalesced into one model call of up to `maxBatch` texts. While the model
- * is busy, requests gather and go together in the next call; when it is idle, a call waits at most
- * `maxWaitMs` for company. Queries go before passages, so searches stay quick during ingestion.
+ * is busy, requests gather and go together in the next call. When it is idle, the wait adapts to
+ * the load: a request goes at once unless the last call carried several requests (concurrent
+ * clients) that arrived close together; then it waits for as many requests as the last call had,
+ * at most `maxWaitMs`, and no longer than twice the recent gap between concurrent arrivals after
+ * the latest one (clients that stopped coming are not waited for).
+ * Queries go before passages, so searches stay quick during ingestion.
  */
 export class EmbedBatcher {
   private readonly queues: Record<'query' | 'passage', Pending[]> = { query: [], passage: [] };
   private queued = 0;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
+  /** When the current wait began (performance.now()), while a timer is set. */
+  private waitStart = 0;
+  private lastArrival = -Infinity;
+  /** Recent gap between arrivals, ms (exponentially weighted). */
+  private gapMs = Infinity;
+  /** Requests in the last model call: how many clients to wait for. */
+  private lastRequests = 0;
   /** Model calls made and texts embedded: for tests and metrics. */
   readonly stats = { calls: 0, texts: 0 };
 
@@ -81,19 +95,45 @@ export class EmbedBatcher {
         reject,
         queuedAt: performance.now(),
       });
+      this.arrived(this.running || this.queued > 0);
       this.queued += texts.length;
       this.observer?.depth();
       this.schedule();
     });
   }
 
+  /** Measures the gap between concurrent arrivals (ones that find others waiting or running). */
+  private arrived(concurrent: boolean): void {
+    const now = performance.now();
+    const gap = now - this.lastArrival;
+    this.lastArrival = now;
+    if (!concurrent) return;
+    this.gapMs = Number.isFinite(this.gapMs) ? 0.7 * this.gapMs + 0.3 * gap : gap;
+  }
+
+  private requestsWaiting(): number {
+    return this.queues.query.length + this.queues.passage.length;
+  }
+
   private schedule(): void {
     if (this.running) return; // the running call schedules the next when it ends
-    if (this.queued >= this.options.maxBatch || this.options.maxWaitMs === 0) {
+    const { maxBatch, maxWaitMs } = this.options;
+    const company = this.lastRequests > 1 && this.gapMs < maxWaitMs; // clients came close together
+    if (
+      this.queued >= maxBatch ||
+      maxWaitMs === 0 ||
+      !company ||
+      this.requestsWaiting() >= this.lastRequests
+    ) {
       this.flush();
-    } else {
-      this.timer ??= setTimeout(() => this.flush(), this.options.maxWaitMs);
+      return;
     }
+    const now = performance.now();
+    if (!this.timer) this.waitStart = now;
+    else clearTimeout(this.timer);
+    const left = this.waitStart + maxWaitMs - now;
+    const quiet = this.lastArrival + 2 * this.gapMs - now;
+    this.timer = setTimeout(() => this.flush(), Math.max(0, Math.min(left, quiet)));
   }
 
   private flush(): void {
@@ -116,6 +156,7 @@ export class EmbedBatcher {
         if (queue[i]!.taken === queue[i]!.texts.length) queue.splice(i, 1);
     }
     const texts = parts.flatMap((p) => p.item.texts.slice(p.from, p.from + p.count));
+    this.lastRequests = parts.length;
     this.queued -= texts.length;
     this.running = true;
     this.stats.calls++;

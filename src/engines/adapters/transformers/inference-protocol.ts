@@ -16,6 +16,8 @@ export interface LoadRequest {
   device: string;
   /** Loaded from here only (MODELS_DIR/<id>): downloads happen before, on the main thread. */
   modelsDir: string;
+  /** ONNX Runtime intra-op threads of this model's session; 0 or absent: ONNX Runtime's default. */
+  intraOpThreads?: number;
 }
 
 export interface EmbedRequest {

@@ -67,7 +67,22 @@ async function load(req: LoadRequest): Promise<LoadedInfo> {
   env.allowRemoteModels = false;
   if (req.task === 'reranking') return loadReranker(req, t0);
   const task = req.task === 'embedding' ? 'feature-extraction' : 'text-generation';
-  const options = { dtype: req.dtype, device: req.device, local_files_only: true };
+  const threads = req.intraOpThreads ?? 0;
+  const options = {
+    dtype: req.dtype,
+    device: req.device,
+    local_files_only: true,
+    // Threads that go idle sleep instead of spinning: the cores are shared with the HTTP thread.
+    ...(threads > 0
+      ? {
+          session_options: {
+            intraOpNumThreads: threads,
+            interOpNumThreads: 1,
+            extra: { session: { intra_op: { allow_spinning: '0' } } },
+          },
+        }
+      : {}),
+  };
   pipe = (await (pipeline as (t: string, m: string, o: unknown) => Promise<unknown>)(
     task,
     req.model,

@@ -56,12 +56,19 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
       }
     });
     const { embedding, generation, rerank } = this.settings;
-    const defaults: [ModelTask, string, Dtype][] = [
-      ['embedding', embedding.model, embedding.dtype],
-      ['generation', generation.model, generation.dtype],
-      ['reranking', rerank.model, rerank.dtype],
-    ];
+    // Defaults declared remote (EMBEDDING_ENDPOINT, MODELS_FILE) are not ours to load.
+    const remote = (task: ModelTask, id: string) =>
+      this.settings.models.some((m) => m.remote && m.task === task && m.id === id);
+    const defaults = (
+      [
+        ['embedding', embedding.model, embedding.dtype],
+        ['generation', generation.model, generation.dtype],
+        ['reranking', rerank.model, rerank.dtype],
+      ] as [ModelTask, string, Dtype][]
+    ).filter(([task, id]) => !remote(task, id));
     for (const [task, id, dtype] of defaults) this.entry(task, id, dtype);
+    // In-process models of MODELS_FILE are listed from the start (loaded on first use).
+    for (const m of this.settings.models) if (!m.remote) this.entry(m.task, m.id, m.dtype);
     if (this.settings.preloadModels) {
       // In the background: the server answers (lexically, extractively, un-reranked) while models load or fail.
       for (const [task, id, dtype] of defaults) void this.ensure(task, id, dtype);
@@ -369,6 +376,7 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
       dtype,
       device,
       modelsDir: this.settings.modelsDir,
+      ...(task === 'embedding' ? { intraOpThreads: this.settings.embedding.threads } : {}),
     };
     try {
       const info = await worker.load(request);
