@@ -173,9 +173,7 @@ describe('the web app in Chromium against the built server (e2e, browser)', () =
     // creates the collection.
     await page.getByRole('button', { name: 'New collection' }).focus();
     await page.keyboard.press('Enter');
-    await expect(page.evaluate<string | undefined>('document.activeElement?.id')).resolves.toBe(
-      'collection-name',
-    );
+    await until(page, "document.activeElement?.id === 'collection-name'", 5000); // focused after render
     await page.keyboard.type('handbook');
     await expect(page.getByLabel('Collection name').inputValue()).resolves.toBe('handbook');
     await shot('02-new-collection');
