@@ -101,13 +101,22 @@ describe('loadSettings', () => {
 describe('loadSettings: backups', () => {
   it('puts backups next to STORAGE_DIR by default, and only there', () => {
     const sut = loadSettings({ STORAGE_DIR: '/var/lib/ragd/storage' });
-    expect(sut.backup).toEqual({ dir: path.resolve('/var/lib/ragd/backups'), allowAnyPath: false });
+    expect(sut.backup).toEqual({
+      dir: path.resolve('/var/lib/ragd/backups'),
+      allowAnyPath: false,
+      keep: 10,
+    });
     expect(loadSettings({}).backup.dir).toBe(path.resolve('./backups'));
   });
 
-  it('reads BACKUP_DIR and BACKUP_ALLOW_ANY_PATH', () => {
-    const sut = loadSettings({ BACKUP_DIR: '/mnt/backups', BACKUP_ALLOW_ANY_PATH: 'true' });
-    expect(sut.backup).toEqual({ dir: path.resolve('/mnt/backups'), allowAnyPath: true });
+  it('reads BACKUP_DIR, BACKUP_ALLOW_ANY_PATH and BACKUP_KEEP', () => {
+    const sut = loadSettings({
+      BACKUP_DIR: '/mnt/backups',
+      BACKUP_ALLOW_ANY_PATH: 'true',
+      BACKUP_KEEP: '0',
+    });
+    expect(sut.backup).toEqual({ dir: path.resolve('/mnt/backups'), allowAnyPath: true, keep: 0 });
+    expect(() => loadSettings({ BACKUP_KEEP: '-1' })).toThrow(/BACKUP_KEEP/);
   });
 
   it('refuses a BACKUP_DIR inside STORAGE_DIR', () => {
