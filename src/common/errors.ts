@@ -1,6 +1,9 @@
 /**
  * Domain errors. Services throw these; the global filter maps them to HTTP status and the JSON
  * body `{ error: { code, message, details? } }`.
+ *
+ * Longer than 400 lines on purpose: every error code of the API in one file (a few lines a class),
+ * so that codes stay unique and docs/api.md can be checked against one list.
  */
 export abstract class DomainError extends Error {
   abstract readonly status: number;

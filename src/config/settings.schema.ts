@@ -1,3 +1,8 @@
+/*
+ * Every setting of the server, declared once (issue #11): longer than 400 lines on purpose, since
+ * one schema is the point. Each `env(...)` line is a variable, its type, default and description;
+ * the Settings type is derived from it and docs/configuration.md is generated from it.
+ */
 import { z } from 'zod';
 import { area, env } from './env-setting';
 import {

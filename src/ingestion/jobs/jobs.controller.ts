@@ -29,10 +29,10 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import * as fs from 'node:fs';
-import multer, { MulterError } from 'multer';
+import multer from 'multer';
 import { RequireScope } from '../../auth/require-scope.decorator';
 import { Upload } from '../../auth/upload.decorator';
-import { DomainError, InvalidInputError, PayloadTooLargeError } from '../../common/errors';
+import { InvalidInputError, PayloadTooLargeError } from '../../common/errors';
 import { SseStream } from '../../http/sse';
 import { AddsData } from '../../storage/storage-room.interceptor';
 import type { Settings } from '../../config/settings';
@@ -56,6 +56,7 @@ import {
   ListJobsQueryDto,
 } from './job.dto';
 import { validateBody } from '../../http/validate-body';
+import { fileMetadataOf, multerError, parseUrls } from './job-upload-fields';
 
 /** What a document id may be (as in POST .../documents). */
 const DOCUMENT_ID = /^[^/\p{Cc}]{1,256}$/u;
@@ -337,66 +338,5 @@ export class JobsController {
         fields: { metadata, textFields, ocrLangs },
       })),
     ];
-  }
-}
-
-/** The multipart field urls: the JSON text of an array of URL strings. */
-function parseUrls(text: string): string[] {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    v = undefined;
-  }
-  if (!Array.isArray(v) || v.some((u) => typeof u !== 'string' || !u || u.length > 4096))
-    throw new InvalidInputError(
-      'urls must be the JSON text of an array of URLs (each at most 4096 characters)',
-    );
-  return v as string[];
-}
-
-/** The fileMetadata field: an object of objects, by file name. */
-function fileMetadataOf(text: string | undefined): Record<string, Record<string, unknown>> {
-  if (text === undefined) return {};
-  const all = parseMetadata(text);
-  for (const [name, m] of Object.entries(all)) {
-    if (typeof m !== 'object' || m === null || Array.isArray(m))
-      throw new InvalidInputError(`fileMetadata['${name}'] must be an object`);
-  }
-  return all as Record<string, Record<string, unknown>>;
-}
-
-function multerError(e: unknown, limits: Settings['jobs']): Error {
-  if (!(e instanceof MulterError)) {
-    if (e instanceof DomainError) return e; // our spool: the request's size limit
-    if (e instanceof Error && (e as NodeJS.ErrnoException).code) return e; // a storage fault
-    // busboy's parse errors: a truncated body, a malformed part header, no boundary
-    return new InvalidInputError(
-      `The multipart body is malformed: ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
-  switch (e.code) {
-    case 'LIMIT_FILE_SIZE':
-      return new PayloadTooLargeError(
-        `File '${e.field ?? ''}' is larger than ${limits.maxFileBytes} bytes (JOB_MAX_FILE_BYTES)`,
-        { limit: limits.maxFileBytes },
-      );
-    case 'LIMIT_FILE_COUNT':
-      return new PayloadTooLargeError(`At most ${limits.maxFiles} files per job (JOB_MAX_FILES)`, {
-        limit: limits.maxFiles,
-      });
-    case 'LIMIT_UNEXPECTED_FILE':
-      if (e.field === 'files')
-        return new PayloadTooLargeError(
-          `At most ${limits.maxFiles} files per job (JOB_MAX_FILES)`,
-          { limit: limits.maxFiles },
-        );
-      return new InvalidInputError(`Files go in the field "files", not "${e.field ?? ''}"`);
-    case 'LIMIT_FIELD_COUNT':
-    case 'LIMIT_FIELD_KEY':
-    case 'LIMIT_FIELD_VALUE':
-    case 'LIMIT_PART_COUNT':
-    case 'MISSING_FIELD_NAME':
-      return new InvalidInputError(`The multipart body is not acceptable: ${e.message}`);
   }
 }

@@ -15,7 +15,7 @@ import {
 } from '../../../common/errors';
 import { EmbedBatcher, EmbedQueueFullError } from './embed-batcher';
 import { InferenceWorker } from './inference-worker';
-import { type Entry, type Lane, entryStatus } from './model-entry';
+import { type Entry, type Lane, entryStatus, followDownload, inOrder } from './model-entry';
 import { RERANK_BATCH_SIZE } from './inference-protocol';
 import type { ChatMessage, GenerateResult, ModelTask } from './inference-protocol';
 import { embeddingProfile } from '../../embedding-profile';
@@ -23,7 +23,6 @@ import type { ModelStates } from '../../inference-engine';
 import type { ModelStatus } from '../../model-status';
 import { NO_TELEMETRY, Telemetry } from '../../../common/telemetry';
 import { explainLoadFailure } from './load-failure';
-import type { DownloadJob } from './download/download-job';
 import { ModelDownloads } from './download/model-downloads.service';
 
 /**
@@ -52,7 +51,7 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
       for (const e of this.entries.values()) {
         const { id, dtype, state } = e.status;
         if (id !== event.job.id || dtype !== event.job.dtype || e.fetching) continue;
-        if (state === 'unavailable') this.follow(e, event.job);
+        if (state === 'unavailable') followDownload(e, event.job, () => this.loadLocal(e));
       }
     });
     const { embedding, generation, rerank } = this.settings;
@@ -169,7 +168,7 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
     const worker = lane === e ? e.worker! : (lane as Lane).worker;
     lane.batcher ??= new EmbedBatcher(
       async (batch) => {
-        const { vectors, dim } = await this.serial(lane, () =>
+        const { vectors, dim } = await inOrder(lane, () =>
           worker.embed(batch, profile.pooling, profile.normalize),
         );
         return batch.map((_, i) => vectors.subarray(i * dim, (i + 1) * dim));
@@ -221,7 +220,7 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
     const scores = new Array<number>(texts.length);
     for (let start = 0; start < order.length; start += RERANK_BATCH_SIZE) {
       const batch = order.slice(start, start + RERANK_BATCH_SIZE);
-      const result = await this.serial(e, () =>
+      const result = await inOrder(e, () =>
         worker.rerank(
           query,
           batch.map((i) => texts[i]!),
@@ -269,7 +268,7 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
       options.onToken?.(text);
     };
     try {
-      return await this.serial(e, async () => {
+      return await inOrder(e, async () => {
         this.telemetry.queueWait(id, performance.now() - called);
         if (options.signal?.aborted)
           return {
@@ -311,12 +310,6 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
     return e;
   }
 
-  private serial<T>(e: { tail: Promise<unknown> }, fn: () => Promise<T>): Promise<T> {
-    const run = e.tail.then(fn, fn);
-    e.tail = run.catch(() => undefined);
-    return run;
-  }
-
   private entry(task: ModelTask, id: string, dtype: Dtype): Entry {
     const key = `${task}|${id}|${dtype}`;
     let e = this.entries.get(key);
@@ -337,32 +330,11 @@ export class LocalModelPool implements OnApplicationBootstrap, OnApplicationShut
     if (this.settings.allowRemoteModels) {
       const complete = await this.downloads.isComplete(id, dtype).catch(() => false);
       if (!complete) {
-        this.follow(e, this.downloads.fetch(id, dtype, task));
+        followDownload(e, this.downloads.fetch(id, dtype, task), () => this.loadLocal(e));
         return;
       }
     }
     await this.loadLocal(e);
-  }
-
-  /** The model waits for this download, then loads; a download that fails for good makes it unavailable. */
-  private follow(e: Entry, job: DownloadJob): void {
-    e.fetching = job;
-    e.failedAt = undefined;
-    e.status = { ...e.status, state: 'downloading', reason: undefined };
-    void job.done.then(
-      () => {
-        if (e.fetching !== job) return;
-        e.fetching = undefined;
-        e.loading ??= this.loadLocal(e).finally(() => (e.loading = undefined));
-      },
-      (err: unknown) => {
-        if (e.fetching !== job) return;
-        e.fetching = undefined;
-        e.failedAt = Date.now();
-        const reason = `download failed: ${err instanceof Error ? err.message : String(err)}`;
-        e.status = { ...e.status, state: 'unavailable', reason };
-      },
-    );
   }
 
   private async loadLocal(e: Entry): Promise<void> {

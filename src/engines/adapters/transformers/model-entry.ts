@@ -38,3 +38,34 @@ export interface Entry {
 export function entryStatus(e: Entry): ModelStatus {
   return e.fetching ? withDownload({ ...e.status }, e.fetching.view()) : { ...e.status };
 }
+
+/** Runs `fn` after the calls queued before it on this worker (one at a time, in order). */
+export function inOrder<T>(lane: { tail: Promise<unknown> }, fn: () => Promise<T>): Promise<T> {
+  const run = lane.tail.then(fn, fn);
+  lane.tail = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * The model waits for this download, then loads (`load`); a download that fails for good makes it
+ * unavailable with the reason.
+ */
+export function followDownload(e: Entry, job: DownloadJob, load: () => Promise<void>): void {
+  e.fetching = job;
+  e.failedAt = undefined;
+  e.status = { ...e.status, state: 'downloading', reason: undefined };
+  void job.done.then(
+    () => {
+      if (e.fetching !== job) return;
+      e.fetching = undefined;
+      e.loading ??= load().finally(() => (e.loading = undefined));
+    },
+    (err: unknown) => {
+      if (e.fetching !== job) return;
+      e.fetching = undefined;
+      e.failedAt = Date.now();
+      const reason = `download failed: ${err instanceof Error ? err.message : String(err)}`;
+      e.status = { ...e.status, state: 'unavailable', reason };
+    },
+  );
+}
