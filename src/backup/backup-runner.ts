@@ -32,8 +32,16 @@ export class BackupRunner {
     private readonly vectors: VectorStore,
   ) {}
 
-  /** Runs the backup to its end, done or failed (with the reason); `stopping` asks it to stop. */
-  async run(backup: Backup, stopping: () => boolean): Promise<void> {
+  /**
+   * Runs the backup to its end, done or failed (with the reason); `stopping` asks it to stop.
+   * `complete` runs once everything is in place, just before the backup shows as done, so that
+   * whoever sees it done also sees what follows from it (old backups pruned, the next one allowed).
+   */
+  async run(
+    backup: Backup,
+    stopping: () => boolean,
+    complete: () => Promise<void> = () => Promise.resolve(),
+  ): Promise<void> {
     const t0 = performance.now();
     let lap = t0;
     const phase = (next: BackupPhase, timing?: keyof Backup['timings']) => {
@@ -99,6 +107,7 @@ export class BackupRunner {
       );
       await this.files.makePrivate(target);
       await this.files.sync(path.dirname(target));
+      await complete();
 
       backup.timings.finishMs = Math.round(performance.now() - lap);
       backup.timings.totalMs = Math.round(performance.now() - t0);

@@ -68,12 +68,19 @@ export class BackupService implements BeforeApplicationShutdown {
     }
     this.runs.push(backup);
     this.logger.log(`Backup ${backup.id} started into ${target}`);
+    const release = () => {
+      if (this.current === current) this.current = undefined;
+    };
     current.work = this.runner
-      .run(backup, () => this.stopping)
-      .then(() => (backup.state === 'done' ? this.prune(backup.id) : undefined))
-      .finally(() => {
-        this.current = undefined;
-      });
+      .run(
+        backup,
+        () => this.stopping,
+        async () => {
+          await this.prune(backup.id);
+          release(); // before it shows as done: a client that sees it done may start the next
+        },
+      )
+      .finally(release);
     return structuredClone(backup);
   }
 

@@ -17,9 +17,9 @@ import {
   tinyModelsPresent,
 } from '../support/test-app';
 
-/** Runs per route, and time per route: about 40 routes stay within ~80 s on two busy cores. */
+/** Runs per route, and time per route: about 55 routes stay within ~60 s on two busy cores. */
 const RUNS_PER_ROUTE = 400;
-const MS_PER_ROUTE = 2000;
+const MS_PER_ROUTE = 1000;
 
 interface Failure {
   status: number;
